@@ -1,0 +1,59 @@
+#pragma once
+
+#include "kernel/kernel_types.h"
+#include "pool/pool_types.h"
+
+#include <QString>
+#include <array>
+#include <vector>
+
+namespace poolscope {
+
+struct LatencySummary {
+    double p50Ms = 0;
+    double p90Ms = 0;
+    double p99Ms = 0;
+    double maxMs = 0;
+    std::uint64_t count = 0;
+};
+
+// One connection as a swimlane shows it.
+struct ConnInfo {
+    ConnId id = 0;
+    HostId host = 0;
+    ConnState state = ConnState::Dialing;
+    std::uint32_t requests = 0; // requests served so far
+    TimePoint since{0}; // when it entered its state
+    TimePoint opened{0}; // when its dial started
+    quint16 localPort = 0;
+};
+
+// Immutable picture of the engine, produced by the engine thread and read by
+// the UI/CLI at their own pace. Cumulative counters never go down during a run.
+struct EngineSnapshot {
+    TimePoint time{0}; // since run start
+    bool running = false;
+    quint64 seq = 0; // increments per snapshot
+
+    PoolCounters pool;
+    std::uint64_t requestsDone = 0; // finished, success or error
+    std::uint64_t errors = 0;
+    std::array<std::uint64_t, kCloseReasonCount> errorsByKind{}; // indexed by CloseReason
+    std::uint64_t bytesRead = 0;
+
+    LatencySummary latencyTotal; // whole run
+    LatencySummary latencyWindow; // since the previous snapshot
+    double rpsWindow = 0; // requests/s since the previous snapshot
+    int workers = 0; // workers running
+
+    std::vector<ConnInfo> conns; // open connections, oldest first, at most kMaxSnapshotConns
+    KernelSample kernel;
+    std::uint64_t timeWaitPeak = 0;
+
+    QString target; // URL being loaded
+    QString lastError; // most recent error message, for the status bar
+};
+
+inline constexpr int kMaxSnapshotConns = 512;
+
+} // namespace poolscope

@@ -1,0 +1,50 @@
+#pragma once
+
+#include "pool/transport_config.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace poolscope {
+
+// What the caller does with a response body; in Go this decides reuse.
+enum class BodyPolicy : std::uint8_t {
+    ReadToEof, // io.ReadAll + Close: connection reusable
+    CloseEarly, // resp.Body.Close() without reading: Go closes the connection
+    Leak, // never closed: the connection stays Active for good (the classic leak)
+};
+
+// The load a run applies. Every run is bounded: by requests per worker, by
+// duration, or by both; if neither is set the engine applies kDefaultMaxDuration.
+struct LoadConfig {
+    // Target URL, http:// or https://. Empty = the embedded server.
+    QString url;
+    // Closed-loop workers (concurrent callers).
+    int workers = 10;
+    // Requests per worker; 0 = bounded by duration only.
+    int requestsPerWorker = 0;
+    // Run length; 0 = bounded by requests only.
+    Duration duration{0};
+    // Open-loop target rate in requests/s over all workers; 0 = closed loop (as fast as
+    // responses come back).
+    double rate = 0.0;
+    // Pause each worker takes between a response and its next request.
+    Duration think{0};
+    // HTTP method.
+    QByteArray method = QByteArrayLiteral("GET");
+    // Request body size in bytes (0 = no body).
+    int requestBodySize = 0;
+    // What is done with each response body.
+    BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+
+    bool operator==(const LoadConfig &) const = default;
+};
+
+// Upper bound for a run that names neither requests nor duration.
+inline constexpr Duration kDefaultMaxDuration = std::chrono::minutes(10);
+
+const char *bodyPolicyName(BodyPolicy p);
+// Parses "read", "close-early", "leak"; returns false on anything else.
+bool parseBodyPolicy(const QString &text, BodyPolicy *out);
+
+} // namespace poolscope

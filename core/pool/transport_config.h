@@ -1,0 +1,101 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace poolscope {
+
+using Duration = std::chrono::nanoseconds;
+using namespace std::chrono_literals;
+
+// Mirrors Go 1.23's net.KeepAliveConfig. Applied to every dialed socket.
+struct KeepAliveConfig {
+    // Enable: Go KeepAliveConfig.Enable. When false, Dialer.KeepAlive decides.
+    bool enable = false;
+    // Idle: Go KeepAliveConfig.Idle (TCP_KEEPIDLE). 0 = 15 s default, negative = leave the
+    // socket option alone (the kernel's net.ipv4.tcp_keepalive_time applies).
+    Duration idle{0};
+    // Interval: Go KeepAliveConfig.Interval (TCP_KEEPINTVL). 0 = 15 s, negative = leave alone.
+    Duration interval{0};
+    // Count: Go KeepAliveConfig.Count (TCP_KEEPCNT). 0 = 9, negative = leave alone.
+    int count = 0;
+
+    bool operator==(const KeepAliveConfig &) const = default;
+};
+
+// What Go would actually do to a freshly dialed socket, after resolving every
+// zero and negative value. -1 in a field means "do not touch that option".
+struct EffectiveKeepAlive {
+    bool enable = false;
+    int idleSeconds = -1;
+    int intervalSeconds = -1;
+    int count = -1;
+
+    bool operator==(const EffectiveKeepAlive &) const = default;
+};
+
+// The knobs of Go's http.Transport, its net.Dialer and its http.Client, with
+// Go's names, units and zero/negative meanings. Plain value: the UI sends a
+// whole TransportConfig to the engine whenever a slider moves.
+struct TransportConfig {
+    // ---- http.Transport ----
+    // MaxIdleConns: idle connections kept across all hosts. 0 = no limit.
+    // Overflow closes the globally oldest idle connection (errTooManyIdle).
+    int maxIdleConns = 0;
+    // MaxIdleConnsPerHost: idle connections kept per host. 0 = DefaultMaxIdleConnsPerHost (2);
+    // negative = never keep a connection idle (errKeepAlivesDisabled on every put).
+    int maxIdleConnsPerHost = 0;
+    // MaxConnsPerHost: dialing + active + idle connections per host. 0 = unlimited; requests
+    // beyond it queue for a dial slot.
+    int maxConnsPerHost = 0;
+    // IdleConnTimeout: how long an idle connection stays pooled. 0 = forever.
+    Duration idleConnTimeout{0};
+    // DisableKeepAlives: send "Connection: close" and use each connection once.
+    bool disableKeepAlives = false;
+    // ResponseHeaderTimeout: from request fully written to response headers read. 0 = none.
+    Duration responseHeaderTimeout{0};
+    // TLSHandshakeTimeout: 0 = none.
+    Duration tlsHandshakeTimeout{0};
+    // ExpectContinueTimeout: wait for "100 Continue" before sending a body when the request
+    // has "Expect: 100-continue". 0 = send the body at once.
+    Duration expectContinueTimeout{0};
+
+    // ---- net.Dialer ----
+    // Dialer.Timeout: connect timeout. 0 = none (the OS's own limit applies).
+    Duration dialTimeout{0};
+    // Dialer.KeepAlive: TCP keep-alive period. 0 = 15 s default, negative = keep-alive off
+    // (unless keepAliveConfig.enable).
+    Duration keepAlive{0};
+    // Dialer.KeepAliveConfig (Go 1.23+).
+    KeepAliveConfig keepAliveConfig;
+
+    // ---- http.Client ----
+    // Client.Timeout: whole exchange, dial to last body byte. 0 = none.
+    Duration clientTimeout{0};
+
+    // ---- tls.Config ----
+    // InsecureSkipVerify: accept any server certificate (test targets only).
+    bool insecureSkipVerify = false;
+
+    // Go's http.DefaultTransport with its net.Dialer{Timeout: 30s, KeepAlive: 30s}.
+    static TransportConfig goDefault();
+    // A zero http.Transport{} with a zero net.Dialer and zero http.Client.
+    static TransportConfig zero();
+
+    // The per-host idle cap Go enforces: 2 when the field is 0, the field otherwise
+    // (negative values mean "keep none").
+    [[nodiscard]] int effectiveMaxIdleConnsPerHost() const;
+    // Resolves Dialer.KeepAlive and KeepAliveConfig as Go 1.23's newTCPConn does.
+    [[nodiscard]] EffectiveKeepAlive effectiveKeepAlive() const;
+
+    bool operator==(const TransportConfig &) const = default;
+};
+
+// Go's DefaultMaxIdleConnsPerHost.
+inline constexpr int kDefaultMaxIdleConnsPerHost = 2;
+// Go's defaults for a zero keep-alive field (net.defaultTCPKeepAliveIdle/Interval/Count).
+inline constexpr Duration kDefaultKeepAliveIdle = 15s;
+inline constexpr Duration kDefaultKeepAliveInterval = 15s;
+inline constexpr int kDefaultKeepAliveCount = 9;
+
+} // namespace poolscope

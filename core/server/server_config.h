@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QHostAddress>
+#include <chrono>
+#include <cstdint>
+
+namespace poolscope {
+
+// Knobs of the embedded target server. Each one demonstrates a pool behaviour;
+// all of them can be changed while the server runs.
+struct ServerConfig {
+    // Address and port to listen on; port 0 picks a free one.
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 0;
+    // Response latency (time from request parsed to response written) and its uniform jitter
+    // (+/- jitter).
+    std::chrono::nanoseconds latency{0};
+    std::chrono::nanoseconds jitter{0};
+    // Delay before the status line and headers are sent (exercises ResponseHeaderTimeout).
+    std::chrono::nanoseconds headerDelay{0};
+    // Response body size in bytes.
+    int bodySize = 64;
+    // Send the body with Transfer-Encoding: chunked instead of Content-Length.
+    bool chunked = false;
+    // Close a keep-alive connection idle this long (nginx keepalive_timeout). 0 = never.
+    std::chrono::nanoseconds idleTimeout{0};
+    // Close the connection after this many requests, saying "Connection: close" on the last
+    // response (nginx keepalive_requests). 0 = unlimited.
+    int maxRequestsPerConn = 0;
+    // Probability in [0, 1] that a response carries "Connection: close" and the server closes.
+    double closeProbability = 0.0;
+    // Answer with HTTP/1.0 and no keep-alive (the connection closes after each response).
+    bool http10 = false;
+    // Close the connection after writing this many bytes of a response. 0 = off.
+    int dropAfterBytes = 0;
+    // Answer with a malformed status line (protocol error on the client).
+    bool malformed = false;
+    // Serve HTTPS with the test certificate from resources/tls.
+    bool tls = false;
+
+    bool operator==(const ServerConfig &) const = default;
+};
+
+// Counters of the embedded server, so tests can check both ends agree.
+struct ServerStats {
+    std::uint64_t accepted = 0; // connections accepted
+    std::uint64_t requests = 0; // requests answered
+    std::uint64_t closedByServer = 0; // connections the server closed (idle timeout, limits, close)
+    std::uint64_t closedByClient = 0; // connections the client closed
+    std::uint64_t idleTimeouts = 0; // of closedByServer, for idleTimeout
+    int open = 0; // connections open now
+};
+
+} // namespace poolscope

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package PoolScope needs to build, test and benchmark.
+# Runs `apt-get update` once and installs only what is missing, so a second
+# run on a prepared machine takes about a second.
+set -euo pipefail
+
+PACKAGES=(
+    # build
+    cmake ninja-build g++ pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
+    libqt6svg6 qt6-qpa-plugins
+    node-llhttp libmnl-dev
+    # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
+    xvfb xauth imagemagick golang-go nginx-light iproute2 procps
+    # benchmarks
+    wrk hey apache2-utils
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#PACKAGES[@]} packages present"
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    SUDO="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
