@@ -12,7 +12,7 @@ namespace poolscope {
 using TimePoint = std::chrono::nanoseconds;
 
 using ConnId = std::uint64_t; // 1, 2, 3 ... in dial order; 0 = none
-using ReqId = std::uint64_t;  // 1, 2, 3 ... per getConn call; 0 = none
+using ReqId = std::uint64_t; // 1, 2, 3 ... per getConn call; 0 = none
 using HostId = std::uint32_t; // index of a pool key (scheme://host:port)
 
 enum class ConnState : std::uint8_t { Dialing, Active, Idle, Closed };
@@ -75,11 +75,12 @@ enum class EventType : std::uint8_t {
 std::string_view eventTypeName(EventType t);
 
 // One pool event. Plain, trivially copyable, 48 bytes: cheap to ring-buffer.
-struct PoolEvent {
-    TimePoint time{0};
+struct PoolEvent
+{
+    TimePoint time { 0 };
     ConnId conn = 0;
     ReqId req = 0;
-    TimePoint idleTime{0}; // GotConn: how long the connection sat idle
+    TimePoint idleTime { 0 }; // GotConn: how long the connection sat idle
     HostId host = 0;
     EventType type = EventType::GetConn;
     CloseReason reason = CloseReason::None;
@@ -88,7 +89,8 @@ struct PoolEvent {
 };
 
 // Live and cumulative counts of one pool key (or all of them).
-struct HostCounters {
+struct HostCounters
+{
     int dialing = 0;
     int active = 0;
     int idle = 0;
@@ -99,7 +101,8 @@ struct HostCounters {
     bool operator==(const HostCounters &) const = default;
 };
 
-struct PoolCounters {
+struct PoolCounters
+{
     HostCounters now; // over all hosts
     std::uint64_t dials = 0; // dials started
     std::uint64_t dialFailures = 0;
@@ -110,7 +113,7 @@ struct PoolCounters {
     std::uint64_t putIdle = 0; // connections kept idle
     std::uint64_t retries = 0;
     std::uint64_t closed = 0; // connections closed, all reasons
-    std::array<std::uint64_t, kCloseReasonCount> closesByReason{};
+    std::array<std::uint64_t, kCloseReasonCount> closesByReason {};
 
     [[nodiscard]] std::uint64_t closes(CloseReason r) const
     {

@@ -27,7 +27,7 @@ TransportConfig TransportConfig::goDefault()
 
 TransportConfig TransportConfig::zero()
 {
-    return TransportConfig{};
+    return TransportConfig {};
 }
 
 int TransportConfig::effectiveMaxIdleConnsPerHost() const
@@ -46,18 +46,19 @@ EffectiveKeepAlive TransportConfig::effectiveKeepAlive() const
     KeepAliveConfig cfg = keepAliveConfig;
     if (!cfg.enable) {
         if (keepAlive < Duration::zero()) {
-            return EffectiveKeepAlive{};
+            return EffectiveKeepAlive {};
         }
-        cfg = KeepAliveConfig{true, keepAlive, Duration::zero(), 0};
+        cfg = KeepAliveConfig { true, keepAlive, Duration::zero(), 0 };
     }
     EffectiveKeepAlive out;
     out.enable = true;
     if (cfg.idle >= Duration::zero()) {
-        out.idleSeconds = roundUpSeconds(cfg.idle == Duration::zero() ? kDefaultKeepAliveIdle : cfg.idle);
+        out.idleSeconds
+            = roundUpSeconds(cfg.idle == Duration::zero() ? kDefaultKeepAliveIdle : cfg.idle);
     }
     if (cfg.interval >= Duration::zero()) {
-        out.intervalSeconds =
-            roundUpSeconds(cfg.interval == Duration::zero() ? kDefaultKeepAliveInterval : cfg.interval);
+        out.intervalSeconds = roundUpSeconds(
+            cfg.interval == Duration::zero() ? kDefaultKeepAliveInterval : cfg.interval);
     }
     if (cfg.count >= 0) {
         out.count = cfg.count == 0 ? kDefaultKeepAliveCount : cfg.count;

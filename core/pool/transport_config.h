@@ -9,14 +9,15 @@ using Duration = std::chrono::nanoseconds;
 using namespace std::chrono_literals;
 
 // Mirrors Go 1.23's net.KeepAliveConfig. Applied to every dialed socket.
-struct KeepAliveConfig {
+struct KeepAliveConfig
+{
     // Enable: Go KeepAliveConfig.Enable. When false, Dialer.KeepAlive decides.
     bool enable = false;
     // Idle: Go KeepAliveConfig.Idle (TCP_KEEPIDLE). 0 = 15 s default, negative = leave the
     // socket option alone (the kernel's net.ipv4.tcp_keepalive_time applies).
-    Duration idle{0};
+    Duration idle { 0 };
     // Interval: Go KeepAliveConfig.Interval (TCP_KEEPINTVL). 0 = 15 s, negative = leave alone.
-    Duration interval{0};
+    Duration interval { 0 };
     // Count: Go KeepAliveConfig.Count (TCP_KEEPCNT). 0 = 9, negative = leave alone.
     int count = 0;
 
@@ -25,7 +26,8 @@ struct KeepAliveConfig {
 
 // What Go would actually do to a freshly dialed socket, after resolving every
 // zero and negative value. -1 in a field means "do not touch that option".
-struct EffectiveKeepAlive {
+struct EffectiveKeepAlive
+{
     bool enable = false;
     int idleSeconds = -1;
     int intervalSeconds = -1;
@@ -37,7 +39,8 @@ struct EffectiveKeepAlive {
 // The knobs of Go's http.Transport, its net.Dialer and its http.Client, with
 // Go's names, units and zero/negative meanings. Plain value: the UI sends a
 // whole TransportConfig to the engine whenever a slider moves.
-struct TransportConfig {
+struct TransportConfig
+{
     // ---- http.Transport ----
     // MaxIdleConns: idle connections kept across all hosts. 0 = no limit.
     // Overflow closes the globally oldest idle connection (errTooManyIdle).
@@ -49,29 +52,29 @@ struct TransportConfig {
     // beyond it queue for a dial slot.
     int maxConnsPerHost = 0;
     // IdleConnTimeout: how long an idle connection stays pooled. 0 = forever.
-    Duration idleConnTimeout{0};
+    Duration idleConnTimeout { 0 };
     // DisableKeepAlives: send "Connection: close" and use each connection once.
     bool disableKeepAlives = false;
     // ResponseHeaderTimeout: from request fully written to response headers read. 0 = none.
-    Duration responseHeaderTimeout{0};
+    Duration responseHeaderTimeout { 0 };
     // TLSHandshakeTimeout: 0 = none.
-    Duration tlsHandshakeTimeout{0};
+    Duration tlsHandshakeTimeout { 0 };
     // ExpectContinueTimeout: wait for "100 Continue" before sending a body when the request
     // has "Expect: 100-continue". 0 = send the body at once.
-    Duration expectContinueTimeout{0};
+    Duration expectContinueTimeout { 0 };
 
     // ---- net.Dialer ----
     // Dialer.Timeout: connect timeout. 0 = none (the OS's own limit applies).
-    Duration dialTimeout{0};
+    Duration dialTimeout { 0 };
     // Dialer.KeepAlive: TCP keep-alive period. 0 = 15 s default, negative = keep-alive off
     // (unless keepAliveConfig.enable).
-    Duration keepAlive{0};
+    Duration keepAlive { 0 };
     // Dialer.KeepAliveConfig (Go 1.23+).
     KeepAliveConfig keepAliveConfig;
 
     // ---- http.Client ----
     // Client.Timeout: whole exchange, dial to last body byte. 0 = none.
-    Duration clientTimeout{0};
+    Duration clientTimeout { 0 };
 
     // ---- tls.Config ----
     // InsecureSkipVerify: accept any server certificate (test targets only).

@@ -1,0 +1,214 @@
+#pragma once
+
+#include "clock.h"
+#include "pool_types.h"
+
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace poolscope {
+
+// What the pool asks its driver (the socket layer, or a test) to do.
+enum class ActionType : std::uint8_t {
+    StartDial, // dial `conn` to `host`; answer with dialSucceeded/dialFailed
+    Deliver, // hand `conn` to request `req` (GotConn); the driver sends the request on it
+    Close, // close `conn`'s socket; the pool already counts it closed with `reason`
+    FailRequest, // request `req` gets no connection: its dial failed with `reason`
+    ArmIdleTimer, // `conn` became idle and expires at `deadline` (nextDeadline() has it too)
+};
+
+struct PoolAction
+{
+    ActionType type = ActionType::StartDial;
+    ConnId conn = 0;
+    ReqId req = 0;
+    HostId host = 0;
+    CloseReason reason = CloseReason::None;
+    bool reused = false;
+    bool wasIdle = false;
+    TimePoint idleTime { 0 };
+    TimePoint deadline { 0 };
+};
+
+// Receives every PoolEvent as it happens. Set none when nobody records: the
+// pool then builds no events at all.
+class PoolEventSink
+{
+public:
+    virtual ~PoolEventSink() = default;
+    virtual void onPoolEvent(const PoolEvent &event) = 0;
+};
+
+// What a caller knows about a failed request when deciding on a retry, the
+// inputs of Go's persistConn.shouldRetryRequest.
+struct RetryQuery
+{
+    bool connWasReused = false; // the connection had served a request before (pconn.isReused)
+    bool nothingWritten = false; // the failure came before any byte of the request was written
+    bool hasBody = false; // the request has a body
+    bool bodyRewindable = false; // its body can be sent again (Request.GetBody != nil)
+    bool replayable = false; // Request.isReplayable(): GET/HEAD/OPTIONS/TRACE without body, or
+                             // an Idempotency-Key header
+    CloseReason error
+        = CloseReason::ReadError; // ServerClosedIdle, ReadError (read from server), ...
+};
+
+// Go's retry rule: only requests on reused connections, and only when nothing
+// was written (and the body can be resent) or the request is replayable and
+// the failure came from reading the server's answer.
+[[nodiscard]] bool shouldRetryRequest(const RetryQuery &q);
+
+// The sans-IO connection pool of Go's http.Transport (HTTP/1 only). No
+// sockets, no timers: it is driven by calls and answers with actions, and it
+// reads time from an injected Clock. See GO_SEMANTICS.md for every rule.
+//
+// Every ConnState change goes through transition(); every close has a reason.
+class Pool final
+{
+public:
+    explicit Pool(const Clock &clock, TransportConfig config = TransportConfig::goDefault());
+
+    // ---- configuration ----
+    // Replace the knobs. Like Go, limits apply at the next put or dial; raising
+    // MaxConnsPerHost (or setting it to 0) starts dials for requests queued for a slot.
+    void setConfig(const TransportConfig &config);
+    [[nodiscard]] const TransportConfig &config() const { return m_config; }
+    void setEventSink(PoolEventSink *sink) { m_sink = sink; }
+
+    // Pool key ("http://127.0.0.1:8080") -> HostId, created on first use.
+    HostId hostId(std::string_view key);
+    [[nodiscard]] const std::string &hostKey(HostId host) const { return m_hosts[host].key; }
+    [[nodiscard]] std::size_t hostCount() const { return m_hosts.size(); }
+
+    // ---- driving calls ----
+    // A request wants a connection (Transport.getConn). Returns its id; the
+    // answer comes as Deliver (maybe at once) or FailRequest.
+    ReqId getConn(HostId host);
+    // The request stops waiting (Client.Timeout, cancel). A dial it started goes on and its
+    // connection is offered to the pool when it completes, as in Go.
+    void cancelWant(ReqId req);
+    void dialSucceeded(ConnId conn);
+    void dialFailed(ConnId conn, CloseReason reason);
+    // The request on `conn` finished. reusable = the response was read to EOF and
+    // neither side asked for close; otherwise `reason` says why not.
+    void releaseConn(ConnId conn, bool reusable, CloseReason reason = CloseReason::None);
+    // Close a connection in any state (error, server closed idle, kernel timeout ...).
+    void closeConn(ConnId conn, CloseReason reason);
+    // Count a retry of `req` (the driver then calls getConn again for it).
+    void noteRetry(ReqId req, ConnId failedConn);
+    // Time advanced: close idle connections whose IdleConnTimeout expired.
+    void advance();
+    // Transport.CloseIdleConnections.
+    void closeIdleConnections();
+    // Shut down: close everything, fail waiting requests.
+    void closeAll(CloseReason reason = CloseReason::TransportClosed);
+
+    // Actions produced since the last call; swaps into `out` (cleared first).
+    void takeActions(std::vector<PoolAction> &out);
+    [[nodiscard]] const std::vector<PoolAction> &pendingActions() const { return m_actions; }
+
+    // ---- queries ----
+    [[nodiscard]] std::optional<TimePoint> nextDeadline() const;
+    [[nodiscard]] const PoolCounters &counters() const { return m_counters; }
+    [[nodiscard]] const HostCounters &hostCounters(HostId host) const
+    {
+        return m_hosts[host].counters;
+    }
+    [[nodiscard]] std::optional<ConnState> connState(ConnId conn) const;
+    [[nodiscard]] std::uint32_t connRequests(ConnId conn) const;
+    [[nodiscard]] bool connReused(ConnId conn) const;
+    // Idle connections of a host, oldest first.
+    [[nodiscard]] std::vector<ConnId> idleConns(HostId host) const;
+
+    struct ConnView
+    {
+        ConnId id;
+        HostId host;
+        ConnState state;
+        std::uint32_t requests;
+        TimePoint opened;
+        TimePoint since;
+    };
+    template<typename F>
+    void forEachConn(F &&f) const
+    {
+        for (const auto &[id, c] : m_conns) {
+            f(ConnView { id, c.host, c.state, c.requests, c.opened, c.since });
+        }
+    }
+
+private:
+    struct Conn
+    {
+        ConnId id = 0;
+        HostId host = 0;
+        ConnState state = ConnState::Dialing;
+        ReqId dialFor = 0; // the wantConn whose dial created this connection
+        ReqId serving = 0; // request using it while Active
+        bool reused = false; // Go's pconn.isReused: it was put back at least once
+        std::uint32_t requests = 0;
+        TimePoint opened { 0 };
+        TimePoint since { 0 };
+        TimePoint idleAt { 0 };
+        TimePoint idleDeadline { 0 }; // 0 = no idle timer
+        Conn *lruPrev = nullptr; // global idle LRU, oldest at m_lruHead
+        Conn *lruNext = nullptr;
+    };
+    struct Want
+    {
+        HostId host = 0;
+        TimePoint since { 0 };
+        bool queuedForDial = false;
+    };
+    struct Host
+    {
+        std::string key;
+        std::vector<Conn *> idle; // newest last (LIFO reuse)
+        std::deque<ReqId> idleWait; // Go's idleConnWait (may hold served ids; skipped lazily)
+        std::deque<ReqId> dialWait; // Go's connsPerHostWait
+        int conns = 0; // dialing + active + idle (Go's connsPerHost)
+        HostCounters counters;
+    };
+
+    void transition(Conn &c, ConnState to, CloseReason reason = CloseReason::None);
+    void emit(EventType type, const Conn *c, ReqId req, CloseReason reason = CloseReason::None,
+        bool reused = false, bool wasIdle = false, TimePoint idleTime = TimePoint { 0 });
+    void emitRequest(EventType type, HostId host, ReqId req);
+    Conn &startDial(HostId host, ReqId forReq);
+    void queueForDial(ReqId req, Want &w);
+    void deliver(Conn &c, ReqId req, bool wasIdle);
+    // Go's tryPutIdleConn: CloseReason::None when kept idle or handed off.
+    CloseReason tryPutIdleConn(Conn &c, ReqId tracedReq);
+    void putOrCloseIdleConn(Conn &c);
+    void removeIdle(Conn &c);
+    void close(Conn &c, CloseReason reason);
+    void decConnsPerHost(HostId host);
+    bool popLiveWaiter(std::deque<ReqId> &queue, ReqId *out);
+    void lruAppend(Conn &c);
+    void lruRemove(Conn &c);
+    void eraseConn(ConnId id);
+    Conn *find(ConnId id);
+    const Conn *find(ConnId id) const;
+
+    const Clock &m_clock;
+    TransportConfig m_config;
+    PoolEventSink *m_sink = nullptr;
+    std::vector<Host> m_hosts;
+    std::unordered_map<ConnId, Conn> m_conns; // node-based: Conn addresses are stable
+    std::unordered_map<ReqId, Want> m_wants; // requests waiting for a connection
+    std::set<std::pair<TimePoint, ConnId>> m_idleDeadlines;
+    Conn *m_lruHead = nullptr; // oldest idle
+    Conn *m_lruTail = nullptr; // newest idle
+    int m_idleTotal = 0;
+    std::vector<PoolAction> m_actions;
+    PoolCounters m_counters;
+    ConnId m_nextConn = 1;
+    ReqId m_nextReq = 1;
+};
+
+} // namespace poolscope

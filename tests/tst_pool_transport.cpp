@@ -1,0 +1,740 @@
+// Go http.Transport pool rules on the sans-IO pool, driven with a fake clock.
+#include "pool/pool.h"
+
+#include <QTest>
+#include <algorithm>
+#include <map>
+
+using namespace poolscope;
+
+namespace {
+
+struct Recorder final : PoolEventSink
+{
+    std::vector<PoolEvent> events;
+    void onPoolEvent(const PoolEvent &e) override { events.push_back(e); }
+};
+
+// Plays the socket layer: remembers what the pool asked for.
+struct Driver
+{
+    explicit Driver(Pool &p) : pool(p) { }
+    Pool &pool;
+    std::vector<ConnId> pendingDials;
+    std::map<ReqId, ConnId> got; // request -> connection it was given
+    std::map<ReqId, PoolAction> delivered;
+    std::vector<PoolAction> closes;
+    std::vector<PoolAction> failed;
+    std::vector<PoolAction> scratch;
+    int maxOpenSeen = 0;
+
+    void drain()
+    {
+        pool.takeActions(scratch);
+        for (const PoolAction &a : scratch) {
+            switch (a.type) {
+            case ActionType::StartDial:
+                pendingDials.push_back(a.conn);
+                break;
+            case ActionType::Deliver:
+                got[a.req] = a.conn;
+                delivered[a.req] = a;
+                break;
+            case ActionType::Close:
+                closes.push_back(a);
+                break;
+            case ActionType::FailRequest:
+                failed.push_back(a);
+                break;
+            case ActionType::ArmIdleTimer:
+                break;
+            }
+        }
+        const auto &n = pool.counters().now;
+        maxOpenSeen = std::max(maxOpenSeen, n.dialing + n.active + n.idle);
+    }
+    ReqId get(HostId h)
+    {
+        ReqId r = pool.getConn(h);
+        drain();
+        return r;
+    }
+    void completeDials()
+    {
+        auto dials = pendingDials;
+        pendingDials.clear();
+        for (ConnId c : dials) {
+            pool.dialSucceeded(c);
+            drain();
+        }
+    }
+    void release(ReqId r, bool reusable = true, CloseReason why = CloseReason::None)
+    {
+        pool.releaseConn(got.at(r), reusable, why);
+        drain();
+    }
+    int closesWith(CloseReason r) const
+    {
+        return static_cast<int>(std::count_if(
+            closes.begin(), closes.end(), [r](const PoolAction &a) { return a.reason == r; }));
+    }
+};
+
+} // namespace
+
+class TestPoolTransport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void factoryValuesMatchGo()
+    {
+        const auto d = TransportConfig::goDefault();
+        QCOMPARE(d.maxIdleConns, 100);
+        QCOMPARE(d.maxIdleConnsPerHost, 0);
+        QCOMPARE(d.effectiveMaxIdleConnsPerHost(), 2);
+        QCOMPARE(d.idleConnTimeout, Duration(90s));
+        QCOMPARE(d.tlsHandshakeTimeout, Duration(10s));
+        QCOMPARE(d.expectContinueTimeout, Duration(1s));
+        QCOMPARE(d.dialTimeout, Duration(30s));
+        QCOMPARE(d.keepAlive, Duration(30s));
+        const auto z = TransportConfig::zero();
+        QCOMPARE(z.maxIdleConns, 0);
+        QCOMPARE(z.idleConnTimeout, Duration(0));
+        QCOMPARE(z.effectiveMaxIdleConnsPerHost(), 2);
+        TransportConfig neg;
+        neg.maxIdleConnsPerHost = -1;
+        QCOMPARE(neg.effectiveMaxIdleConnsPerHost(), 0);
+    }
+
+    void keepAliveResolution_data()
+    {
+        QTest::addColumn<qint64>("keepAliveMs");
+        QTest::addColumn<bool>("cfgEnable");
+        QTest::addColumn<qint64>("idleMs");
+        QTest::addColumn<qint64>("intervalMs");
+        QTest::addColumn<int>("count");
+        QTest::addColumn<bool>("enable");
+        QTest::addColumn<int>("idleS");
+        QTest::addColumn<int>("intervalS");
+        QTest::addColumn<int>("countOut");
+        // DefaultTransport's dialer: KeepAlive 30 s -> Idle 30, Interval 15, Count 9.
+        QTest::newRow("default-30s")
+            << 30000LL << false << 0LL << 0LL << 0 << true << 30 << 15 << 9;
+        QTest::newRow("zero-dialer") << 0LL << false << 0LL << 0LL << 0 << true << 15 << 15 << 9;
+        QTest::newRow("negative-off")
+            << -1LL << false << 0LL << 0LL << 0 << false << -1 << -1 << -1;
+        QTest::newRow("config-wins")
+            << -1LL << true << 1000LL << 1000LL << 3 << true << 1 << 1 << 3;
+        QTest::newRow("config-negative-leaves")
+            << 30000LL << true << -1LL << 5000LL << -1 << true << -1 << 5 << -1;
+        QTest::newRow("round-up") << 1500LL << false << 0LL << 0LL << 0 << true << 2 << 15 << 9;
+    }
+    void keepAliveResolution()
+    {
+        QFETCH(qint64, keepAliveMs);
+        QFETCH(bool, cfgEnable);
+        QFETCH(qint64, idleMs);
+        QFETCH(qint64, intervalMs);
+        QFETCH(int, count);
+        TransportConfig c;
+        c.keepAlive = std::chrono::milliseconds(keepAliveMs);
+        c.keepAliveConfig = KeepAliveConfig { cfgEnable, std::chrono::milliseconds(idleMs),
+            std::chrono::milliseconds(intervalMs), count };
+        const auto ka = c.effectiveKeepAlive();
+        QTEST(ka.enable, "enable");
+        QTEST(ka.idleSeconds, "idleS");
+        QTEST(ka.intervalSeconds, "intervalS");
+        QTEST(ka.count, "countOut");
+    }
+
+    void sequentialRequestsReuseOneConnection()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://127.0.0.1:8080");
+        for (int i = 0; i < 100; ++i) {
+            ReqId r = d.get(h);
+            d.completeDials();
+            QVERIFY(d.got.count(r));
+            clock.advance(1ms);
+            d.release(r);
+        }
+        QCOMPARE(pool.counters().dials, 1u);
+        QCOMPARE(pool.counters().reused, 99u);
+        QCOMPARE(pool.counters().fresh, 1u);
+        QCOMPARE(pool.counters().closed, 0u);
+        QCOMPARE(pool.hostCounters(h).idle, 1);
+    }
+
+    void perHostIdleCapClosesSurplus_data()
+    {
+        QTest::addColumn<int>("maxIdlePerHost");
+        QTest::addColumn<int>("idle");
+        QTest::addColumn<int>("closed");
+        QTest::newRow("default 2") << 0 << 2 << 8;
+        QTest::newRow("raised to 10") << 10 << 10 << 0;
+    }
+    void perHostIdleCapClosesSurplus()
+    {
+        QFETCH(int, maxIdlePerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = maxIdlePerHost;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://127.0.0.1:8080");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 10; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        QCOMPARE(pool.hostCounters(h).waiting, 10);
+        QCOMPARE(pool.hostCounters(h).dialing, 10);
+        d.completeDials();
+        QCOMPARE(pool.hostCounters(h).active, 10);
+        for (ReqId r : reqs) {
+            d.release(r);
+        }
+        QTEST(pool.hostCounters(h).idle, "idle");
+        QTEST(d.closesWith(CloseReason::TooManyIdleHost), "closed");
+        QTEST(static_cast<int>(pool.counters().closes(CloseReason::TooManyIdleHost)), "closed");
+    }
+
+    void globalIdleLimitEvictsOldestAcrossHosts()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConns = 5;
+        cfg.maxIdleConnsPerHost = 10;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId hosts[3]
+            = { pool.hostId("http://a:1"), pool.hostId("http://b:2"), pool.hostId("http://c:3") };
+        // Two connections per host, all in flight, then returned one by one.
+        std::vector<ReqId> reqs;
+        for (HostId h : hosts) {
+            reqs.push_back(d.get(h));
+            reqs.push_back(d.get(h));
+        }
+        d.completeDials();
+        std::vector<ConnId> order;
+        for (ReqId r : reqs) {
+            order.push_back(d.got.at(r));
+            clock.advance(1s);
+            d.release(r);
+        }
+        // 6 returned, limit 5: the first one returned (host a) is evicted.
+        QCOMPARE(pool.counters().now.idle, 5);
+        QCOMPARE(d.closesWith(CloseReason::TooManyIdle), 1);
+        QCOMPARE(d.closes.front().conn, order.front());
+        QCOMPARE(pool.hostCounters(hosts[0]).idle, 1);
+        QCOMPARE(pool.hostCounters(hosts[1]).idle, 2);
+        QCOMPARE(pool.hostCounters(hosts[2]).idle, 2);
+    }
+
+    void maxConnsPerHostQueuesInOrder()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 2;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://127.0.0.1:8080");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 10; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        QCOMPARE(pool.counters().dials, 2u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 8);
+        QCOMPARE(pool.hostCounters(h).waiting, 10);
+        d.completeDials();
+        std::vector<ReqId> served;
+        // Finish requests in the order they were served; each returned connection
+        // goes to the oldest waiter.
+        for (std::size_t i = 0; i < reqs.size(); ++i) {
+            ReqId r = reqs[i];
+            QVERIFY2(d.got.count(r), "waiters must be served in arrival order");
+            served.push_back(r);
+            d.release(r);
+            QVERIFY(pool.counters().now.dialing + pool.counters().now.open() <= 2);
+        }
+        QCOMPARE(served, reqs);
+        QCOMPARE(pool.counters().dials, 2u);
+        QCOMPARE(d.maxOpenSeen, 2);
+        QCOMPARE(pool.counters().idleHandoffs, 8u);
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+    }
+
+    void closedConnectionFreesSlotForQueuedDial()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        ReqId b = d.get(h);
+        QCOMPARE(pool.counters().dials, 1u);
+        d.completeDials();
+        // A's response says Connection: close: the slot goes to B's dial.
+        d.release(a, false, CloseReason::ConnectionCloseResponse);
+        QCOMPARE(pool.counters().dials, 2u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        d.completeDials();
+        QVERIFY(d.got.count(b));
+        QVERIFY(!d.delivered.at(b).reused);
+    }
+
+    void raisingMaxConnsPerHostStartsQueuedDials()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        for (int i = 0; i < 4; ++i) {
+            d.get(h);
+        }
+        QCOMPARE(pool.counters().dials, 1u);
+        cfg.maxConnsPerHost = 3;
+        pool.setConfig(cfg);
+        d.drain();
+        QCOMPARE(pool.counters().dials, 3u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
+    }
+
+    void idleTimeoutClosesAtExactly90s()
+    {
+        FakeClock clock;
+        Pool pool(clock); // DefaultTransport: IdleConnTimeout 90 s
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId r = d.get(h);
+        d.completeDials();
+        d.release(r);
+        QCOMPARE(pool.nextDeadline().value(), TimePoint(90s));
+        clock.advance(90s - 1ns);
+        pool.advance();
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 1);
+        QCOMPARE(d.closesWith(CloseReason::IdleTimeout), 0);
+        clock.advance(1ns);
+        pool.advance();
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        QCOMPARE(d.closesWith(CloseReason::IdleTimeout), 1);
+        QVERIFY(!pool.nextDeadline().has_value());
+    }
+
+    void expiredIdleIsNotHandedOut()
+    {
+        // Go's queueForIdleConn drops a connection older than IdleConnTimeout even
+        // when its timer has not fired yet.
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId r = d.get(h);
+        d.completeDials();
+        d.release(r);
+        clock.advance(91s);
+        ReqId r2 = d.get(h);
+        QCOMPARE(d.closesWith(CloseReason::IdleTimeout), 1);
+        QCOMPARE(pool.counters().dials, 2u);
+        QVERIFY(!d.got.count(r2));
+    }
+
+    void waiterTakesReturnedConnectionBeforeItsDial_data()
+    {
+        QTest::addColumn<int>("maxIdlePerHost");
+        QTest::addColumn<int>("idleAfter");
+        QTest::addColumn<int>("tooManyIdle");
+        QTest::newRow("late dial kept idle") << 0 << 2 << 0;
+        QTest::newRow("late dial closed at cap 1") << 1 << 1 << 1;
+    }
+    void waiterTakesReturnedConnectionBeforeItsDial()
+    {
+        QFETCH(int, maxIdlePerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = maxIdlePerHost;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        d.completeDials();
+        const ConnId first = d.got.at(a);
+        ReqId b = d.get(h); // no idle: waits and dials
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        const ConnId lateDial = d.pendingDials.front();
+        d.release(a); // A's connection comes back first and goes to B
+        QCOMPARE(d.got.at(b), first);
+        QVERIFY(d.delivered.at(b).reused);
+        QVERIFY(!d.delivered.at(b).wasIdle);
+        QCOMPARE(pool.counters().idleHandoffs, 1u);
+        d.completeDials(); // the late dial is offered to the pool
+        QCOMPARE(pool.counters().dials, 2u);
+        d.release(b);
+        QTEST(pool.hostCounters(h).idle, "idleAfter");
+        QTEST(d.closesWith(CloseReason::TooManyIdleHost), "tooManyIdle");
+        if (maxIdlePerHost == 0) {
+            QCOMPARE(pool.connState(lateDial), std::optional<ConnState>(ConnState::Idle));
+        }
+    }
+
+    void idleReuseIsLifo()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        ReqId b = d.get(h);
+        d.completeDials();
+        d.release(a);
+        clock.advance(1s);
+        d.release(b);
+        ReqId c = d.get(h);
+        QCOMPARE(d.got.at(c), d.got.at(b));
+        QVERIFY(d.delivered.at(c).wasIdle);
+        QCOMPARE(d.delivered.at(c).idleTime, TimePoint(0));
+    }
+
+    void disableKeepAlivesUsesEachConnectionOnce()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.disableKeepAlives = true;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        for (int i = 0; i < 20; ++i) {
+            ReqId r = d.get(h);
+            d.completeDials();
+            d.release(r);
+        }
+        QCOMPARE(pool.counters().dials, 20u);
+        QCOMPARE(pool.counters().reused, 0u);
+        QCOMPARE(d.closesWith(CloseReason::KeepAlivesDisabled), 20);
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+    }
+
+    void negativeMaxIdlePerHostNeverKeepsOrHandsOff()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = -1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        d.completeDials();
+        ReqId b = d.get(h); // waits with its own dial
+        d.release(a);
+        QVERIFY2(!d.got.count(b), "errKeepAlivesDisabled comes before the hand-off");
+        QCOMPARE(d.closesWith(CloseReason::KeepAlivesDisabled), 1);
+        d.completeDials();
+        QVERIFY(d.got.count(b));
+        d.release(b);
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    void loweringPerHostCapAppliesOnNextPut()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = 10;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 6; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        d.completeDials();
+        for (int i = 0; i < 5; ++i) {
+            d.release(reqs[i]);
+        }
+        QCOMPARE(pool.hostCounters(h).idle, 5);
+        cfg.maxIdleConnsPerHost = 2;
+        pool.setConfig(cfg);
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 5); // Go leaves existing idle connections alone
+        d.release(reqs[5]);
+        QCOMPARE(d.closesWith(CloseReason::TooManyIdleHost), 1);
+        QCOMPARE(pool.hostCounters(h).idle, 5);
+    }
+
+    void serverClosedIdleIsRemoved()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        d.completeDials();
+        const ConnId c = d.got.at(a);
+        d.release(a);
+        pool.closeConn(c, CloseReason::ServerClosedIdle);
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        QCOMPARE(pool.counters().closes(CloseReason::ServerClosedIdle), 1u);
+        QVERIFY(!pool.nextDeadline().has_value());
+        d.get(h);
+        QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    void dialFailureFailsTheWaitingRequest()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        const ConnId c = d.pendingDials.front();
+        pool.dialFailed(c, CloseReason::DialFailed);
+        d.drain();
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(d.failed.front().req, a);
+        QCOMPARE(d.failed.front().reason, CloseReason::DialFailed);
+        QCOMPARE(pool.counters().dialFailures, 1u);
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, 0);
+    }
+
+    void canceledWaiterLeavesDialToPool()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        pool.cancelWant(a);
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        d.completeDials();
+        QVERIFY(!d.got.count(a));
+        QCOMPARE(pool.hostCounters(h).idle, 1);
+    }
+
+    void retryRules_data()
+    {
+        QTest::addColumn<bool>("reused");
+        QTest::addColumn<bool>("nothingWritten");
+        QTest::addColumn<bool>("hasBody");
+        QTest::addColumn<bool>("replayable");
+        QTest::addColumn<int>("error");
+        QTest::addColumn<bool>("retry");
+        const int readErr = int(CloseReason::ReadError);
+        const int closedIdle = int(CloseReason::ServerClosedIdle);
+        QTest::newRow("GET stale reused") << true << false << false << true << readErr << true;
+        QTest::newRow("GET server closed idle")
+            << true << false << false << true << closedIdle << true;
+        QTest::newRow("POST stale reused") << true << false << true << false << readErr << false;
+        QTest::newRow("GET fresh conn") << false << false << false << true << readErr << false;
+        QTest::newRow("POST nothing written, no body")
+            << true << true << false << false << readErr << true;
+        QTest::newRow("POST nothing written, body")
+            << true << true << true << false << readErr << false;
+        QTest::newRow("GET timeout")
+            << true << false << false << true << int(CloseReason::ResponseHeaderTimeout) << false;
+    }
+    void retryRules()
+    {
+        QFETCH(bool, reused);
+        QFETCH(bool, nothingWritten);
+        QFETCH(bool, hasBody);
+        QFETCH(bool, replayable);
+        QFETCH(int, error);
+        RetryQuery q;
+        q.connWasReused = reused;
+        q.nothingWritten = nothingWritten;
+        q.hasBody = hasBody;
+        q.replayable = replayable;
+        q.error = static_cast<CloseReason>(error);
+        QTEST(shouldRetryRequest(q), "retry");
+    }
+
+    void staleGetRetriedOnNewDialPostFails()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        d.completeDials();
+        d.release(a);
+        // The server closed the idle connection, but the FIN was not seen yet:
+        // a GET takes it, writes, then reads EOF.
+        ReqId get = d.get(h);
+        const ConnId stale = d.got.at(get);
+        QVERIFY(d.delivered.at(get).reused);
+        pool.closeConn(stale, CloseReason::ReadError);
+        d.drain();
+        RetryQuery q;
+        q.connWasReused = true; // it served request `a` before
+        q.replayable = true;
+        QVERIFY(shouldRetryRequest(q));
+        pool.noteRetry(get, stale);
+        ReqId retry = d.get(h);
+        d.completeDials();
+        QVERIFY(d.got.count(retry));
+        QVERIFY(!d.delivered.at(retry).reused);
+        QCOMPARE(pool.counters().retries, 1u);
+        QCOMPARE(pool.counters().dials, 2u);
+        // The same for a POST: not replayable, reported as an error.
+        d.release(retry);
+        ReqId post = d.get(h);
+        pool.closeConn(d.got.at(post), CloseReason::ReadError);
+        d.drain();
+        RetryQuery pq;
+        pq.connWasReused = true;
+        pq.hasBody = true;
+        QVERIFY(!shouldRetryRequest(pq));
+        QCOMPARE(pool.counters().closes(CloseReason::ReadError), 2u);
+    }
+
+    void eventsMirrorHttptrace()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId a = d.get(h);
+        clock.advance(1ms);
+        d.completeDials();
+        clock.advance(1ms);
+        d.release(a);
+        clock.advance(5ms);
+        ReqId b = d.get(h);
+        std::vector<EventType> types;
+        for (const auto &e : rec.events) {
+            types.push_back(e.type);
+        }
+        const std::vector<EventType> expected { EventType::GetConn, EventType::ConnectStart,
+            EventType::ConnectDone, EventType::GotConn, EventType::PutIdleConn, EventType::GetConn,
+            EventType::GotConn };
+        QCOMPARE(types, expected);
+        QVERIFY(!rec.events[3].reused);
+        QCOMPARE(rec.events[3].req, a);
+        QVERIFY(rec.events[6].reused);
+        QVERIFY(rec.events[6].wasIdle);
+        QCOMPARE(rec.events[6].idleTime, TimePoint(5ms));
+        QCOMPARE(rec.events[6].req, b);
+        QCOMPARE(rec.events[6].time, TimePoint(7ms));
+    }
+
+    void putIdleConnReportsTooManyIdleHost()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        std::vector<ReqId> r { d.get(h), d.get(h), d.get(h) };
+        d.completeDials();
+        rec.events.clear();
+        for (ReqId x : r) {
+            d.release(x);
+        }
+        std::vector<std::pair<EventType, CloseReason>> seen;
+        for (const auto &e : rec.events) {
+            seen.emplace_back(e.type, e.reason);
+        }
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::PutIdleConn,
+                                                                            CloseReason::None },
+            { EventType::PutIdleConn, CloseReason::None },
+            { EventType::PutIdleConn, CloseReason::TooManyIdleHost },
+            { EventType::ConnClosed, CloseReason::TooManyIdleHost } };
+        QCOMPARE(seen, expected);
+    }
+
+    void closeAllEmptiesThePool()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 2;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        d.get(h);
+        d.get(h);
+        d.get(h); // queued for a slot
+        d.completeDials();
+        pool.closeAll(CloseReason::Canceled);
+        d.drain();
+        const auto &n = pool.counters().now;
+        QCOMPARE(n.dialing + n.active + n.idle + n.waiting + n.queuedForDial, 0);
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    void stateCountersAlwaysMatchConnections()
+    {
+        // Random-ish workload; after every step the live counters equal a recount.
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 3;
+        cfg.idleConnTimeout = 2s;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId hosts[2] = { pool.hostId("http://a:1"), pool.hostId("http://b:1") };
+        std::vector<ReqId> inflight;
+        unsigned seed = 12345;
+        auto rnd = [&seed](unsigned n) {
+            seed = seed * 1103515245u + 12345u;
+            return (seed >> 16) % n;
+        };
+        for (int step = 0; step < 3000; ++step) {
+            switch (rnd(5)) {
+            case 0:
+            case 1:
+                d.get(hosts[rnd(2)]);
+                break;
+            case 2:
+                d.completeDials();
+                break;
+            case 3:
+                for (auto it = d.got.begin(); it != d.got.end();) {
+                    if (pool.connState(it->second) == ConnState::Active && rnd(2) == 0) {
+                        pool.releaseConn(
+                            it->second, rnd(4) != 0, CloseReason::ConnectionCloseResponse);
+                        d.drain();
+                        it = d.got.erase(it);
+                    } else {
+                        ++it;
+                    }
+                }
+                break;
+            case 4:
+                clock.advance(std::chrono::milliseconds(rnd(1500)));
+                pool.advance();
+                d.drain();
+                break;
+            }
+            HostCounters recount;
+            pool.forEachConn([&](const Pool::ConnView &v) {
+                recount.dialing += v.state == ConnState::Dialing;
+                recount.active += v.state == ConnState::Active;
+                recount.idle += v.state == ConnState::Idle;
+            });
+            const auto &n = pool.counters().now;
+            QCOMPARE(n.dialing, recount.dialing);
+            QCOMPARE(n.active, recount.active);
+            QCOMPARE(n.idle, recount.idle);
+            QVERIFY(pool.hostCounters(hosts[0]).dialing + pool.hostCounters(hosts[0]).open() <= 3);
+            QVERIFY(pool.hostCounters(hosts[1]).dialing + pool.hostCounters(hosts[1]).open() <= 3);
+        }
+        QVERIFY(pool.counters().gets > 100);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPoolTransport)
+#include "tst_pool_transport.moc"
