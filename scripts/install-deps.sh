@@ -8,6 +8,7 @@ PACKAGES=(
     # build
     cmake ninja-build g++ pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
+    libqt6opengl6-dev  # Qt6Charts' CMake config requires Qt6OpenGL
     libqt6svg6 qt6-qpa-plugins
     node-llhttp libmnl-dev
     # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
