@@ -1,0 +1,543 @@
+#include "http/response_parser.h"
+
+#include <QTest>
+
+using namespace poolscope;
+using Result = ResponseParser::Result;
+using ErrorKind = ResponseParser::ErrorKind;
+
+Q_DECLARE_METATYPE(ResponseParser::Result)
+Q_DECLARE_METATYPE(ResponseParser::ErrorKind)
+
+namespace {
+
+// What the engine would look at after a response: everything observable, compared as one.
+struct Outcome
+{
+    Result result = Result::NeedMore;
+    qsizetype consumed = 0;
+    int status = 0;
+    int major = 0;
+    int minor = 0;
+    bool keepAlive = false;
+    qint64 contentLength = -1;
+    bool chunked = false;
+    qint64 bodyBytes = 0;
+    bool got100 = false;
+    int informational = 0;
+    ErrorKind errorKind = ErrorKind::None;
+    QString errorMessage;
+
+    bool operator==(const Outcome &) const = default;
+};
+
+QString describe(const Outcome &o)
+{
+    return QStringLiteral("result=%1 consumed=%2 status=%3 HTTP/%4.%5 keepAlive=%6 cl=%7 "
+                          "chunked=%8 body=%9 100=%10 1xx=%11 error=%12 '%13'")
+        .arg(int(o.result))
+        .arg(o.consumed)
+        .arg(o.status)
+        .arg(o.major)
+        .arg(o.minor)
+        .arg(o.keepAlive)
+        .arg(o.contentLength)
+        .arg(o.chunked)
+        .arg(o.bodyBytes)
+        .arg(o.got100)
+        .arg(o.informational)
+        .arg(ResponseParser::errorKindName(o.errorKind))
+        .arg(o.errorMessage);
+}
+
+// Feeds `data` in pieces of chunkSize until the parser stops needing more, then signals EOF
+// when asked and the response is still open.
+Outcome run(
+    ResponseParser &parser, const QByteArray &data, bool head, qsizetype chunkSize, bool eofAtEnd)
+{
+    parser.begin(head);
+    Outcome o;
+    qsizetype offset = 0;
+    while (offset < data.size()) {
+        const qsizetype n = std::min(chunkSize, data.size() - offset);
+        const auto fed = parser.feed(data.constData() + offset, n);
+        o.consumed += fed.consumed;
+        offset += fed.consumed;
+        o.result = fed.result;
+        if (fed.result != Result::NeedMore)
+            break;
+    }
+    if (o.result == Result::NeedMore && eofAtEnd)
+        o.result = parser.feedEof();
+    o.status = parser.statusCode();
+    o.major = parser.httpMajor();
+    o.minor = parser.httpMinor();
+    o.keepAlive = parser.keepAlive();
+    o.contentLength = parser.contentLength();
+    o.chunked = parser.chunked();
+    o.bodyBytes = parser.bodyBytes();
+    o.got100 = parser.got100Continue();
+    o.informational = parser.informationalCount();
+    o.errorKind = parser.errorKind();
+    o.errorMessage = parser.errorMessage();
+    return o;
+}
+
+QByteArray repeat(const QByteArray &piece, int times)
+{
+    QByteArray out;
+    for (int i = 0; i < times; ++i)
+        out += piece;
+    return out;
+}
+
+QByteArray hugeHeaderResponse(qint64 headerValueBytes)
+{
+    return "HTTP/1.1 200 OK\r\nX-Big: " + QByteArray(headerValueBytes, 'a')
+        + "\r\nContent-Length: 0\r\n\r\n";
+}
+
+} // namespace
+
+class TestResponseParser final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void responses_data();
+    void responses();
+    void byteByByteIdentical_data() { responses_data(); }
+    void byteByByteIdentical();
+    void continueArrivesBeforeFinal();
+    void firstByteAndHeadersBeforeBody();
+    void eofCases();
+    void headerTooLarge_data();
+    void headerTooLarge();
+    void defaultHeaderLimitIsGos();
+    void headerLimitResetsAfterInformational();
+    void backToBack();
+    void completeIsSticky();
+    void abandonedBodyThenReuse();
+    void reuseThousandResponses();
+};
+
+void TestResponseParser::responses_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<bool>("eof");
+    QTest::addColumn<Result>("result");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<int>("minor");
+    QTest::addColumn<bool>("keepAlive");
+    QTest::addColumn<qint64>("contentLength");
+    QTest::addColumn<bool>("chunked");
+    QTest::addColumn<qint64>("bodyBytes");
+    QTest::addColumn<int>("informational");
+    QTest::addColumn<ErrorKind>("errorKind");
+
+    const auto ok = Result::Complete;
+    const auto none = ErrorKind::None;
+
+    QTest::newRow("content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") << false << false << ok
+        << 200 << 1 << true << qint64(5) << false << qint64(5) << 0 << none;
+    QTest::newRow("content-length 0")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") << false << false << ok << 200
+        << 1 << true << qint64(0) << false << qint64(0) << 0 << none;
+    QTest::newRow("chunked ext trailers")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "5;ext=1\r\nhello\r\n6;a;b=\"q\"\r\n world\r\n0\r\nX-Trailer: yes\r\n\r\n")
+        << false << false << ok << 200 << 1 << true << qint64(-1) << true << qint64(11) << 0
+        << none;
+    QTest::newRow("chunked hex sizes")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "A\r\n0123456789\r\n1f\r\n"
+               + QByteArray(31, 'z') + "\r\n0\r\n\r\n")
+        << false << false << ok << 200 << 1 << true << qint64(-1) << true << qint64(41) << 0
+        << none;
+    QTest::newRow("chunked wins over content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "3\r\nabc\r\n0\r\n\r\n")
+        << false << false << ok << 200 << 1 << true << qint64(-1) << true << qint64(3) << 0 << none;
+    QTest::newRow("http/1.0 until eof")
+        << QByteArray("HTTP/1.0 200 OK\r\nServer: x\r\n\r\nabcdef") << false << true << ok << 200
+        << 0 << false << qint64(-1) << false << qint64(6) << 0 << none;
+    QTest::newRow("http/1.1 without length until eof")
+        << QByteArray("HTTP/1.1 200 OK\r\n\r\n0123456789") << false << true << ok << 200 << 1
+        << false << qint64(-1) << false << qint64(10) << 0 << none;
+    QTest::newRow("http/1.0 keep-alive")
+        << QByteArray("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
+        << false << false << ok << 200 << 0 << true << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("http/1.0 length no keep-alive")
+        << QByteArray("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok") << false << false << ok
+        << 200 << 0 << false << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("connection close")
+        << QByteArray("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye")
+        << false << false << ok << 200 << 1 << false << qint64(3) << false << qint64(3) << 0
+        << none;
+    QTest::newRow("connection close mixed case")
+        << QByteArray("HTTP/1.1 200 OK\r\nCONNECTION: Close\r\nContent-Length: 0\r\n\r\n") << false
+        << false << ok << 200 << 1 << false << qint64(0) << false << qint64(0) << 0 << none;
+    QTest::newRow("100 continue then 200")
+        << QByteArray(
+               "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
+        << false << false << ok << 201 << 1 << true << qint64(2) << false << qint64(2) << 1 << none;
+    QTest::newRow("5 x 103 then 200 (Go allows 5)")
+        << repeat("HTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n", 5)
+            + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx"
+        << false << false << ok << 200 << 1 << true << qint64(1) << false << qint64(1) << 5 << none;
+    QTest::newRow("6 x 103 is too many")
+        << repeat("HTTP/1.1 103 Early Hints\r\n\r\n", 6)
+            + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        << false << false << Result::Error << 103 << 1 << false << qint64(-1) << false << qint64(0)
+        << 6 << ErrorKind::TooManyInformational;
+    QTest::newRow("head with content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n") << true << false << ok
+        << 200 << 1 << true << qint64(1000) << false << qint64(0) << 0 << none;
+    QTest::newRow("head chunked") << QByteArray(
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+                                  << true << false << ok << 200 << 1 << true << qint64(-1) << true
+                                  << qint64(0) << 0 << none;
+    QTest::newRow("head without length")
+        << QByteArray("HTTP/1.1 200 OK\r\n\r\n") << true << false << ok << 200 << 1 << true
+        << qint64(-1) << false << qint64(0) << 0 << none;
+    QTest::newRow("204") << QByteArray("HTTP/1.1 204 No Content\r\nDate: x\r\n\r\n") << false
+                         << false << ok << 204 << 1 << true << qint64(-1) << false << qint64(0) << 0
+                         << none;
+    QTest::newRow("304 with content-length")
+        << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Length: 50\r\n\r\n") << false << false
+        << ok << 304 << 1 << true << qint64(50) << false << qint64(0) << 0 << none;
+    QTest::newRow("404 with body")
+        << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found") << false
+        << false << ok << 404 << 1 << true << qint64(9) << false << qint64(9) << 0 << none;
+    QTest::newRow("garbage") << QByteArray("GARBAGE\r\n\r\n") << false << false << Result::Error
+                             << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+                             << ErrorKind::Malformed;
+    QTest::newRow("bad status code")
+        << QByteArray("HTTP/1.1 abc OK\r\n\r\n") << false << false << Result::Error << 0 << 1
+        << false << qint64(-1) << false << qint64(0) << 0 << ErrorKind::Malformed;
+    QTest::newRow("bad chunk size")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << false
+        << false << Result::Error << 200 << 1 << true << qint64(-1) << true << qint64(0) << 0
+        << ErrorKind::Malformed;
+    QTest::newRow("bad content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n") << false << false
+        << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << ErrorKind::Malformed;
+    QTest::newRow("duplicate content-length (stricter than Go)")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx") << false
+        << false << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << ErrorKind::Malformed;
+    QTest::newRow("101 without upgrade request") << QByteArray(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                                                 << false << false << Result::Error << 101 << 1
+                                                 << false << qint64(-1) << false << qint64(0) << 0
+                                                 << ErrorKind::UnexpectedUpgrade;
+    QTest::newRow("truncated content-length body")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc") << false << true
+        << Result::Error << 200 << 1 << true << qint64(10) << false << qint64(3) << 0
+        << ErrorKind::UnexpectedEof;
+    QTest::newRow("truncated chunked body")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab") << false
+        << true << Result::Error << 200 << 1 << true << qint64(-1) << true << qint64(2) << 0
+        << ErrorKind::UnexpectedEof;
+    QTest::newRow("truncated headers")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Le") << false << true << Result::Error << 0 << 0
+        << false << qint64(-1) << false << qint64(0) << 0 << ErrorKind::UnexpectedEof;
+}
+
+void TestResponseParser::responses()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, head);
+    QFETCH(bool, eof);
+    QFETCH(Result, result);
+
+    ResponseParser parser;
+    const Outcome o = run(parser, response, head, response.size(), eof);
+    QVERIFY2(o.result == result, qPrintable(describe(o)));
+    QTEST(o.errorKind, "errorKind");
+    QTEST(o.status, "status");
+    if (o.result == Result::Complete) {
+        QCOMPARE(o.consumed, response.size());
+        QCOMPARE(o.major, 1);
+        QTEST(o.minor, "minor");
+        QVERIFY(o.errorMessage.isEmpty());
+        QVERIFY(parser.headersComplete());
+    } else {
+        QVERIFY(!o.errorMessage.isEmpty());
+    }
+    QTEST(o.keepAlive, "keepAlive");
+    QTEST(o.contentLength, "contentLength");
+    QTEST(o.chunked, "chunked");
+    QTEST(o.bodyBytes, "bodyBytes");
+    QTEST(o.informational, "informational");
+    QCOMPARE(o.got100, response.startsWith("HTTP/1.1 100 "));
+    QVERIFY(parser.firstByteSeen());
+}
+
+void TestResponseParser::byteByByteIdentical()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, head);
+    QFETCH(bool, eof);
+
+    ResponseParser whole;
+    ResponseParser split;
+    const Outcome a = run(whole, response, head, response.size(), eof);
+    const Outcome b = run(split, response, head, 1, eof);
+    QVERIFY2(
+        a == b, qPrintable(describe(a) + QStringLiteral("\nvs byte by byte:\n") + describe(b)));
+    // Also with an awkward piece size that straddles every boundary differently.
+    ResponseParser odd;
+    const Outcome c = run(odd, response, head, 7, eof);
+    QVERIFY2(
+        a == c, qPrintable(describe(a) + QStringLiteral("\nvs 7-byte pieces:\n") + describe(c)));
+}
+
+void TestResponseParser::continueArrivesBeforeFinal()
+{
+    ResponseParser parser;
+    parser.begin(false);
+    const QByteArray hundred("HTTP/1.1 100 Continue\r\n\r\n");
+    auto fed = parser.feed(hundred.constData(), hundred.size());
+    QCOMPARE(fed.result, Result::NeedMore);
+    QCOMPARE(fed.consumed, hundred.size());
+    QVERIFY(parser.got100Continue());
+    QVERIFY(parser.firstByteSeen());
+    QVERIFY(!parser.headersComplete()); // a 1xx does not stop ResponseHeaderTimeout
+    QCOMPARE(parser.informationalCount(), 1);
+
+    const QByteArray final("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    fed = parser.feed(final.constData(), final.size());
+    QCOMPARE(fed.result, Result::Complete);
+    QCOMPARE(parser.statusCode(), 200);
+    QVERIFY(parser.got100Continue());
+
+    // A final response without a 100 first (server refused or ignored Expect).
+    parser.begin(false);
+    const QByteArray refused("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+    fed = parser.feed(refused.constData(), refused.size());
+    QCOMPARE(fed.result, Result::Complete);
+    QCOMPARE(parser.statusCode(), 417);
+    QVERIFY(!parser.got100Continue());
+}
+
+void TestResponseParser::firstByteAndHeadersBeforeBody()
+{
+    ResponseParser parser;
+    parser.begin(false);
+    QVERIFY(!parser.firstByteSeen());
+    QVERIFY(!parser.headersComplete());
+    const QByteArray part1("HTTP/1.1 2");
+    QCOMPARE(parser.feed(part1.constData(), part1.size()).result, Result::NeedMore);
+    QVERIFY(parser.firstByteSeen());
+    QVERIFY(!parser.headersComplete());
+    const QByteArray part2("00 OK\r\nContent-Length: 4\r\n\r\nab");
+    QCOMPARE(parser.feed(part2.constData(), part2.size()).result, Result::NeedMore);
+    QVERIFY(parser.headersComplete());
+    QCOMPARE(parser.statusCode(), 200);
+    QCOMPARE(parser.contentLength(), 4);
+    QCOMPARE(parser.bodyBytes(), 2);
+    QVERIFY(parser.keepAlive());
+    const QByteArray part3("cd");
+    QCOMPARE(parser.feed(part3.constData(), part3.size()).result, Result::Complete);
+    QCOMPARE(parser.bodyBytes(), 4);
+}
+
+void TestResponseParser::eofCases()
+{
+    ResponseParser parser;
+    parser.begin(false);
+    QCOMPARE(parser.feedEof(), Result::Error);
+    QCOMPARE(parser.errorKind(), ErrorKind::UnexpectedEof);
+    QVERIFY(!parser.firstByteSeen()); // the engine's "server closed idle connection" case
+    QCOMPARE(
+        parser.errorMessage(), QStringLiteral("EOF: connection closed before any response byte"));
+
+    const QByteArray truncated("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+    const Outcome o = run(parser, truncated, false, truncated.size(), true);
+    QCOMPARE(o.errorMessage, QStringLiteral("unexpected EOF after 3 body bytes of 10"));
+
+    // EOF exactly at the end of a framed response changes nothing.
+    const QByteArray full("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+    const Outcome done = run(parser, full, false, full.size(), true);
+    QCOMPARE(done.result, Result::Complete);
+    QCOMPARE(parser.feedEof(), Result::Complete);
+    QVERIFY(parser.keepAlive());
+}
+
+void TestResponseParser::headerTooLarge_data()
+{
+    QTest::addColumn<qsizetype>("chunkSize");
+    QTest::newRow("one piece") << qsizetype(64) * 1024 * 1024;
+    QTest::newRow("16 KiB reads") << qsizetype(16 * 1024);
+    QTest::newRow("4 KiB reads") << qsizetype(4096);
+}
+
+void TestResponseParser::headerTooLarge()
+{
+    QFETCH(qsizetype, chunkSize);
+    const qint64 oneMiB = 1 << 20;
+    ResponseParser parser;
+    parser.setMaxHeaderBytes(oneMiB);
+    QCOMPARE(parser.maxHeaderBytes(), oneMiB);
+
+    const QByteArray big = hugeHeaderResponse(oneMiB + 10);
+    const Outcome o = run(parser, big, false, chunkSize, false);
+    QCOMPARE(o.result, Result::Error);
+    QCOMPARE(o.errorKind, ErrorKind::HeaderTooLarge);
+    QCOMPARE(o.errorMessage,
+        QStringLiteral("net/http: server response headers exceeded 1048576 bytes; aborted"));
+    QVERIFY(!parser.headersComplete());
+    // It stops within one read of the limit instead of buffering the whole header.
+    QVERIFY2(o.consumed <= oneMiB + chunkSize, qPrintable(QString::number(o.consumed)));
+
+    // Just under the limit passes.
+    const QByteArray fits = hugeHeaderResponse(oneMiB - 100);
+    const Outcome ok = run(parser, fits, false, chunkSize, false);
+    QVERIFY2(ok.result == Result::Complete, qPrintable(describe(ok)));
+}
+
+void TestResponseParser::defaultHeaderLimitIsGos()
+{
+    ResponseParser parser;
+    QCOMPARE(parser.maxHeaderBytes(), qint64(10) << 20);
+    const QByteArray twoMiB = hugeHeaderResponse(2 << 20);
+    QCOMPARE(run(parser, twoMiB, false, 64 * 1024, false).result, Result::Complete);
+    const QByteArray elevenMiB = hugeHeaderResponse(qint64(11) << 20);
+    const Outcome o = run(parser, elevenMiB, false, 64 * 1024, false);
+    QCOMPARE(o.errorKind, ErrorKind::HeaderTooLarge);
+    parser.setMaxHeaderBytes(0); // Go: zero means the default
+    QCOMPARE(parser.maxHeaderBytes(), qint64(10) << 20);
+}
+
+void TestResponseParser::headerLimitResetsAfterInformational()
+{
+    // Go resets its read limit after each 1xx: three 1xx of 600 bytes and a final response
+    // of 600 bytes all pass a 1000-byte limit.
+    const QByteArray pad(550, 'p');
+    const QByteArray response = repeat("HTTP/1.1 103 Early Hints\r\nX-Pad: " + pad + "\r\n\r\n", 3)
+        + "HTTP/1.1 200 OK\r\nX-Pad: " + pad + "\r\nContent-Length: 0\r\n\r\n";
+    ResponseParser parser;
+    parser.setMaxHeaderBytes(1000);
+    for (const qsizetype chunk : { response.size(), qsizetype(1), qsizetype(100) }) {
+        const Outcome o = run(parser, response, false, chunk, false);
+        QVERIFY2(o.result == Result::Complete, qPrintable(describe(o)));
+        QCOMPARE(o.informational, 3);
+    }
+    parser.setMaxHeaderBytes(500);
+    QCOMPARE(
+        run(parser, response, false, response.size(), false).errorKind, ErrorKind::HeaderTooLarge);
+}
+
+void TestResponseParser::backToBack()
+{
+    const QByteArray first("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none");
+    const QByteArray second(
+        "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n");
+    const QByteArray both = first + second;
+
+    ResponseParser parser;
+    parser.begin(false);
+    auto fed = parser.feed(both.constData(), both.size());
+    QCOMPARE(fed.result, Result::Complete);
+    QCOMPARE(fed.consumed, first.size());
+    QVERIFY(fed.consumed < both.size());
+    QCOMPARE(parser.statusCode(), 200);
+    QCOMPARE(parser.bodyBytes(), 3);
+
+    parser.begin(false);
+    fed = parser.feed(both.constData() + first.size(), both.size() - first.size());
+    QCOMPARE(fed.result, Result::Complete);
+    QCOMPARE(fed.consumed, second.size());
+    QCOMPARE(parser.statusCode(), 404);
+    QVERIFY(parser.chunked());
+    QCOMPARE(parser.bodyBytes(), 3);
+
+    // HEAD: the bytes after the header section belong to whatever comes next.
+    const QByteArray headThenMore(
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHTTP/1.1 200 OK\r\n");
+    parser.begin(true);
+    fed = parser.feed(headThenMore.constData(), headThenMore.size());
+    QCOMPARE(fed.result, Result::Complete);
+    QCOMPARE(fed.consumed, headThenMore.indexOf("\r\n\r\n") + 4);
+    QCOMPARE(parser.bodyBytes(), 0);
+}
+
+void TestResponseParser::completeIsSticky()
+{
+    ResponseParser parser;
+    const QByteArray r("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    parser.begin(false);
+    QCOMPARE(parser.feed(r.constData(), r.size()).result, Result::Complete);
+    const auto again = parser.feed(r.constData(), r.size());
+    QCOMPARE(again.result, Result::Complete);
+    QCOMPARE(again.consumed, 0);
+
+    parser.begin(false);
+    const QByteArray bad("nope\r\n");
+    QCOMPARE(parser.feed(bad.constData(), bad.size()).result, Result::Error);
+    const auto stillBad = parser.feed(r.constData(), r.size());
+    QCOMPARE(stillBad.result, Result::Error);
+    QCOMPARE(stillBad.consumed, 0);
+    QCOMPARE(parser.errorKind(), ErrorKind::Malformed);
+    QVERIFY(parser.errorMessage().startsWith(QStringLiteral("malformed HTTP response: ")));
+
+    // begin() clears the error.
+    parser.begin(false);
+    QCOMPARE(parser.errorKind(), ErrorKind::None);
+    QVERIFY(parser.errorMessage().isEmpty());
+    QCOMPARE(parser.feed(r.constData(), r.size()).result, Result::Complete);
+}
+
+void TestResponseParser::abandonedBodyThenReuse()
+{
+    // Body policy "close early": the caller stops feeding after the headers. The parser
+    // must then start cleanly on the next begin() (on the next connection).
+    ResponseParser parser;
+    const QByteArray headersAndSome("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\nabc");
+    parser.begin(false);
+    QCOMPARE(
+        parser.feed(headersAndSome.constData(), headersAndSome.size()).result, Result::NeedMore);
+    QVERIFY(parser.headersComplete());
+    QCOMPARE(parser.bodyBytes(), 3);
+
+    const QByteArray next("HTTP/1.1 204 No Content\r\n\r\n");
+    const Outcome o = run(parser, next, false, next.size(), false);
+    QCOMPARE(o.result, Result::Complete);
+    QCOMPARE(o.status, 204);
+    QCOMPARE(o.bodyBytes, 0);
+}
+
+void TestResponseParser::reuseThousandResponses()
+{
+    const QByteArray kinds[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody",
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody",
+        "HTTP/1.1 204 No Content\r\n\r\n",
+    };
+    ResponseParser parser;
+    qint64 totalBody = 0;
+    int completes = 0;
+    int continues = 0;
+    for (int i = 0; i < 1000; ++i) {
+        const QByteArray &r = kinds[i % 4];
+        const Outcome o = run(parser, r, false, i % 3 == 0 ? 5 : r.size(), false);
+        QCOMPARE(o.result, Result::Complete);
+        QCOMPARE(o.consumed, r.size());
+        QVERIFY(o.keepAlive);
+        QCOMPARE(o.informational, i % 4 == 2 ? 1 : 0);
+        completes += o.result == Result::Complete;
+        continues += o.got100;
+        totalBody += o.bodyBytes;
+    }
+    QCOMPARE(completes, 1000);
+    QCOMPARE(continues, 250);
+    QCOMPARE(totalBody, qint64(750 * 4));
+}
+
+QTEST_GUILESS_MAIN(TestResponseParser)
+#include "tst_http_response_parser.moc"
