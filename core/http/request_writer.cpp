@@ -1,0 +1,161 @@
+#include "request_writer.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+namespace {
+
+bool isTokenChar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+}
+
+bool isToken(QByteArrayView text)
+{
+    return !text.isEmpty() && std::all_of(text.begin(), text.end(), isTokenChar);
+}
+
+// Field values may hold any visible byte, spaces and tabs, but never CR, LF or NUL: those
+// would let a value inject header lines (Go's httpguts.ValidHeaderFieldValue).
+bool isValidFieldValue(QByteArrayView value)
+{
+    return std::none_of(value.begin(), value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && byte != '\t') || byte == 0x7f;
+    });
+}
+
+std::optional<RequestTemplate> fail(QString *error, const QString &message)
+{
+    if (error)
+        *error = message;
+    return std::nullopt;
+}
+
+} // namespace
+
+QByteArray canonicalHeaderKey(const QByteArray &name)
+{
+    if (!isToken(name))
+        return name;
+    QByteArray out = name;
+    bool upper = true;
+    for (char &c : out) {
+        if (upper && c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+        else if (!upper && c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+        upper = c == '-';
+    }
+    return out;
+}
+
+bool isReplayable(const QByteArray &method, bool hasBody, const HeaderList &headers)
+{
+    if (hasBody)
+        return false;
+    // Go: valueOrDefault(r.Method, "GET"), compared case-sensitively.
+    if (method.isEmpty() || method == "GET" || method == "HEAD" || method == "OPTIONS"
+        || method == "TRACE") {
+        return true;
+    }
+    // Non-standard but widely used to declare a POST idempotent (golang.org/issue/19943).
+    return std::any_of(headers.begin(), headers.end(), [](const auto &header) {
+        const QByteArray key = canonicalHeaderKey(header.first);
+        return key == "Idempotency-Key" || key == "X-Idempotency-Key";
+    });
+}
+
+std::optional<RequestTemplate> RequestTemplate::build(
+    const Target &target, const RequestSpec &spec, QString *error)
+{
+    if (!isToken(spec.method)) {
+        return fail(error,
+            QStringLiteral("invalid method \"%1\": must be a token such as GET or POST")
+                .arg(QString::fromLatin1(spec.method)));
+    }
+    if (spec.bodySize < 0 || spec.bodySize > kMaxBodySize) {
+        return fail(error,
+            QStringLiteral("request body size %1 is out of range (0 to %2 bytes)")
+                .arg(spec.bodySize)
+                .arg(kMaxBodySize));
+    }
+
+    QByteArray userAgent = kUserAgent.toByteArray();
+    HeaderList fields;
+    fields.reserve(spec.extraHeaders.size() + 1);
+    for (const auto &[rawName, value] : spec.extraHeaders) {
+        if (!isToken(rawName)) {
+            return fail(error,
+                QStringLiteral("invalid header name \"%1\"").arg(QString::fromLatin1(rawName)));
+        }
+        const QByteArray name = canonicalHeaderKey(rawName);
+        if (!isValidFieldValue(value)) {
+            return fail(error,
+                QStringLiteral("header %1 has a control character (CR, LF, NUL ...) in its value")
+                    .arg(QString::fromLatin1(name)));
+        }
+        if (name == "Host" || name == "Content-Length" || name == "Transfer-Encoding"
+            || name == "Trailer") {
+            return fail(error,
+                QStringLiteral("header %1 cannot be set: it follows from the URL and the body size")
+                    .arg(QString::fromLatin1(name)));
+        }
+        if (name == "User-Agent") {
+            userAgent = value.trimmed();
+            continue;
+        }
+        fields.append({ name, value.trimmed() });
+    }
+
+    const bool hasBody = spec.bodySize > 0;
+    // Go only honours Expect for requests with a body (Request.expectsContinue +
+    // outgoingLength != 0); without one there is nothing to hold back.
+    const bool expectContinue = spec.expectContinue && hasBody;
+    if (expectContinue && std::none_of(fields.begin(), fields.end(), [](const auto &f) {
+            return f.first == "Expect";
+        })) {
+        fields.append({ QByteArrayLiteral("Expect"), QByteArrayLiteral("100-continue") });
+    }
+    // Go's Header.write sorts by key; equal keys keep their order.
+    std::stable_sort(fields.begin(), fields.end(),
+        [](const auto &a, const auto &b) { return a.first < b.first; });
+
+    // Request.wantsClose(): a caller-supplied "Connection: close" already closes, and Go then
+    // does not add its own.
+    const bool userClose = std::any_of(fields.begin(), fields.end(), [](const auto &f) {
+        return f.first == "Connection" && f.second.toLower().contains("close");
+    });
+
+    RequestTemplate t;
+    t.m_method = spec.method;
+    t.m_expectContinue = expectContinue;
+    t.m_closesConnection = spec.disableKeepAlives || userClose;
+
+    QByteArray &out = t.m_bytes;
+    out.reserve(256 + spec.bodySize);
+    out += spec.method + ' ' + target.pathAndQuery + " HTTP/1.1\r\n";
+    out += "Host: " + target.hostHeader() + "\r\n";
+    if (!userAgent.isEmpty()) // Go: an explicitly empty User-Agent suppresses the header
+        out += "User-Agent: " + userAgent + "\r\n";
+    // transferWriter.shouldSendContentLength: any body, or an empty POST/PUT/PATCH body
+    // ("many servers expect a Content-Length for these methods").
+    if (hasBody || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH")
+        out += "Content-Length: " + QByteArray::number(spec.bodySize) + "\r\n";
+    for (const auto &[name, value] : fields)
+        out += name + ": " + value + "\r\n";
+    if (spec.disableKeepAlives && !userClose)
+        out += "Connection: close\r\n";
+    out += "\r\n";
+    t.m_headerSize = out.size();
+    if (hasBody)
+        out += QByteArray(spec.bodySize, 'x');
+
+    t.m_replayable = isReplayable(spec.method, false, fields);
+    return t;
+}
+
+} // namespace poolscope
