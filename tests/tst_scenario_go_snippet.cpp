@@ -1,0 +1,209 @@
+#include "scenario/go_snippet.h"
+#include "scenario/presets.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+// "Name:" field names written inside the snippet's composite literals.
+QStringList fieldNames(const QString &snippet)
+{
+    QStringList out;
+    static const QRegularExpression re(
+        QStringLiteral(R"(^\t+([A-Za-z]+):)"), QRegularExpression::MultilineOption);
+    for (auto it = re.globalMatch(snippet); it.hasNext();) {
+        out << it.next().captured(1);
+    }
+    return out;
+}
+
+QString fieldLine(const QString &snippet, const QString &field)
+{
+    for (const QString &line : snippet.split(u'\n')) {
+        if (line.trimmed().startsWith(field + u':')) {
+            return line.simplified();
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+class TestScenarioGoSnippet : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_goHome;
+
+private Q_SLOTS:
+    void durationExpressions()
+    {
+        QCOMPARE(goDurationExpr(90s), QStringLiteral("90 * time.Second"));
+        QCOMPARE(goDurationExpr(1s), QStringLiteral("1 * time.Second"));
+        QCOMPARE(goDurationExpr(1500ms), QStringLiteral("1500 * time.Millisecond"));
+        QCOMPARE(goDurationExpr(10min), QStringLiteral("10 * time.Minute"));
+        QCOMPARE(goDurationExpr(2h), QStringLiteral("2 * time.Hour"));
+        QCOMPARE(goDurationExpr(250us), QStringLiteral("250 * time.Microsecond"));
+        QCOMPARE(goDurationExpr(7ns), QStringLiteral("7 * time.Nanosecond"));
+        QCOMPARE(goDurationExpr(0s), QStringLiteral("0"));
+        QCOMPARE(goDurationExpr(-1ns), QStringLiteral("-1"));
+    }
+
+    void defaultTransportFields()
+    {
+        const QString s = goSnippet(TransportConfig::goDefault());
+        QCOMPARE(fieldNames(s),
+            QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
+                QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
+                QStringLiteral("MaxIdleConns"), QStringLiteral("IdleConnTimeout"),
+                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout") }));
+        QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
+            QStringLiteral("IdleConnTimeout: 90 * time.Second,"));
+        QCOMPARE(
+            fieldLine(s, QStringLiteral("MaxIdleConns")), QStringLiteral("MaxIdleConns: 100,"));
+        // Nothing differs from DefaultTransport, so nothing is marked.
+        QVERIFY2(!s.contains(QStringLiteral("// DefaultTransport:")), qPrintable(s));
+        QVERIFY(s.contains(QStringLiteral("func newClient() *http.Client {")));
+        QVERIFY(s.contains(QStringLiteral("\"net\"")));
+        QVERIFY(s.contains(QStringLiteral("\"time\"")));
+        QVERIFY(!s.contains(QStringLiteral("KeepAliveConfig")));
+    }
+
+    void timeWaitStormFixedFields()
+    {
+        const Preset *fixed = findPreset(u"time-wait-storm-fixed");
+        QVERIFY(fixed);
+        const QString s = goSnippet(fixed->transport);
+        QCOMPARE(fieldNames(s),
+            QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
+                QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
+                QStringLiteral("MaxIdleConns"), QStringLiteral("MaxIdleConnsPerHost"),
+                QStringLiteral("IdleConnTimeout"), QStringLiteral("TLSHandshakeTimeout"),
+                QStringLiteral("ExpectContinueTimeout") }));
+        QCOMPARE(fieldLine(s, QStringLiteral("MaxIdleConnsPerHost")),
+            QStringLiteral("MaxIdleConnsPerHost: 10, // DefaultTransport: 0, which means 2"));
+        // The only field marked as a change from DefaultTransport.
+        QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 1);
+    }
+
+    void zeroTransportShowsWhatDiffersFromDefault()
+    {
+        // Zero fields are written only where DefaultTransport has a value, so
+        // the user sees what a bare Transport{} loses.
+        const QString s = goSnippet(TransportConfig::zero());
+        QCOMPARE(fieldNames(s),
+            QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
+                QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
+                QStringLiteral("MaxIdleConns"), QStringLiteral("IdleConnTimeout"),
+                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout") }));
+        QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
+            QStringLiteral("IdleConnTimeout: 0, // DefaultTransport: 90 * time.Second"));
+        QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 6);
+        QVERIFY2(!s.contains(QStringLiteral("\"time\"")), "an unused import would not compile");
+    }
+
+    void changesFromDefaultAreMarked()
+    {
+        TransportConfig c = TransportConfig::goDefault();
+        c.idleConnTimeout = 0s;
+        c.keepAlive = -1ns;
+        c.clientTimeout = 5s;
+        c.disableKeepAlives = true;
+        c.keepAliveConfig = KeepAliveConfig { true, 10s, 5s, 3 };
+        const QString s = goSnippet(c);
+        QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
+            QStringLiteral("IdleConnTimeout: 0, // DefaultTransport: 90 * time.Second"));
+        QCOMPARE(fieldLine(s, QStringLiteral("KeepAlive")),
+            QStringLiteral("KeepAlive: -1, // DefaultTransport: 30 * time.Second"));
+        QCOMPARE(fieldLine(s, QStringLiteral("DisableKeepAlives")),
+            QStringLiteral("DisableKeepAlives: true, // DefaultTransport: false"));
+        QVERIFY(s.contains(QStringLiteral("KeepAliveConfig: net.KeepAliveConfig{")));
+        QVERIFY(s.contains(QStringLiteral("Go 1.23")));
+        QCOMPARE(fieldLine(s, QStringLiteral("Count")), QStringLiteral("Count: 3,"));
+        // Client.Timeout is the last field of the http.Client literal.
+        QVERIFY(s.contains(QStringLiteral("\tTimeout:   5 * time.Second,\n\t}\n}\n"))
+            || s.contains(QRegularExpression(
+                QStringLiteral(R"(\n\t\tTimeout: +5 \* time\.Second,\n\t}\n}\n)"))));
+    }
+
+    // Compiles snippets with the Go toolchain. Debian bookworm ships Go 1.19,
+    // which has no net.KeepAliveConfig (Go 1.23), so only snippets without it
+    // are compile-checked; KeepAliveConfig output is checked textually above.
+    void compilesWithGo_data()
+    {
+        QTest::addColumn<QString>("snippet");
+        for (const Preset &p : builtinPresets()) {
+            QTest::newRow(qPrintable(p.id)) << goSnippet(p.transport);
+        }
+        TransportConfig odd = TransportConfig::zero();
+        odd.keepAlive = -5s;
+        odd.clientTimeout = 2500ms;
+        odd.insecureSkipVerify = true;
+        odd.maxIdleConnsPerHost = -1;
+        odd.responseHeaderTimeout = 1h;
+        QTest::newRow("negative-and-tls") << goSnippet(odd);
+        TransportConfig dialOnly = TransportConfig::zero();
+        dialOnly.dialTimeout = 30s;
+        QTest::newRow("dialer-only") << goSnippet(dialOnly);
+    }
+    void compilesWithGo()
+    {
+        QFETCH(QString, snippet);
+        const QString go = qEnvironmentVariable("POOLSCOPE_GO");
+        if (go.isEmpty() || !QFileInfo(go).isExecutable()) {
+            QSKIP("POOLSCOPE_GO is not set to a Go toolchain; snippets are only checked textually");
+        }
+        QVERIFY2(!snippet.contains(QStringLiteral("KeepAliveConfig")),
+            "Go 1.19 cannot compile net.KeepAliveConfig");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto write = [&](const QString &name, const QString &text) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text.toUtf8());
+        };
+        write(QStringLiteral("go.mod"), QStringLiteral("module snippetcheck\n\ngo 1.19\n"));
+        write(QStringLiteral("client.go"), snippet);
+        // The snippet is meant to be pasted into a program that has its own main.
+        write(QStringLiteral("main.go"),
+            QStringLiteral("package main\n\nfunc main() { _ = newClient() }\n"));
+
+        QProcess proc;
+        proc.setWorkingDirectory(dir.path());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        // One build cache for all rows: the standard library compiles once.
+        env.insert(QStringLiteral("GOCACHE"), m_goHome.filePath(QStringLiteral("cache")));
+        env.insert(QStringLiteral("GOPATH"), m_goHome.filePath(QStringLiteral("gopath")));
+        env.insert(QStringLiteral("GOFLAGS"), QStringLiteral("-mod=mod"));
+        env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
+        env.insert(QStringLiteral("GOTOOLCHAIN"), QStringLiteral("local"));
+        env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
+        proc.setProcessEnvironment(env);
+        proc.setProcessChannelMode(QProcess::MergedChannels);
+        proc.start(go,
+            { QStringLiteral("build"), QStringLiteral("-o"), QStringLiteral("out"),
+                QStringLiteral(".") });
+        QVERIFY2(proc.waitForFinished(240000), "go build did not finish in 4 minutes");
+        const QString output = QString::fromUtf8(proc.readAll());
+        QVERIFY2(proc.exitStatus() == QProcess::NormalExit && proc.exitCode() == 0,
+            qPrintable(
+                QStringLiteral("go build failed:\n%1\n--- snippet ---\n%2").arg(output, snippet)));
+        // gofmt agrees with our layout (a copied snippet should not be reformatted).
+        QProcess fmt;
+        fmt.setProcessEnvironment(env);
+        fmt.start(QFileInfo(go).dir().filePath(QStringLiteral("gofmt")),
+            { QStringLiteral("-l"), dir.filePath(QStringLiteral("client.go")) });
+        QVERIFY(fmt.waitForFinished(60000));
+        QCOMPARE(fmt.exitCode(), 0);
+        QVERIFY2(fmt.readAllStandardOutput().trimmed().isEmpty(),
+            qPrintable(QStringLiteral("gofmt would reformat:\n%1").arg(snippet)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScenarioGoSnippet)
+#include "tst_scenario_go_snippet.moc"
