@@ -8,22 +8,26 @@ namespace poolscope {
 
 // Knobs of the embedded target server. Each one demonstrates a pool behaviour;
 // all of them can be changed while the server runs.
-struct ServerConfig {
+struct ServerConfig
+{
     // Address and port to listen on; port 0 picks a free one.
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 port = 0;
     // Response latency (time from request parsed to response written) and its uniform jitter
-    // (+/- jitter).
-    std::chrono::nanoseconds latency{0};
-    std::chrono::nanoseconds jitter{0};
+    // (+/- jitter). Millisecond timer resolution; a negative result is clamped to 0.
+    std::chrono::nanoseconds latency { 0 };
+    std::chrono::nanoseconds jitter { 0 };
     // Delay before the status line and headers are sent (exercises ResponseHeaderTimeout).
-    std::chrono::nanoseconds headerDelay{0};
+    // 0: the head goes out together with the body, after `latency`. > 0: the head is flushed
+    // after headerDelay and the body follows at `latency` (or right away if latency is shorter),
+    // like a handler that flushes its headers early and then works on the body.
+    std::chrono::nanoseconds headerDelay { 0 };
     // Response body size in bytes.
     int bodySize = 64;
     // Send the body with Transfer-Encoding: chunked instead of Content-Length.
     bool chunked = false;
     // Close a keep-alive connection idle this long (nginx keepalive_timeout). 0 = never.
-    std::chrono::nanoseconds idleTimeout{0};
+    std::chrono::nanoseconds idleTimeout { 0 };
     // Close the connection after this many requests, saying "Connection: close" on the last
     // response (nginx keepalive_requests). 0 = unlimited.
     int maxRequestsPerConn = 0;
@@ -37,14 +41,19 @@ struct ServerConfig {
     bool malformed = false;
     // Serve HTTPS with the test certificate from resources/tls.
     bool tls = false;
+    // Seed of the server's random generator (closeProbability draws, latency jitter): the same
+    // seed and request sequence give the same decisions. Read when the server starts.
+    quint32 randomSeed = 1;
 
     bool operator==(const ServerConfig &) const = default;
 };
 
 // Counters of the embedded server, so tests can check both ends agree.
-struct ServerStats {
+struct ServerStats
+{
     std::uint64_t accepted = 0; // connections accepted
-    std::uint64_t requests = 0; // requests answered
+    std::uint64_t requests = 0; // requests answered with a (possibly delayed or dropped) 200
+    std::uint64_t errors = 0; // requests rejected with 400/431/501/505 and a close
     std::uint64_t closedByServer = 0; // connections the server closed (idle timeout, limits, close)
     std::uint64_t closedByClient = 0; // connections the client closed
     std::uint64_t idleTimeouts = 0; // of closedByServer, for idleTimeout

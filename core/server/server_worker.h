@@ -1,0 +1,142 @@
+#pragma once
+
+#include "server/prepared_responses.h"
+#include "server/request_parser.h"
+#include "server/server_shared_state.h"
+
+#include <QRandomGenerator>
+#include <QSslConfiguration>
+#include <QTcpServer>
+#include <array>
+#include <chrono>
+#include <memory>
+#include <unordered_map>
+
+class QTcpSocket;
+class QTimer;
+
+namespace poolscope {
+
+// The embedded server's engine room: lives in the server thread and does all socket work
+// there. EmbeddedServer is its thread-safe facade; nothing else talks to it.
+//
+// Per connection it keeps a small struct (parser, counters, two list links); a QTimer is only
+// created for a connection that actually has a delayed response. Idle timeouts use one timer
+// for the whole server and an intrusive list of idle connections in last-activity order.
+//
+// Server-side closes are "lingering" like nginx's and Go's: flush, shutdown(SHUT_WR) so the
+// client sees a FIN, keep discarding input until the client closes too (or kLinger passes),
+// then close. Closing outright with unread input would send an RST that can destroy the last
+// response in the client's receive queue.
+class ServerWorker final : public QTcpServer
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ServerWorker)
+
+public:
+    // How long a half-closed connection waits for the client's FIN before it is aborted.
+    static constexpr std::chrono::milliseconds kLinger { 2000 };
+    // Qt read buffer bound per connection: a client pipelining behind a slow response is held
+    // back by TCP flow control instead of growing our memory.
+    static constexpr qint64 kReadBufferLimit = 256 * 1024;
+
+    explicit ServerWorker(ServerSharedState *shared);
+    ~ServerWorker() override;
+
+    // All of these run in the server thread.
+    bool listenOn(const QHostAddress &address, quint16 port, QString *error);
+    // Stops listening and closes every connection; the worker can then be deleted from any
+    // thread once its thread has finished.
+    void shutdown();
+    // Closes idle connections now and busy ones right after their current response.
+    void closeAll();
+    // Picks up a new config at once (idle timer, TLS) rather than at the next request.
+    void applyConfig();
+
+protected:
+    void incomingConnection(qintptr socketDescriptor) override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    // A response waiting for its latency or header delay.
+    struct Pending
+    {
+        std::shared_ptr<const PreparedResponses> responses; // the config it was decided under
+        Clock::time_point headAt; // when to send the head (== bodyAt: send everything at once)
+        Clock::time_point bodyAt;
+        bool headRequest = false;
+        bool http10Client = false;
+        bool close = false;
+        bool headSent = false;
+    };
+
+    struct Connection;
+
+    // Intrusive doubly linked list of connections ordered by their `since` time, so a timeout
+    // sweep only looks at the front. A connection is in at most one list at a time.
+    struct ConnectionList
+    {
+        Connection *head = nullptr;
+        Connection *tail = nullptr;
+        void pushBack(Connection *c);
+        void remove(Connection *c);
+    };
+
+    struct Connection
+    {
+        QTcpSocket *socket = nullptr;
+        RequestParser parser;
+        // Input read from the socket but not parsed yet because a response is pending
+        // (pipelining behind a delayed response); at most one read's worth.
+        QByteArray stash;
+        Pending pending;
+        QTimer *timer = nullptr; // created on the first delayed response only
+        QMetaObject::Connection flushWatch; // waits for the write buffer to drain before FIN
+        ConnectionList *list = nullptr; // m_idle or m_lingering, or none while busy
+        Connection *prev = nullptr;
+        Connection *next = nullptr;
+        Clock::time_point since; // last activity (idle list) or half-close time (linger list)
+        int requestsServed = 0;
+        qint64 responseBytesWritten = 0; // of the current response, for dropAfterBytes
+        bool tls = false;
+        bool busy = false; // a response is pending
+        bool closing = false; // the server decided to close; counted in closedByServer
+        bool closeAfterResponse = false; // closeAll() while busy
+        bool finished = false; // disconnected; the struct is erased from the next event loop turn
+    };
+
+    void refreshConfig();
+    void processInput(Connection *c);
+    void onRequestComplete(Connection *c);
+    void sendPending(Connection *c);
+    void writeResponse(Connection *c, const PreparedResponses &responses,
+        const PreparedResponse &response, bool sendHead, bool sendBody, bool close);
+    // Writes bytes of a response, honouring dropAfterBytes; false if the connection was
+    // dropped.
+    bool writeCounted(Connection *c, const QByteArray &bytes, int dropAfterBytes);
+    void finishResponse(Connection *c, bool close);
+    void closeByServer(Connection *c, bool idleTimeout);
+    void halfClose(Connection *c);
+    void onDisconnected(Connection *c);
+    void armConnectionTimer(Connection *c, Clock::time_point at);
+    void markIdle(Connection *c);
+    void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
+    void onIdleTimer();
+    void onLingerTimer();
+
+    ServerSharedState *m_shared;
+    std::uint64_t m_generation = ~std::uint64_t(0);
+    std::shared_ptr<const PreparedResponses> m_responses;
+    QRandomGenerator m_random;
+    QSslConfiguration m_sslConfiguration; // built on the first TLS connection
+    bool m_sslTried = false;
+    std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
+    ConnectionList m_idle; // keep-alive connections waiting for a request, least recent first
+    ConnectionList m_lingering; // half-closed by us, waiting for the client's FIN
+    QTimer *m_idleTimer = nullptr;
+    QTimer *m_lingerTimer = nullptr;
+    std::array<char, 16 * 1024> m_readBuffer {};
+};
+
+} // namespace poolscope

@@ -1,0 +1,740 @@
+// The embedded target server, driven by plain QTcpSocket/QSslSocket clients that speak raw
+// HTTP/1.1, so every assertion is about bytes on the wire and the server's counters.
+#include "server/embedded_server.h"
+#include "server/tls_test_identity.h"
+
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTest>
+#include <memory>
+#include <optional>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int kTimeoutMs = 10000;
+
+struct Response
+{
+    QByteArray statusLine;
+    QMap<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+    bool chunked = false;
+
+    QByteArray header(const char *name) const { return headers.value(QByteArray(name)); }
+};
+
+// A blocking HTTP/1.1 client on one connection. The server runs in its own thread, so
+// blocking here never stalls it.
+class Client
+{
+public:
+    explicit Client(std::unique_ptr<QTcpSocket> socket = std::make_unique<QTcpSocket>())
+        : m_socket(std::move(socket))
+    {
+    }
+
+    bool connectTo(quint16 port)
+    {
+        m_socket->connectToHost(QHostAddress::LocalHost, port);
+        return m_socket->waitForConnected(kTimeoutMs);
+    }
+
+    QTcpSocket *socket() { return m_socket.get(); }
+
+    void send(const QByteArray &bytes)
+    {
+        m_socket->write(bytes);
+        m_socket->flush();
+    }
+
+    void get(const QByteArray &extraHeaders = {})
+    {
+        send("GET / HTTP/1.1\r\nHost: test\r\n" + extraHeaders + "\r\n");
+    }
+
+    // Reads one response; nullopt on timeout, close before a whole response, or bad framing.
+    std::optional<Response> readResponse(bool headRequest = false)
+    {
+        QDeadlineTimer deadline(kTimeoutMs);
+        qsizetype headEnd = -1;
+        while ((headEnd = m_buffer.indexOf("\r\n\r\n")) < 0) {
+            if (!fill(deadline))
+                return std::nullopt;
+        }
+        Response response;
+        const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
+        response.statusLine = lines.first().trimmed();
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines[i].indexOf(':');
+            if (colon > 0)
+                response.headers.insert(
+                    lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+        }
+        m_buffer.remove(0, headEnd + 4);
+        if (response.statusLine.contains(" 100 "))
+            return response; // interim response, no body
+        if (headRequest)
+            return response;
+        if (response.header("transfer-encoding").toLower() == "chunked") {
+            response.chunked = true;
+            for (;;) {
+                qsizetype lineEnd = -1;
+                while ((lineEnd = m_buffer.indexOf("\r\n")) < 0) {
+                    if (!fill(deadline))
+                        return std::nullopt;
+                }
+                bool ok = false;
+                const qsizetype size = m_buffer.left(lineEnd).toLongLong(&ok, 16);
+                if (!ok)
+                    return std::nullopt;
+                while (m_buffer.size() < lineEnd + 2 + size + 2) {
+                    if (!fill(deadline))
+                        return std::nullopt;
+                }
+                if (m_buffer.mid(lineEnd + 2 + size, 2) != "\r\n")
+                    return std::nullopt;
+                response.body += m_buffer.mid(lineEnd + 2, size);
+                m_buffer.remove(0, lineEnd + 2 + size + 2);
+                if (size == 0)
+                    return response; // no trailers from our server
+            }
+        }
+        if (response.headers.contains("content-length")) {
+            const qsizetype length = response.header("content-length").toLongLong();
+            while (m_buffer.size() < length) {
+                if (!fill(deadline))
+                    return std::nullopt;
+            }
+            response.body = m_buffer.left(length);
+            m_buffer.remove(0, length);
+            return response;
+        }
+        // Delimited by the server closing the connection.
+        while (fill(deadline)) { }
+        if (!serverClosed())
+            return std::nullopt;
+        response.body = std::exchange(m_buffer, QByteArray());
+        return response;
+    }
+
+    // Reads until the server closes the connection; the bytes received meanwhile are returned
+    // through *rest. False on timeout.
+    bool waitForServerClose(QByteArray *rest = nullptr, int timeoutMs = kTimeoutMs)
+    {
+        QDeadlineTimer deadline(timeoutMs);
+        while (fill(deadline)) { }
+        if (rest)
+            *rest = m_buffer;
+        return serverClosed();
+    }
+
+    // Everything received so far (for raw checks).
+    QByteArray readRaw(qsizetype atLeast)
+    {
+        QDeadlineTimer deadline(kTimeoutMs);
+        while (m_buffer.size() < atLeast && fill(deadline)) { }
+        return m_buffer;
+    }
+
+private:
+    bool serverClosed() const
+    {
+        return m_sawEof || m_socket->state() == QAbstractSocket::UnconnectedState;
+    }
+
+    // Appends newly arrived bytes; false once the connection is closed or the deadline passed.
+    bool fill(const QDeadlineTimer &deadline)
+    {
+        if (m_socket->bytesAvailable() > 0) {
+            m_buffer += m_socket->readAll();
+            return true;
+        }
+        if (serverClosed() || deadline.hasExpired())
+            return false;
+        if (m_socket->waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
+            m_buffer += m_socket->readAll();
+            return true;
+        }
+        if (m_socket->bytesAvailable() > 0) {
+            m_buffer += m_socket->readAll();
+            return true;
+        }
+        if (m_socket->error() == QAbstractSocket::RemoteHostClosedError
+            || m_socket->state() != QAbstractSocket::ConnectedState)
+            m_sawEof = true;
+        return false;
+    }
+
+    std::unique_ptr<QTcpSocket> m_socket;
+    QByteArray m_buffer;
+    bool m_sawEof = false;
+};
+
+ServerConfig baseConfig()
+{
+    ServerConfig config;
+    config.listenAddress = QHostAddress::LocalHost;
+    config.port = 0;
+    return config;
+}
+
+} // namespace
+
+class TestServerEmbedded final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void keepAliveServesTwoRequestsOnOneConnection()
+    {
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(baseConfig(), &error), qPrintable(error));
+        QVERIFY(server.isListening());
+        QVERIFY(server.port() != 0);
+        QCOMPARE(server.url(), QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
+
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        for (int i = 0; i < 2; ++i) {
+            client.get();
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+            QCOMPARE(response->body.size(), 64);
+            QVERIFY(!response->headers.contains("connection"));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 2u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, 1u);
+        QCOMPARE(server.stats().open, 1);
+        client.socket()->disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByClient, 1u, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
+        QCOMPARE(server.stats().closedByServer, 0u);
+    }
+
+    void maxRequestsPerConnClosesAfterTheLast()
+    {
+        ServerConfig config = baseConfig();
+        config.maxRequestsPerConn = 3;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        for (int i = 1; i <= 3; ++i) {
+            client.get();
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+            QCOMPARE(response->header("connection"), i == 3 ? QByteArray("close") : QByteArray());
+        }
+        QVERIFY(client.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+        QCOMPARE(server.stats().closedByClient, 0u);
+        QCOMPARE(server.stats().requests, 3u);
+    }
+
+    void idleTimeoutClosesIdleConnection()
+    {
+        ServerConfig config = baseConfig();
+        config.idleTimeout = 200ms;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        QVERIFY(client.readResponse());
+        QByteArray rest;
+        QVERIFY(client.waitForServerClose(&rest));
+        QVERIFY(rest.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().idleTimeouts, 1u, kTimeoutMs);
+        QCOMPARE(server.stats().closedByServer, 1u);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
+    }
+
+    void idleTimeoutSetWhileRunningAppliesToIdleConnections()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        QVERIFY(client.readResponse());
+        ServerConfig config = server.config();
+        config.idleTimeout = 100ms;
+        server.setConfig(config);
+        QVERIFY(client.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().idleTimeouts, 1u, kTimeoutMs);
+    }
+
+    void chunkedBodyDecodesToBodySize()
+    {
+        ServerConfig config = baseConfig();
+        config.chunked = true;
+        config.bodySize = 40000; // several 16 KiB chunks
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        for (int i = 0; i < 2; ++i) { // and the connection stays usable
+            client.get();
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QVERIFY(response->chunked);
+            QVERIFY(!response->headers.contains("content-length"));
+            QCOMPARE(response->body.size(), 40000);
+        }
+        QCOMPARE(server.stats().accepted, 1u);
+    }
+
+    void http10AnswersAndCloses()
+    {
+        ServerConfig config = baseConfig();
+        config.http10 = true;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.0 200 OK"));
+        QCOMPARE(response->body.size(), 64);
+        QVERIFY(client.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+    }
+
+    void http10ClientKeepAliveIsHonoured()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        for (int i = 0; i < 2; ++i) {
+            client.send("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->header("connection").toLower(), QByteArray("keep-alive"));
+        }
+        client.send("GET / HTTP/1.0\r\n\r\n"); // no keep-alive: close after
+        const auto last = client.readResponse();
+        QVERIFY(last);
+        QCOMPARE(last->header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForServerClose());
+        QCOMPARE(server.stats().accepted, 1u);
+    }
+
+    void headHasNoBody()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n");
+        const auto head = client.readResponse(true);
+        QVERIFY(head);
+        QCOMPARE(head->statusLine, QByteArray("HTTP/1.1 200 OK"));
+        QCOMPARE(head->header("content-length"), QByteArray("64"));
+        // Had the HEAD response carried a body, this GET's status line would not come first.
+        client.get();
+        const auto get = client.readResponse();
+        QVERIFY(get);
+        QCOMPARE(get->statusLine, QByteArray("HTTP/1.1 200 OK"));
+        QCOMPARE(get->body.size(), 64);
+    }
+
+    void latencyDelaysTheResponse()
+    {
+        ServerConfig config = baseConfig();
+        config.latency = 100ms;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        QElapsedTimer timer;
+        timer.start();
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 64);
+        // Lower bound only: a loaded machine may be slower, never faster.
+        QVERIFY2(timer.elapsed() >= 90, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void headerDelaySendsHeadBeforeBody()
+    {
+        ServerConfig config = baseConfig();
+        config.headerDelay = 50ms;
+        config.latency = 150ms;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        QElapsedTimer timer;
+        timer.start();
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 64);
+        QVERIFY(timer.elapsed() >= 140);
+        client.get(); // the connection is still in a clean state
+        QVERIFY(client.readResponse());
+    }
+
+    void setConfigChangesTheNextResponse()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 64);
+        ServerConfig config = server.config();
+        config.bodySize = 10;
+        server.setConfig(config);
+        QCOMPARE(server.config().bodySize, 10);
+        client.get();
+        response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 10);
+        QCOMPARE(server.stats().accepted, 1u);
+    }
+
+    void clientConnectionCloseHonoured()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get("Connection: close\r\n");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+    }
+
+    void garbageRequestGets400AndClose()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send("THIS IS NOT HTTP\r\n\r\n");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 400 Bad Request"));
+        QCOMPARE(response->header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForServerClose());
+        QCOMPARE(server.stats().errors, 1u);
+        QCOMPARE(server.stats().requests, 0u);
+    }
+
+    void oversizedHeadGets431()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        QByteArray request = "GET / HTTP/1.1\r\nHost: test\r\n";
+        const QByteArray filler(1000, 'a');
+        for (int i = 0; i < 70; ++i)
+            request += "X-Filler-" + QByteArray::number(i) + ": " + filler + "\r\n";
+        request += "\r\n";
+        client.send(request);
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 431 Request Header Fields Too Large"));
+        QVERIFY(client.waitForServerClose());
+        QCOMPARE(server.stats().errors, 1u);
+    }
+
+    void requestBodiesAreDiscarded()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
+        QVERIFY(client.readResponse());
+        client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n");
+        QVERIFY(client.readResponse());
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+        QCOMPARE(server.stats().requests, 3u);
+        QCOMPARE(server.stats().errors, 0u);
+    }
+
+    void expectContinueGets100First()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send(
+            "PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+        const auto interim = client.readResponse();
+        QVERIFY(interim);
+        QCOMPARE(interim->statusLine, QByteArray("HTTP/1.1 100 Continue"));
+        client.send("body");
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+    }
+
+    void pipelinedRequestsAnsweredInOrder_data()
+    {
+        QTest::addColumn<int>("latencyMs");
+        QTest::newRow("immediate") << 0;
+        QTest::newRow("delayed") << 20;
+    }
+
+    void pipelinedRequestsAnsweredInOrder()
+    {
+        QFETCH(int, latencyMs);
+        ServerConfig config = baseConfig();
+        config.latency = std::chrono::milliseconds(latencyMs);
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nHEAD / HTTP/1.1\r\nHost: t\r\n\r\n"
+                    "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        const auto first = client.readResponse();
+        const auto second = client.readResponse(true);
+        const auto third = client.readResponse();
+        QVERIFY(first && second && third);
+        QCOMPARE(first->body.size(), 64);
+        QVERIFY(!second->headers.contains("connection"));
+        QCOMPARE(third->header("connection"), QByteArray("close"));
+        QCOMPARE(third->body.size(), 64);
+        QByteArray rest;
+        QVERIFY(client.waitForServerClose(&rest));
+        QVERIFY(rest.isEmpty());
+        QCOMPARE(server.stats().requests, 3u);
+    }
+
+    void closeProbabilityOneClosesEveryConnection()
+    {
+        ServerConfig config = baseConfig();
+        config.closeProbability = 1.0;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForServerClose());
+    }
+
+    void dropAfterBytesTruncatesTheResponse()
+    {
+        ServerConfig config = baseConfig();
+        config.dropAfterBytes = 20;
+        config.bodySize = 1000;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        QByteArray received;
+        QVERIFY(client.waitForServerClose(&received));
+        QCOMPARE(received, QByteArray("HTTP/1.1 200 OK\r\nSer"));
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+    }
+
+    void malformedAnswersGarbageAndCloses()
+    {
+        ServerConfig config = baseConfig();
+        config.malformed = true;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        QByteArray received;
+        QVERIFY(client.waitForServerClose(&received));
+        QVERIFY(!received.isEmpty());
+        QVERIFY(!received.startsWith("HTTP/1.1 200"));
+        QVERIFY(!received.startsWith("HTTP/1.1 4"));
+    }
+
+    void closeAllConnectionsClosesIdleConnections()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client a;
+        Client b;
+        QVERIFY(a.connectTo(server.port()));
+        QVERIFY(b.connectTo(server.port()));
+        a.get();
+        QVERIFY(a.readResponse());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 2, kTimeoutMs);
+        server.closeAllConnections();
+        QCOMPARE(server.stats().closedByServer, 2u);
+        QVERIFY(a.waitForServerClose());
+        QVERIFY(b.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
+        QCOMPARE(server.stats().idleTimeouts, 0u);
+    }
+
+    void portInUseFailsWithClearError()
+    {
+        EmbeddedServer first;
+        QVERIFY(first.start(baseConfig()));
+        ServerConfig config = baseConfig();
+        config.port = first.port();
+        EmbeddedServer second;
+        QString error;
+        QVERIFY(!second.start(config, &error));
+        QVERIFY(!second.isListening());
+        QVERIFY2(error.contains(QString::number(first.port())), qPrintable(error));
+        QVERIFY2(!error.contains(QLatin1Char('\n')), qPrintable(error));
+        // A second start on a running server is refused, a restart after stop works.
+        QVERIFY(!first.start(baseConfig(), &error));
+        first.stop();
+        QVERIFY(!first.isListening());
+        QVERIFY(first.start(baseConfig()));
+    }
+
+    void tlsServesHttps()
+    {
+        if (!QSslSocket::supportsSsl())
+            QSKIP("Qt has no working TLS backend here");
+        ServerConfig config = baseConfig();
+        config.tls = true;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        QCOMPARE(server.url(), QStringLiteral("https://127.0.0.1:%1/").arg(server.port()));
+
+        auto socket = std::make_unique<QSslSocket>();
+        QSslSocket *ssl = socket.get();
+        QSslConfiguration sslConfig = QSslConfiguration::defaultConfiguration();
+        sslConfig.setCaCertificates({ testTlsCertificate() });
+        sslConfig.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        ssl->setSslConfiguration(sslConfig);
+        QList<QSslError> errors;
+        connect(ssl, &QSslSocket::sslErrors, this,
+            [&errors](const QList<QSslError> &e) { errors += e; });
+        ssl->connectToHostEncrypted(QStringLiteral("localhost"), server.port());
+        QVERIFY2(ssl->waitForEncrypted(kTimeoutMs), qPrintable(ssl->errorString()));
+        QVERIFY(errors.isEmpty());
+        Client client(std::move(socket));
+        for (int i = 0; i < 2; ++i) {
+            client.get();
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+            QCOMPARE(response->body.size(), 64);
+        }
+        QCOMPARE(server.stats().accepted, 1u);
+        QCOMPARE(server.stats().requests, 2u);
+    }
+
+    void hundredConnectionsTenRequestsEach()
+    {
+        constexpr int kConnections = 100;
+        constexpr int kRequests = 10;
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+
+        struct Conn
+        {
+            QTcpSocket socket;
+            QByteArray buffer;
+            int done = 0;
+        };
+        std::vector<std::unique_ptr<Conn>> conns;
+        int finished = 0;
+        const QByteArray request = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+        for (int i = 0; i < kConnections; ++i) {
+            auto conn = std::make_unique<Conn>();
+            Conn *c = conn.get();
+            connect(&c->socket, &QTcpSocket::connected, this,
+                [c, &request] { c->socket.write(request); });
+            connect(&c->socket, &QTcpSocket::readyRead, this, [c, &request, &finished] {
+                c->buffer += c->socket.readAll();
+                for (;;) {
+                    const qsizetype headEnd = c->buffer.indexOf("\r\n\r\n");
+                    if (headEnd < 0 || c->buffer.size() < headEnd + 4 + 64)
+                        return;
+                    QVERIFY(c->buffer.startsWith("HTTP/1.1 200 OK\r\n"));
+                    c->buffer.remove(0, headEnd + 4 + 64);
+                    if (++c->done == kRequests) {
+                        ++finished;
+                        return;
+                    }
+                    c->socket.write(request);
+                }
+            });
+            c->socket.connectToHost(QHostAddress::LocalHost, server.port());
+            conns.push_back(std::move(conn));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(finished, kConnections, 30000);
+        QCOMPARE(server.stats().requests, quint64(kConnections * kRequests));
+        QCOMPARE(server.stats().accepted, quint64(kConnections));
+        QCOMPARE(server.stats().open, kConnections);
+        for (auto &conn : conns)
+            QVERIFY(conn->buffer.isEmpty());
+        conns.clear();
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByClient, quint64(kConnections), kTimeoutMs);
+    }
+
+    void serveCommandPrintsUrlAndServes()
+    {
+        const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (bin.isEmpty() || !QFile::exists(bin))
+            QSKIP("POOLSCOPE_BIN is not set or missing");
+        QProcess help;
+        help.start(bin, { QStringLiteral("serve"), QStringLiteral("--help") });
+        QVERIFY(help.waitForFinished(kTimeoutMs));
+        if (!help.readAllStandardOutput().contains("--max-requests-per-conn"))
+            QSKIP("this poolscope binary does not implement `serve` yet");
+
+        QProcess bad;
+        bad.start(
+            bin, { QStringLiteral("serve"), QStringLiteral("--latency"), QStringLiteral("10") });
+        QVERIFY(bad.waitForFinished(kTimeoutMs));
+        QCOMPARE(bad.exitCode(), 2);
+        QCOMPARE(bad.readAllStandardError().count('\n'), 1);
+
+        QProcess serve;
+        serve.start(bin,
+            { QStringLiteral("serve"), QStringLiteral("--body-size"), QStringLiteral("7"),
+                QStringLiteral("--max-requests-per-conn=1") });
+        QVERIFY(serve.waitForStarted(kTimeoutMs));
+        QTRY_VERIFY_WITH_TIMEOUT(serve.canReadLine(), kTimeoutMs);
+        const QByteArray line = serve.readLine().trimmed();
+        QVERIFY2(line.startsWith("listening on http://127.0.0.1:"), line.constData());
+        const quint16 port = quint16(line.mid(line.lastIndexOf(':') + 1).chopped(1).toUInt());
+        Client client;
+        QVERIFY(client.connectTo(port));
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 7);
+        QCOMPARE(response->header("connection"), QByteArray("close"));
+        serve.terminate(); // SIGTERM
+        QVERIFY(serve.waitForFinished(kTimeoutMs));
+        QCOMPARE(serve.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(serve.exitCode(), 0);
+        QVERIFY(serve.readAllStandardError().contains("1 requests on 1 connections"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerEmbedded)
+#include "tst_server_embedded.moc"
