@@ -1,7 +1,6 @@
 #include "kernel/kernel_settings.h"
 
 #include <QFile>
-
 #include <algorithm>
 
 namespace poolscope {
