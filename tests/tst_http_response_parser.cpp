@@ -1,6 +1,43 @@
 #include "http/response_parser.h"
 
 #include <QTest>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+// Counting replacements of the global allocation functions: lets the test prove that the
+// steady state (begin + feed per request) does not allocate.
+namespace {
+std::atomic<long long> g_allocations { 0 };
+}
+
+void *operator new(std::size_t size)
+{
+    g_allocations.fetch_add(1, std::memory_order_relaxed);
+    if (void *p = std::malloc(size ? size : 1))
+        return p;
+    throw std::bad_alloc();
+}
+void *operator new[](std::size_t size)
+{
+    return ::operator new(size);
+}
+void operator delete(void *p) noexcept
+{
+    std::free(p);
+}
+void operator delete[](void *p) noexcept
+{
+    std::free(p);
+}
+void operator delete(void *p, std::size_t) noexcept
+{
+    std::free(p);
+}
+void operator delete[](void *p, std::size_t) noexcept
+{
+    std::free(p);
+}
 
 using namespace poolscope;
 using Result = ResponseParser::Result;
@@ -119,6 +156,7 @@ private Q_SLOTS:
     void completeIsSticky();
     void abandonedBodyThenReuse();
     void reuseThousandResponses();
+    void steadyStateDoesNotAllocate();
 };
 
 void TestResponseParser::responses_data()
@@ -537,6 +575,35 @@ void TestResponseParser::reuseThousandResponses()
     QCOMPARE(completes, 1000);
     QCOMPARE(continues, 250);
     QCOMPARE(totalBody, qint64(750 * 4));
+}
+
+void TestResponseParser::steadyStateDoesNotAllocate()
+{
+    const QByteArray responses[] = {
+        "HTTP/1.1 200 OK\r\nContent-Length: 4\r\nServer: x\r\n\r\nbody",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "2\r\nab\r\n0\r\n\r\n",
+        "HTTP/1.1 304 Not Modified\r\nContent-Length: 9\r\n\r\n",
+    };
+    ResponseParser parser;
+    const long long before = g_allocations.load();
+    qint64 body = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const QByteArray &r = responses[i % 3];
+        parser.begin(false);
+        qsizetype offset = 0;
+        ResponseParser::Result result = Result::NeedMore;
+        while (result == Result::NeedMore && offset < r.size()) {
+            const qsizetype n = std::min<qsizetype>(3, r.size() - offset);
+            const auto fed = parser.feed(r.constData() + offset, n);
+            offset += fed.consumed;
+            result = fed.result;
+        }
+        QCOMPARE(result, Result::Complete);
+        body += parser.bodyBytes();
+    }
+    QCOMPARE(g_allocations.load() - before, 0);
+    QCOMPARE(body, qint64(1000 * 4 + 1000 * 2));
 }
 
 QTEST_GUILESS_MAIN(TestResponseParser)
