@@ -249,6 +249,26 @@ void TestResponseParser::responses_data()
     QTest::newRow("404 with body")
         << QByteArray("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found") << false
         << false << ok << 404 << 1 << true << qint64(9) << false << qint64(9) << 0 << none;
+    QTest::newRow("bare LF line endings (Go accepts)")
+        << QByteArray("HTTP/1.1 200 OK\nContent-Length: 2\n\nok") << false << false << ok << 200
+        << 1 << true << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("space before colon (Go 1.19 accepts)")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nok") << false << false << ok
+        << 200 << 1 << true << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("control byte in value (Go accepts)")
+        << QByteArray("HTTP/1.1 200 OK\r\nX-Bin: a\x01b\r\nContent-Length: 2\r\n\r\nok") << false
+        << false << ok << 200 << 1 << true << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("no reason phrase")
+        << QByteArray("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok") << false << false << ok << 200
+        << 1 << true << qint64(2) << false << qint64(2) << 0 << none;
+    QTest::newRow("bare LF chunk lines (stricter than Go)")
+        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\n0\n\n") << false
+        << false << Result::Error << 200 << 1 << true << qint64(-1) << true << qint64(0) << 0
+        << ErrorKind::Malformed;
+    QTest::newRow("negative content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") << false << false
+        << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << ErrorKind::Malformed;
     QTest::newRow("garbage") << QByteArray("GARBAGE\r\n\r\n") << false << false << Result::Error
                              << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
                              << ErrorKind::Malformed;

@@ -121,6 +121,10 @@ ResponseParser::ResponseParser() : m_parser(std::make_unique<llhttp_t>())
     m_parser->data = this;
     // Go ignores Content-Length when Transfer-Encoding is chunked (RFC 7230 3.3.3).
     llhttp_set_lenient_chunked_length(m_parser.get(), 1);
+    // Go's textproto reader accepts header lines ending in a bare LF, control bytes in
+    // values and spaces before the colon; strict llhttp would call those responses
+    // malformed. We only measure, never forward, so the smuggling concern does not apply.
+    llhttp_set_lenient_headers(m_parser.get(), 1);
     begin(false);
 }
 

@@ -26,6 +26,9 @@ namespace poolscope {
 //   bodyAllowedForStatus); llhttp alone would read a body for a 304 with Content-Length.
 // - Duplicate Content-Length headers: Go accepts identical duplicates, llhttp rejects
 //   every duplicate: ErrorKind::Malformed (stricter than Go).
+// - Header lines ending in a bare LF, control bytes in header values, spaces before the
+//   colon: Go 1.19 accepts them, so we enable llhttp's lenient_headers. Chunk-size lines
+//   ending in a bare LF stay Malformed (llhttp has no leniency for them; Go accepts them).
 // - A Transfer-Encoding other than chunked: Go 1.19 rejects it ("unsupported transfer
 //   encoding"), llhttp reads the body until EOF; we keep llhttp's behaviour (keepAlive false).
 // - Header section limit: llhttp has none; we apply Transport.MaxResponseHeaderBytes per
