@@ -1,11 +1,63 @@
+// poolscope: GUI by default; `poolscope run` and `poolscope serve` are the headless CLI.
+#include "cli_run.h"
 #include "core_info.h"
+#include "server/server_cli.h"
 
 #include <QCoreApplication>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#ifdef POOLSCOPE_WITH_GUI
+#include "gui_main.h"
+#endif
+
+namespace {
+
+void printUsage()
+{
+    std::printf(
+        "Usage:\n"
+        "  poolscope [--preset NAME] [--start] [--url URL] [--screenshot FILE --after DUR]   GUI\n"
+        "  poolscope run [flags]     load a target headless, print results (--json)\n"
+        "  poolscope serve [flags]   run the embedded target server alone\n"
+        "  poolscope --version\n"
+        "Run `poolscope run --help` or `poolscope serve --help` for their flags.\n");
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    std::printf("poolscope %s\n", qPrintable(poolscope::coreVersion()));
-    return 0;
+    // The engine thread runs Qt's plain UNIX event dispatcher, measurably faster
+    // than the GLib one for tens of thousands of socket events per second.
+    if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
+        qputenv("QT_NO_GLIB", "1");
+    }
+    const char *command = argc > 1 ? argv[1] : "";
+    if (std::strcmp(command, "run") == 0 || std::strcmp(command, "serve") == 0) {
+        QCoreApplication app(argc, argv);
+        QCoreApplication::setApplicationName(QStringLiteral("poolscope"));
+        QStringList args = QCoreApplication::arguments().mid(2);
+        if (std::strcmp(command, "run") == 0) {
+            return poolscope::runRunCommand(args);
+        }
+        return poolscope::runServeCommand(args);
+    }
+    if (std::strcmp(command, "--version") == 0) {
+        std::printf("poolscope %s\n", qPrintable(poolscope::coreVersion()));
+        return 0;
+    }
+    if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
+        printUsage();
+        return 0;
+    }
+#ifdef POOLSCOPE_WITH_GUI
+    return poolscope::runGui(argc, argv);
+#else
+    std::fprintf(stderr,
+        "poolscope: built without the GUI (POOLSCOPE_BUILD_GUI=OFF); use `run` or `serve`\n");
+    printUsage();
+    return 2;
+#endif
 }

@@ -6,6 +6,8 @@
 
 #include <QObject>
 #include <QThread>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -39,6 +41,10 @@ public:
     void setRecordEvents(bool on);
     // Snapshot period of the engine (default 100 ms).
     void setSnapshotInterval(std::chrono::milliseconds interval);
+    // Write every event of the next runs as NDJSON to this file ("" = off). Applied at start.
+    void setEventLogPath(const QString &path);
+    // Sample the kernel's view of the target's sockets at each snapshot (default on).
+    void setKernelView(bool on);
 
     [[nodiscard]] bool isRunning() const;
     // Latest snapshot published by the engine thread.
@@ -50,6 +56,8 @@ public:
     static constexpr std::size_t kEventRingCapacity = 1 << 16;
 
 Q_SIGNALS:
+    // The run started (target parsed and resolved, workers launched).
+    void runStarted();
     // Emitted (in the owner's thread) after every published snapshot.
     void snapshotReady();
     // The run ended by itself (bounds reached) or by stop(); final is its last snapshot.
@@ -59,11 +67,20 @@ Q_SIGNALS:
 
 private:
     friend class Engine;
+    // Called from the engine thread.
+    void publish(EngineSnapshot &&snapshot, const std::vector<PoolEvent> &events);
+    void postRunStarted();
+    void postRunFinished();
+    void postRunFailed(const QString &message);
+    void post(std::function<void(Engine &)> call);
+
     QThread m_thread;
     Engine *m_engine = nullptr; // lives in m_thread
     mutable std::mutex m_mutex;
     EngineSnapshot m_snapshot; // guarded by m_mutex
     bool m_running = false; // guarded by m_mutex
+    std::deque<PoolEvent> m_events; // guarded by m_mutex, at most kEventRingCapacity
+    std::uint64_t m_eventsDropped = 0; // guarded by m_mutex
 };
 
 } // namespace poolscope

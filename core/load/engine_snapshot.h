@@ -9,7 +9,8 @@
 
 namespace poolscope {
 
-struct LatencySummary {
+struct LatencySummary
+{
     double p50Ms = 0;
     double p90Ms = 0;
     double p99Ms = 0;
@@ -18,27 +19,30 @@ struct LatencySummary {
 };
 
 // One connection as a swimlane shows it.
-struct ConnInfo {
+struct ConnInfo
+{
     ConnId id = 0;
     HostId host = 0;
     ConnState state = ConnState::Dialing;
     std::uint32_t requests = 0; // requests served so far
-    TimePoint since{0}; // when it entered its state
-    TimePoint opened{0}; // when its dial started
+    TimePoint since { 0 }; // when it entered its state
+    TimePoint opened { 0 }; // when its dial started
     quint16 localPort = 0;
 };
 
 // Immutable picture of the engine, produced by the engine thread and read by
 // the UI/CLI at their own pace. Cumulative counters never go down during a run.
-struct EngineSnapshot {
-    TimePoint time{0}; // since run start
+struct EngineSnapshot
+{
+    TimePoint time { 0 }; // since run start
     bool running = false;
     quint64 seq = 0; // increments per snapshot
 
     PoolCounters pool;
     std::uint64_t requestsDone = 0; // finished, success or error
     std::uint64_t errors = 0;
-    std::array<std::uint64_t, kCloseReasonCount> errorsByKind{}; // indexed by CloseReason
+    std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
+    std::array<std::uint64_t, kCloseReasonCount> errorsByKind {}; // indexed by CloseReason
     std::uint64_t bytesRead = 0;
 
     LatencySummary latencyTotal; // whole run
@@ -52,6 +56,7 @@ struct EngineSnapshot {
 
     QString target; // URL being loaded
     QString lastError; // most recent error message, for the status bar
+    std::uint64_t eventsDropped = 0; // events lost because nobody drained the ring in time
 };
 
 inline constexpr int kMaxSnapshotConns = 512;

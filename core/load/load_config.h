@@ -16,7 +16,8 @@ enum class BodyPolicy : std::uint8_t {
 
 // The load a run applies. Every run is bounded: by requests per worker, by
 // duration, or by both; if neither is set the engine applies kDefaultMaxDuration.
-struct LoadConfig {
+struct LoadConfig
+{
     // Target URL, http:// or https://. Empty = the embedded server.
     QString url;
     // Closed-loop workers (concurrent callers).
@@ -24,18 +25,21 @@ struct LoadConfig {
     // Requests per worker; 0 = bounded by duration only.
     int requestsPerWorker = 0;
     // Run length; 0 = bounded by requests only.
-    Duration duration{0};
+    Duration duration { 0 };
     // Open-loop target rate in requests/s over all workers; 0 = closed loop (as fast as
     // responses come back).
     double rate = 0.0;
     // Pause each worker takes between a response and its next request.
-    Duration think{0};
+    Duration think { 0 };
     // HTTP method.
     QByteArray method = QByteArrayLiteral("GET");
     // Request body size in bytes (0 = no body).
     int requestBodySize = 0;
     // What is done with each response body.
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+    // Keep the pool alive this long after the load ends, then take the final snapshot
+    // (idle timeouts and server-side closes keep happening meanwhile).
+    Duration linger { 0 };
 
     bool operator==(const LoadConfig &) const = default;
 };

@@ -53,6 +53,57 @@ std::string_view closeReasonLabel(CloseReason r)
     return "unknown";
 }
 
+std::string_view closeReasonKey(CloseReason r)
+{
+    switch (r) {
+    case CloseReason::None:
+        return "none";
+    case CloseReason::TooManyIdleHost:
+        return "too_many_idle_host";
+    case CloseReason::TooManyIdle:
+        return "too_many_idle";
+    case CloseReason::IdleTimeout:
+        return "idle_timeout";
+    case CloseReason::ServerClosedIdle:
+        return "server_closed_idle";
+    case CloseReason::ConnectionCloseResponse:
+        return "connection_close_response";
+    case CloseReason::ConnectionCloseRequest:
+        return "connection_close_request";
+    case CloseReason::KeepAlivesDisabled:
+        return "keep_alives_disabled";
+    case CloseReason::BodyNotRead:
+        return "body_not_read";
+    case CloseReason::ReadError:
+        return "read_error";
+    case CloseReason::WriteError:
+        return "write_error";
+    case CloseReason::DialFailed:
+        return "dial_failed";
+    case CloseReason::DialTimeout:
+        return "dial_timeout";
+    case CloseReason::TlsHandshakeTimeout:
+        return "tls_handshake_timeout";
+    case CloseReason::TlsError:
+        return "tls_error";
+    case CloseReason::ResponseHeaderTimeout:
+        return "response_header_timeout";
+    case CloseReason::ClientTimeout:
+        return "client_timeout";
+    case CloseReason::Canceled:
+        return "canceled";
+    case CloseReason::ProtocolError:
+        return "protocol_error";
+    case CloseReason::TransportClosed:
+        return "transport_closed";
+    case CloseReason::KeepAliveTimeout:
+        return "keep_alive_timeout";
+    case CloseReason::Count_:
+        break;
+    }
+    return "unknown";
+}
+
 std::string_view closeReasonGoName(CloseReason r)
 {
     switch (r) {

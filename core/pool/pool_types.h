@@ -48,6 +48,8 @@ inline constexpr int kCloseReasonCount = static_cast<int>(CloseReason::Count_);
 
 // Short label for charts, legends and the JSON's close_reasons keys.
 std::string_view closeReasonLabel(CloseReason r);
+// Stable snake_case key for JSON and scenario files, e.g. "too_many_idle_host".
+std::string_view closeReasonKey(CloseReason r);
 // The Go error or code path this reason corresponds to, e.g. "errTooManyIdleHost".
 std::string_view closeReasonGoName(CloseReason r);
 std::string_view connStateName(ConnState s);

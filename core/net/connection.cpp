@@ -1,0 +1,360 @@
+#include "connection.h"
+
+#include "socket_options.h"
+
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace poolscope {
+
+namespace {
+
+// One read buffer per engine thread: responses are parsed straight out of it.
+thread_local char t_readBuffer[64 * 1024];
+
+QString socketErrorText(QAbstractSocket *s)
+{
+    return s->errorString();
+}
+
+bool looksLikeTimeout(QAbstractSocket *s)
+{
+    return s->error() == QAbstractSocket::SocketTimeoutError
+        || s->errorString().contains(QLatin1String("timed out"), Qt::CaseInsensitive);
+}
+
+} // namespace
+
+Connection::Connection(ConnId id, ConnectionOwner &owner, const DialSpec &spec)
+    : m_id(id), m_owner(owner), m_spec(spec)
+{
+}
+
+Connection::~Connection()
+{
+    close();
+    delete m_timer;
+}
+
+qintptr Connection::socketDescriptor() const
+{
+    return m_socket ? m_socket->socketDescriptor() : -1;
+}
+
+void Connection::dial()
+{
+    if (m_spec.tls) {
+        auto *ssl = new QSslSocket;
+        if (m_spec.insecureSkipVerify) {
+            ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
+        }
+        QObject::connect(ssl, &QSslSocket::encrypted, ssl, [this] { onEncrypted(); });
+        QObject::connect(
+            ssl, &QSslSocket::sslErrors, ssl, [this, ssl](const QList<QSslError> &errors) {
+                if (m_spec.insecureSkipVerify) {
+                    ssl->ignoreSslErrors(errors);
+                }
+            });
+        m_socket = ssl;
+    } else {
+        m_socket = new QTcpSocket;
+    }
+    QObject::connect(m_socket, &QAbstractSocket::connected, m_socket, [this] { onConnected(); });
+    QObject::connect(m_socket, &QIODevice::readyRead, m_socket, [this] { onReadyRead(); });
+    QObject::connect(
+        m_socket, &QAbstractSocket::disconnected, m_socket, [this] { onDisconnected(); });
+    QObject::connect(
+        m_socket, &QAbstractSocket::errorOccurred, m_socket, [this] { onSocketError(); });
+    m_phase = Phase::Dialing;
+    armTimer(m_spec.dialTimeout);
+    m_socket->connectToHost(m_spec.address, m_spec.port);
+}
+
+void Connection::onConnected()
+{
+    if (m_phase != Phase::Dialing) {
+        return;
+    }
+    m_localPort = m_socket->localPort();
+    QString error;
+    if (!applyDialSocketOptions(m_socket->socketDescriptor(), m_spec.keepAlive, &error)) {
+        // Go fails the dial when a keep-alive option cannot be set.
+        stopTimer();
+        m_phase = Phase::Closed;
+        m_owner.onConnectionDialFailed(*this, CloseReason::DialFailed, error);
+        return;
+    }
+    if (m_spec.tls) {
+        stopTimer();
+        m_phase = Phase::Handshaking;
+        armTimer(m_spec.tlsHandshakeTimeout);
+        static_cast<QSslSocket *>(m_socket)->startClientEncryption();
+        return;
+    }
+    ready();
+}
+
+void Connection::onEncrypted()
+{
+    if (m_phase == Phase::Handshaking) {
+        ready();
+    }
+}
+
+void Connection::ready()
+{
+    stopTimer();
+    m_phase = Phase::Idle;
+    m_owner.onConnectionReady(*this);
+}
+
+void Connection::sendRequest(
+    const QByteArray &bytes, bool headRequest, Duration responseHeaderTimeout)
+{
+    if (m_socket == nullptr || m_phase == Phase::Closed) {
+        return;
+    }
+    m_headRequest = headRequest;
+    m_firstByte = false;
+    m_parser.begin(headRequest);
+    m_phase = Phase::AwaitingHeaders;
+    armTimer(responseHeaderTimeout);
+    if (m_socket->write(bytes) != bytes.size()) {
+        const QString msg = QStringLiteral("write: %1").arg(socketErrorText(m_socket));
+        m_phase = Phase::Closed;
+        stopTimer();
+        m_owner.onConnectionFailed(*this, CloseReason::WriteError, msg);
+        return;
+    }
+}
+
+void Connection::setIdle()
+{
+    stopTimer();
+    m_phase = Phase::Idle;
+    req = 0;
+    worker = -1;
+}
+
+void Connection::drainSilently()
+{
+    stopTimer();
+    m_phase = Phase::Draining;
+}
+
+void Connection::onReadyRead()
+{
+    while (m_socket && m_phase != Phase::Closed) {
+        const qint64 n = m_socket->read(t_readBuffer, sizeof t_readBuffer);
+        if (n <= 0) {
+            return;
+        }
+        m_bytesRead += n;
+        handleBytes(t_readBuffer, static_cast<qsizetype>(n));
+    }
+}
+
+void Connection::handleBytes(const char *data, qsizetype len)
+{
+    switch (m_phase) {
+    case Phase::Idle:
+        // Go: "Unsolicited response received on idle HTTP channel" -> the conn is dropped.
+        m_phase = Phase::Closed;
+        m_owner.onIdleConnectionLost(*this, CloseReason::ServerClosedIdle);
+        return;
+    case Phase::Draining:
+        return; // leaked body: bytes are read and thrown away, nobody is told
+    case Phase::AwaitingHeaders:
+    case Phase::ReadingBody: {
+        if (!m_firstByte) {
+            m_firstByte = true;
+            m_owner.onFirstResponseByte(*this);
+            if (m_phase == Phase::Closed) {
+                return;
+            }
+        }
+        const auto r = m_parser.feed(data, len);
+        if (m_phase == Phase::AwaitingHeaders && m_parser.headersComplete()) {
+            stopTimer();
+            m_phase = Phase::ReadingBody;
+            m_owner.onResponseHeaders(*this);
+            if (m_phase != Phase::ReadingBody) {
+                return; // the owner closed it (body closed early) or leaked it
+            }
+        }
+        if (r.result == ResponseParser::Result::Error) {
+            m_phase = Phase::Closed;
+            stopTimer();
+            m_owner.onConnectionFailed(*this, CloseReason::ProtocolError,
+                QStringLiteral("malformed HTTP response: %1").arg(m_parser.errorMessage()));
+            return;
+        }
+        if (r.result == ResponseParser::Result::Complete) {
+            // Bytes after a complete response on a connection with one request in flight:
+            // Go's readLoop would see them as garbage before the next response.
+            const bool stray = r.consumed < len || m_socket->bytesAvailable() > 0;
+            m_phase = Phase::Idle;
+            m_owner.onResponseComplete(*this, m_parser.keepAlive() && !stray);
+        }
+        return;
+    }
+    case Phase::Dialing:
+    case Phase::Handshaking:
+    case Phase::Writing:
+    case Phase::Closed:
+        return;
+    }
+}
+
+void Connection::handleEof(CloseReason reason, const QString &message)
+{
+    switch (m_phase) {
+    case Phase::Dialing:
+    case Phase::Handshaking: {
+        const bool timeout = looksLikeTimeout(m_socket);
+        m_phase = Phase::Closed;
+        stopTimer();
+        m_owner.onConnectionDialFailed(*this,
+            m_spec.tls && reason == CloseReason::TlsError
+                ? CloseReason::TlsError
+                : (timeout ? CloseReason::DialTimeout : CloseReason::DialFailed),
+            message);
+        return;
+    }
+    case Phase::Idle:
+        m_phase = Phase::Closed;
+        m_owner.onIdleConnectionLost(*this,
+            reason == CloseReason::KeepAliveTimeout ? reason : CloseReason::ServerClosedIdle);
+        return;
+    case Phase::Draining:
+        m_phase = Phase::Closed;
+        m_owner.onConnectionFailed(*this, reason, message);
+        return;
+    case Phase::AwaitingHeaders:
+    case Phase::ReadingBody:
+    case Phase::Writing:
+        if (m_parser.firstByteSeen() && m_parser.feedEof() == ResponseParser::Result::Complete) {
+            // Body delimited by EOF (HTTP/1.0): complete, not reusable.
+            m_phase = Phase::Closed;
+            stopTimer();
+            m_owner.onResponseComplete(*this, false);
+            return;
+        }
+        m_phase = Phase::Closed;
+        stopTimer();
+        m_owner.onConnectionFailed(*this, reason, message);
+        return;
+    case Phase::Closed:
+        return;
+    }
+}
+
+void Connection::onDisconnected()
+{
+    if (m_phase == Phase::Closed || m_socket == nullptr) {
+        return;
+    }
+    // Data that arrived together with the FIN is still in the socket's buffer.
+    onReadyRead();
+    if (m_phase == Phase::Closed) {
+        return;
+    }
+    handleEof(CloseReason::ReadError, QStringLiteral("EOF"));
+}
+
+void Connection::onSocketError()
+{
+    if (m_phase == Phase::Closed || m_socket == nullptr) {
+        return;
+    }
+    const auto err = m_socket->error();
+    if (err == QAbstractSocket::RemoteHostClosedError) {
+        onDisconnected();
+        return;
+    }
+    CloseReason reason = CloseReason::ReadError;
+    if (m_phase == Phase::Handshaking || err == QAbstractSocket::SslHandshakeFailedError) {
+        reason = CloseReason::TlsError;
+    } else if (looksLikeTimeout(m_socket)) {
+        reason = CloseReason::KeepAliveTimeout;
+    }
+    QString msg = socketErrorText(m_socket);
+    if (m_phase == Phase::Dialing) {
+        msg = QStringLiteral("dial tcp %1:%2: %3")
+                  .arg(m_spec.address.toString())
+                  .arg(m_spec.port)
+                  .arg(msg);
+    }
+    onReadyRead();
+    if (m_phase == Phase::Closed) {
+        return;
+    }
+    handleEof(reason, msg);
+}
+
+void Connection::armTimer(Duration d)
+{
+    if (d <= Duration::zero()) {
+        stopTimer();
+        return;
+    }
+    if (m_timer == nullptr) {
+        m_timer = new QTimer;
+        m_timer->setSingleShot(true);
+        m_timer->setTimerType(Qt::PreciseTimer);
+        QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { onTimer(); });
+    }
+    m_timer->start(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
+void Connection::stopTimer()
+{
+    if (m_timer) {
+        m_timer->stop();
+    }
+}
+
+void Connection::onTimer()
+{
+    switch (m_phase) {
+    case Phase::Dialing:
+        m_phase = Phase::Closed;
+        m_owner.onConnectionDialFailed(*this, CloseReason::DialTimeout,
+            QStringLiteral("dial tcp %1:%2: i/o timeout")
+                .arg(m_spec.address.toString())
+                .arg(m_spec.port));
+        return;
+    case Phase::Handshaking:
+        m_phase = Phase::Closed;
+        m_owner.onConnectionDialFailed(*this, CloseReason::TlsHandshakeTimeout,
+            QStringLiteral("net/http: TLS handshake timeout"));
+        return;
+    case Phase::AwaitingHeaders:
+        m_phase = Phase::Closed;
+        m_owner.onConnectionFailed(*this, CloseReason::ResponseHeaderTimeout,
+            QStringLiteral("net/http: timeout awaiting response headers"));
+        return;
+    default:
+        return;
+    }
+}
+
+void Connection::close()
+{
+    m_phase = Phase::Closed;
+    stopTimer();
+    if (m_socket == nullptr) {
+        return;
+    }
+    QTcpSocket *s = m_socket;
+    m_socket = nullptr;
+    QObject::disconnect(s, nullptr, nullptr, nullptr);
+    // Graceful: FIN from our side. Unread bytes in the kernel's receive buffer turn it into
+    // a reset, exactly as when Go closes a connection whose body was not read.
+    s->close();
+    s->deleteLater();
+}
+
+} // namespace poolscope

@@ -1,0 +1,124 @@
+#pragma once
+
+#include "http/response_parser.h"
+#include "pool/pool_types.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QString>
+
+class QTcpSocket;
+class QTimer;
+
+namespace poolscope {
+
+class Connection;
+
+// How a connection reaches its target; fixed for the connection's life.
+struct DialSpec
+{
+    QHostAddress address;
+    quint16 port = 0;
+    bool tls = false;
+    QString tlsServerName; // SNI / certificate host
+    bool insecureSkipVerify = false;
+    EffectiveKeepAlive keepAlive;
+    Duration dialTimeout { 0 }; // 0 = none
+    Duration tlsHandshakeTimeout { 0 }; // 0 = none
+};
+
+// Receives what happens on connections. Callbacks may close the connection;
+// Connection never touches itself after a callback that closed it.
+class ConnectionOwner
+{
+public:
+    virtual ~ConnectionOwner() = default;
+    // TCP (and TLS) established.
+    virtual void onConnectionReady(Connection &c) = 0;
+    virtual void onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message)
+        = 0;
+    // First byte of the response to the current request (httptrace GotFirstResponseByte).
+    virtual void onFirstResponseByte(Connection &c) = 0;
+    // Final response headers parsed.
+    virtual void onResponseHeaders(Connection &c) = 0;
+    // Response complete. reusable: the framing allows another request (keep-alive, no stray bytes).
+    virtual void onResponseComplete(Connection &c, bool reusable) = 0;
+    // The exchange failed (read/write error, EOF, protocol error, response header timeout).
+    virtual void onConnectionFailed(Connection &c, CloseReason reason, const QString &message) = 0;
+    // EOF, reset or stray bytes while idle in the pool.
+    virtual void onIdleConnectionLost(Connection &c, CloseReason reason) = 0;
+};
+
+// One client TCP (or TLS) connection: owns the socket and the response parser.
+// It knows nothing of pooling; the engine drives it from the pool's actions.
+class Connection final
+{
+public:
+    enum class Phase : std::uint8_t {
+        Dialing,
+        Handshaking,
+        Idle,
+        Writing,
+        AwaitingHeaders,
+        ReadingBody,
+        Draining,
+        Closed
+    };
+
+    Connection(ConnId id, ConnectionOwner &owner, const DialSpec &spec);
+    ~Connection();
+    Connection(const Connection &) = delete;
+    Connection &operator=(const Connection &) = delete;
+
+    void dial();
+    // Sends one request. headRequest: no body expected. responseHeaderTimeout 0 = none.
+    void sendRequest(const QByteArray &bytes, bool headRequest, Duration responseHeaderTimeout);
+    // Mark idle in the pool: stray bytes or EOF from now on mean the server closed it.
+    void setIdle();
+    // Keep reading (and discarding) the rest of the body without telling anyone:
+    // used for a leaked body, whose connection stays Active in the pool.
+    void drainSilently();
+    // Graceful close (FIN from our side, so TIME_WAIT lands on the client, as with Go).
+    // The socket is deleted later; the Connection must not be used afterwards except id().
+    void close();
+
+    [[nodiscard]] ConnId id() const { return m_id; }
+    [[nodiscard]] Phase phase() const { return m_phase; }
+    [[nodiscard]] quint16 localPort() const { return m_localPort; }
+    [[nodiscard]] qintptr socketDescriptor() const;
+    [[nodiscard]] const ResponseParser &parser() const { return m_parser; }
+    [[nodiscard]] qint64 bytesRead() const { return m_bytesRead; }
+
+    // Engine bookkeeping for the request on this connection.
+    ReqId req = 0;
+    int worker = -1;
+    bool reusedForRequest = false; // GotConn.Reused of the current request
+
+private:
+    void onConnected();
+    void onEncrypted();
+    void onReadyRead();
+    void onDisconnected();
+    void onSocketError();
+    void onTimer();
+    void handleBytes(const char *data, qsizetype len);
+    void handleEof(CloseReason reason, const QString &message);
+    void armTimer(Duration d);
+    void stopTimer();
+    void ready();
+
+    ConnId m_id;
+    ConnectionOwner &m_owner;
+    DialSpec m_spec;
+    QTcpSocket *m_socket = nullptr;
+    QTimer *m_timer
+        = nullptr; // dial, TLS handshake and response header timeouts; created on demand
+    ResponseParser m_parser;
+    Phase m_phase = Phase::Dialing;
+    bool m_headRequest = false;
+    quint16 m_localPort = 0;
+    qint64 m_bytesRead = 0;
+    bool m_firstByte = false;
+};
+
+} // namespace poolscope
