@@ -187,8 +187,7 @@ void Connection::handleBytes(const char *data, qsizetype len)
         if (r.result == ResponseParser::Result::Error) {
             m_phase = Phase::Closed;
             stopTimer();
-            m_owner.onConnectionFailed(*this, CloseReason::ProtocolError,
-                QStringLiteral("malformed HTTP response: %1").arg(m_parser.errorMessage()));
+            m_owner.onConnectionFailed(*this, CloseReason::ProtocolError, m_parser.errorMessage());
             return;
         }
         if (r.result == ResponseParser::Result::Complete) {

@@ -1,0 +1,549 @@
+// The engine against real servers on loopback: the embedded server, a scripted
+// raw server, and nginx when it is installed. Asserts what Go does on the same setup.
+#include "load/engine_controller.h"
+#include "net/socket_options.h"
+#include "server/embedded_server.h"
+
+#include <QDir>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
+
+namespace {
+
+std::uint64_t closes(const EngineSnapshot &s, CloseReason r)
+{
+    return s.pool.closes(r);
+}
+
+std::uint64_t errorsOf(const EngineSnapshot &s, CloseReason r)
+{
+    return s.errorsByKind[static_cast<std::size_t>(r)];
+}
+
+// Runs one bounded load and returns the final snapshot.
+EngineSnapshot runLoad(const LoadConfig &load, const TransportConfig &transport,
+    QString *failure = nullptr, int timeoutMs = 60000)
+{
+    EngineController engine;
+    engine.setKernelView(false);
+    EngineSnapshot result;
+    bool done = false;
+    QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
+        result = s;
+        done = true;
+    });
+    QObject::connect(&engine, &EngineController::runFailed, [&](const QString &m) {
+        if (failure) {
+            *failure = m;
+        }
+        done = true;
+    });
+    engine.start(load, transport);
+    if (!QTest::qWaitFor([&] { return done; }, timeoutMs)) {
+        QTest::qFail("the run did not finish in time", __FILE__, __LINE__);
+    }
+    return result;
+}
+
+LoadConfig loadFor(const QString &url, int workers, int requests)
+{
+    LoadConfig l;
+    l.url = url;
+    l.workers = workers;
+    l.requestsPerWorker = requests;
+    l.duration = 60s; // safety bound; requests end the run first
+    return l;
+}
+
+// A server that answers the first request on each connection and, on the
+// second, closes without answering: a connection the server dropped just as
+// the client reused it (the stale keep-alive race), made deterministic.
+class StaleServer : public QObject
+{
+public:
+    StaleServer()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection()) {
+                ++accepted;
+                auto *count = new int(0);
+                connect(s, &QTcpSocket::readyRead, s, [s, count, this] {
+                    const QByteArray data = s->readAll();
+                    if (!data.contains("\r\n\r\n")) {
+                        return;
+                    }
+                    ++*count;
+                    ++requests;
+                    if (*count == 1) {
+                        s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    } else {
+                        s->close();
+                    }
+                });
+                connect(s, &QTcpSocket::disconnected, s, [s, count] {
+                    delete count;
+                    s->deleteLater();
+                });
+            }
+        });
+    }
+    QString url() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1/").arg(m_server.serverPort());
+    }
+    int accepted = 0;
+    int requests = 0;
+
+private:
+    QTcpServer m_server;
+};
+
+// nginx with its own config in a temp dir on a free port.
+class Nginx
+{
+public:
+    bool start(int keepaliveRequests, QString *why)
+    {
+        const QString bin = qEnvironmentVariable("POOLSCOPE_NGINX");
+        if (bin.isEmpty() || !QFile::exists(bin)) {
+            *why = QStringLiteral("nginx not installed (POOLSCOPE_NGINX unset)");
+            return false;
+        }
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        m_port = probe.serverPort();
+        probe.close();
+        const QString d = m_dir.path();
+        QFile conf(d + QStringLiteral("/nginx.conf"));
+        conf.open(QIODevice::WriteOnly);
+        conf.write(
+            QStringLiteral("daemon off; master_process off; worker_processes 1; pid %1/nginx.pid;\n"
+                           "error_log %1/error.log warn;\n"
+                           "events { worker_connections 4096; }\n"
+                           "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
+                           " fastcgi_temp_path %1; uwsgi_temp_path %1; scgi_temp_path %1;\n"
+                           " keepalive_requests %2; keepalive_timeout 75s;\n"
+                           " server { listen 127.0.0.1:%3; location / { return 200 \"hello from "
+                           "nginx\\n\"; } } }\n")
+                .arg(d)
+                .arg(keepaliveRequests)
+                .arg(m_port)
+                .toUtf8());
+        conf.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(bin, { QStringLiteral("-p"), d, QStringLiteral("-c"), conf.fileName() });
+        if (!m_proc.waitForStarted(5000)) {
+            *why = QStringLiteral("nginx did not start: %1").arg(m_proc.errorString());
+            return false;
+        }
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 10000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_port);
+            if (s.waitForConnected(200)) {
+                return true;
+            }
+            if (m_proc.state() != QProcess::Running) {
+                break;
+            }
+            QTest::qWait(50);
+        }
+        *why = QStringLiteral("nginx not listening: %1").arg(QString::fromUtf8(m_proc.readAll()));
+        return false;
+    }
+    ~Nginx()
+    {
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(3000)) {
+            m_proc.kill();
+            m_proc.waitForFinished(3000);
+        }
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(m_port); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_proc;
+    quint16 m_port = 0;
+};
+
+// Our TCP sockets connected to `port` in this process, found through /proc/self/fd.
+QList<int> socketsTo(quint16 port)
+{
+    QList<int> out;
+    const QStringList fds
+        = QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System);
+    for (const QString &name : fds) {
+        bool ok = false;
+        const int fd = name.toInt(&ok);
+        if (!ok) {
+            continue;
+        }
+        sockaddr_storage peer {};
+        socklen_t len = sizeof peer;
+        if (::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &len) != 0
+            || peer.ss_family != AF_INET) {
+            continue;
+        }
+        if (ntohs(reinterpret_cast<sockaddr_in *>(&peer)->sin_port) == port) {
+            out << fd;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+class TestEngineIntegration : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<EmbeddedServer> m_srv;
+    EmbeddedServer &server() { return *m_srv; }
+
+    // A fresh server per test, so its counters are this test's alone.
+    QString startServer(const ServerConfig &cfg)
+    {
+        m_srv = std::make_unique<EmbeddedServer>();
+        QString error;
+        if (!m_srv->start(cfg, &error)) {
+            qWarning("embedded server: %s", qPrintable(error));
+            return {};
+        }
+        return m_srv->url();
+    }
+
+private Q_SLOTS:
+    void initTestCase() { qRegisterMetaType<EngineSnapshot>(); }
+    void cleanup() { m_srv.reset(); }
+
+    void sequentialGetsReuseOneConnection()
+    {
+        const QString url = startServer(ServerConfig {});
+        QVERIFY(!url.isEmpty());
+        const auto s = runLoad(loadFor(url, 1, 100), TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 100u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 1u);
+        QCOMPARE(s.pool.reused, 99u);
+        // Both ends agree.
+        QCOMPARE(server().stats().accepted, 1u);
+        QCOMPARE(server().stats().requests, 100u);
+    }
+
+    void perHostIdleCapChurnsAndTheFixStopsIt()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 10, 100);
+        l.think = 1ms;
+        const auto storm = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(storm.requestsDone, 1000u);
+        QVERIFY2(storm.pool.dials > 50, qPrintable(QString::number(storm.pool.dials)));
+        QVERIFY(closes(storm, CloseReason::TooManyIdleHost) > 40);
+        QCOMPARE(storm.pool.now.idle, 2);
+        QCOMPARE(server().stats().accepted, storm.pool.dials);
+
+        auto fixed = TransportConfig::goDefault();
+        fixed.maxIdleConnsPerHost = 10;
+        const auto calm = runLoad(l, fixed);
+        QCOMPARE(calm.requestsDone, 1000u);
+        QVERIFY2(calm.pool.dials <= 10, qPrintable(QString::number(calm.pool.dials)));
+        QCOMPARE(closes(calm, CloseReason::TooManyIdleHost), 0u);
+    }
+
+    void raisingTheCapMidRunStopsTheChurn()
+    {
+        const QString url = startServer(ServerConfig {});
+        EngineController engine;
+        engine.setKernelView(false);
+        LoadConfig l = loadFor(url, 10, 0);
+        l.duration = 30s;
+        l.think = 1ms;
+        bool finished = false;
+        QObject::connect(&engine, &EngineController::runFinished, [&] { finished = true; });
+        engine.start(l, TransportConfig::goDefault());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            engine.snapshot().pool.closes(CloseReason::TooManyIdleHost) > 20, 20000);
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = 10;
+        engine.setTransportConfig(cfg);
+        // Once 10 connections are kept, no more dials happen.
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().pool.now.open() >= 10, 20000);
+        const auto before = engine.snapshot();
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().requestsDone > before.requestsDone + 500, 20000);
+        const auto after = engine.snapshot();
+        QVERIFY2(after.pool.dials <= before.pool.dials + 1,
+            qPrintable(QStringLiteral("%1 -> %2").arg(before.pool.dials).arg(after.pool.dials)));
+        engine.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 10000);
+    }
+
+    void closeEarlyDialsEveryTime()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 1, 50);
+        l.bodyPolicy = BodyPolicy::CloseEarly;
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 50u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 50u);
+        QCOMPARE(closes(s, CloseReason::BodyNotRead), 50u);
+    }
+
+    void leakedBodiesKeepConnectionsActive()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 1, 5);
+        l.bodyPolicy = BodyPolicy::Leak;
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 5u);
+        QCOMPARE(s.pool.dials, 5u);
+        QCOMPARE(s.pool.now.active, 5);
+        QCOMPARE(s.pool.closed, 0u);
+    }
+
+    void maxConnsPerHostCapsDials()
+    {
+        const QString url = startServer(ServerConfig {});
+        auto t = TransportConfig::goDefault();
+        t.maxConnsPerHost = 4;
+        const auto s = runLoad(loadFor(url, 16, 20), t);
+        QCOMPARE(s.requestsDone, 320u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 4u);
+        QCOMPARE(server().stats().accepted, 4u);
+    }
+
+    void disableKeepAlivesDialsPerRequest()
+    {
+        const QString url = startServer(ServerConfig {});
+        auto t = TransportConfig::goDefault();
+        t.disableKeepAlives = true;
+        const auto s = runLoad(loadFor(url, 1, 20), t);
+        QCOMPARE(s.pool.dials, 20u);
+        QCOMPARE(closes(s, CloseReason::KeepAlivesDisabled), 20u);
+        QCOMPARE(server().stats().accepted, 20u);
+    }
+
+    void http10ServerClosesEveryConnection()
+    {
+        ServerConfig sc;
+        sc.http10 = true;
+        const QString url = startServer(sc);
+        const auto s = runLoad(loadFor(url, 1, 10), TransportConfig::goDefault());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 10u);
+        QCOMPARE(closes(s, CloseReason::ConnectionCloseResponse), 10u);
+    }
+
+    void serverKeepaliveRequestsLimit()
+    {
+        ServerConfig sc;
+        sc.maxRequestsPerConn = 6;
+        const QString url = startServer(sc);
+        const auto s = runLoad(loadFor(url, 1, 60), TransportConfig::goDefault());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 10u);
+        QCOMPARE(closes(s, CloseReason::ConnectionCloseResponse), 10u);
+    }
+
+    void nginxKeepaliveRequestsLimit()
+    {
+        Nginx nginx;
+        QString why;
+        if (!nginx.start(6, &why)) {
+            QSKIP(qPrintable(why));
+        }
+        const auto s = runLoad(loadFor(nginx.url(), 1, 60), TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 60u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 10u);
+        const auto seq = runLoad(loadFor(nginx.url(), 1, 100), [] {
+            auto t = TransportConfig::goDefault();
+            return t;
+        }());
+        QCOMPARE(seq.pool.dials, 17u); // ceil(100 / 6)
+    }
+
+    void serverIdleTimeoutShorterThanThinkTime()
+    {
+        ServerConfig sc;
+        sc.idleTimeout = 150ms;
+        const QString url = startServer(sc);
+        LoadConfig l = loadFor(url, 1, 5);
+        l.think = 400ms;
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 5u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 5u);
+        // The client saw each FIN while the connection sat idle.
+        QCOMPARE(closes(s, CloseReason::ServerClosedIdle), 4u);
+        QCOMPARE(server().stats().idleTimeouts, 4u);
+    }
+
+    void staleReusedConnectionRetriesGetNotPost()
+    {
+        StaleServer stale;
+        const auto get = runLoad(loadFor(stale.url(), 1, 3), TransportConfig::goDefault());
+        QCOMPARE(get.requestsDone, 3u);
+        QCOMPARE(get.errors, 0u);
+        QCOMPARE(get.pool.retries, 2u); // requests 2 and 3 met a dropped connection
+        QCOMPARE(get.pool.dials, 3u);
+        QCOMPARE(closes(get, CloseReason::ReadError), 2u);
+
+        StaleServer stale2;
+        LoadConfig post = loadFor(stale2.url(), 1, 3);
+        post.method = "POST";
+        post.requestBodySize = 10;
+        const auto p = runLoad(post, TransportConfig::goDefault());
+        QCOMPARE(p.requestsDone, 3u);
+        QCOMPARE(p.pool.retries, 0u);
+        QCOMPARE(p.errors, 1u); // request 2 fails with EOF; request 3 gets a fresh connection
+        QCOMPARE(errorsOf(p, CloseReason::ReadError), 1u);
+        QCOMPARE(p.lastError, QStringLiteral("EOF"));
+    }
+
+    void responseHeaderTimeout()
+    {
+        ServerConfig sc;
+        sc.headerDelay = 800ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.responseHeaderTimeout = 100ms;
+        const auto s = runLoad(loadFor(url, 1, 2), t);
+        QCOMPARE(s.errors, 2u);
+        QCOMPARE(errorsOf(s, CloseReason::ResponseHeaderTimeout), 2u);
+        QCOMPARE(closes(s, CloseReason::ResponseHeaderTimeout), 2u);
+        QVERIFY(s.lastError.contains(QStringLiteral("timeout awaiting response headers")));
+    }
+
+    void clientTimeout()
+    {
+        ServerConfig sc;
+        sc.latency = 800ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = 100ms;
+        const auto s = runLoad(loadFor(url, 1, 2), t);
+        QCOMPARE(s.errors, 2u);
+        QCOMPARE(errorsOf(s, CloseReason::ClientTimeout), 2u);
+        QCOMPARE(s.pool.dials, 2u);
+    }
+
+    void malformedResponsesAreProtocolErrors()
+    {
+        ServerConfig sc;
+        sc.malformed = true;
+        const QString url = startServer(sc);
+        const auto s = runLoad(loadFor(url, 1, 3), TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 3u);
+        QCOMPARE(errorsOf(s, CloseReason::ProtocolError), 3u);
+        QVERIFY(!s.lastError.isEmpty());
+    }
+
+    void refusedConnectionsAreCountedNotFatal()
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        const quint16 port = probe.serverPort();
+        probe.close(); // nothing listens there now
+        const auto s = runLoad(loadFor(QStringLiteral("http://127.0.0.1:%1/").arg(port), 2, 3),
+            TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 6u);
+        QCOMPARE(s.errors, 6u);
+        QCOMPARE(errorsOf(s, CloseReason::DialFailed), 6u);
+        QVERIFY2(s.lastError.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+            qPrintable(s.lastError));
+    }
+
+    void badUrlFailsTheRunWithAClearMessage()
+    {
+        QString failure;
+        runLoad(
+            loadFor(QStringLiteral("ftp://example"), 1, 1), TransportConfig::goDefault(), &failure);
+        QVERIFY2(failure.contains(QStringLiteral("unsupported scheme")), qPrintable(failure));
+    }
+
+    void keepAliveOptionsReachTheSockets()
+    {
+        const QString url = startServer(ServerConfig {});
+        auto t = TransportConfig::goDefault();
+        t.keepAliveConfig = KeepAliveConfig { true, 7s, 3s, 4 };
+        EngineController engine;
+        engine.setKernelView(false);
+        LoadConfig l = loadFor(url, 2, 1);
+        l.linger = 30s; // keep the pooled connections open while we look
+        engine.start(l, t);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            engine.snapshot().requestsDone == 2 && engine.snapshot().pool.now.idle == 2, 10000);
+        const QList<int> fds = socketsTo(server().port());
+        QCOMPARE(fds.size(), 2);
+        for (int fd : fds) {
+            SocketKeepAlive ka;
+            QString error;
+            QVERIFY2(readSocketKeepAlive(fd, &ka, &error), qPrintable(error));
+            QVERIFY(ka.enabled);
+            QCOMPARE(ka.idleSeconds, 7);
+            QCOMPARE(ka.intervalSeconds, 3);
+            QCOMPARE(ka.count, 4);
+            QVERIFY(ka.noDelay);
+        }
+        engine.stop();
+    }
+
+    void keepAliveOffLeavesSocketsAlone()
+    {
+        const QString url = startServer(ServerConfig {});
+        auto t = TransportConfig::goDefault();
+        t.keepAlive = -1s;
+        EngineController engine;
+        engine.setKernelView(false);
+        LoadConfig l = loadFor(url, 1, 1);
+        l.linger = 30s;
+        engine.start(l, t);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().pool.now.idle == 1, 10000);
+        const QList<int> fds = socketsTo(server().port());
+        QCOMPARE(fds.size(), 1);
+        SocketKeepAlive ka;
+        QVERIFY(readSocketKeepAlive(fds.first(), &ka));
+        QVERIFY(!ka.enabled);
+        engine.stop();
+    }
+
+    void workersCanBeAddedMidRun()
+    {
+        const QString url = startServer(ServerConfig {});
+        EngineController engine;
+        engine.setKernelView(false);
+        LoadConfig l = loadFor(url, 1, 0);
+        l.duration = 20s;
+        l.think = 2ms;
+        auto t = TransportConfig::goDefault();
+        t.maxIdleConnsPerHost = 10;
+        engine.start(l, t);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().requestsDone > 20, 10000);
+        QCOMPARE(engine.snapshot().pool.now.open(), 1);
+        l.workers = 6;
+        engine.setLoadConfig(l);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().workers == 6, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().pool.now.open() >= 5, 10000);
+        engine.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineIntegration)
+#include "tst_engine_integration.moc"
