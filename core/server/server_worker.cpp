@@ -2,9 +2,13 @@
 
 #include "server/tls_test_identity.h"
 
+#include <QSocketNotifier>
 #include <QSslSocket>
-#include <QTcpSocket>
 #include <QTimer>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -88,30 +92,36 @@ void ServerWorker::shutdown()
     close();
     m_idleTimer->stop();
     m_lingerTimer->stop();
+    // Snapshot first: abortConnection() only marks entries, erasure is deferred.
+    std::vector<Connection *> live;
+    live.reserve(m_connections.size());
+    for (auto &entry : m_connections) {
+        if (!entry.second->finished)
+            live.push_back(entry.first);
+    }
+    for (Connection *c : live) {
+        if (!c->closing) {
+            c->closing = true;
+            ++m_shared->closedByServer;
+        }
+        abortConnection(c);
+    }
+    // The transports were handed to deleteLater(); QThread processes those deferred deletes
+    // when it finishes, and anything left is a child of this worker.
+    m_connections.clear();
     m_idle = {};
     m_lingering = {};
-    auto connections = std::move(m_connections);
-    m_connections.clear();
-    for (auto &[socket, c] : connections) {
-        socket->disconnect(this);
-        if (c->timer)
-            c->timer->stop();
-        if (!c->finished) {
-            if (!c->closing)
-                ++m_shared->closedByServer;
-            --m_shared->open;
-            socket->abort();
-        }
-        delete socket;
-    }
 }
 
 void ServerWorker::closeAll()
 {
+    std::vector<Connection *> targets;
+    targets.reserve(m_connections.size());
     for (auto &entry : m_connections) {
-        Connection *c = entry.second.get();
-        if (c->finished || c->closing)
-            continue;
+        if (!entry.second->finished && !entry.second->closing)
+            targets.push_back(entry.first);
+    }
+    for (Connection *c : targets) {
         if (c->busy)
             c->closeAfterResponse = true;
         else
@@ -146,9 +156,13 @@ void ServerWorker::refreshConfig()
 void ServerWorker::incomingConnection(qintptr socketDescriptor)
 {
     refreshConfig();
-    const bool tls = m_responses->config().tls;
-    QTcpSocket *socket = nullptr;
-    if (tls) {
+    const int fd = int(socketDescriptor);
+    // Responses are written whole; Nagle would only add delayed-ACK stalls to split writes.
+    const int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    auto owned = std::make_unique<Connection>();
+
+    if (m_responses->config().tls) {
         if (!m_sslTried) {
             m_sslTried = true;
             QString error;
@@ -157,45 +171,228 @@ void ServerWorker::incomingConnection(qintptr socketDescriptor)
                 qWarning("poolscope server: %s; refusing TLS connections", qPrintable(error));
         }
         if (m_sslConfiguration.isNull()) {
-            ::close(int(socketDescriptor));
+            ::close(fd);
             return;
         }
-        auto *sslSocket = new QSslSocket(this);
-        sslSocket->setSslConfiguration(m_sslConfiguration);
-        socket = sslSocket;
-    } else {
-        socket = new QTcpSocket(this);
-    }
-    if (!socket->setSocketDescriptor(socketDescriptor)) {
-        qWarning("poolscope server: cannot adopt accepted socket: %s",
-            qPrintable(socket->errorString()));
-        delete socket;
-        ::close(int(socketDescriptor));
+        auto *ssl = new QSslSocket(this);
+        ssl->setSslConfiguration(m_sslConfiguration);
+        if (!ssl->setSocketDescriptor(fd)) {
+            qWarning("poolscope server: cannot adopt accepted socket: %s",
+                qPrintable(ssl->errorString()));
+            delete ssl;
+            ::close(fd);
+            return;
+        }
+        ssl->setReadBufferSize(kReadBufferLimit);
+        owned->ssl = ssl;
+        Connection *c = addConnection(std::move(owned));
+        connect(ssl, &QIODevice::readyRead, this, [this, c] { processInput(c); });
+        connect(ssl, &QIODevice::bytesWritten, this, [this, c] {
+            if (pendingOutput(c) == 0)
+                onOutputDrained(c);
+        });
+        connect(ssl, &QAbstractSocket::disconnected, this, [this, c] { onGone(c); });
+        connect(ssl, &QAbstractSocket::errorOccurred, this, [this, c] {
+            if (c->ssl->state() == QAbstractSocket::UnconnectedState)
+                onGone(c);
+        });
+        ssl->startServerEncryption();
         return;
     }
-    // Responses are written whole; Nagle would only add delayed-ACK stalls to split writes.
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    socket->setReadBufferSize(kReadBufferLimit);
 
-    auto owned = std::make_unique<Connection>();
-    Connection *c = owned.get();
-    c->socket = socket;
-    c->tls = tls;
-    c->since = Clock::now();
-    m_connections.emplace(socket, std::move(owned));
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+        ::close(fd);
+        return;
+    }
+    owned->fd = fd;
+    owned->readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    Connection *c = addConnection(std::move(owned));
+    connect(c->readNotifier, &QSocketNotifier::activated, this, [this, c] { processInput(c); });
+}
+
+ServerWorker::Connection *ServerWorker::addConnection(std::unique_ptr<Connection> connection)
+{
+    Connection *c = connection.get();
+    m_connections.emplace(c, std::move(connection));
     ++m_shared->accepted;
     ++m_shared->open;
-
-    connect(socket, &QIODevice::readyRead, this, [this, c] { processInput(c); });
-    connect(socket, &QAbstractSocket::disconnected, this, [this, c] { onDisconnected(c); });
-    connect(socket, &QAbstractSocket::errorOccurred, this, [this, c] {
-        if (c->socket->state() == QAbstractSocket::UnconnectedState)
-            onDisconnected(c);
-    });
     markIdle(c);
-    if (tls)
-        static_cast<QSslSocket *>(socket)->startServerEncryption();
+    return c;
 }
+
+// ---- transport ------------------------------------------------------------------------------
+
+qint64 ServerWorker::readSome(Connection *c, char *buffer, qint64 size)
+{
+    if (c->ssl) {
+        const qint64 n = c->ssl->read(buffer, size);
+        return n < 0 ? -1 : n;
+    }
+    for (;;) {
+        const ssize_t n = ::recv(c->fd, buffer, size_t(size), 0);
+        if (n > 0)
+            return n;
+        if (n == 0)
+            return -1; // EOF
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        return -1; // reset or another error: the peer is gone either way
+    }
+}
+
+void ServerWorker::send(Connection *c, const char *data, qsizetype size)
+{
+    if (c->finished || size == 0)
+        return;
+    if (c->ssl) {
+        c->ssl->write(data, size);
+        return;
+    }
+    if (c->output.isEmpty()) {
+        for (;;) {
+            const ssize_t n = ::send(c->fd, data, size_t(size), MSG_NOSIGNAL);
+            if (n >= 0) {
+                data += n;
+                size -= n;
+                break;
+            }
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            // EPIPE/ECONNRESET: the client is gone; what it did not read is lost anyway.
+            abortConnection(c);
+            return;
+        }
+        if (size == 0)
+            return;
+    }
+    c->output.append(data, size);
+    if (!c->writeNotifier) {
+        c->writeNotifier = new QSocketNotifier(c->fd, QSocketNotifier::Write, this);
+        connect(c->writeNotifier, &QSocketNotifier::activated, this, [this, c] { onWritable(c); });
+    }
+    c->writeNotifier->setEnabled(true);
+}
+
+void ServerWorker::send(Connection *c, const QByteArray &bytes)
+{
+    if (c->ssl && !c->finished)
+        c->ssl->write(bytes); // shares the prepared bytes instead of copying them
+    else
+        send(c, bytes.constData(), bytes.size());
+}
+
+qint64 ServerWorker::pendingOutput(const Connection *c) const
+{
+    if (c->ssl)
+        return c->ssl->bytesToWrite() + c->ssl->encryptedBytesToWrite();
+    return c->output.size();
+}
+
+void ServerWorker::setReading(Connection *c, bool enabled)
+{
+    // A level-triggered read notifier would fire in a loop while we leave input unread.
+    if (c->readNotifier)
+        c->readNotifier->setEnabled(enabled);
+}
+
+void ServerWorker::onWritable(Connection *c)
+{
+    if (c->finished)
+        return;
+    while (!c->output.isEmpty()) {
+        const ssize_t n
+            = ::send(c->fd, c->output.constData(), size_t(c->output.size()), MSG_NOSIGNAL);
+        if (n > 0) {
+            c->output.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        abortConnection(c);
+        return;
+    }
+    c->output = QByteArray(); // release the capacity: idle connections hold no buffer
+    c->writeNotifier->setEnabled(false);
+    onOutputDrained(c);
+}
+
+void ServerWorker::onOutputDrained(Connection *c)
+{
+    if (c->finished)
+        return;
+    if (c->halfClosePending) {
+        c->halfClosePending = false;
+        halfClose(c);
+        return;
+    }
+    // Parsing may have stopped at the high-water mark.
+    if (!c->busy && !c->closing)
+        processInput(c);
+}
+
+void ServerWorker::halfClose(Connection *c)
+{
+    if (c->finished)
+        return;
+    if (c->ssl) {
+        // QSslSocket sends close_notify and closes once its buffers are flushed.
+        c->ssl->disconnectFromHost();
+        return;
+    }
+    if (::shutdown(c->fd, SHUT_WR) != 0) {
+        abortConnection(c); // the peer is already gone
+        return;
+    }
+    c->since = Clock::now();
+    m_lingering.pushBack(c);
+    if (!m_lingerTimer->isActive())
+        armListTimer(m_lingerTimer, m_lingering, kLinger);
+    setReading(c, true);
+    // Input may already be waiting (e.g. pipelined requests): discard it, and notice EOF.
+    processInput(c);
+}
+
+void ServerWorker::abortConnection(Connection *c)
+{
+    if (c->finished)
+        return;
+    if (c->ssl)
+        c->ssl->abort(); // emits disconnected() -> onGone()
+    onGone(c);
+}
+
+void ServerWorker::releaseTransport(Connection *c)
+{
+    if (c->ssl) {
+        c->ssl->disconnect(this);
+        c->ssl->deleteLater();
+        c->ssl = nullptr;
+        return;
+    }
+    // Unregister the notifiers before the descriptor is closed and possibly reused.
+    for (QSocketNotifier *notifier : { c->readNotifier, c->writeNotifier }) {
+        if (notifier) {
+            notifier->setEnabled(false);
+            notifier->disconnect(this);
+            notifier->deleteLater();
+        }
+    }
+    c->readNotifier = nullptr;
+    c->writeNotifier = nullptr;
+    if (c->fd >= 0)
+        ::close(c->fd);
+    c->fd = -1;
+    c->output = QByteArray();
+}
+
+// ---- HTTP -----------------------------------------------------------------------------------
 
 void ServerWorker::markIdle(Connection *c)
 {
@@ -211,16 +408,24 @@ void ServerWorker::processInput(Connection *c)
     if (c->finished)
         return;
     if (c->closing) {
-        // Lingering close: discard whatever the client still sends.
-        while (c->socket->read(m_readBuffer.data(), qint64(m_readBuffer.size())) > 0) { }
+        // Lingering close: discard whatever the client still sends, until its EOF.
+        qint64 n = 0;
+        while ((n = readSome(c, m_readBuffer.data(), qint64(m_readBuffer.size()))) > 0) { }
+        if (n < 0)
+            onGone(c);
         return;
     }
-    if (c->busy)
-        return; // resumed by sendPending() once the pending response is out
-    if (c->list == &m_idle && c->socket->bytesAvailable() > 0)
-        markIdle(c); // activity: move to the back of the idle list
+    if (c->busy) {
+        setReading(c, false); // resumed by sendPending() once the pending response is out
+        return;
+    }
+    bool touched = false;
 
     while (!c->busy && !c->closing && !c->finished) {
+        if (pendingOutput(c) > kOutputHighWater) {
+            setReading(c, false); // resumed by onOutputDrained()
+            return;
+        }
         const char *data = nullptr;
         qsizetype size = 0;
         const bool fromStash = !c->stash.isEmpty();
@@ -228,10 +433,18 @@ void ServerWorker::processInput(Connection *c)
             data = c->stash.constData();
             size = c->stash.size();
         } else {
-            size = c->socket->read(m_readBuffer.data(), qint64(m_readBuffer.size()));
-            if (size <= 0)
+            size = readSome(c, m_readBuffer.data(), qint64(m_readBuffer.size()));
+            if (size < 0) {
+                onGone(c);
+                return;
+            }
+            if (size == 0)
                 break;
             data = m_readBuffer.data();
+            if (!touched && c->list == &m_idle) {
+                touched = true;
+                markIdle(c); // activity: move to the back of the idle list
+            }
         }
         qsizetype pos = 0;
         while (pos < size && !c->busy && !c->closing && !c->finished) {
@@ -241,14 +454,14 @@ void ServerWorker::processInput(Connection *c)
             case RequestParser::Status::NeedMore:
                 break;
             case RequestParser::Status::ContinueExpected:
-                c->socket->write(PreparedResponses::continueResponse());
+                send(c, PreparedResponses::continueResponse());
                 break;
             case RequestParser::Status::RequestComplete:
                 onRequestComplete(c);
                 break;
             case RequestParser::Status::Error:
                 ++m_shared->errors;
-                c->socket->write(PreparedResponses::errorResponse(c->parser.error()));
+                send(c, PreparedResponses::errorResponse(c->parser.error()));
                 closeByServer(c, false);
                 break;
             }
@@ -262,7 +475,11 @@ void ServerWorker::processInput(Connection *c)
         }
         if (fromStash && !c->stash.isEmpty())
             break; // still paused behind a pending response
+        if (!fromStash && size < qsizetype(m_readBuffer.size()))
+            break; // drained what was there; the notifier tells us about more
     }
+    if (c->busy && !c->closing && !c->finished)
+        setReading(c, false);
 }
 
 void ServerWorker::onRequestComplete(Connection *c)
@@ -274,7 +491,7 @@ void ServerWorker::onRequestComplete(Connection *c)
 
     if (config.malformed) {
         ++m_shared->requests;
-        c->socket->write(PreparedResponses::malformedResponse());
+        send(c, PreparedResponses::malformedResponse());
         closeByServer(c, false);
         return;
     }
@@ -322,7 +539,7 @@ void ServerWorker::onRequestComplete(Connection *c)
 void ServerWorker::armConnectionTimer(Connection *c, Clock::time_point at)
 {
     if (!c->timer) {
-        c->timer = new QTimer(c->socket);
+        c->timer = new QTimer(this);
         c->timer->setSingleShot(true);
         c->timer->setTimerType(Qt::PreciseTimer);
         connect(c->timer, &QTimer::timeout, this, [this, c] { sendPending(c); });
@@ -350,7 +567,7 @@ void ServerWorker::sendPending(Connection *c)
         } else {
             writeResponse(c, *responses, response, true, false, p.close);
             p.headSent = true;
-            if (!c->closing)
+            if (!c->closing && !c->finished)
                 armConnectionTimer(c, p.bodyAt);
             return;
         }
@@ -364,8 +581,10 @@ void ServerWorker::sendPending(Connection *c)
             true, p.close);
     }
     // Requests that were pipelined behind this response.
-    if (!c->busy && !c->closing && !c->finished)
+    if (!c->busy && !c->closing && !c->finished) {
+        setReading(c, true);
         processInput(c);
+    }
 }
 
 void ServerWorker::writeResponse(Connection *c, const PreparedResponses &responses,
@@ -394,21 +613,22 @@ bool ServerWorker::writeCounted(Connection *c, const QByteArray &bytes, int drop
     if (dropAfterBytes > 0 && c->responseBytesWritten + bytes.size() > dropAfterBytes) {
         const qint64 allowed = dropAfterBytes - c->responseBytesWritten;
         if (allowed > 0)
-            c->socket->write(bytes.constData(), allowed);
+            send(c, bytes.constData(), allowed);
         c->responseBytesWritten = dropAfterBytes;
         closeByServer(c, false);
         return false;
     }
-    if (!bytes.isEmpty())
-        c->socket->write(bytes);
+    send(c, bytes);
     c->responseBytesWritten += bytes.size();
-    return true;
+    return !c->finished;
 }
 
 void ServerWorker::finishResponse(Connection *c, bool close)
 {
     c->busy = false;
     c->pending.responses.reset();
+    if (c->finished)
+        return;
     if (close || c->closeAfterResponse) {
         closeByServer(c, false);
         return;
@@ -429,40 +649,15 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
     m_idle.remove(c);
     if (c->timer)
         c->timer->stop();
-    if (c->tls) {
-        // QSslSocket sends close_notify and closes once its buffers are flushed.
-        c->socket->disconnectFromHost();
-        return;
-    }
-    if (c->socket->bytesToWrite() > 0) {
-        c->flushWatch = connect(c->socket, &QIODevice::bytesWritten, this, [this, c] {
-            if (c->socket->bytesToWrite() == 0) {
-                disconnect(c->flushWatch);
-                halfClose(c);
-            }
-        });
+    if (!c->ssl && pendingOutput(c) > 0) {
+        c->halfClosePending = true; // FIN after the last byte: onOutputDrained()
+        setReading(c, true); // keep discarding input meanwhile
         return;
     }
     halfClose(c);
 }
 
-void ServerWorker::halfClose(Connection *c)
-{
-    if (c->finished)
-        return;
-    if (::shutdown(int(c->socket->socketDescriptor()), SHUT_WR) != 0) {
-        c->socket->abort(); // the peer is already gone
-        return;
-    }
-    c->since = Clock::now();
-    m_lingering.pushBack(c);
-    if (!m_lingerTimer->isActive())
-        armListTimer(m_lingerTimer, m_lingering, kLinger);
-    // Input may already be buffered (e.g. pipelined requests): discard it, and notice EOF.
-    processInput(c);
-}
-
-void ServerWorker::onDisconnected(Connection *c)
+void ServerWorker::onGone(Connection *c)
 {
     if (c->finished)
         return;
@@ -474,17 +669,16 @@ void ServerWorker::onDisconnected(Connection *c)
     --m_shared->open;
     m_idle.remove(c);
     m_lingering.remove(c);
-    if (c->timer)
+    if (c->timer) {
         c->timer->stop();
-    disconnect(c->flushWatch);
-    QTcpSocket *socket = c->socket;
-    socket->disconnect(this);
-    if (c->timer)
         c->timer->disconnect(this);
-    socket->deleteLater();
+        c->timer->deleteLater();
+        c->timer = nullptr;
+    }
+    releaseTransport(c);
     // Callers up the stack may still hold `c`: erase it on the next event loop turn.
     QMetaObject::invokeMethod(
-        this, [this, socket] { m_connections.erase(socket); }, Qt::QueuedConnection);
+        this, [this, c] { m_connections.erase(c); }, Qt::QueuedConnection);
 }
 
 void ServerWorker::armListTimer(
@@ -517,7 +711,7 @@ void ServerWorker::onLingerTimer()
     while (m_lingering.head && m_lingering.head->since + kLinger <= now) {
         Connection *c = m_lingering.head;
         m_lingering.remove(c);
-        c->socket->abort();
+        abortConnection(c);
     }
     armListTimer(m_lingerTimer, m_lingering, kLinger);
 }

@@ -12,7 +12,8 @@
 #include <memory>
 #include <unordered_map>
 
-class QTcpSocket;
+class QSocketNotifier;
+class QSslSocket;
 class QTimer;
 
 namespace poolscope {
@@ -20,9 +21,11 @@ namespace poolscope {
 // The embedded server's engine room: lives in the server thread and does all socket work
 // there. EmbeddedServer is its thread-safe facade; nothing else talks to it.
 //
-// Per connection it keeps a small struct (parser, counters, two list links); a QTimer is only
-// created for a connection that actually has a delayed response. Idle timeouts use one timer
-// for the whole server and an intrusive list of idle connections in last-activity order.
+// Memory per idle keep-alive connection is kept small because benchmarks hold 10,000 of them:
+// plain TCP connections are a raw non-blocking descriptor with one QSocketNotifier (a
+// QTcpSocket would pin a 16 KiB read-buffer chunk each); TLS connections use QSslSocket. A
+// QTimer is only created for a connection that has a delayed response. Idle timeouts use one
+// timer for the whole server and an intrusive list of idle connections in last-activity order.
 //
 // Server-side closes are "lingering" like nginx's and Go's: flush, shutdown(SHUT_WR) so the
 // client sees a FIN, keep discarding input until the client closes too (or kLinger passes),
@@ -34,11 +37,14 @@ class ServerWorker final : public QTcpServer
     Q_DISABLE_COPY_MOVE(ServerWorker)
 
 public:
-    // How long a half-closed connection waits for the client's FIN before it is aborted.
+    // How long a half-closed connection waits for the client's FIN before it is closed anyway.
     static constexpr std::chrono::milliseconds kLinger { 2000 };
-    // Qt read buffer bound per connection: a client pipelining behind a slow response is held
-    // back by TCP flow control instead of growing our memory.
+    // Qt read buffer bound per TLS connection: a client pipelining behind a slow response is
+    // held back by TCP flow control instead of growing our memory.
     static constexpr qint64 kReadBufferLimit = 256 * 1024;
+    // Stop parsing pipelined requests while this much response data waits for the client to
+    // read it (the kernel send buffer is full); resume when it has drained.
+    static constexpr qsizetype kOutputHighWater = 1024 * 1024;
 
     explicit ServerWorker(ServerSharedState *shared);
     ~ServerWorker() override;
@@ -50,7 +56,7 @@ public:
     void shutdown();
     // Closes idle connections now and busy ones right after their current response.
     void closeAll();
-    // Picks up a new config at once (idle timer, TLS) rather than at the next request.
+    // Picks up a new config at once (idle timer) rather than at the next request.
     void applyConfig();
 
 protected:
@@ -85,28 +91,49 @@ private:
 
     struct Connection
     {
-        QTcpSocket *socket = nullptr;
+        // Exactly one transport: a raw descriptor (plain TCP) or a QSslSocket (TLS).
+        int fd = -1;
+        QSocketNotifier *readNotifier = nullptr;
+        QSocketNotifier *writeNotifier = nullptr; // created when the kernel first pushes back
+        QByteArray output; // plain TCP bytes the kernel has not accepted yet
+        QSslSocket *ssl = nullptr;
+
         RequestParser parser;
-        // Input read from the socket but not parsed yet because a response is pending
-        // (pipelining behind a delayed response); at most one read's worth.
+        // Input read but not parsed yet because a response is pending (pipelining behind a
+        // delayed response); at most one read's worth.
         QByteArray stash;
         Pending pending;
         QTimer *timer = nullptr; // created on the first delayed response only
-        QMetaObject::Connection flushWatch; // waits for the write buffer to drain before FIN
         ConnectionList *list = nullptr; // m_idle or m_lingering, or none while busy
         Connection *prev = nullptr;
         Connection *next = nullptr;
         Clock::time_point since; // last activity (idle list) or half-close time (linger list)
         int requestsServed = 0;
         qint64 responseBytesWritten = 0; // of the current response, for dropAfterBytes
-        bool tls = false;
         bool busy = false; // a response is pending
         bool closing = false; // the server decided to close; counted in closedByServer
+        bool halfClosePending = false; // closing, waiting for the output to drain
         bool closeAfterResponse = false; // closeAll() while busy
-        bool finished = false; // disconnected; the struct is erased from the next event loop turn
+        bool finished = false; // gone; the struct is erased on the next event loop turn
     };
 
     void refreshConfig();
+    Connection *addConnection(std::unique_ptr<Connection> connection);
+
+    // Transport: the only functions that look at fd/ssl.
+    // > 0 bytes read, 0 nothing available now, -1 the peer closed or reset the connection.
+    qint64 readSome(Connection *c, char *buffer, qint64 size);
+    void send(Connection *c, const char *data, qsizetype size);
+    void send(Connection *c, const QByteArray &bytes);
+    [[nodiscard]] qint64 pendingOutput(const Connection *c) const;
+    void setReading(Connection *c, bool enabled);
+    void onWritable(Connection *c);
+    void onOutputDrained(Connection *c);
+    void halfClose(Connection *c);
+    // Closes the transport at once (RST if unread input remains) and finishes the connection.
+    void abortConnection(Connection *c);
+    void releaseTransport(Connection *c);
+
     void processInput(Connection *c);
     void onRequestComplete(Connection *c);
     void sendPending(Connection *c);
@@ -117,8 +144,8 @@ private:
     bool writeCounted(Connection *c, const QByteArray &bytes, int dropAfterBytes);
     void finishResponse(Connection *c, bool close);
     void closeByServer(Connection *c, bool idleTimeout);
-    void halfClose(Connection *c);
-    void onDisconnected(Connection *c);
+    // The connection is gone (peer closed, error, or our close completed).
+    void onGone(Connection *c);
     void armConnectionTimer(Connection *c, Clock::time_point at);
     void markIdle(Connection *c);
     void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
@@ -131,7 +158,7 @@ private:
     QRandomGenerator m_random;
     QSslConfiguration m_sslConfiguration; // built on the first TLS connection
     bool m_sslTried = false;
-    std::unordered_map<QTcpSocket *, std::unique_ptr<Connection>> m_connections;
+    std::unordered_map<Connection *, std::unique_ptr<Connection>> m_connections;
     ConnectionList m_idle; // keep-alive connections waiting for a request, least recent first
     ConnectionList m_lingering; // half-closed by us, waiting for the client's FIN
     QTimer *m_idleTimer = nullptr;
