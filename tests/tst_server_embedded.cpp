@@ -694,6 +694,107 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByClient, quint64(kConnections), kTimeoutMs);
     }
 
+    void largeBodiesSurviveASlowReader()
+    {
+        // 8 MiB does not fit the kernel's send buffer: the server must queue the rest and
+        // finish it as the client reads, for two pipelined responses in a row.
+        ServerConfig config = baseConfig();
+        config.bodySize = 8 * 1024 * 1024;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        for (int i = 0; i < 2; ++i) {
+            const auto response = client.readResponse();
+            QVERIFY(response);
+            QCOMPARE(response->body.size(), config.bodySize);
+            QVERIFY(response->body.startsWith("poolscope-body-"));
+        }
+        QCOMPARE(server.stats().requests, 2u);
+    }
+
+    void http10ChunkedIsDelimitedByClose()
+    {
+        ServerConfig config = baseConfig();
+        config.http10 = true;
+        config.chunked = true;
+        config.bodySize = 1000;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.0 200 OK"));
+        QVERIFY(!response->headers.contains("content-length"));
+        QVERIFY(!response->headers.contains("transfer-encoding"));
+        QCOMPARE(response->body.size(), 1000);
+    }
+
+    void tlsHonoursMaxRequestsPerConn()
+    {
+        if (!QSslSocket::supportsSsl())
+            QSKIP("Qt has no working TLS backend here");
+        ServerConfig config = baseConfig();
+        config.tls = true;
+        config.maxRequestsPerConn = 2;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        auto socket = std::make_unique<QSslSocket>();
+        QSslSocket *ssl = socket.get();
+        ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
+        ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
+        QVERIFY2(ssl->waitForEncrypted(kTimeoutMs), qPrintable(ssl->errorString()));
+        Client client(std::move(socket));
+        client.get();
+        QVERIFY(client.readResponse());
+        client.get();
+        const auto last = client.readResponse();
+        QVERIFY(last);
+        QCOMPARE(last->header("connection"), QByteArray("close"));
+        QVERIFY(client.waitForServerClose());
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
+    }
+
+    void manyIdleConnectionsAreClosedTogether()
+    {
+        constexpr int kConnections = 500;
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        std::vector<std::unique_ptr<QTcpSocket>> sockets;
+        int closed = 0;
+        for (int i = 0; i < kConnections; ++i) {
+            auto socket = std::make_unique<QTcpSocket>();
+            connect(socket.get(), &QTcpSocket::disconnected, this, [&closed] { ++closed; });
+            socket->connectToHost(QHostAddress::LocalHost, server.port());
+            sockets.push_back(std::move(socket));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, kConnections, 30000);
+        server.closeAllConnections();
+        QCOMPARE(server.stats().closedByServer, quint64(kConnections));
+        QTRY_COMPARE_WITH_TIMEOUT(closed, kConnections, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, 30000);
+        QCOMPARE(server.stats().closedByClient, 0u);
+    }
+
+    void stopClosesConnectionsAndCounts()
+    {
+        EmbeddedServer server;
+        QVERIFY(server.start(baseConfig()));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        QVERIFY(client.readResponse());
+        server.stop();
+        QVERIFY(client.waitForServerClose());
+        QCOMPARE(server.stats().open, 0);
+        QCOMPARE(server.stats().closedByServer, 1u);
+        QVERIFY(server.url().isEmpty());
+    }
+
     void serveCommandPrintsUrlAndServes()
     {
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
