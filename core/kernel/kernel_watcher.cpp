@@ -350,8 +350,8 @@ std::vector<char> buildBytecode(const TargetMatch &t, quint16 port, bool matchLo
     return bc;
 }
 
-bool dumpFamily(NetlinkState &nl, int family, const std::vector<char> &bytecode, KernelSample &out,
-    int cap, QString *error)
+bool dumpFamily(NetlinkState &nl, int family, const std::vector<char> &bytecode, quint16 port,
+    bool matchLocal, KernelSample &out, int cap, QString *error)
 {
     nlmsghdr *nlh = mnl_nlmsg_put_header(nl.requestBuffer.data());
     nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -364,6 +364,13 @@ bool dumpFamily(NetlinkState &nl, int family, const std::vector<char> &bytecode,
     // Every state but LISTEN (bit 0 is unused); the kernel adds NEW_SYN_RECV for SYN_RECV.
     req->idiag_states = ((1u << 12) - 1) & ~(1u << kTcpListen) & ~1u;
     req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
+    // A dump compares a non-zero id port with each socket before running the bytecode: a
+    // cheap prefilter while the kernel walks its whole table.
+    if (matchLocal) {
+        req->id.idiag_sport = htons(port);
+    } else {
+        req->id.idiag_dport = htons(port);
+    }
     mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bytecode.size(), bytecode.data());
 
     if (mnl_socket_sendto(nl.socket, nlh, nlh->nlmsg_len) < 0) {
@@ -423,6 +430,17 @@ void KernelWatcher::setTarget(const QHostAddress &addr, quint16 port, MatchSide 
     m_address = addr;
     m_port = port;
     m_side = side;
+    m_bytecode.clear(); // rebuilt on the next netlink sample
+}
+
+void KernelWatcher::setIncludeV4Mapped(bool include)
+{
+    m_includeV4Mapped = include;
+}
+
+bool KernelWatcher::includeV4Mapped() const
+{
+    return m_includeV4Mapped.value_or(m_side == MatchSide::Local);
 }
 
 void KernelWatcher::setMode(Mode mode)
@@ -516,10 +534,14 @@ bool KernelWatcher::sampleNetlink(KernelSample &out)
         return false; // m_netlinkError still says why
     }
     const TargetMatch t = targetMatch(m_address);
-    const std::vector<char> bytecode = buildBytecode(t, m_port, m_side == MatchSide::Local);
+    if (m_bytecode.empty()) {
+        m_bytecode = buildBytecode(t, m_port, m_side == MatchSide::Local);
+    }
+    // Each dump walks the kernel's whole TCP table, so a family is dumped only when it can
+    // hold a match: v4-mapped sockets ("::ffff:a.b.c.d") live in the AF_INET6 table, and
+    // the kernel's hostcond matches them against an AF_INET cond.
     const bool wantV4 = t.kind != TargetMatch::Kind::V6;
-    // IPv6 sockets are dumped for a v4 target too: v4-mapped sockets ("::ffff:a.b.c.d") live
-    // in the AF_INET6 table and the kernel's hostcond matches them against an AF_INET cond.
+    const bool wantV6 = t.kind != TargetMatch::Kind::V4 || includeV4Mapped();
     QString error;
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!nl.open(&error)) {
@@ -527,8 +549,12 @@ bool KernelWatcher::sampleNetlink(KernelSample &out)
         }
         out.counts = {};
         out.sockets.clear();
-        const bool ok = (!wantV4 || dumpFamily(nl, AF_INET, bytecode, out, m_maxSockets, &error))
-            && dumpFamily(nl, AF_INET6, bytecode, out, m_maxSockets, &error);
+        const bool ok = (!wantV4
+                            || dumpFamily(nl, AF_INET, m_bytecode, m_port,
+                                m_side == MatchSide::Local, out, m_maxSockets, &error))
+            && (!wantV6
+                || dumpFamily(nl, AF_INET6, m_bytecode, m_port, m_side == MatchSide::Local, out,
+                    m_maxSockets, &error));
         if (ok) {
             out.source = QStringLiteral("netlink");
             m_netlinkError.clear();
@@ -557,7 +583,9 @@ bool KernelWatcher::sampleProc(KernelSample &out)
     QString error4;
     QString error6;
     const bool ok4 = parseProcFile(m_procNetDir + QStringLiteral("/tcp"), false, out, &error4);
-    const bool ok6 = parseProcFile(m_procNetDir + QStringLiteral("/tcp6"), true, out, &error6);
+    const bool wantV6 = targetMatch(m_address).kind != TargetMatch::Kind::V4 || includeV4Mapped();
+    const bool ok6
+        = !wantV6 || parseProcFile(m_procNetDir + QStringLiteral("/tcp6"), true, out, &error6);
     // A kernel without IPv6 has no tcp6: the IPv4 table alone is still the full answer.
     if (!ok4) {
         out.unavailableReason = error4;
