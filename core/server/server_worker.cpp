@@ -6,9 +6,11 @@
 #include <QSslSocket>
 #include <QTimer>
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -70,6 +72,17 @@ bool ServerWorker::listenOn(const QHostAddress &address, quint16 port, QString *
 {
     refreshConfig();
     m_random.seed(m_responses->config().randomSeed);
+    if (m_epollFd < 0) {
+        m_epollFd = ::epoll_create1(EPOLL_CLOEXEC);
+        if (m_epollFd < 0) {
+            if (error)
+                *error = QStringLiteral("cannot create an epoll instance: %1")
+                             .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+        m_epollNotifier = new QSocketNotifier(m_epollFd, QSocketNotifier::Read, this);
+        connect(m_epollNotifier, &QSocketNotifier::activated, this, &ServerWorker::onEpollReady);
+    }
     // Qt's default backlog of 50 drops SYNs when thousands of clients connect at once.
     setListenBacklogSize(4096);
     if (!listen(address, port)) {
@@ -111,6 +124,14 @@ void ServerWorker::shutdown()
     m_connections.clear();
     m_idle = {};
     m_lingering = {};
+    if (m_epollNotifier) {
+        m_epollNotifier->setEnabled(false);
+        delete m_epollNotifier;
+        m_epollNotifier = nullptr;
+    }
+    if (m_epollFd >= 0)
+        ::close(m_epollFd);
+    m_epollFd = -1;
 }
 
 void ServerWorker::closeAll()
@@ -206,9 +227,16 @@ void ServerWorker::incomingConnection(qintptr socketDescriptor)
         return;
     }
     owned->fd = fd;
-    owned->readNotifier = new QSocketNotifier(fd, QSocketNotifier::Read, this);
-    Connection *c = addConnection(std::move(owned));
-    connect(c->readNotifier, &QSocketNotifier::activated, this, [this, c] { processInput(c); });
+    epoll_event event = {};
+    event.events = EPOLLIN;
+    event.data.ptr = owned.get();
+    if (::epoll_ctl(m_epollFd, EPOLL_CTL_ADD, fd, &event) != 0) {
+        qWarning("poolscope server: epoll_ctl: %s", std::strerror(errno));
+        ::close(fd);
+        return;
+    }
+    owned->epollEvents = EPOLLIN;
+    addConnection(std::move(owned));
 }
 
 ServerWorker::Connection *ServerWorker::addConnection(std::unique_ptr<Connection> connection)
@@ -271,11 +299,7 @@ void ServerWorker::send(Connection *c, const char *data, qsizetype size)
             return;
     }
     c->output.append(data, size);
-    if (!c->writeNotifier) {
-        c->writeNotifier = new QSocketNotifier(c->fd, QSocketNotifier::Write, this);
-        connect(c->writeNotifier, &QSocketNotifier::activated, this, [this, c] { onWritable(c); });
-    }
-    c->writeNotifier->setEnabled(true);
+    updateEpoll(c);
 }
 
 void ServerWorker::send(Connection *c, const QByteArray &bytes)
@@ -295,9 +319,54 @@ qint64 ServerWorker::pendingOutput(const Connection *c) const
 
 void ServerWorker::setReading(Connection *c, bool enabled)
 {
-    // A level-triggered read notifier would fire in a loop while we leave input unread.
-    if (c->readNotifier)
-        c->readNotifier->setEnabled(enabled);
+    // Level-triggered readiness would fire in a loop while we leave input unread.
+    if (c->reading == enabled)
+        return;
+    c->reading = enabled;
+    updateEpoll(c);
+}
+
+void ServerWorker::updateEpoll(Connection *c)
+{
+    if (c->fd < 0)
+        return;
+    const quint32 wanted
+        = (c->reading ? quint32(EPOLLIN) : 0u) | (c->output.isEmpty() ? 0u : quint32(EPOLLOUT));
+    if (wanted == c->epollEvents)
+        return;
+    epoll_event event = {};
+    event.events = wanted;
+    event.data.ptr = c;
+    if (::epoll_ctl(m_epollFd, EPOLL_CTL_MOD, c->fd, &event) == 0)
+        c->epollEvents = wanted;
+}
+
+void ServerWorker::onEpollReady()
+{
+    // Level-triggered: whatever is left for the next batch keeps the descriptor readable.
+    std::array<epoll_event, 256> events;
+    const int count = ::epoll_wait(m_epollFd, events.data(), int(events.size()), 0);
+    for (int i = 0; i < count; ++i) {
+        auto *c = static_cast<Connection *>(events[size_t(i)].data.ptr);
+        const quint32 ready = events[size_t(i)].events;
+        // Connections finished earlier in this batch are still allocated (erasure is
+        // deferred), so the pointer is safe to test.
+        if (c->finished)
+            continue;
+        if (ready & EPOLLOUT)
+            onWritable(c);
+        if (c->finished)
+            continue;
+        if (ready & (EPOLLERR | EPOLLHUP)) {
+            // Reset, or both directions shut: read what is left if we may, then it is gone.
+            if (!c->busy)
+                processInput(c);
+            if (!c->finished)
+                onGone(c);
+        } else if (ready & EPOLLIN) {
+            processInput(c);
+        }
+    }
 }
 
 void ServerWorker::onWritable(Connection *c)
@@ -319,7 +388,7 @@ void ServerWorker::onWritable(Connection *c)
         return;
     }
     c->output = QByteArray(); // release the capacity: idle connections hold no buffer
-    c->writeNotifier->setEnabled(false);
+    updateEpoll(c);
     onOutputDrained(c);
 }
 
@@ -376,16 +445,9 @@ void ServerWorker::releaseTransport(Connection *c)
         c->ssl = nullptr;
         return;
     }
-    // Unregister the notifiers before the descriptor is closed and possibly reused.
-    for (QSocketNotifier *notifier : { c->readNotifier, c->writeNotifier }) {
-        if (notifier) {
-            notifier->setEnabled(false);
-            notifier->disconnect(this);
-            notifier->deleteLater();
-        }
-    }
-    c->readNotifier = nullptr;
-    c->writeNotifier = nullptr;
+    // Leave the epoll set before the descriptor is closed and its number reused.
+    if (c->fd >= 0)
+        ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, c->fd, nullptr);
     if (c->fd >= 0)
         ::close(c->fd);
     c->fd = -1;
