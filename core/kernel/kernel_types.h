@@ -30,32 +30,24 @@ inline constexpr int kTcpStateCount = static_cast<int>(TcpState::Count_);
 const char *tcpStateName(TcpState s); // "ESTABLISHED", "TIME_WAIT", ...
 
 // Kernel timer on a socket (inet_diag idiag_timer).
-enum class TcpTimer : std::uint8_t {
-    None = 0,
-    Retransmit = 1,
-    KeepAlive = 2,
-    TimeWait = 3,
-    ZeroWindowProbe = 4
-};
+enum class TcpTimer : std::uint8_t { None = 0, Retransmit = 1, KeepAlive = 2, TimeWait = 3, ZeroWindowProbe = 4 };
 const char *tcpTimerName(TcpTimer t);
 
 // One socket toward the target as the kernel sees it.
-struct KernelSocket
-{
+struct KernelSocket {
     quint16 localPort = 0;
-    quint16 remotePort = 0;
+    quint16 remotePort = 0; // the peer's port (the target port for MatchSide::Remote)
     TcpState state = TcpState::Unknown;
     TcpTimer timer = TcpTimer::None;
-    std::chrono::milliseconds timerExpires { 0 }; // time until the timer fires
+    std::chrono::milliseconds timerExpires{0}; // time until the timer fires
     int keepAliveProbes = 0; // probes sent without answer (idiag_retrans for the keep-alive timer)
     std::uint32_t rttUs = 0; // tcp_info.tcpi_rtt
     std::uint32_t retransmits = 0; // tcp_info.tcpi_total_retrans
 };
 
 // Per-state counts of sockets toward the target.
-struct TcpStateCounts
-{
-    std::array<int, kTcpStateCount> byState {};
+struct TcpStateCounts {
+    std::array<int, kTcpStateCount> byState{};
 
     [[nodiscard]] int count(TcpState s) const { return byState[static_cast<std::size_t>(s)]; }
     [[nodiscard]] int total() const
@@ -70,14 +62,13 @@ struct TcpStateCounts
 };
 
 // One sample of the kernel view.
-struct KernelSample
-{
+struct KernelSample {
     bool available = false; // false: netlink (and /proc) unavailable; see unavailableReason
     QString source; // "netlink" or "/proc/net/tcp"
     QString unavailableReason;
     TcpStateCounts counts;
     std::vector<KernelSocket> sockets; // capped (see KernelWatcher::kMaxSockets)
-    std::chrono::microseconds sampleCost { 0 }; // how long taking the sample took
+    std::chrono::microseconds sampleCost{0}; // how long taking the sample took
 };
 
 } // namespace poolscope
