@@ -44,6 +44,8 @@ const FlagSpec kRunFlags[] = {
     { "body-size", "N", "", "request body size in bytes (default 0)" },
     { "body-policy", "P", "",
         "read | close-early | leak: what the caller does with each response body" },
+    { "expect-continue", nullptr, "",
+        "send Expect: 100-continue with request bodies (see --expect-continue-timeout)" },
     { "defaults", "go|zero", "",
         "start from http.DefaultTransport (go, default) or a zero http.Transport{}" },
     { "max-idle-conns", "N", "Transport.MaxIdleConns",
@@ -77,6 +79,7 @@ const FlagSpec kRunFlags[] = {
     { "quiet", nullptr, "", "no progress lines on stderr" },
     { "no-kernel", nullptr, "", "do not sample the kernel's socket table" },
     { "server-latency", "DUR", "", "embedded server: response latency" },
+    { "server-jitter", "DUR", "", "embedded server: uniform +/- jitter on the latency" },
     { "server-body-size", "N", "", "embedded server: response body bytes (default 64)" },
     { "server-idle-timeout", "DUR", "",
         "embedded server: close keep-alive connections idle this long" },
@@ -262,6 +265,7 @@ bool buildOptions(const Flags &f, RunOptions *o, QString *error)
     }
     t.disableKeepAlives = f.has("disable-keep-alives");
     t.insecureSkipVerify = f.has("insecure");
+    l.expectContinue = f.has("expect-continue");
     if (f.has("method")) {
         l.method = f.value("method").toLatin1();
     }
@@ -276,6 +280,7 @@ bool buildOptions(const Flags &f, RunOptions *o, QString *error)
     }
     ServerConfig &s = o->server;
     if (!f.durationValue("server-latency", &s.latency, error, false)
+        || !f.durationValue("server-jitter", &s.jitter, error, false)
         || !f.intValue("server-body-size", &s.bodySize, error, 0)
         || !f.durationValue("server-idle-timeout", &s.idleTimeout, error, false)
         || !f.intValue("server-max-requests-per-conn", &s.maxRequestsPerConn, error, 0)

@@ -111,6 +111,54 @@ private:
     QTcpServer m_server;
 };
 
+// A server that never says "100 Continue": it either waits for the body
+// (Go then sends it after ExpectContinueTimeout) or answers at once without it.
+class NoContinueServer : public QObject
+{
+public:
+    explicit NoContinueServer(bool answerBeforeBody)
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this, answerBeforeBody] {
+            while (QTcpSocket *s = m_server.nextPendingConnection()) {
+                ++accepted;
+                auto *buffer = new QByteArray;
+                connect(s, &QTcpSocket::readyRead, s, [s, buffer, answerBeforeBody, this] {
+                    buffer->append(s->readAll());
+                    for (;;) {
+                        const qsizetype end = buffer->indexOf("\r\n\r\n");
+                        if (end < 0) {
+                            return;
+                        }
+                        const qsizetype need = answerBeforeBody ? 0 : 10; // the test's --body-size
+                        if (buffer->size() < end + 4 + need) {
+                            return;
+                        }
+                        bodyBytesSeen += buffer->size() - (end + 4);
+                        buffer->remove(0, end + 4 + need);
+                        ++requests;
+                        s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    }
+                });
+                connect(s, &QTcpSocket::disconnected, s, [s, buffer] {
+                    delete buffer;
+                    s->deleteLater();
+                });
+            }
+        });
+    }
+    QString url() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1/").arg(m_server.serverPort());
+    }
+    int accepted = 0;
+    int requests = 0;
+    qsizetype bodyBytesSeen = 0;
+
+private:
+    QTcpServer m_server;
+};
+
 // nginx with its own config in a temp dir on a free port.
 class Nginx
 {
@@ -284,7 +332,8 @@ private Q_SLOTS:
         // Let the new cap settle (the config is applied within the next requests), then
         // no more dials happen: every worker finds one of the 10 kept connections.
         const auto applied = engine.snapshot();
-        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().requestsDone > applied.requestsDone + 300, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            engine.snapshot().requestsDone > applied.requestsDone + 300, 20000);
         const auto before = engine.snapshot();
         QVERIFY(before.pool.now.open() <= 11);
         QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().requestsDone > before.requestsDone + 500, 20000);
@@ -525,6 +574,38 @@ private Q_SLOTS:
         QVERIFY(readSocketKeepAlive(fds.first(), &ka));
         QVERIFY(!ka.enabled);
         engine.stop();
+    }
+
+    void expectContinueTimeoutSendsTheBodyAnyway()
+    {
+        NoContinueServer server(false);
+        LoadConfig l = loadFor(server.url(), 1, 2);
+        l.method = "POST";
+        l.requestBodySize = 10;
+        l.expectContinue = true;
+        auto t = TransportConfig::goDefault();
+        t.expectContinueTimeout = 300ms;
+        const auto s = runLoad(l, t);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(server.requests, 2);
+        QCOMPARE(s.pool.dials, 1u);
+        // Each body waited for the timeout before it was sent.
+        QVERIFY2(s.latencyTotal.p50Ms >= 250, qPrintable(QString::number(s.latencyTotal.p50Ms)));
+    }
+
+    void finalAnswerBeforeContinueWithholdsBodyAndDropsConnection()
+    {
+        NoContinueServer server(true);
+        LoadConfig l = loadFor(server.url(), 1, 2);
+        l.method = "POST";
+        l.requestBodySize = 10;
+        l.expectContinue = true;
+        auto t = TransportConfig::goDefault();
+        t.expectContinueTimeout = 5s;
+        const auto s = runLoad(l, t);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 2u); // not reused: the unsent body would be read as a request
+        QCOMPARE(server.bodyBytesSeen, qsizetype(0));
     }
 
     void workersCanBeAddedMidRun()

@@ -116,6 +116,7 @@ bool Engine::rebuildRequest(QString *error)
     spec.method = m_load.method;
     spec.bodySize = m_load.requestBodySize;
     spec.disableKeepAlives = m_transport.disableKeepAlives;
+    spec.expectContinue = m_load.expectContinue;
     auto t = RequestTemplate::build(m_target, spec, error);
     if (!t) {
         return false;
@@ -359,7 +360,7 @@ void Engine::handleAction(const PoolAction &a)
         c.worker = index;
         c.reusedForRequest = a.reused;
         c.sendRequest(
-            m_request->bytes(), m_request->headRequest(), m_transport.responseHeaderTimeout);
+            *m_request, m_transport.responseHeaderTimeout, m_transport.expectContinueTimeout);
         if (c.phase() != Connection::Phase::Closed) {
             recordEvent(EventType::WroteRequest, c);
         }
@@ -663,14 +664,17 @@ void Engine::applyLoad(const LoadConfig &load)
     m_load.think = load.think;
     m_load.bodyPolicy = load.bodyPolicy;
     m_load.requestsPerWorker = load.requestsPerWorker;
-    if (load.method != old.method || load.requestBodySize != old.requestBodySize) {
+    if (load.method != old.method || load.requestBodySize != old.requestBodySize
+        || load.expectContinue != old.expectContinue) {
         m_load.method = load.method;
         m_load.requestBodySize = load.requestBodySize;
+        m_load.expectContinue = load.expectContinue;
         QString error;
         if (!rebuildRequest(&error)) {
             m_lastError = error;
             m_load.method = old.method;
             m_load.requestBodySize = old.requestBodySize;
+            m_load.expectContinue = old.expectContinue;
             rebuildRequest(nullptr);
         }
     }

@@ -35,6 +35,8 @@ struct LoadConfig
     QByteArray method = QByteArrayLiteral("GET");
     // Request body size in bytes (0 = no body).
     int requestBodySize = 0;
+    // Send "Expect: 100-continue" with request bodies (Transport.ExpectContinueTimeout applies).
+    bool expectContinue = false;
     // What is done with each response body.
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
     // Keep the pool alive this long after the load ends, then take the final snapshot

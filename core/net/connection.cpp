@@ -111,23 +111,50 @@ void Connection::ready()
 }
 
 void Connection::sendRequest(
-    const QByteArray &bytes, bool headRequest, Duration responseHeaderTimeout)
+    const RequestTemplate &request, Duration responseHeaderTimeout, Duration expectContinueTimeout)
 {
     if (m_socket == nullptr || m_phase == Phase::Closed) {
         return;
     }
-    m_headRequest = headRequest;
+    m_headRequest = request.headRequest();
     m_firstByte = false;
-    m_parser.begin(headRequest);
+    m_bodyWithheld = false;
+    m_pendingBody.clear();
+    m_responseHeaderTimeout = responseHeaderTimeout;
+    m_parser.begin(m_headRequest);
     m_phase = Phase::AwaitingHeaders;
-    armTimer(responseHeaderTimeout);
-    if (m_socket->write(bytes) != bytes.size()) {
-        const QString msg = QStringLiteral("write: %1").arg(socketErrorText(m_socket));
-        m_phase = Phase::Closed;
-        stopTimer();
-        m_owner.onConnectionFailed(*this, CloseReason::WriteError, msg);
+    // "Expect: 100-continue": send the headers, hold the body until the server says
+    // 100 Continue or ExpectContinueTimeout passes (Go's persistConn.writeLoop).
+    const bool holdBody
+        = request.expectContinue() && request.hasBody() && expectContinueTimeout > Duration::zero();
+    if (holdBody) {
+        m_pendingBody = QByteArray(request.body().data(), request.body().size());
+        armTimer(expectContinueTimeout);
+        writeOrFail(request.headers());
         return;
     }
+    armTimer(responseHeaderTimeout);
+    writeOrFail(request.bytes());
+}
+
+bool Connection::writeOrFail(QByteArrayView bytes)
+{
+    if (m_socket->write(bytes.data(), bytes.size()) == bytes.size()) {
+        return true;
+    }
+    const QString msg = QStringLiteral("write: %1").arg(socketErrorText(m_socket));
+    m_phase = Phase::Closed;
+    stopTimer();
+    m_owner.onConnectionFailed(*this, CloseReason::WriteError, msg);
+    return false;
+}
+
+void Connection::sendPendingBody()
+{
+    const QByteArray body = std::move(m_pendingBody);
+    m_pendingBody.clear();
+    armTimer(m_responseHeaderTimeout); // ResponseHeaderTimeout starts once the body is written
+    writeOrFail(body);
 }
 
 void Connection::setIdle()
@@ -176,6 +203,19 @@ void Connection::handleBytes(const char *data, qsizetype len)
             }
         }
         const auto r = m_parser.feed(data, len);
+        if (!m_pendingBody.isEmpty()) {
+            if (m_parser.got100Continue() && !m_parser.headersComplete()) {
+                sendPendingBody();
+                if (m_phase == Phase::Closed) {
+                    return;
+                }
+            } else if (m_parser.headersComplete()) {
+                // A final answer before 100 Continue: the body is never sent, and the
+                // connection cannot carry another request (Go closes it).
+                m_pendingBody.clear();
+                m_bodyWithheld = true;
+            }
+        }
         if (m_phase == Phase::AwaitingHeaders && m_parser.headersComplete()) {
             stopTimer();
             m_phase = Phase::ReadingBody;
@@ -195,7 +235,7 @@ void Connection::handleBytes(const char *data, qsizetype len)
             // Go's readLoop would see them as garbage before the next response.
             const bool stray = r.consumed < len || m_socket->bytesAvailable() > 0;
             m_phase = Phase::Idle;
-            m_owner.onResponseComplete(*this, m_parser.keepAlive() && !stray);
+            m_owner.onResponseComplete(*this, m_parser.keepAlive() && !stray && !m_bodyWithheld);
         }
         return;
     }
@@ -331,6 +371,10 @@ void Connection::onTimer()
             QStringLiteral("net/http: TLS handshake timeout"));
         return;
     case Phase::AwaitingHeaders:
+        if (!m_pendingBody.isEmpty()) {
+            sendPendingBody(); // ExpectContinueTimeout passed without 100 Continue: send anyway
+            return;
+        }
         m_phase = Phase::Closed;
         m_owner.onConnectionFailed(*this, CloseReason::ResponseHeaderTimeout,
             QStringLiteral("net/http: timeout awaiting response headers"));

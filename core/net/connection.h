@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/request_writer.h"
 #include "http/response_parser.h"
 #include "pool/pool_types.h"
 
@@ -71,8 +72,10 @@ public:
     Connection &operator=(const Connection &) = delete;
 
     void dial();
-    // Sends one request. headRequest: no body expected. responseHeaderTimeout 0 = none.
-    void sendRequest(const QByteArray &bytes, bool headRequest, Duration responseHeaderTimeout);
+    // Sends one request. Timeouts of 0 = none. With "Expect: 100-continue" in the
+    // request, the body waits for 100 Continue or expectContinueTimeout.
+    void sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
+        Duration expectContinueTimeout);
     // Mark idle in the pool: stray bytes or EOF from now on mean the server closed it.
     void setIdle();
     // Keep reading (and discarding) the rest of the body without telling anyone:
@@ -106,6 +109,8 @@ private:
     void armTimer(Duration d);
     void stopTimer();
     void ready();
+    bool writeOrFail(QByteArrayView bytes);
+    void sendPendingBody();
 
     ConnId m_id;
     ConnectionOwner &m_owner;
@@ -119,6 +124,9 @@ private:
     quint16 m_localPort = 0;
     qint64 m_bytesRead = 0;
     bool m_firstByte = false;
+    bool m_bodyWithheld = false; // final response came before 100 Continue: body never sent
+    QByteArray m_pendingBody; // body held back for 100 Continue
+    Duration m_responseHeaderTimeout { 0 };
 };
 
 } // namespace poolscope
