@@ -46,6 +46,7 @@ public:
     // are only read by start().
     void setConfig(const ServerConfig &config);
     [[nodiscard]] ServerConfig config() const;
+    // Counters since construction; they carry on across stop() and start().
     [[nodiscard]] ServerStats stats() const;
     // Closes every keep-alive connection now (FIN); a connection with a response in progress is
     // closed right after that response, which then says "Connection: close". Returns once
