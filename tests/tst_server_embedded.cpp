@@ -795,6 +795,64 @@ private Q_SLOTS:
         QVERIFY(server.url().isEmpty());
     }
 
+    void idleTimeoutSparesConnectionsWithAResponsePending()
+    {
+        // The idle clock stops while the server works on a request: a response slower than
+        // the idle timeout still arrives.
+        ServerConfig config = baseConfig();
+        config.idleTimeout = 50ms;
+        config.latency = 250ms;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        client.get();
+        const auto response = client.readResponse();
+        QVERIFY(response);
+        QCOMPARE(response->body.size(), 64);
+        QCOMPARE(server.stats().idleTimeouts, 0u);
+        QVERIFY(client.waitForServerClose()); // and the idle timeout applies afterwards
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().idleTimeouts, 1u, kTimeoutMs);
+    }
+
+    void closeProbabilityIsReproducibleForASeed()
+    {
+        // Which responses say "Connection: close" depends only on the seed and the request
+        // sequence, so a scenario replays the same way.
+        auto closePattern = [](quint32 seed) {
+            ServerConfig config = baseConfig();
+            config.closeProbability = 0.5;
+            config.randomSeed = seed;
+            EmbeddedServer server;
+            QString pattern;
+            if (!server.start(config))
+                return pattern;
+            auto client = std::make_unique<Client>();
+            if (!client->connectTo(server.port()))
+                return pattern;
+            for (int i = 0; i < 40; ++i) {
+                client->get();
+                const auto response = client->readResponse();
+                if (!response)
+                    return QString();
+                const bool closed = response->header("connection") == "close";
+                pattern += closed ? QLatin1Char('C') : QLatin1Char('k');
+                if (closed) {
+                    client->waitForServerClose();
+                    client = std::make_unique<Client>();
+                    if (!client->connectTo(server.port()))
+                        return QString();
+                }
+            }
+            return pattern;
+        };
+        const QString first = closePattern(7);
+        QCOMPARE(first.size(), 40);
+        QCOMPARE(closePattern(7), first);
+        QVERIFY(first.contains(QLatin1Char('C')) && first.contains(QLatin1Char('k')));
+        QVERIFY(closePattern(8) != first);
+    }
+
     void serveCommandPrintsUrlAndServes()
     {
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
