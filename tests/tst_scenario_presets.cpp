@@ -48,6 +48,7 @@ Preset everyFieldSet()
     l.method = QByteArrayLiteral("POST");
     l.requestBodySize = 512;
     l.bodyPolicy = BodyPolicy::Leak;
+    l.linger = 2s;
     ServerConfig &s = p.server;
     s.listenAddress = QHostAddress(QStringLiteral("::1"));
     s.port = 8081;
@@ -63,6 +64,7 @@ Preset everyFieldSet()
     s.dropAfterBytes = 17;
     s.malformed = true;
     s.tls = true;
+    s.randomSeed = 4000000000u;
     return p;
 }
 

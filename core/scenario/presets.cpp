@@ -463,6 +463,7 @@ QJsonObject scenarioToJson(const Preset &p)
         { QStringLiteral("method"), QString::fromLatin1(l.method) },
         { QStringLiteral("requestBodySize"), l.requestBodySize },
         { QStringLiteral("bodyPolicy"), QString::fromLatin1(bodyPolicyKey(l.bodyPolicy)) },
+        { QStringLiteral("linger"), dur(l.linger) },
     };
 
     const ServerConfig &s = p.server;
@@ -481,6 +482,7 @@ QJsonObject scenarioToJson(const Preset &p)
         { QStringLiteral("dropAfterBytes"), s.dropAfterBytes },
         { QStringLiteral("malformed"), s.malformed },
         { QStringLiteral("tls"), s.tls },
+        { QStringLiteral("randomSeed"), static_cast<qint64>(s.randomSeed) },
     };
 
     return QJsonObject {
@@ -609,6 +611,7 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
                         .arg(policy));
             }
         }
+        r.duration("linger", &l.linger, false);
         r.rejectUnknownKeys();
         if (!r.ok()) {
             return std::nullopt;
@@ -643,6 +646,12 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
         r.integer("dropAfterBytes", &s.dropAfterBytes, 0, kIntMax);
         r.boolean("malformed", &s.malformed);
         r.boolean("tls", &s.tls);
+        double seed = s.randomSeed;
+        r.number("randomSeed", &seed, 0, 4294967295.0);
+        if (r.ok() && std::floor(seed) != seed) {
+            r.fail("randomSeed", QStringLiteral("expected an integer, got %1").arg(seed));
+        }
+        s.randomSeed = static_cast<quint32>(seed);
         r.rejectUnknownKeys();
         if (!r.ok()) {
             return std::nullopt;

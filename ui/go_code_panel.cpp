@@ -1,0 +1,65 @@
+#include "go_code_panel.h"
+
+#include "scenario/go_snippet.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace poolscope {
+
+GoCodePanel::GoCodePanel(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    auto *bar = new QHBoxLayout;
+    auto *title
+        = new QLabel(QStringLiteral("These settings in Go (only what differs from zero "
+                                    "is written; comments mark changes from DefaultTransport)"),
+            this);
+    title->setWordWrap(true);
+    m_copy = new QPushButton(QStringLiteral("Copy"), this);
+    m_copy->setToolTip(QStringLiteral("Copy the Go code to the clipboard"));
+    connect(m_copy, &QPushButton::clicked, this, &GoCodePanel::copyToClipboard);
+    m_status = new QLabel(this);
+    bar->addWidget(title, 1);
+    bar->addWidget(m_status);
+    bar->addWidget(m_copy);
+    layout->addLayout(bar);
+    m_text = new QPlainTextEdit(this);
+    m_text->setReadOnly(true);
+    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_text->setFont(mono);
+    // Tabs as gofmt renders them: 4 columns wide.
+    m_text->setTabStopDistance(QFontMetricsF(mono).horizontalAdvance(u' ') * 4);
+    layout->addWidget(m_text, 1);
+    setConfig(TransportConfig::goDefault());
+}
+
+void GoCodePanel::setConfig(const TransportConfig &config)
+{
+    const QString code = goSnippet(config);
+    if (code != m_text->toPlainText()) {
+        m_text->setPlainText(code);
+        m_status->clear();
+    }
+}
+
+QString GoCodePanel::text() const
+{
+    return m_text->toPlainText();
+}
+
+void GoCodePanel::copyToClipboard()
+{
+    QApplication::clipboard()->setText(text());
+    m_status->setText(QStringLiteral("copied"));
+}
+
+} // namespace poolscope

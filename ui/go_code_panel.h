@@ -1,0 +1,36 @@
+#pragma once
+
+#include "pool/transport_config.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+
+namespace poolscope {
+
+// Shows the current Transport settings as compilable Go (goSnippet) with a
+// Copy button, so what the user tuned can go straight into a Go program.
+class GoCodePanel final : public QWidget
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(GoCodePanel)
+
+public:
+    explicit GoCodePanel(QWidget *parent = nullptr);
+
+    void setConfig(const TransportConfig &config);
+    [[nodiscard]] QString text() const;
+    [[nodiscard]] QPushButton *copyButton() const { return m_copy; }
+
+public Q_SLOTS:
+    void copyToClipboard();
+
+private:
+    QPlainTextEdit *m_text = nullptr;
+    QPushButton *m_copy = nullptr;
+    QLabel *m_status = nullptr;
+};
+
+} // namespace poolscope

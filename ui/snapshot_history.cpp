@@ -1,0 +1,112 @@
+#include "snapshot_history.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+SnapshotHistory::SnapshotHistory(std::size_t capacity)
+    : m_buffer(std::max<std::size_t>(capacity, 1))
+{
+}
+
+void SnapshotHistory::clear()
+{
+    m_start = 0;
+    m_size = 0;
+    m_havePrevious = false;
+    m_prevT = 0;
+    m_prevDials = 0;
+    m_prevRequests = 0;
+    m_prevCloses = {};
+    m_lastP50 = 0;
+    m_lastP99 = 0;
+}
+
+const ChartSample &SnapshotHistory::at(std::size_t i) const
+{
+    return m_buffer[(m_start + i) % m_buffer.size()];
+}
+
+std::size_t SnapshotHistory::lowerBound(double seconds) const
+{
+    std::size_t lo = 0;
+    std::size_t hi = m_size;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        if (at(mid).t < seconds) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+void SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
+{
+    const double t = std::chrono::duration<double>(s.time).count();
+    if (m_size > 0 && t < latest().t) {
+        clear(); // a new run restarted the clock
+    }
+
+    ChartSample c;
+    c.t = t;
+    const HostCounters &now = s.pool.now;
+    c.open = now.open();
+    c.active = now.active;
+    c.idle = now.idle;
+    c.dialing = now.dialing;
+    c.waiting = now.waiting;
+    c.idleCap = idleCap;
+    c.connCap = connCap;
+    c.dials = s.pool.dials;
+    c.gets = s.pool.gets;
+
+    // Rates over the interval since the previous snapshot; the first one
+    // counts from the run's start.
+    const double dt = t - (m_havePrevious ? m_prevT : 0.0);
+    const auto rate = [dt](std::uint64_t now, std::uint64_t before) -> float {
+        if (dt <= 0 || now < before) {
+            return 0.0f;
+        }
+        return static_cast<float>(static_cast<double>(now - before) / dt);
+    };
+    c.dialsPerSec = rate(s.pool.dials, m_prevDials);
+    c.requestsPerSec = rate(s.requestsDone, m_prevRequests);
+    for (int r = 0; r < kCloseReasonCount; ++r) {
+        const auto i = static_cast<std::size_t>(r);
+        c.closesPerSec[i] = rate(s.pool.closesByReason[i], m_prevCloses[i]);
+    }
+
+    c.kernelAvailable = s.kernel.available;
+    c.established = s.kernel.counts.count(TcpState::Established);
+    c.timeWait = s.kernel.counts.count(TcpState::TimeWait);
+    c.closeWait = s.kernel.counts.count(TcpState::CloseWait);
+
+    // An interval without finished requests has no latency: keep the last
+    // value rather than drawing a drop to zero.
+    if (s.latencyWindow.count > 0) {
+        m_lastP50 = static_cast<float>(s.latencyWindow.p50Ms);
+        m_lastP99 = static_cast<float>(s.latencyWindow.p99Ms);
+    }
+    c.p50Ms = m_lastP50;
+    c.p99Ms = m_lastP99;
+
+    if (dt > 0 || !m_havePrevious) {
+        m_havePrevious = true;
+        m_prevT = t;
+        m_prevDials = s.pool.dials;
+        m_prevRequests = s.requestsDone;
+        m_prevCloses = s.pool.closesByReason;
+    }
+
+    if (m_size < m_buffer.size()) {
+        m_buffer[(m_start + m_size) % m_buffer.size()] = c;
+        ++m_size;
+    } else {
+        m_buffer[m_start] = c;
+        m_start = (m_start + 1) % m_buffer.size();
+    }
+}
+
+} // namespace poolscope

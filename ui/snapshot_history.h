@@ -1,0 +1,72 @@
+#pragma once
+
+#include "load/engine_snapshot.h"
+
+#include <array>
+#include <cstddef>
+#include <vector>
+
+namespace poolscope {
+
+// What the charts draw for one engine snapshot: live counts, per-second rates
+// derived from the cumulative counters, and the limits in force at that time.
+struct ChartSample
+{
+    double t = 0; // seconds since run start
+    int open = 0;
+    int active = 0;
+    int idle = 0;
+    int dialing = 0;
+    int waiting = 0;
+    int idleCap = 0; // effective MaxIdleConnsPerHost when the sample was taken
+    int connCap = 0; // MaxConnsPerHost; 0 = unlimited
+    float dialsPerSec = 0;
+    float requestsPerSec = 0;
+    std::array<float, kCloseReasonCount> closesPerSec {}; // indexed by CloseReason
+    bool kernelAvailable = false;
+    int established = 0;
+    int timeWait = 0;
+    int closeWait = 0;
+    float p50Ms = 0;
+    float p99Ms = 0;
+    // Cumulative, for windowed ratios (requests per connection over the last seconds).
+    std::uint64_t dials = 0;
+    std::uint64_t gets = 0;
+};
+
+// Fixed-capacity ring of chart samples. The UI keeps a whole run here so the
+// user can pause and scroll back; when full, the oldest samples go.
+class SnapshotHistory final
+{
+public:
+    explicit SnapshotHistory(std::size_t capacity);
+
+    // Converts a snapshot to a sample (rates from the previous snapshot) and stores it.
+    // A snapshot older than the last one (a new run) clears the history first.
+    void add(const EngineSnapshot &snapshot, int idleCap, int connCap);
+    void clear();
+
+    [[nodiscard]] std::size_t size() const { return m_size; }
+    [[nodiscard]] std::size_t capacity() const { return m_buffer.size(); }
+    [[nodiscard]] bool empty() const { return m_size == 0; }
+    // 0 = oldest kept sample.
+    [[nodiscard]] const ChartSample &at(std::size_t i) const;
+    [[nodiscard]] const ChartSample &latest() const { return at(m_size - 1); }
+    // Index of the first sample with t >= seconds (size() if none).
+    [[nodiscard]] std::size_t lowerBound(double seconds) const;
+
+private:
+    std::vector<ChartSample> m_buffer;
+    std::size_t m_start = 0;
+    std::size_t m_size = 0;
+    // The previous snapshot's cumulative counters, for rates.
+    bool m_havePrevious = false;
+    double m_prevT = 0;
+    std::uint64_t m_prevDials = 0;
+    std::uint64_t m_prevRequests = 0;
+    std::array<std::uint64_t, kCloseReasonCount> m_prevCloses {};
+    float m_lastP50 = 0;
+    float m_lastP99 = 0;
+};
+
+} // namespace poolscope
