@@ -1,4 +1,5 @@
 // poolscope: GUI by default; `poolscope run` and `poolscope serve` are the headless CLI.
+#include "cli_lab.h"
 #include "cli_run.h"
 #include "core_info.h"
 #include "server/server_cli.h"
@@ -35,12 +36,16 @@ int main(int argc, char **argv)
         qputenv("QT_NO_GLIB", "1");
     }
     const char *command = argc > 1 ? argv[1] : "";
-    if (std::strcmp(command, "run") == 0 || std::strcmp(command, "serve") == 0) {
+    if (std::strcmp(command, "run") == 0 || std::strcmp(command, "serve") == 0
+        || std::strcmp(command, "lab") == 0) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("poolscope"));
         QStringList args = QCoreApplication::arguments().mid(2);
         if (std::strcmp(command, "run") == 0) {
             return poolscope::runRunCommand(args);
+        }
+        if (std::strcmp(command, "lab") == 0) {
+            return poolscope::runLabCommand(args);
         }
         return poolscope::runServeCommand(args);
     }
