@@ -1,0 +1,3 @@
+module poolscope/bench/goclient
+
+go 1.19
