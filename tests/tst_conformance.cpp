@@ -1,0 +1,847 @@
+// Go conformance suite: every row of tests/conformance/scenarios.json runs
+// through Go's own net/http.Transport (tests/goref, built here with the
+// system's Go) and through `poolscope run`, against the same server, and the
+// two results are compared: exactly, statistically, or event by event.
+//
+// Needs: go (POOLSCOPE_GO), nginx (POOLSCOPE_NGINX), the poolscope binary
+// (POOLSCOPE_BIN). Any of them missing: the suite skips with the reason.
+// POOLSCOPE_CONFORMANCE_REPORT=FILE also writes the side-by-side table as
+// markdown (scripts/conformance.sh uses it for docs/conformance.md).
+#include "pool/pool_types.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+
+using namespace poolscope;
+
+namespace {
+
+constexpr int kClientTimeoutMs = 60000; // one client run; every scenario is bounded far below
+constexpr int kDefaultExactRuns = 2;
+constexpr int kDefaultStatRuns = 5;
+
+enum class Kind { Exact, Statistical, Events };
+
+struct Scenario
+{
+    QString name;
+    Kind kind = Kind::Exact;
+    QString about;
+    QString why;
+    QString pending;
+    QString knownDivergence;
+    QJsonObject server;
+    QStringList args;
+    QStringList goArgs;
+    QStringList oursArgs;
+    QStringList keys;
+    int runs = kDefaultExactRuns;
+    double tolerance = 0.0;
+    double slack = 0.0;
+};
+
+// One line of the side-by-side table.
+struct Row
+{
+    QString name;
+    QString kind;
+    QString go;
+    QString ours;
+    QString verdict; // PASS, FAIL, KNOWN DIVERGENCE, PENDING, ERROR
+    QString note;
+    QString about;
+    QString why;
+};
+
+QString kindName(Kind k)
+{
+    switch (k) {
+    case Kind::Exact:
+        return QStringLiteral("exact");
+    case Kind::Statistical:
+        return QStringLiteral("statistical");
+    case Kind::Events:
+        return QStringLiteral("events");
+    }
+    return QString();
+}
+
+QStringList toStringList(const QJsonValue &v)
+{
+    QStringList out;
+    const QJsonArray a = v.toArray();
+    for (const QJsonValue &x : a) {
+        out << x.toString();
+    }
+    return out;
+}
+
+// "close_reasons.too_many_idle_host" -> the nested number; an absent map key
+// is 0 (neither side lists reasons that never happened).
+double valueAt(const QJsonObject &o, const QString &path)
+{
+    const QStringList parts = path.split(QLatin1Char('.'));
+    QJsonValue v = o.value(parts.first());
+    for (int i = 1; i < parts.size(); ++i) {
+        v = v.toObject().value(parts[i]);
+    }
+    return v.isUndefined() || v.isNull() ? 0.0 : v.toDouble();
+}
+
+QString num(double v)
+{
+    return QString::number(v, 'g', 6);
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    if (n == 0) {
+        return 0;
+    }
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+bool waitListening(quint16 port, QProcess &proc, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, port);
+        if (s.waitForConnected(200)) {
+            return true;
+        }
+        if (proc.state() != QProcess::Running) {
+            return false;
+        }
+        QTest::qWait(20);
+    }
+    return false;
+}
+
+void stopProcess(QProcess &p)
+{
+    if (p.state() == QProcess::NotRunning) {
+        return;
+    }
+    p.terminate();
+    if (!p.waitForFinished(3000)) {
+        p.kill();
+        p.waitForFinished(3000);
+    }
+}
+
+// One nginx serving every distinct (keepalive_requests, keepalive_timeout,
+// host index) the scenarios ask for, each on its own free loopback port.
+class NginxFarm
+{
+public:
+    static QString profileKey(const QJsonObject &server, int host)
+    {
+        return QStringLiteral("%1|%2|%3")
+            .arg(server.value(QStringLiteral("keepalive_requests")).toInt(1000))
+            .arg(server.value(QStringLiteral("keepalive_timeout")).toString(QStringLiteral("75s")))
+            .arg(host);
+    }
+    void want(const QJsonObject &server)
+    {
+        const int hosts = server.value(QStringLiteral("hosts")).toInt(1);
+        for (int h = 0; h < hosts; ++h) {
+            const QString key = profileKey(server, h);
+            if (!m_ports.contains(key)) {
+                m_ports.insert(key, 0);
+                m_profiles.insert(key, server);
+            }
+        }
+    }
+    bool start(const QString &bin, QString *why)
+    {
+        QString servers;
+        for (auto it = m_ports.begin(); it != m_ports.end(); ++it) {
+            it.value() = freePort();
+            const QJsonObject s = m_profiles.value(it.key());
+            servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
+                                      "keepalive_timeout %3; location / { return 200 \"hello from "
+                                      "nginx\\n\"; } }\n")
+                           .arg(it.value())
+                           .arg(s.value(QStringLiteral("keepalive_requests")).toInt(1000))
+                           .arg(s.value(QStringLiteral("keepalive_timeout"))
+                                    .toString(QStringLiteral("75s")));
+        }
+        const QString d = m_dir.path();
+        QFile conf(d + QStringLiteral("/nginx.conf"));
+        if (!conf.open(QIODevice::WriteOnly)) {
+            *why = QStringLiteral("cannot write nginx.conf");
+            return false;
+        }
+        conf.write(
+            QStringLiteral("daemon off; master_process off; worker_processes 1; pid %1/nginx.pid;\n"
+                           "error_log %1/error.log warn;\n"
+                           "events { worker_connections 4096; }\n"
+                           "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
+                           " fastcgi_temp_path %1; uwsgi_temp_path %1; scgi_temp_path %1;\n%2}\n")
+                .arg(d, servers)
+                .toUtf8());
+        conf.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(bin,
+            { QStringLiteral("-e"), d + QStringLiteral("/error.log"), QStringLiteral("-p"), d,
+                QStringLiteral("-c"), conf.fileName() });
+        if (!m_proc.waitForStarted(5000)) {
+            *why = QStringLiteral("nginx did not start: %1").arg(m_proc.errorString());
+            return false;
+        }
+        for (const quint16 port : std::as_const(m_ports)) {
+            if (!waitListening(port, m_proc, 10000)) {
+                *why = QStringLiteral("nginx not listening on %1: %2")
+                           .arg(port)
+                           .arg(QString::fromUtf8(m_proc.readAll()));
+                return false;
+            }
+        }
+        return true;
+    }
+    QStringList urls(const QJsonObject &server) const
+    {
+        QStringList out;
+        const int hosts = server.value(QStringLiteral("hosts")).toInt(1);
+        for (int h = 0; h < hosts; ++h) {
+            out << QStringLiteral("http://127.0.0.1:%1/").arg(m_ports.value(profileKey(server, h)));
+        }
+        return out;
+    }
+    ~NginxFarm() { stopProcess(m_proc); }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_proc;
+    QHash<QString, quint16> m_ports;
+    QHash<QString, QJsonObject> m_profiles;
+};
+
+// A server process that prints "listening on URL" as its first line
+// (`poolscope serve`, `goref --serve-stale`).
+class ServerProcess
+{
+public:
+    bool start(const QString &program, const QStringList &args, QString *why)
+    {
+        m_proc.start(program, args);
+        if (!m_proc.waitForStarted(5000)) {
+            *why = QStringLiteral("%1 did not start: %2").arg(program, m_proc.errorString());
+            return false;
+        }
+        QElapsedTimer t;
+        t.start();
+        static const QRegularExpression re(QStringLiteral("listening on (http://\\S+)"));
+        while (t.elapsed() < 10000) {
+            if (m_proc.canReadLine()) {
+                const QString line = QString::fromUtf8(m_proc.readLine()).trimmed();
+                const auto m = re.match(line);
+                if (m.hasMatch()) {
+                    m_url = m.captured(1);
+                    return true;
+                }
+                continue;
+            }
+            if (m_proc.state() != QProcess::Running) {
+                break;
+            }
+            m_proc.waitForReadyRead(200);
+        }
+        *why = QStringLiteral("%1 %2 printed no \"listening on\" line: %3")
+                   .arg(program, args.join(QLatin1Char(' ')),
+                       QString::fromUtf8(m_proc.readAllStandardError()));
+        return false;
+    }
+    QString url() const { return m_url; }
+    ~ServerProcess() { stopProcess(m_proc); }
+
+private:
+    QProcess m_proc;
+    QString m_url;
+};
+
+struct ClientRun
+{
+    QJsonObject json;
+    QString error; // non-empty: the run itself failed
+};
+
+ClientRun runClient(const QString &program, const QStringList &args)
+{
+    ClientRun r;
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForStarted(5000)) {
+        r.error = QStringLiteral("%1 did not start: %2").arg(program, p.errorString());
+        return r;
+    }
+    if (!p.waitForFinished(kClientTimeoutMs)) {
+        p.kill();
+        p.waitForFinished(3000);
+        r.error = QStringLiteral("%1 timed out").arg(QFileInfo(program).fileName());
+        return r;
+    }
+    const QByteArray out = p.readAllStandardOutput();
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(out.trimmed(), &pe);
+    if (!doc.isObject()) {
+        r.error = QStringLiteral("%1 %2: no JSON (exit %3): %4 %5")
+                      .arg(QFileInfo(program).fileName(), args.join(QLatin1Char(' ')))
+                      .arg(p.exitCode())
+                      .arg(QString::fromUtf8(out.left(200)),
+                          QString::fromUtf8(p.readAllStandardError().left(300)));
+        return r;
+    }
+    r.json = doc.object();
+    return r;
+}
+
+// The httptrace kinds both sides can show, in the order they happened, plus
+// each connection's close reason. Closes are compared per connection rather
+// than in the sequence: Go closes from its readLoop goroutine after it has
+// already released the caller, so where a close lands relative to the next
+// request's GetConn is a race inside Go itself.
+struct Trace
+{
+    QStringList sequence;
+    QStringList closes;
+};
+
+Trace readTrace(const QString &path, const QHash<QString, QString> &labelToKey, QString *error)
+{
+    Trace t;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("no event file %1").arg(path);
+        return t;
+    }
+    static const QStringList kTraceKinds = { QStringLiteral("GetConn"),
+        QStringLiteral("ConnectStart"), QStringLiteral("ConnectDone"), QStringLiteral("GotConn"),
+        QStringLiteral("WroteRequest"), QStringLiteral("GotFirstResponseByte"),
+        QStringLiteral("PutIdleConn") };
+    std::map<qint64, QString> closes;
+    while (!f.atEnd()) {
+        const QByteArray line = f.readLine().trimmed();
+        if (line.isEmpty()) {
+            continue;
+        }
+        const QJsonObject e = QJsonDocument::fromJson(line).object();
+        const QString type = e.value(QStringLiteral("type")).toString();
+        QString reason = e.value(QStringLiteral("reason")).toString();
+        reason = labelToKey.value(reason, reason); // ours writes labels, goref writes keys
+        const qint64 conn = e.value(QStringLiteral("conn")).toInteger();
+        if (type == QLatin1String("ConnClosed")) {
+            if (reason != QLatin1String("transport_closed")) {
+                closes[conn] = reason;
+            }
+            continue;
+        }
+        if (!kTraceKinds.contains(type)) {
+            continue;
+        }
+        QString token = type;
+        if (type == QLatin1String("GotConn")) {
+            token += QStringLiteral("(c%1%2%3)")
+                         .arg(conn)
+                         .arg(e.value(QStringLiteral("reused")).toBool() ? QStringLiteral(",reused")
+                                                                         : QString())
+                         .arg(e.value(QStringLiteral("was_idle")).toBool()
+                                 ? QStringLiteral(",wasIdle")
+                                 : QString());
+        } else if (type == QLatin1String("PutIdleConn") && !reason.isEmpty()) {
+            token += QStringLiteral("(%1)").arg(reason);
+        }
+        t.sequence << token;
+    }
+    for (const auto &[conn, reason] : closes) {
+        t.closes << QStringLiteral("c%1:%2").arg(conn).arg(reason);
+    }
+    return t;
+}
+
+} // namespace
+
+class TestConformance final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void scenario_data();
+    void scenario();
+    void cleanupTestCase();
+
+private:
+    bool prepareServer(
+        const Scenario &s, std::unique_ptr<ServerProcess> *server, QStringList *urls, QString *why);
+    std::optional<ClientRun> runSide(
+        const Scenario &s, bool go, const QString &eventsFile, QString *why);
+    void runExact(const Scenario &s, Row *row);
+    void runStatistical(const Scenario &s, Row *row);
+    void runEvents(const Scenario &s, Row *row);
+    void writeReport() const;
+
+    QString m_go;
+    QString m_nginx;
+    QString m_poolscope;
+    QString m_goref;
+    QString m_skipReason;
+    QTemporaryDir m_work;
+    std::vector<Scenario> m_scenarios;
+    std::unique_ptr<NginxFarm> m_nginxFarm;
+    QHash<QString, QString> m_labelToKey;
+    std::vector<Row> m_rows;
+};
+
+void TestConformance::initTestCase()
+{
+    QFile f(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/conformance/scenarios.json"));
+    QVERIFY2(f.open(QIODevice::ReadOnly), "tests/conformance/scenarios.json is missing");
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    QVERIFY2(doc.isObject(), qPrintable(pe.errorString()));
+    const QJsonArray rows = doc.object().value(QStringLiteral("scenarios")).toArray();
+    for (const QJsonValue &v : rows) {
+        const QJsonObject o = v.toObject();
+        Scenario s;
+        s.name = o.value(QStringLiteral("name")).toString();
+        const QString kind = o.value(QStringLiteral("kind")).toString();
+        QVERIFY2(kind == QLatin1String("exact") || kind == QLatin1String("statistical")
+                || kind == QLatin1String("events"),
+            qPrintable(QStringLiteral("%1: unknown kind \"%2\"").arg(s.name, kind)));
+        s.kind = kind == QLatin1String("exact")
+            ? Kind::Exact
+            : (kind == QLatin1String("statistical") ? Kind::Statistical : Kind::Events);
+        s.about = o.value(QStringLiteral("about")).toString();
+        s.why = o.value(QStringLiteral("why")).toString();
+        s.pending = o.value(QStringLiteral("pending")).toString();
+        s.knownDivergence = o.value(QStringLiteral("known_divergence")).toString();
+        s.server = o.value(QStringLiteral("server")).toObject();
+        s.args = toStringList(o.value(QStringLiteral("args")));
+        s.goArgs = toStringList(o.value(QStringLiteral("go_args")));
+        s.oursArgs = toStringList(o.value(QStringLiteral("ours_args")));
+        s.keys = toStringList(o.value(QStringLiteral("keys")));
+        s.runs = o.value(QStringLiteral("runs"))
+                     .toInt(s.kind == Kind::Statistical ? kDefaultStatRuns : kDefaultExactRuns);
+        s.tolerance = o.value(QStringLiteral("tolerance")).toDouble(0.0);
+        s.slack = o.value(QStringLiteral("slack")).toDouble(0.0);
+        QVERIFY2(!s.name.isEmpty(), "a scenario without a name");
+        QVERIFY2(s.kind == Kind::Events || !s.keys.isEmpty(),
+            qPrintable(s.name + QStringLiteral(": no keys to compare")));
+        m_scenarios.push_back(s);
+    }
+    QVERIFY2(m_scenarios.size() >= 20, "the issue asks for at least 20 scenarios");
+
+    for (int i = 1; i < kCloseReasonCount; ++i) {
+        const auto r = static_cast<CloseReason>(i);
+        m_labelToKey.insert(QString::fromLatin1(closeReasonLabel(r).data(),
+                                static_cast<qsizetype>(closeReasonLabel(r).size())),
+            QString::fromLatin1(
+                closeReasonKey(r).data(), static_cast<qsizetype>(closeReasonKey(r).size())));
+    }
+
+    m_go = qEnvironmentVariable("POOLSCOPE_GO");
+    m_nginx = qEnvironmentVariable("POOLSCOPE_NGINX");
+    m_poolscope = qEnvironmentVariable("POOLSCOPE_BIN");
+    if (m_go.isEmpty() || !QFile::exists(m_go)) {
+        m_skipReason = QStringLiteral("go not installed (POOLSCOPE_GO unset): no referee");
+        return;
+    }
+    if (m_nginx.isEmpty() || !QFile::exists(m_nginx)) {
+        m_skipReason = QStringLiteral("nginx not installed (POOLSCOPE_NGINX unset)");
+        return;
+    }
+    if (m_poolscope.isEmpty() || !QFile::exists(m_poolscope)) {
+        m_skipReason = QStringLiteral("poolscope binary not built (POOLSCOPE_BIN)");
+        return;
+    }
+
+    // Build the referee offline: no modules, caches inside the build tree, so it
+    // works as any user on a machine without network or $HOME.
+    const QString goDir = QStringLiteral(POOLSCOPE_BINARY_DIR "/goref");
+    QDir().mkpath(goDir);
+    m_goref = goDir + QStringLiteral("/goref");
+    QProcess build;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("GO111MODULE"), QStringLiteral("off"));
+    env.insert(QStringLiteral("GOFLAGS"), QString());
+    env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
+    env.insert(QStringLiteral("GOCACHE"), goDir + QStringLiteral("/cache"));
+    env.insert(QStringLiteral("GOPATH"), goDir + QStringLiteral("/gopath"));
+    env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
+    env.insert(QStringLiteral("HOME"), goDir);
+    build.setProcessEnvironment(env);
+    build.setWorkingDirectory(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref"));
+    build.setProcessChannelMode(QProcess::MergedChannels);
+    build.start(
+        m_go, { QStringLiteral("build"), QStringLiteral("-o"), m_goref, QStringLiteral(".") });
+    QVERIFY2(build.waitForFinished(240000), "go build of tests/goref timed out");
+    QVERIFY2(build.exitCode() == 0,
+        qPrintable(QStringLiteral("go build of tests/goref failed: ")
+            + QString::fromUtf8(build.readAll())));
+
+    m_nginxFarm = std::make_unique<NginxFarm>();
+    for (const Scenario &s : m_scenarios) {
+        if (s.server.value(QStringLiteral("type")).toString() == QLatin1String("nginx")) {
+            m_nginxFarm->want(s.server);
+        }
+    }
+    QString why;
+    QVERIFY2(m_nginxFarm->start(m_nginx, &why), qPrintable(why));
+}
+
+void TestConformance::scenario_data()
+{
+    QTest::addColumn<int>("index");
+    for (std::size_t i = 0; i < m_scenarios.size(); ++i) {
+        QTest::newRow(qPrintable(m_scenarios[i].name)) << static_cast<int>(i);
+    }
+}
+
+bool TestConformance::prepareServer(
+    const Scenario &s, std::unique_ptr<ServerProcess> *server, QStringList *urls, QString *why)
+{
+    const QString type = s.server.value(QStringLiteral("type")).toString();
+    if (type == QLatin1String("nginx")) {
+        *urls = m_nginxFarm->urls(s.server);
+        return true;
+    }
+    // Embedded and stale servers are fresh for every run: their counters and
+    // random draws (fixed seed) start over, so both sides meet the same server.
+    *server = std::make_unique<ServerProcess>();
+    bool ok = false;
+    if (type == QLatin1String("serve")) {
+        ok = (*server)->start(m_poolscope,
+            QStringList { QStringLiteral("serve") }
+                + toStringList(s.server.value(QStringLiteral("args"))),
+            why);
+    } else if (type == QLatin1String("stale")) {
+        ok = (*server)->start(m_goref, { QStringLiteral("--serve-stale") }, why);
+    } else {
+        *why = QStringLiteral("unknown server type \"%1\"").arg(type);
+    }
+    if (ok) {
+        *urls = { (*server)->url() };
+    }
+    return ok;
+}
+
+std::optional<ClientRun> TestConformance::runSide(
+    const Scenario &s, bool go, const QString &eventsFile, QString *why)
+{
+    std::unique_ptr<ServerProcess> server;
+    QStringList urls;
+    if (!prepareServer(s, &server, &urls, why)) {
+        return std::nullopt;
+    }
+    QStringList args;
+    if (go) {
+        args << QStringLiteral("--json");
+    } else {
+        args << QStringLiteral("run") << QStringLiteral("--json") << QStringLiteral("--no-kernel");
+    }
+    for (const QString &u : std::as_const(urls)) {
+        args << QStringLiteral("--url") << u;
+    }
+    args += s.args;
+    args += go ? s.goArgs : s.oursArgs;
+    if (!eventsFile.isEmpty()) {
+        args << QStringLiteral("--events") << eventsFile;
+    }
+    ClientRun r = runClient(go ? m_goref : m_poolscope, args);
+    if (!r.error.isEmpty()) {
+        *why = r.error;
+        return std::nullopt;
+    }
+    return r;
+}
+
+void TestConformance::runExact(const Scenario &s, Row *row)
+{
+    std::vector<QJsonObject> goRuns;
+    std::vector<QJsonObject> ourRuns;
+    QString why;
+    for (int i = 0; i < s.runs; ++i) {
+        const auto g = runSide(s, true, QString(), &why);
+        const auto o = g ? runSide(s, false, QString(), &why) : std::nullopt;
+        if (!g || !o) {
+            row->verdict = QStringLiteral("ERROR");
+            row->note = why;
+            return;
+        }
+        goRuns.push_back(g->json);
+        ourRuns.push_back(o->json);
+    }
+    QStringList goText;
+    QStringList ourText;
+    QStringList problems;
+    for (const QString &key : s.keys) {
+        const double want = valueAt(goRuns.front(), key);
+        bool goStable = true;
+        for (const QJsonObject &g : goRuns) {
+            goStable = goStable && valueAt(g, key) == want;
+        }
+        QStringList ours;
+        bool match = true;
+        for (const QJsonObject &o : ourRuns) {
+            const double v = valueAt(o, key);
+            if (!ours.contains(num(v))) {
+                ours << num(v);
+            }
+            match = match && v == want;
+        }
+        QStringList goVals;
+        for (const QJsonObject &g : goRuns) {
+            if (!goVals.contains(num(valueAt(g, key)))) {
+                goVals << num(valueAt(g, key));
+            }
+        }
+        goText << QStringLiteral("%1 %2").arg(key, goVals.join(QLatin1Char('/')));
+        ourText << QStringLiteral("%1 %2").arg(key, ours.join(QLatin1Char('/')));
+        if (!goStable) {
+            problems << QStringLiteral("Go itself varies on %1 (%2): not an exact scenario")
+                            .arg(key, goVals.join(QLatin1Char('/')));
+        } else if (!match) {
+            problems << QStringLiteral("%1: Go %2, PoolScope %3")
+                            .arg(key, num(want), ours.join(QLatin1Char('/')));
+        }
+    }
+    row->go = goText.join(QStringLiteral(", "));
+    row->ours = ourText.join(QStringLiteral(", "));
+    row->verdict = problems.isEmpty() ? QStringLiteral("PASS") : QStringLiteral("FAIL");
+    row->note = problems.join(QStringLiteral("; "));
+}
+
+void TestConformance::runStatistical(const Scenario &s, Row *row)
+{
+    std::vector<QJsonObject> goRuns;
+    std::vector<QJsonObject> ourRuns;
+    QString why;
+    for (int i = 0; i < s.runs; ++i) {
+        const auto g = runSide(s, true, QString(), &why);
+        const auto o = g ? runSide(s, false, QString(), &why) : std::nullopt;
+        if (!g || !o) {
+            row->verdict = QStringLiteral("ERROR");
+            row->note = why;
+            return;
+        }
+        goRuns.push_back(g->json);
+        ourRuns.push_back(o->json);
+    }
+    QStringList goText;
+    QStringList ourText;
+    QStringList problems;
+    for (const QString &key : s.keys) {
+        std::vector<double> gv;
+        std::vector<double> ov;
+        for (const QJsonObject &g : goRuns) {
+            gv.push_back(valueAt(g, key));
+        }
+        for (const QJsonObject &o : ourRuns) {
+            ov.push_back(valueAt(o, key));
+        }
+        const auto [gmin, gmax] = std::minmax_element(gv.begin(), gv.end());
+        const double lo = *gmin - std::max(s.slack, s.tolerance * *gmin);
+        const double hi = *gmax + std::max(s.slack, s.tolerance * *gmax);
+        const double m = median(ov);
+        const auto [omin, omax] = std::minmax_element(ov.begin(), ov.end());
+        goText << QStringLiteral("%1 %2..%3 (median %4)")
+                      .arg(key, num(*gmin), num(*gmax), num(median(gv)));
+        ourText << QStringLiteral("%1 median %2 (%3..%4)").arg(key, num(m), num(*omin), num(*omax));
+        if (m < lo || m > hi) {
+            problems << QStringLiteral("%1: PoolScope median %2 outside Go's range widened to "
+                                       "[%3, %4]")
+                            .arg(key, num(m), num(lo), num(hi));
+        }
+    }
+    row->go = goText.join(QStringLiteral(", "));
+    row->ours = ourText.join(QStringLiteral(", "));
+    row->verdict = problems.isEmpty() ? QStringLiteral("PASS") : QStringLiteral("FAIL");
+    row->note = problems.join(QStringLiteral("; "));
+    if (problems.isEmpty()) {
+        row->note = QStringLiteral("%1 runs each; tolerance max(%2%, %3)")
+                        .arg(s.runs)
+                        .arg(s.tolerance * 100)
+                        .arg(s.slack);
+    }
+}
+
+void TestConformance::runEvents(const Scenario &s, Row *row)
+{
+    const QString goFile = m_work.filePath(s.name + QStringLiteral(".go.ndjson"));
+    const QString ourFile = m_work.filePath(s.name + QStringLiteral(".ours.ndjson"));
+    QString why;
+    if (!runSide(s, true, goFile, &why) || !runSide(s, false, ourFile, &why)) {
+        row->verdict = QStringLiteral("ERROR");
+        row->note = why;
+        return;
+    }
+    const Trace g = readTrace(goFile, m_labelToKey, &why);
+    const Trace o = readTrace(ourFile, m_labelToKey, &why);
+    if (!why.isEmpty()) {
+        row->verdict = QStringLiteral("ERROR");
+        row->note = why;
+        return;
+    }
+    row->go = g.sequence.join(QLatin1Char(' ')) + QStringLiteral(" | closes: ")
+        + g.closes.join(QLatin1Char(' '));
+    row->ours = o.sequence.join(QLatin1Char(' ')) + QStringLiteral(" | closes: ")
+        + o.closes.join(QLatin1Char(' '));
+    QStringList problems;
+    if (g.sequence != o.sequence) {
+        qsizetype i = 0;
+        while (i < g.sequence.size() && i < o.sequence.size() && g.sequence[i] == o.sequence[i]) {
+            ++i;
+        }
+        problems << QStringLiteral("sequences differ at event %1: Go %2, PoolScope %3")
+                        .arg(i + 1)
+                        .arg(i < g.sequence.size() ? g.sequence[i] : QStringLiteral("(end)"),
+                            i < o.sequence.size() ? o.sequence[i] : QStringLiteral("(end)"));
+    }
+    if (g.closes != o.closes) {
+        problems << QStringLiteral("closes differ");
+    }
+    row->verdict = problems.isEmpty() ? QStringLiteral("PASS") : QStringLiteral("FAIL");
+    row->note = problems.join(QStringLiteral("; "));
+}
+
+void TestConformance::scenario()
+{
+    QFETCH(int, index);
+    if (!m_skipReason.isEmpty()) {
+        QSKIP(qPrintable(m_skipReason));
+    }
+    const Scenario &s = m_scenarios[static_cast<std::size_t>(index)];
+    Row row;
+    row.name = s.name;
+    row.kind = kindName(s.kind);
+    row.about = s.about;
+    row.why = s.why;
+    if (!s.pending.isEmpty()) {
+        row.verdict = QStringLiteral("PENDING");
+        row.note = s.pending;
+        m_rows.push_back(row);
+        QSKIP(qPrintable(QStringLiteral("pending: ") + s.pending));
+    }
+    QElapsedTimer t;
+    t.start();
+    switch (s.kind) {
+    case Kind::Exact:
+        runExact(s, &row);
+        break;
+    case Kind::Statistical:
+        runStatistical(s, &row);
+        break;
+    case Kind::Events:
+        runEvents(s, &row);
+        break;
+    }
+    const bool known = !s.knownDivergence.isEmpty() && row.verdict == QLatin1String("FAIL");
+    if (known) {
+        row.verdict = QStringLiteral("KNOWN DIVERGENCE");
+        row.note += QStringLiteral(". Why: ") + s.knownDivergence;
+    } else if (!s.knownDivergence.isEmpty() && row.verdict == QLatin1String("PASS")) {
+        row.note = QStringLiteral("matched Go in this run although marked as a known divergence");
+    }
+    m_rows.push_back(row);
+    qInfo("%-34s %-11s %-5s %5.1fs\n  Go:        %s\n  PoolScope: %s%s%s", qPrintable(s.name),
+        qPrintable(row.kind), qPrintable(row.verdict), static_cast<double>(t.elapsed()) / 1000.0,
+        qPrintable(row.go), qPrintable(row.ours),
+        row.note.isEmpty() ? "" : "\n  note:      ", qPrintable(row.note));
+    if (known) {
+        // Reported, not hidden: XFAIL in the output and in the table, with the reason.
+        QEXPECT_FAIL("", qPrintable(s.knownDivergence), Continue);
+    }
+    QVERIFY2(row.verdict == QLatin1String("PASS"), qPrintable(row.note));
+}
+
+void TestConformance::cleanupTestCase()
+{
+    m_nginxFarm.reset();
+    if (m_rows.empty()) {
+        return;
+    }
+    QString table = QStringLiteral("\n%1 %2 %3\n")
+                        .arg(QStringLiteral("scenario"), -34)
+                        .arg(QStringLiteral("kind"), -12)
+                        .arg(QStringLiteral("verdict"));
+    int pass = 0;
+    for (const Row &r : m_rows) {
+        pass += r.verdict == QLatin1String("PASS");
+        table += QStringLiteral("%1 %2 %3\n    Go        %4\n    PoolScope %5\n")
+                     .arg(r.name, -34)
+                     .arg(r.kind, -12)
+                     .arg(r.verdict, r.go, r.ours);
+    }
+    table += QStringLiteral("%1 of %2 scenarios agree with Go\n").arg(pass).arg(m_rows.size());
+    qInfo("%s", qPrintable(table));
+    writeReport();
+}
+
+void TestConformance::writeReport() const
+{
+    const QString path = qEnvironmentVariable("POOLSCOPE_CONFORMANCE_REPORT");
+    if (path.isEmpty()) {
+        return;
+    }
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        qWarning("cannot write %s", qPrintable(path));
+        return;
+    }
+    auto cell = [](QString s) {
+        return s.replace(QLatin1Char('|'), QStringLiteral("\\|"));
+    };
+    QString md;
+    int pass = 0;
+    for (const Row &r : m_rows) {
+        pass += r.verdict == QLatin1String("PASS");
+    }
+    md += QStringLiteral("%1 of %2 scenarios agree with Go.\n\n").arg(pass).arg(m_rows.size());
+    md += QStringLiteral("| scenario | kind | Go 1.19 net/http | PoolScope | verdict |\n"
+                         "|---|---|---|---|---|\n");
+    for (const Row &r : m_rows) {
+        QString verdict = r.verdict;
+        if (!r.note.isEmpty() && r.verdict != QLatin1String("PASS")) {
+            verdict += QStringLiteral(": ") + r.note;
+        }
+        md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |\n")
+                  .arg(cell(r.name), r.kind, cell(r.go), cell(r.ours), cell(verdict));
+    }
+    md += QStringLiteral("\n## Scenarios\n\n| scenario | what runs | why this comparison |\n"
+                         "|---|---|---|\n");
+    for (const Row &r : m_rows) {
+        md += QStringLiteral("| %1 | %2 | %3 |\n").arg(cell(r.name), cell(r.about), cell(r.why));
+    }
+    f.write(md.toUtf8());
+}
+
+QTEST_GUILESS_MAIN(TestConformance)
+
+#include "tst_conformance.moc"
