@@ -18,6 +18,35 @@ using namespace poolscope;
 
 namespace {
 
+QString ssProgram()
+{
+    const QString env = qEnvironmentVariable("POOLSCOPE_SS");
+    return env.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("ss")) : env;
+}
+
+// Number of sockets ss lists for `ss -tan state STATE '( dport = :PORT )'`, -1 on failure.
+int ssCount(const QString &state, quint16 port)
+{
+    QProcess p;
+    p.start(ssProgram(),
+        { QStringLiteral("-tan"), QStringLiteral("state"), state,
+            QStringLiteral("( dport = :%1 )").arg(port) });
+    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        return -1;
+    }
+    int n = 0;
+    const QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
+    for (const QByteArray &line : lines) {
+        const QByteArray t = line.trimmed();
+        if (t.isEmpty() || t.startsWith("Recv-Q") || t.startsWith("State")
+            || t.startsWith("Netid")) {
+            continue;
+        }
+        ++n;
+    }
+    return n;
+}
+
 // A loopback server that answers every byte with a byte and closes when the client does.
 class EchoServer final
 {
@@ -34,7 +63,25 @@ public:
                 });
             }
         });
-        return m_server.listen(addr, 0);
+        // A port chosen by the kernel may still have TIME_WAIT sockets toward it from an
+        // earlier run (a listener does not conflict with them): keep looking until no socket
+        // on the machine has this port as its destination, so every count below is ours.
+        std::vector<std::unique_ptr<QTcpServer>> rejected;
+        for (int attempt = 0; attempt < 50; ++attempt) {
+            if (!m_server.listen(addr, 0)) {
+                return false;
+            }
+            if (ssCount(QStringLiteral("all"), m_server.serverPort()) == 0) {
+                return true;
+            }
+            // Hold the used port so the next listen() gets another one.
+            auto hold = std::make_unique<QTcpServer>();
+            const quint16 port = m_server.serverPort();
+            m_server.close();
+            hold->listen(addr, port);
+            rejected.push_back(std::move(hold));
+        }
+        return false;
     }
     quint16 port() const { return m_server.serverPort(); }
     int accepted() const { return m_accepted; }
@@ -70,35 +117,6 @@ bool openClients(Clients &clients, int n, const QHostAddress &addr, quint16 port
             return true;
         },
         10000);
-}
-
-QString ssProgram()
-{
-    const QString env = qEnvironmentVariable("POOLSCOPE_SS");
-    return env.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("ss")) : env;
-}
-
-// Number of sockets ss lists for `ss -tan state STATE '( dport = :PORT )'`, -1 on failure.
-int ssCount(const QString &state, quint16 port)
-{
-    QProcess p;
-    p.start(ssProgram(),
-        { QStringLiteral("-tan"), QStringLiteral("state"), state,
-            QStringLiteral("( dport = :%1 )").arg(port) });
-    if (!p.waitForFinished(10000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        return -1;
-    }
-    int n = 0;
-    const QList<QByteArray> lines = p.readAllStandardOutput().split('\n');
-    for (const QByteArray &line : lines) {
-        const QByteArray t = line.trimmed();
-        if (t.isEmpty() || t.startsWith("Recv-Q") || t.startsWith("State")
-            || t.startsWith("Netid")) {
-            continue;
-        }
-        ++n;
-    }
-    return n;
 }
 
 std::set<quint16> localPorts(const KernelSample &s, TcpState state)
