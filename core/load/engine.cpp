@@ -824,6 +824,23 @@ EngineSnapshot Engine::buildSnapshot()
         m_lastKernel = m_kernel->sample();
         const auto tw = static_cast<std::uint64_t>(m_lastKernel.counts.count(TcpState::TimeWait));
         m_timeWaitPeak = std::max(m_timeWaitPeak, tw);
+        // Join the kernel's sockets to our connections by local port.
+        std::unordered_map<quint16, const KernelSocket *> byPort;
+        byPort.reserve(m_lastKernel.sockets.size());
+        for (const KernelSocket &k : m_lastKernel.sockets) {
+            if (k.state != TcpState::TimeWait) {
+                byPort[k.localPort] = &k;
+            }
+        }
+        for (ConnInfo &c : s.conns) {
+            auto it = byPort.find(c.localPort);
+            if (c.localPort != 0 && it != byPort.end()) {
+                c.kernelState = it->second->state;
+                c.kernelTimer = it->second->timer;
+                c.kernelTimerExpires = it->second->timerExpires;
+                c.keepAliveProbes = it->second->keepAliveProbes;
+            }
+        }
     }
     s.kernel = m_lastKernel;
     s.timeWaitPeak = m_timeWaitPeak;

@@ -28,6 +28,11 @@ struct ConnInfo
     TimePoint since { 0 }; // when it entered its state
     TimePoint opened { 0 }; // when its dial started
     quint16 localPort = 0;
+    // The kernel's view of the same socket (matched by local port), when sampled.
+    TcpState kernelState = TcpState::Unknown;
+    TcpTimer kernelTimer = TcpTimer::None;
+    std::chrono::milliseconds kernelTimerExpires { 0 };
+    int keepAliveProbes = 0;
 };
 
 // Immutable picture of the engine, produced by the engine thread and read by
