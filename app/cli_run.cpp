@@ -1,5 +1,6 @@
 #include "cli_run.h"
 
+#include "kernel/kernel_settings.h"
 #include "load/engine_controller.h"
 #include "metrics/go_duration.h"
 #include "server/embedded_server.h"
@@ -359,6 +360,24 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         }
         kernel.insert(QStringLiteral("states_at_end"), states);
         kernel.insert(QStringLiteral("time_wait_peak"), static_cast<qint64>(s.timeWaitPeak));
+        const KernelSettings ks = KernelSettings::read();
+        if (ks.ok) {
+            kernel.insert(QStringLiteral("settings"),
+                QJsonObject { { QStringLiteral("tcp_keepalive_time"), ks.keepaliveTime },
+                    { QStringLiteral("tcp_keepalive_intvl"), ks.keepaliveIntvl },
+                    { QStringLiteral("tcp_keepalive_probes"), ks.keepaliveProbes },
+                    { QStringLiteral("ip_local_port_range"),
+                        QJsonArray { ks.portRangeLow, ks.portRangeHigh } },
+                    { QStringLiteral("tcp_fin_timeout"), ks.finTimeout },
+                    { QStringLiteral("tcp_tw_reuse"), ks.twReuse },
+                    { QStringLiteral("somaxconn"), ks.somaxconn } });
+            const PortHeadroom h = PortHeadroom::compute(s.kernel, ks);
+            kernel.insert(QStringLiteral("port_headroom"),
+                QJsonObject { { QStringLiteral("in_use"), h.inUse },
+                    { QStringLiteral("range"), h.rangeSize },
+                    { QStringLiteral("fraction"), h.fraction },
+                    { QStringLiteral("level"), QLatin1String(PortHeadroom::levelName(h.level)) } });
+        }
     } else {
         kernel.insert(QStringLiteral("reason"), s.kernel.unavailableReason);
     }
