@@ -78,9 +78,9 @@ QString closeLegend(CloseReason r)
 {
     const auto label = closeReasonLabel(r);
     const auto go = closeReasonGoName(r);
-    return QStringLiteral("closed: %1 (%2)")
-        .arg(QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size())),
-            QString::fromUtf8(go.data(), static_cast<qsizetype>(go.size())));
+    return QStringLiteral("%1 (%2)").arg(
+        QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size())),
+        QString::fromUtf8(go.data(), static_cast<qsizetype>(go.size())));
 }
 
 } // namespace
@@ -96,13 +96,12 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
     conn = makeChart(QStringLiteral("Connections in the pool"), QStringLiteral("connections"));
     addLine(conn, QStringLiteral("open"), QStringLiteral("open (active + idle)"),
         QColor(0x1f, 0x77, 0xb4), Qt::SolidLine, 2.5);
-    addLine(conn, QStringLiteral("active"), QStringLiteral("active (serving a request)"),
-        QColor(0x2c, 0xa0, 0x2c));
+    addLine(conn, QStringLiteral("active"), QStringLiteral("active"), QColor(0x2c, 0xa0, 0x2c));
     addLine(
-        conn, QStringLiteral("idle"), QStringLiteral("idle (pooled)"), QColor(0xff, 0x7f, 0x0e));
+        conn, QStringLiteral("idle"), QStringLiteral("idle in the pool"), QColor(0xff, 0x7f, 0x0e));
     addLine(conn, QStringLiteral("dialing"), QStringLiteral("dialing"), QColor(0x94, 0x67, 0xbd),
         Qt::SolidLine, 1.5);
-    addLine(conn, QStringLiteral("waiting"), QStringLiteral("requests waiting for a connection"),
+    addLine(conn, QStringLiteral("waiting"), QStringLiteral("requests waiting"),
         QColor(0x7f, 0x7f, 0x7f), Qt::SolidLine, 1.5);
     addLine(conn, QStringLiteral("idleCap"), QStringLiteral("idle cap"), QColor(0xd6, 0x27, 0x28),
         Qt::DashLine, 1.5);
@@ -111,7 +110,9 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
 
     // 2. Dials/s and closes/s stacked by reason.
     ChartParts &dc = m_charts[1];
-    dc = makeChart(QStringLiteral("New connections and closes per second (stacked by reason)"),
+    dc = makeChart(
+        QStringLiteral(
+            "Dials and closes per second (closes stacked by reason, Go error in brackets)"),
         QStringLiteral("per second"));
     for (int r = 1; r < kCloseReasonCount; ++r) {
         const auto reason = static_cast<CloseReason>(r);
@@ -133,19 +134,19 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
         m_closeUpper[static_cast<std::size_t>(r)] = upper;
         m_closeLower[static_cast<std::size_t>(r)] = lower;
     }
-    addLine(dc, QStringLiteral("dials"), QStringLiteral("dials/s (new connections)"),
-        QColor(0x1f, 0x1f, 0x1f), Qt::SolidLine, 2.5);
+    addLine(dc, QStringLiteral("dials"), QStringLiteral("dials/s"), QColor(0x1f, 0x1f, 0x1f),
+        Qt::SolidLine, 2.5);
 
     // 3. The kernel's view of the same sockets.
     ChartParts &k = m_charts[2];
-    k = makeChart(QStringLiteral("Kernel TCP sockets to the target"), QStringLiteral("sockets"));
+    k = makeChart(QStringLiteral(
+                      "Kernel TCP sockets to the target (TIME_WAIT: closed by us, port held 60 s)"),
+        QStringLiteral("sockets"));
     addLine(
         k, QStringLiteral("established"), QStringLiteral("ESTABLISHED"), QColor(0x2c, 0xa0, 0x2c));
-    addLine(k, QStringLiteral("timeWait"),
-        QStringLiteral("TIME_WAIT (closed by us, port held ~60 s)"), QColor(0xd6, 0x27, 0x28),
+    addLine(k, QStringLiteral("timeWait"), QStringLiteral("TIME_WAIT"), QColor(0xd6, 0x27, 0x28),
         Qt::SolidLine, 2.5);
-    addLine(k, QStringLiteral("closeWait"), QStringLiteral("CLOSE_WAIT (peer closed, we have not)"),
-        QColor(0x8c, 0x56, 0x4b));
+    addLine(k, QStringLiteral("closeWait"), QStringLiteral("CLOSE_WAIT"), QColor(0x8c, 0x56, 0x4b));
     m_kernelNote = new QGraphicsSimpleTextItem(k.chart);
     QFont noteFont = m_kernelNote->font();
     noteFont.setPointSizeF(noteFont.pointSizeF() * 1.1);
@@ -161,9 +162,9 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
     lat.y2->setTitleText(QStringLiteral("requests/s"));
     lat.y2->setLabelFormat(QStringLiteral("%.0f"));
     lat.chart->addAxis(lat.y2, Qt::AlignRight);
-    addLine(lat, QStringLiteral("p50"), QStringLiteral("latency p50"), QColor(0x2c, 0xa0, 0x2c));
-    addLine(lat, QStringLiteral("p99"), QStringLiteral("latency p99"), QColor(0xd6, 0x27, 0x28));
-    addLine(lat, QStringLiteral("rps"), QStringLiteral("requests/s (right axis)"),
+    addLine(lat, QStringLiteral("p50"), QStringLiteral("p50 latency"), QColor(0x2c, 0xa0, 0x2c));
+    addLine(lat, QStringLiteral("p99"), QStringLiteral("p99 latency"), QColor(0xd6, 0x27, 0x28));
+    addLine(lat, QStringLiteral("rps"), QStringLiteral("req/s (right axis)"),
         QColor(0x1f, 0x77, 0xb4), Qt::SolidLine, 2.0, lat.y2);
     lat.x->setTitleText(QStringLiteral("seconds since start"));
 
@@ -527,8 +528,8 @@ void ChartsPanel::refresh()
     const int idleCapNow = haveData ? m_history.latest().idleCap : m_idleCap;
     const int connCapNow = haveData ? m_history.latest().connCap : m_connCap;
     series(QStringLiteral("idleCap"))
-        ->setName(QStringLiteral("idle cap: MaxIdleConnsPerHost → %1").arg(idleCapNow));
-    connCapSeries->setName(QStringLiteral("MaxConnsPerHost = %1").arg(connCapNow));
+        ->setName(QStringLiteral("idle cap %1 (MaxIdleConnsPerHost)").arg(idleCapNow));
+    connCapSeries->setName(QStringLiteral("MaxConnsPerHost %1").arg(connCapNow));
 
     const auto trackMax = [&tracks](const char *name) {
         for (const Track &tr : tracks) {

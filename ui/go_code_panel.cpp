@@ -18,10 +18,7 @@ GoCodePanel::GoCodePanel(QWidget *parent) : QWidget(parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *bar = new QHBoxLayout;
-    auto *title
-        = new QLabel(QStringLiteral("These settings in Go (only what differs from zero "
-                                    "is written; comments mark changes from DefaultTransport)"),
-            this);
+    auto *title = new QLabel(QStringLiteral("The current settings as Go code"), this);
     title->setWordWrap(true);
     m_copy = new QPushButton(QStringLiteral("Copy"), this);
     m_copy->setToolTip(QStringLiteral("Copy the Go code to the clipboard"));

@@ -106,7 +106,7 @@ KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
     QFont small = m_meaning->font();
     small.setPointSizeF(small.pointSizeF() * 0.9);
     m_meaning->setFont(small);
-    m_meaning->setStyleSheet(QStringLiteral("color: palette(mid);"));
+    m_meaning->setStyleSheet(QStringLiteral("color: #666;"));
     grid->addWidget(m_meaning, 2, 0, 1, 2);
     grid->setColumnStretch(0, 1);
 
@@ -212,6 +212,12 @@ void KnobWidget::syncEditors()
 
 QString KnobWidget::displayText(double value) const
 {
+    if (m_spec.valueText) {
+        const QString text = m_spec.valueText(value);
+        if (!text.isEmpty()) {
+            return text;
+        }
+    }
     switch (m_spec.kind) {
     case KnobSpec::Kind::Toggle:
         return value != 0 ? QStringLiteral("on") : QStringLiteral("off");

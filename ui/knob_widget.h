@@ -31,6 +31,8 @@ struct KnobSpec
     // Says what a value means ("0 means 2 (DefaultMaxIdleConnsPerHost)"); empty = nothing to say.
     std::function<QString(double)> meaning;
     bool goKnob = true; // false: the marker says "default" instead of "Go default"
+    // Overrides displayText (markers, tooltips), e.g. "0 (=2)" where zero means something else.
+    std::function<QString(double)> valueText;
 };
 
 // One knob: name, slider + spin box with unit (or a check box / combo box),

@@ -531,7 +531,7 @@ void MainWindow::updateElapsed(const EngineSnapshot &s)
     const double elapsed = std::chrono::duration<double>(s.time).count();
     const double total = std::chrono::duration<double>(m_settings->loadConfig().duration).count();
     m_elapsed->setText(QStringLiteral("%1 %2 of %3")
-                           .arg(m_running ? QStringLiteral("⏱") : QStringLiteral("stopped"),
+                           .arg(m_running ? QStringLiteral("running") : QStringLiteral("stopped"),
                                formatClock(elapsed), formatClock(total)));
 }
 

@@ -85,7 +85,7 @@ QGroupBox *group(QVBoxLayout *layout, const QString &title, const QString &subti
     if (!subtitle.isEmpty()) {
         auto *note = new QLabel(subtitle);
         note->setWordWrap(true);
-        note->setStyleSheet(QStringLiteral("color: palette(mid);"));
+        note->setStyleSheet(QStringLiteral("color: #555;"));
         v->addWidget(note);
     }
     layout->addWidget(box);
@@ -136,6 +136,10 @@ SettingsPanel::SettingsPanel(QWidget *parent) : QWidget(parent)
                 return QStringLiteral("negative: never keep a connection idle");
             }
             return {};
+        };
+        // Markers show what the pool enforces: "MaxIdleConnsPerHost 0 (=2) -> 10".
+        s.valueText = [](double v) -> QString {
+            return v == 0 ? QStringLiteral("0 (=2)") : QString();
         };
         add(
             t, Section::Transport, s,

@@ -233,14 +233,13 @@ QString goSnippet(const TransportConfig &cfg)
     }
 
     QString out;
-    out += QStringLiteral("// HTTP client settings exported by PoolScope.\n");
-    out += QStringLiteral(
-        "// A &http.Transport{} literal starts from zero values, not from http.DefaultTransport,\n"
-        "// so every non-zero field is written; a comment marks each value that differs from\n"
-        "// DefaultTransport (including zeros).\n");
-    out += QStringLiteral(
-        "// PoolScope models HTTP/1.1 without a proxy; DefaultTransport also sets Proxy and\n"
-        "// ForceAttemptHTTP2.\n");
+    // Short comment lines: the snippet is read in a narrow panel.
+    out += QStringLiteral("// HTTP client settings exported by PoolScope.\n"
+                          "// &http.Transport{} starts from zero values, not from\n"
+                          "// DefaultTransport: every non-zero field is written, and\n"
+                          "// \"DefaultTransport:\" comments mark what differs from it.\n"
+                          "// PoolScope models HTTP/1.1 only (DefaultTransport also\n"
+                          "// sets Proxy and ForceAttemptHTTP2).\n");
     if (usesGo123) {
         out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
     }

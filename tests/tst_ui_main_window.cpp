@@ -1,0 +1,189 @@
+#include "charts_panel.h"
+#include "go_code_panel.h"
+#include "knob_widget.h"
+#include "load/engine_controller.h"
+#include "main_window.h"
+#include "scenario/go_snippet.h"
+#include "scenario/presets.h"
+#include "settings_panel.h"
+
+#include <QAreaSeries>
+#include <QDoubleSpinBox>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolButton>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+void saveShot(QWidget *w, const char *name)
+{
+    const QString dir = qEnvironmentVariable("POOLSCOPE_SCREENSHOT_DIR");
+    if (!dir.isEmpty()) {
+        w->grab().save(dir + u'/' + QLatin1String(name) + QStringLiteral(".png"));
+    }
+}
+
+double lastY(const QXYSeries *s)
+{
+    return s->count() > 0 ? s->at(s->count() - 1).y() : -1;
+}
+
+} // namespace
+
+class TestUiMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void startsEmbeddedServerAndTargetsIt()
+    {
+        MainWindow w;
+        QVERIFY2(w.embeddedUrl().startsWith(QStringLiteral("http://127.0.0.1:")),
+            qPrintable(w.embeddedUrl()));
+        QCOMPARE(w.targetUrl(), w.embeddedUrl());
+        QCOMPARE(w.currentPresetId(), QStringLiteral("time-wait-storm"));
+        QVERIFY(w.explanationText().contains(QStringLiteral("MaxIdleConnsPerHost")));
+    }
+
+    void presetLoadsEveryFieldIntoTheKnobs()
+    {
+        MainWindow w;
+        for (const Preset &p : builtinPresets()) {
+            QVERIFY(w.loadPreset(p.id));
+            QCOMPARE(w.transportConfig(), p.transport);
+            LoadConfig load = w.loadConfig();
+            load.url.clear(); // the window fills in the embedded server's URL
+            QCOMPARE(load, p.load);
+            QCOMPARE(w.serverConfig(), p.server);
+            QCOMPARE(w.explanationText(), p.explanation);
+            SettingsPanel *s = w.settings();
+            // What the knobs show is what the preset says.
+            QCOMPARE(s->knob(QStringLiteral("MaxIdleConnsPerHost"))->spinBox()->value(),
+                double(p.transport.maxIdleConnsPerHost));
+            QCOMPARE(s->knob(QStringLiteral("MaxConnsPerHost"))->spinBox()->value(),
+                double(p.transport.maxConnsPerHost));
+            QCOMPARE(s->knob(QStringLiteral("IdleConnTimeout"))->spinBox()->value(),
+                std::chrono::duration<double>(p.transport.idleConnTimeout).count());
+            QCOMPARE(s->knob(QStringLiteral("DisableKeepAlives"))->value(),
+                p.transport.disableKeepAlives ? 1.0 : 0.0);
+            QCOMPARE(
+                s->knob(QStringLiteral("workers"))->spinBox()->value(), double(p.load.workers));
+            const double thinkMs = std::chrono::duration<double, std::milli>(p.load.think).count();
+            QCOMPARE(s->knob(QStringLiteral("think time"))->spinBox()->value(), thinkMs);
+            QCOMPARE(s->knob(QStringLiteral("body policy"))->value(),
+                double(static_cast<int>(p.load.bodyPolicy)));
+            const double serverIdleMs
+                = std::chrono::duration<double, std::milli>(p.server.idleTimeout).count();
+            QCOMPARE(
+                s->knob(QStringLiteral("server idle timeout"))->spinBox()->value(), serverIdleMs);
+            QCOMPARE(s->knob(QStringLiteral("max requests per connection"))->spinBox()->value(),
+                double(p.server.maxRequestsPerConn));
+            QCOMPARE(w.goCode()->text(), goSnippet(p.transport));
+        }
+        QVERIFY(!w.loadPreset(u"no-such-preset"));
+        QCOMPARE(w.currentPresetId(), builtinPresets().back().id);
+    }
+
+    void goDefaultMarkersAndReset()
+    {
+        MainWindow w;
+        QVERIFY(w.loadPreset(u"time-wait-storm-fixed"));
+        KnobWidget *k = w.settings()->knob(QStringLiteral("MaxIdleConnsPerHost"));
+        QVERIFY(!k->isDefault());
+        QCOMPARE(k->markerText(), QStringLiteral("Go default: 0 (=2)"));
+        QVERIFY(k->toolTip().contains(QStringLiteral("http.Transport.MaxIdleConnsPerHost")));
+        QVERIFY(k->toolTip().contains(QStringLiteral("negative")));
+        k->resetButton()->click();
+        QVERIFY(k->isDefault());
+        QCOMPARE(w.transportConfig().maxIdleConnsPerHost, 0);
+        QCOMPARE(w.goCode()->text(), goSnippet(TransportConfig::goDefault()));
+    }
+
+    void spinBoxEditWhileIdleUpdatesCodeWithoutMarker()
+    {
+        MainWindow w;
+        QSignalSpy applied(&w, &MainWindow::changesApplied);
+        w.settings()->knob(QStringLiteral("MaxConnsPerHost"))->spinBox()->setValue(4);
+        QVERIFY(applied.wait(2000));
+        QCOMPARE(applied.at(0).at(0).toStringList(),
+            QStringList({ QStringLiteral("MaxConnsPerHost 0 -> 4") }));
+        QCOMPARE(applied.at(0).at(1).toBool(), false); // nothing running: nothing sent
+        QCOMPARE(w.charts()->markerCount(), std::size_t(0));
+        QCOMPARE(w.goCode()->text(), goSnippet(w.transportConfig()));
+        QVERIFY(w.goCode()->text().contains(QStringLiteral("MaxConnsPerHost:")));
+    }
+
+    // End to end against the embedded server: the storm, then the fix.
+    void timeWaitStormThenFix()
+    {
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(w.loadPreset(u"time-wait-storm"));
+        QSignalSpy snapshots(w.engine(), &EngineController::snapshotReady);
+        w.startRun();
+        QVERIFY(w.isRunning());
+        // A few seconds of churn.
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot().time >= 3s, 20000);
+        ChartsPanel *charts = w.charts();
+        charts->refresh();
+        const QXYSeries *idle = charts->series(QStringLiteral("idle"));
+        const QXYSeries *cap = charts->series(QStringLiteral("idleCap"));
+        QVERIFY(idle->count() >= 10);
+        QCOMPARE(idle->count(), cap->count());
+        for (int i = 0; i < idle->count(); ++i) {
+            QCOMPARE(cap->at(i).y(), 2.0);
+            QVERIFY2(idle->at(i).y() <= cap->at(i).y(),
+                qPrintable(QStringLiteral("idle %1 above the cap at %2 s")
+                               .arg(idle->at(i).y())
+                               .arg(idle->at(i).x())));
+        }
+        const EngineSnapshot storm = w.lastSnapshot();
+        QVERIFY2(storm.pool.closes(CloseReason::TooManyIdleHost) > 10,
+            "the default cap closes connections (errTooManyIdleHost)");
+        QVERIFY(charts->closeArea(CloseReason::TooManyIdleHost)->isVisible());
+        saveShot(&w, "main_window_storm");
+
+        // The fix: raise MaxIdleConnsPerHost to 10 with the spin box.
+        QSignalSpy applied(&w, &MainWindow::changesApplied);
+        w.settings()->knob(QStringLiteral("MaxIdleConnsPerHost"))->spinBox()->setValue(10);
+        QVERIFY(applied.wait(2000));
+        const QStringList labels = applied.at(0).at(0).toStringList();
+        QCOMPARE(labels, QStringList({ QStringLiteral("MaxIdleConnsPerHost 0 (=2) -> 10") }));
+        QCOMPARE(applied.at(0).at(1).toBool(), true); // sent to the running engine
+        QCOMPARE(w.goCode()->text(), goSnippet(w.transportConfig()));
+        QCOMPARE(w.transportConfig().maxIdleConnsPerHost, 10);
+        charts->refresh();
+        QCOMPARE(charts->visibleMarkerLabels(ChartsPanel::Chart::Connections), labels);
+        QCOMPARE(charts->visibleMarkerLabels(ChartsPanel::Chart::Kernel), labels);
+
+        // Open connections reach the new cap and the cap line follows.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                charts->refresh();
+                return lastY(charts->series(QStringLiteral("open"))) >= 10.0;
+            }(),
+            20000);
+        QCOMPARE(lastY(charts->series(QStringLiteral("idleCap"))), 10.0);
+        // Once settled, the pool stops closing for the per-host cap.
+        const auto closesAfterFix = w.lastSnapshot().pool.closes(CloseReason::TooManyIdleHost);
+        const auto t0 = w.lastSnapshot().time;
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot().time >= t0 + 1s, 10000);
+        QVERIFY2(w.lastSnapshot().pool.closes(CloseReason::TooManyIdleHost) - closesAfterFix <= 10,
+            "with the cap at the concurrency, connections stay pooled");
+        QVERIFY(w.statusText().contains(QStringLiteral("requests/connection")));
+        saveShot(&w, "main_window_fixed");
+
+        QSignalSpy state(&w, &MainWindow::runStateChanged);
+        w.stopRun();
+        QVERIFY(!w.isRunning());
+        QVERIFY(snapshots.count() > 10);
+    }
+};
+
+QTEST_MAIN(TestUiMainWindow)
+#include "tst_ui_main_window.moc"
