@@ -52,4 +52,18 @@ fi
     cat "$TABLE"
 } > "$REPORT"
 echo "conformance.sh: wrote $REPORT"
+
+# The README shows the latest table (without the appendices) between its markers.
+README="$ROOT/README.md"
+if [ "$REPORT" = "$ROOT/docs/conformance.md" ] && grep -q '<!-- conformance:begin -->' "$README" \
+    && grep -q '<!-- conformance:end -->' "$README"; then
+    SUMMARY="$(mktemp)"
+    trap 'rm -f "$TABLE" "$SUMMARY"' EXIT
+    awk '/^## /{exit} {print}' "$TABLE" > "$SUMMARY"
+    awk -v summary="$SUMMARY" '
+        /<!-- conformance:begin -->/ { print; while ((getline line < summary) > 0) print line; skip = 1; next }
+        /<!-- conformance:end -->/ { skip = 0 }
+        !skip { print }' "$README" > "$README.tmp" && mv "$README.tmp" "$README"
+    echo "conformance.sh: updated the table in $README"
+fi
 exit "$status"

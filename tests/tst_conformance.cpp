@@ -66,6 +66,7 @@ struct Row
     QString note;
     QString about;
     QString why;
+    QString detail; // events: the full sequences, for the report's appendix
 };
 
 QString kindName(Kind k)
@@ -709,10 +710,24 @@ void TestConformance::runEvents(const Scenario &s, Row *row)
         row->note = why;
         return;
     }
-    row->go = g.sequence.join(QLatin1Char(' ')) + QStringLiteral(" | closes: ")
-        + g.closes.join(QLatin1Char(' '));
-    row->ours = o.sequence.join(QLatin1Char(' ')) + QStringLiteral(" | closes: ")
-        + o.closes.join(QLatin1Char(' '));
+    auto summary = [](const Trace &t) {
+        const auto count = [&](const QString &prefix) {
+            return std::count_if(t.sequence.begin(), t.sequence.end(),
+                [&](const QString &e) { return e.startsWith(prefix); });
+        };
+        return QStringLiteral("%1 events: %2 GetConn, %3 dials, %4 idle reuses, %5 PutIdleConn; "
+                              "closes: %6")
+            .arg(t.sequence.size())
+            .arg(count(QStringLiteral("GetConn")))
+            .arg(count(QStringLiteral("ConnectStart")))
+            .arg(t.sequence.filter(QStringLiteral(",wasIdle")).size())
+            .arg(count(QStringLiteral("PutIdleConn")))
+            .arg(t.closes.isEmpty() ? QStringLiteral("none") : t.closes.join(QLatin1Char(' ')));
+    };
+    row->go = summary(g);
+    row->ours = summary(o);
+    row->detail = QStringLiteral("Go:        %1\nPoolScope: %2")
+                      .arg(g.sequence.join(QLatin1Char(' ')), o.sequence.join(QLatin1Char(' ')));
     QStringList problems;
     if (g.sequence != o.sequence) {
         qsizetype i = 0;
@@ -770,6 +785,9 @@ void TestConformance::scenario()
         row.note = QStringLiteral("matched Go in this run although marked as a known divergence");
     }
     m_rows.push_back(row);
+    if (!row.detail.isEmpty()) {
+        qInfo("%s", qPrintable(row.detail));
+    }
     qInfo("%-34s %-11s %-5s %5.1fs\n  Go:        %s\n  PoolScope: %s%s%s", qPrintable(s.name),
         qPrintable(row.kind), qPrintable(row.verdict), static_cast<double>(t.elapsed()) / 1000.0,
         qPrintable(row.go), qPrintable(row.ours),
@@ -828,7 +846,7 @@ void TestConformance::writeReport() const
                          "|---|---|---|---|---|\n");
     for (const Row &r : m_rows) {
         QString verdict = r.verdict;
-        if (!r.note.isEmpty() && r.verdict != QLatin1String("PASS")) {
+        if (!r.note.isEmpty()) {
             verdict += QStringLiteral(": ") + r.note;
         }
         md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |\n")
@@ -838,6 +856,12 @@ void TestConformance::writeReport() const
                          "|---|---|---|\n");
     for (const Row &r : m_rows) {
         md += QStringLiteral("| %1 | %2 | %3 |\n").arg(cell(r.name), cell(r.about), cell(r.why));
+    }
+    md += QStringLiteral("\n## Event sequences\n");
+    for (const Row &r : m_rows) {
+        if (!r.detail.isEmpty()) {
+            md += QStringLiteral("\n%1 (%2)\n```\n%3\n```\n").arg(r.name, r.about, r.detail);
+        }
     }
     f.write(md.toUtf8());
 }

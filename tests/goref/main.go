@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -130,6 +131,8 @@ type connInfo struct {
 	bodyEarly      bool  // the caller closed the body before EOF
 	reqErr         string
 	readEOFIdle    bool // a read failed while the connection was idle
+	readErrActive  bool // a read failed while a request was using it
+	pendingClose   bool // closed while active for a reason only the request's error will tell
 	requestsServed int
 }
 
@@ -194,6 +197,8 @@ func (c *trackedConn) Read(b []byte) (int, error) {
 		c.r.mu.Lock()
 		if c.info.state == stIdle {
 			c.info.readEOFIdle = true
+		} else if c.info.state == stActive {
+			c.info.readErrActive = true
 		}
 		c.r.mu.Unlock()
 	}
@@ -233,18 +238,30 @@ func (r *recorder) classifyClose(ci *connInfo) string {
 		return "connection_close_response"
 	case ci.bodyEarly:
 		return "body_not_read"
+	case ci.readErrActive:
+		return "read_error"
 	}
-	return "other"
+	// A timeout or cancel closes the connection before the caller gets the
+	// error; the request's error names the reason (see doRequest).
+	return ""
 }
 
 func (r *recorder) onClose(ci *connInfo) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	reason := r.classifyClose(ci)
+	wasActive := ci.state == stActive
 	ci.state = stClosed
 	if reason != "transport_closed" {
 		r.closed++
-		r.reasons[reason]++
+		if reason == "" && wasActive {
+			ci.pendingClose = true
+		} else {
+			if reason == "" {
+				reason = "other"
+			}
+			r.reasons[reason]++
+		}
 	}
 	r.lastClose = time.Now()
 	r.addEventLocked(event{Type: "ConnClosed", Conn: ci.id, Reason: reason})
@@ -318,6 +335,7 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 			ci.respClose = false
 			ci.bodyEarly = false
 			ci.reqErr = ""
+			ci.readErrActive = false
 			ci.requestsServed++
 			rs.conn = ci
 			r.gets++
@@ -528,8 +546,13 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 		res.errorsByKind[kind]++
 		res.lastError = err.Error()
 		r.mu.Lock()
-		if rs.conn != nil && rs.conn.state != stClosed {
-			rs.conn.reqErr = kind
+		if ci := rs.conn; ci != nil {
+			if ci.state != stClosed {
+				ci.reqErr = kind
+			} else if ci.pendingClose {
+				ci.pendingClose = false
+				r.reasons[kind]++
+			}
 		}
 		r.mu.Unlock()
 	}
@@ -616,6 +639,9 @@ func runLoad(o *options) {
 		if ci.state == stIdle {
 			idle++
 		}
+		if ci.pendingClose {
+			r.reasons["other"]++
+		}
 	}
 	out := map[string]interface{}{}
 	conns := r.dials - r.dialFailures
@@ -646,7 +672,7 @@ func runLoad(o *options) {
 	if res.lastError != "" {
 		out["last_error"] = res.lastError
 	}
-	out["go_version"] = "go1.19 net/http (Debian golang-go)"
+	out["go_version"] = runtime.Version()
 	events := r.events
 	r.mu.Unlock()
 	t.CloseIdleConnections()
