@@ -4,6 +4,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QEvent>
+#include <QFontMetricsF>
 #include <QGraphicsLayout>
 #include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
@@ -175,9 +176,9 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
             QPen pen(QColor(0x6a, 0x1b, 0x9a), 1.5, Qt::DashLine);
             slot.line->setPen(pen);
             slot.label = new QScatterSeries(this);
-            slot.label->setMarkerSize(6);
-            slot.label->setColor(QColor(0x6a, 0x1b, 0x9a));
-            slot.label->setBorderColor(QColor(0x6a, 0x1b, 0x9a));
+            slot.label->setMarkerSize(1);
+            slot.label->setColor(Qt::transparent);
+            slot.label->setBorderColor(Qt::transparent);
             slot.label->setPointLabelsVisible(true);
             slot.label->setPointLabelsClipping(false);
             slot.label->setPointLabelsColor(QColor(0x4a, 0x14, 0x8c));
@@ -616,11 +617,21 @@ void ChartsPanel::drawMarkers(ChartParts &parts)
         const Marker &m = *visible[i];
         // Alternate label heights so neighbouring markers do not overprint.
         const double labelY = top * (i % 2 == 0 ? 0.86 : 0.66);
-        slot.line->replace({ QPointF(m.t, 0), QPointF(m.t, top) });
-        slot.label->replace({ QPointF(m.t, labelY) });
         // "@" starts a placeholder in point label formats; markers never need one.
         QString text = m.label;
         text.replace(u'@', u'＠');
+        // Point labels are centred on their point: anchor the (invisible) point
+        // half a label away from the line, on the side with room, so the text
+        // starts at the line and never runs into the axis.
+        const double plotWidth = std::max(1.0, parts.chart->plotArea().width());
+        const double secondsPerPixel = (end - start) / plotWidth;
+        const double half
+            = (QFontMetricsF(slot.label->pointLabelsFont()).horizontalAdvance(text) / 2 + 6)
+            * secondsPerPixel;
+        const bool rightSide = m.t + 2 * half <= end || m.t - 2 * half < start;
+        const double labelX = rightSide ? m.t + half : m.t - half;
+        slot.line->replace({ QPointF(m.t, 0), QPointF(m.t, top) });
+        slot.label->replace({ QPointF(labelX, labelY) });
         slot.label->setPointLabelsFormat(text);
         slot.label->setName(m.label);
         slot.line->setVisible(true);
