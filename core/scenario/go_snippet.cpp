@@ -236,8 +236,8 @@ QString goSnippet(const TransportConfig &cfg)
     // Short comment lines: the snippet is read in a narrow panel.
     out += QStringLiteral("// HTTP client settings exported by PoolScope.\n"
                           "// &http.Transport{} starts from zero values, not from\n"
-                          "// DefaultTransport: every non-zero field is written, and\n"
-                          "// \"DefaultTransport:\" comments mark what differs from it.\n"
+                          "// http.DefaultTransport, so every non-zero field is written;\n"
+                          "// a trailing comment marks each value that differs from it.\n"
                           "// PoolScope models HTTP/1.1 only (DefaultTransport also\n"
                           "// sets Proxy and ForceAttemptHTTP2).\n");
     if (usesGo123) {
