@@ -15,7 +15,7 @@ private:
         QStringList out;
         QDirIterator it(dir, {QStringLiteral("*.h"), QStringLiteral("*.cpp")}, QDir::Files,
                         QDirIterator::Subdirectories);
-        static const QRegularExpression include(QStringLiteral(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])"),
+        static const QRegularExpression include(QStringLiteral("^\\s*[#]\\s*include\\s*[<\"]([^>\"]+)[>\"]"),
                                                 QRegularExpression::MultilineOption);
         while (it.hasNext()) {
             const QString path = it.next();
