@@ -14,7 +14,9 @@ PACKAGES=(
     # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
     xvfb xauth imagemagick golang-go nginx-light iproute2 procps
     # benchmarks
-    wrk hey apache2-utils
+    wrk hey apache2-utils jq
+    # profiling (bench/README.md)
+    linux-perf valgrind heaptrack
 )
 
 missing=()
