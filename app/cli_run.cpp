@@ -33,7 +33,8 @@ struct FlagSpec
 // Every flag of `run`, in --help order.
 const FlagSpec kRunFlags[] = {
     { "url", "URL", "",
-        "target URL (http:// or https://); absent: start the embedded server and load it" },
+        "target URL (http:// or https://); repeat for several hosts (worker i loads URL i mod n); "
+        "absent: start the embedded server and load it" },
     { "workers", "N", "", "closed-loop workers, i.e. concurrent callers (default 10)" },
     { "requests", "N", "", "requests per worker (0 = bounded by --duration only)" },
     { "duration", "DUR", "",
@@ -143,11 +144,14 @@ public:
                 value = args[++i];
             }
             m_values.insert(a, value);
+            m_all[a].append(value);
         }
         return true;
     }
     bool has(const char *name) const { return m_values.contains(QLatin1String(name)); }
     QString value(const char *name) const { return m_values.value(QLatin1String(name)); }
+    // Every value of a repeatable flag, in order.
+    QStringList values(const char *name) const { return m_all.value(QLatin1String(name)); }
 
     bool intValue(const char *name, int *out, QString *error, int min = INT_MIN) const
     {
@@ -201,7 +205,8 @@ public:
     }
 
 private:
-    QHash<QString, QString> m_values;
+    QHash<QString, QString> m_values; // last value wins
+    QHash<QString, QStringList> m_all;
 };
 
 struct RunOptions
@@ -232,7 +237,11 @@ bool buildOptions(const Flags &f, RunOptions *o, QString *error)
     }
     TransportConfig &t = o->transport;
     LoadConfig &l = o->load;
-    l.url = f.value("url");
+    l.urls = f.values("url");
+    l.url = l.urls.value(0);
+    if (l.urls.size() < 2) {
+        l.urls.clear();
+    }
     if (!f.intValue("workers", &l.workers, error, 1)
         || !f.intValue("requests", &l.requestsPerWorker, error, 0)
         || !f.durationValue("duration", &l.duration, error, false)

@@ -608,6 +608,30 @@ private Q_SLOTS:
         QCOMPARE(server.bodyBytesSeen, qsizetype(0));
     }
 
+    void globalIdleLimitEvictsAcrossHosts()
+    {
+        // Three servers are three pool keys; 6 workers (2 per host) finish one request
+        // each, 6 connections come back, MaxIdleConns 3 keeps the newest 3.
+        EmbeddedServer a;
+        EmbeddedServer b;
+        EmbeddedServer c;
+        QVERIFY(a.start(ServerConfig {}) && b.start(ServerConfig {}) && c.start(ServerConfig {}));
+        LoadConfig l = loadFor(a.url(), 6, 1);
+        l.urls = QStringList { a.url(), b.url(), c.url() };
+        auto t = TransportConfig::goDefault();
+        t.maxIdleConns = 3;
+        t.maxIdleConnsPerHost = 5;
+        l.linger = 1ms;
+        const auto s = runLoad(l, t);
+        QCOMPARE(s.requestsDone, 6u);
+        QCOMPARE(s.pool.dials, 6u);
+        QCOMPARE(closes(s, CloseReason::TooManyIdle), 3u);
+        QCOMPARE(s.pool.now.idle, 3);
+        QCOMPARE(a.stats().accepted + b.stats().accepted + c.stats().accepted, 6u);
+        QCOMPARE(a.stats().requests, 2u);
+        QVERIFY(s.target.endsWith(QStringLiteral("(+2 more)")));
+    }
+
     void workersCanBeAddedMidRun()
     {
         const QString url = startServer(ServerConfig {});

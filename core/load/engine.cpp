@@ -24,6 +24,13 @@ double toMsD(Duration d)
     return std::chrono::duration<double, std::milli>(d).count();
 }
 
+// Go's urlErrorOp: "GET" -> "Get".
+QString goUrlErrorOp(const QByteArray &method)
+{
+    const QString m = QString::fromLatin1(method);
+    return m.left(1) + m.mid(1).toLower();
+}
+
 LatencySummary summarize(const LatencyHistogram &h)
 {
     LatencySummary s;
@@ -96,13 +103,13 @@ void Engine::setSnapshotInterval(std::chrono::milliseconds interval)
     m_snapshotTimer.setInterval(std::max<int>(10, static_cast<int>(interval.count())));
 }
 
-DialSpec Engine::dialSpec() const
+DialSpec Engine::dialSpec(const TargetSlot &t) const
 {
     DialSpec s;
-    s.address = m_address;
-    s.port = m_target.port;
-    s.tls = m_target.tls;
-    s.tlsServerName = m_target.host;
+    s.address = t.address;
+    s.port = t.target.port;
+    s.tls = t.target.tls;
+    s.tlsServerName = t.target.host;
     s.insecureSkipVerify = m_transport.insecureSkipVerify;
     s.keepAlive = m_transport.effectiveKeepAlive();
     s.dialTimeout = m_transport.dialTimeout;
@@ -117,11 +124,13 @@ bool Engine::rebuildRequest(QString *error)
     spec.bodySize = m_load.requestBodySize;
     spec.disableKeepAlives = m_transport.disableKeepAlives;
     spec.expectContinue = m_load.expectContinue;
-    auto t = RequestTemplate::build(m_target, spec, error);
-    if (!t) {
-        return false;
+    for (TargetSlot &slot : m_targets) {
+        auto t = RequestTemplate::build(slot.target, spec, error);
+        if (!t) {
+            return false;
+        }
+        slot.request = std::move(t);
     }
-    m_request = std::move(t);
     return true;
 }
 
@@ -133,30 +142,40 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     m_load = load;
     m_transport = transport;
     QString error;
-    auto target = parseTarget(load.url, &error);
-    if (!target) {
-        m_controller->postRunFailed(error);
+    const QStringList urls = load.urls.isEmpty() ? QStringList { load.url } : load.urls;
+    if (urls.size() > 1024) {
+        m_controller->postRunFailed(
+            QStringLiteral("at most 1024 target URLs, got %1").arg(urls.size()));
         return;
     }
-    m_target = *target;
-    // Resolve once per run; the pool key stays the URL's host:port.
-    QHostAddress addr;
-    if (!addr.setAddress(m_target.host)) {
-        const QHostInfo info = QHostInfo::fromName(m_target.host);
-        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+    m_targets.clear();
+    for (const QString &url : urls) {
+        TargetSlot slot;
+        auto target = parseTarget(url, &error);
+        if (!target) {
             m_controller->postRunFailed(
-                QStringLiteral("dial tcp: lookup %1: %2").arg(m_target.host, info.errorString()));
+                urls.size() > 1 ? url + QStringLiteral(": ") + error : error);
             return;
         }
-        addr = info.addresses().constFirst();
-        for (const QHostAddress &a : info.addresses()) {
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-                addr = a;
-                break;
+        slot.target = *target;
+        // Resolve once per run; the pool key stays the URL's host:port.
+        if (!slot.address.setAddress(slot.target.host)) {
+            const QHostInfo info = QHostInfo::fromName(slot.target.host);
+            if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+                m_controller->postRunFailed(QStringLiteral("dial tcp: lookup %1: %2")
+                                                .arg(slot.target.host, info.errorString()));
+                return;
+            }
+            slot.address = info.addresses().constFirst();
+            for (const QHostAddress &a : info.addresses()) {
+                if (a.protocol() == QAbstractSocket::IPv4Protocol) {
+                    slot.address = a;
+                    break;
+                }
             }
         }
+        m_targets.push_back(std::move(slot));
     }
-    m_address = addr;
     if (!rebuildRequest(&error)) {
         m_controller->postRunFailed(error);
         return;
@@ -177,7 +196,14 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     m_reqWorker.clear();
     m_pool = std::make_unique<Pool>(m_clock, m_transport);
     m_pool->setEventSink(this);
-    m_host = m_pool->hostId(m_target.poolKey.toStdString());
+    m_hostTarget.clear();
+    for (std::size_t i = 0; i < m_targets.size(); ++i) {
+        TargetSlot &slot = m_targets[i];
+        slot.host = m_pool->hostId(slot.target.poolKey.toStdString());
+        if (slot.host >= m_hostTarget.size()) {
+            m_hostTarget.resize(slot.host + 1, static_cast<int>(i));
+        }
+    }
     m_latencyTotal.reset();
     m_latencyWindow.reset();
     m_requestsDone = m_errors = m_canceled = m_bytesRead = m_lastDone = 0;
@@ -207,7 +233,8 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
         if (!m_kernel) {
             m_kernel = std::make_unique<KernelWatcher>();
         }
-        m_kernel->setTarget(m_address, m_target.port);
+        // The kernel view follows the first target.
+        m_kernel->setTarget(m_targets.front().address, m_targets.front().target.port);
     }
 
     m_clock.restart();
@@ -265,6 +292,10 @@ void Engine::scheduleNext(int index)
         w.pause->start(toMs(delay));
         return;
     }
+    // No pause: the worker goes straight on, like a goroutine that keeps its P after
+    // reading the body (its connection is already back in the pool: Go's eofc). One
+    // engine thread is one P, so fewer connections sit idle at once than with Go's
+    // GOMAXPROCS=2; docs/conformance.md shows the effect on zero-think churn.
     issue(index, false);
 }
 
@@ -293,7 +324,7 @@ void Engine::issue(int index, bool retry)
     }
     w.state = WorkerState::Waiting;
     w.conn = 0;
-    const ReqId req = m_pool->getConn(m_host);
+    const ReqId req = m_pool->getConn(targetOf(index).host);
     w.req = req;
     m_reqWorker[req] = index;
     processActions();
@@ -334,8 +365,10 @@ void Engine::handleAction(const PoolAction &a)
 {
     switch (a.type) {
     case ActionType::StartDial: {
-        auto conn = std::make_unique<Connection>(a.conn, *this, dialSpec());
+        auto conn = std::make_unique<Connection>(
+            a.conn, *this, dialSpec(m_targets[static_cast<std::size_t>(m_hostTarget[a.host])]));
         Connection *c = conn.get();
+        c->host = a.host;
         m_conns.emplace(a.conn, std::move(conn));
         c->dial();
         return;
@@ -359,8 +392,8 @@ void Engine::handleAction(const PoolAction &a)
         c.req = a.req;
         c.worker = index;
         c.reusedForRequest = a.reused;
-        c.sendRequest(
-            *m_request, m_transport.responseHeaderTimeout, m_transport.expectContinueTimeout);
+        c.sendRequest(*targetOf(index).request, m_transport.responseHeaderTimeout,
+            m_transport.expectContinueTimeout);
         if (c.phase() != Connection::Phase::Closed) {
             recordEvent(EventType::WroteRequest, c);
         }
@@ -432,7 +465,7 @@ void Engine::finishRequest(int index, CloseReason error, const QString &message)
         e.type = EventType::RequestDone;
         e.req = w.req;
         e.conn = w.conn;
-        e.host = m_host;
+        e.host = targetOf(index).host;
         e.reason = error;
         e.idleTime = now - w.start; // for RequestDone: the request's latency
         onPoolEvent(e);
@@ -461,8 +494,8 @@ void Engine::onClientTimeout(int index)
     }
     processActions();
     finishRequest(index, CloseReason::ClientTimeout,
-        QStringLiteral("Get \"%1\": context deadline exceeded (Client.Timeout exceeded)")
-            .arg(m_target.display));
+        QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded)")
+            .arg(goUrlErrorOp(m_load.method), targetOf(index).target.display));
 }
 
 void Engine::recordEvent(EventType type, const Connection &c, CloseReason reason)
@@ -475,7 +508,7 @@ void Engine::recordEvent(EventType type, const Connection &c, CloseReason reason
     e.type = type;
     e.conn = c.id();
     e.req = c.req;
-    e.host = m_host;
+    e.host = c.host;
     e.reason = reason;
     onPoolEvent(e);
 }
@@ -624,9 +657,10 @@ void Engine::onConnectionFailed(Connection &c, CloseReason reason, const QString
     }
     RetryQuery q;
     q.connWasReused = reused;
-    q.hasBody = m_request->hasBody();
+    const RequestTemplate &request = *targetOf(index).request;
+    q.hasBody = request.hasBody();
     q.bodyRewindable = true;
-    q.replayable = m_request->replayable();
+    q.replayable = request.replayable();
     q.error = reason;
     if (m_running && shouldRetryRequest(q)) {
         m_pool->noteRetry(req, id);
@@ -844,7 +878,10 @@ EngineSnapshot Engine::buildSnapshot()
     }
     s.kernel = m_lastKernel;
     s.timeWaitPeak = m_timeWaitPeak;
-    s.target = m_target.display;
+    s.target = m_targets.empty() ? QString() : m_targets.front().target.display;
+    if (m_targets.size() > 1) {
+        s.target += QStringLiteral(" (+%1 more)").arg(m_targets.size() - 1);
+    }
     s.lastError = m_lastError;
     s.canceled = m_canceled;
     s.eventsDropped = m_eventsDropped;

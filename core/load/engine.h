@@ -81,7 +81,20 @@ private:
         QTimer *deadline = nullptr; // Client.Timeout, created on demand
     };
 
+    // One target URL (one pool key) of the run; worker i loads m_targets[i % n].
+    struct TargetSlot
+    {
+        Target target;
+        QHostAddress address;
+        HostId host = 0;
+        std::optional<RequestTemplate> request;
+    };
+
     bool rebuildRequest(QString *error);
+    [[nodiscard]] TargetSlot &targetOf(int worker)
+    {
+        return m_targets[static_cast<std::size_t>(worker) % m_targets.size()];
+    }
     void startWorker(int index);
     void scheduleNext(int index);
     void issue(int index, bool retry);
@@ -100,17 +113,15 @@ private:
     void writeEventLine(const PoolEvent &e);
     void flushEventLog();
     void collectGarbage();
-    DialSpec dialSpec() const;
+    DialSpec dialSpec(const TargetSlot &target) const;
 
     EngineController *m_controller;
     SteadyClock m_clock;
     std::unique_ptr<Pool> m_pool;
     TransportConfig m_transport;
     LoadConfig m_load;
-    Target m_target;
-    QHostAddress m_address;
-    HostId m_host = 0;
-    std::optional<RequestTemplate> m_request;
+    std::vector<TargetSlot> m_targets;
+    std::vector<int> m_hostTarget; // HostId -> index in m_targets
 
     std::vector<Worker> m_workers;
     int m_activeWorkers = 0; // workers allowed to issue (m_load.workers)

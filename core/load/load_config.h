@@ -4,6 +4,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 namespace poolscope {
 
@@ -20,6 +21,9 @@ struct LoadConfig
 {
     // Target URL, http:// or https://. Empty = the embedded server.
     QString url;
+    // Several targets (several pool keys, e.g. several loopback ports): worker i loads
+    // urls[i % urls.size()]. Empty = `url` alone.
+    QStringList urls;
     // Closed-loop workers (concurrent callers).
     int workers = 10;
     // Requests per worker; 0 = bounded by duration only.

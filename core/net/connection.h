@@ -93,6 +93,7 @@ public:
     [[nodiscard]] qint64 bytesRead() const { return m_bytesRead; }
 
     // Engine bookkeeping for the request on this connection.
+    HostId host = 0;
     ReqId req = 0;
     int worker = -1;
     bool reusedForRequest = false; // GotConn.Reused of the current request
