@@ -47,8 +47,15 @@ QByteArray closeResponse(const char *status, const char *text)
 
 } // namespace
 
-PreparedResponses::PreparedResponses(const ServerConfig &config) : m_config(config)
+PreparedResponses::PreparedResponses(const ServerConfig &config, const PreparedResponses *previous)
+    : m_config(config)
 {
+    if (previous && previous->m_config.bodySize == config.bodySize
+        && previous->m_config.chunked == config.chunked
+        && previous->m_config.http10 == config.http10) {
+        std::copy(std::begin(previous->m_ok), std::end(previous->m_ok), std::begin(m_ok));
+        return;
+    }
     const int bodySize = std::clamp(config.bodySize, 0, kMaxBodySize);
     const QByteArray plainBody = makeBody(bodySize);
     const QByteArray chunkedBody

@@ -36,7 +36,10 @@ public:
     // Largest body served; ServerConfig::bodySize is clamped to [0, kMaxBodySize].
     static constexpr int kMaxBodySize = 256 * 1024 * 1024;
 
-    explicit PreparedResponses(const ServerConfig &config);
+    // Reuses `previous`'s bytes (implicitly shared) when the config change does not touch the
+    // responses (bodySize, chunked, http10), so dragging a latency slider costs no rebuild.
+    explicit PreparedResponses(
+        const ServerConfig &config, const PreparedResponses *previous = nullptr);
 
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
     [[nodiscard]] const PreparedResponse &ok(bool headRequest, bool http10Client, bool close) const

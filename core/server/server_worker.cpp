@@ -167,7 +167,7 @@ void ServerWorker::refreshConfig()
     }
     const bool idleChanged
         = !m_responses || m_responses->config().idleTimeout != config.idleTimeout;
-    m_responses = std::make_shared<const PreparedResponses>(config);
+    m_responses = std::make_shared<const PreparedResponses>(config, m_responses.get());
     if (idleChanged) {
         m_idleTimer->stop();
         armListTimer(m_idleTimer, m_idle, config.idleTimeout);
