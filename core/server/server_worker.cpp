@@ -64,6 +64,19 @@ ServerWorker::ServerWorker(ServerSharedState *shared)
     connect(m_idleTimer, &QTimer::timeout, this, &ServerWorker::onIdleTimer);
     m_lingerTimer->setSingleShot(true);
     connect(m_lingerTimer, &QTimer::timeout, this, &ServerWorker::onLingerTimer);
+    // QTcpServer stops accepting for good after a non-temporary accept error such as EMFILE
+    // (out of descriptors). Clients closing frees descriptors, so try again shortly instead.
+    connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
+        if (!m_acceptErrorReported) {
+            m_acceptErrorReported = true;
+            qWarning("poolscope server: accept failed (%s); retrying every 100 ms",
+                qPrintable(errorString()));
+        }
+        QTimer::singleShot(100, this, [this] {
+            if (isListening())
+                resumeAccepting();
+        });
+    });
 }
 
 ServerWorker::~ServerWorker() = default;

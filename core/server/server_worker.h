@@ -163,6 +163,7 @@ private:
     QRandomGenerator m_random;
     QSslConfiguration m_sslConfiguration; // built on the first TLS connection
     bool m_sslTried = false;
+    bool m_acceptErrorReported = false;
     std::unordered_map<Connection *, std::unique_ptr<Connection>> m_connections;
     ConnectionList m_idle; // keep-alive connections waiting for a request, least recent first
     ConnectionList m_lingering; // half-closed by us, waiting for the client's FIN
