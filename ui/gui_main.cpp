@@ -1,12 +1,15 @@
 #include "gui_main.h"
 
 #include "charts_panel.h"
+#include "knob_widget.h"
 #include "main_window.h"
 #include "metrics/go_duration.h"
 #include "scenario/presets.h"
+#include "settings_panel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDoubleSpinBox>
 #include <QTimer>
 #include <cstdio>
 
@@ -52,7 +55,11 @@ int runGui(int argc, char **argv)
     const QCommandLineOption after(QStringLiteral("after"),
         QStringLiteral("Delay before the screenshot, as a Go duration (default 5s)."),
         QStringLiteral("DUR"), QStringLiteral("5s"));
-    parser.addOptions({ preset, scenario, start, url, screenshot, after });
+    const QCommandLineOption set(QStringLiteral("set"),
+        QStringLiteral("Move a knob as a user would, at a time after start: KEY=VALUE@DUR, e.g. "
+                       "MaxIdleConnsPerHost=10@20s (repeatable; KEY as in the settings panel)."),
+        QStringLiteral("KEY=VALUE@DUR"));
+    parser.addOptions({ preset, scenario, start, url, screenshot, after, set });
     parser.process(app);
 
     if (!parser.positionalArguments().isEmpty()) {
@@ -90,7 +97,37 @@ int runGui(int argc, char **argv)
         return fail(QStringLiteral("--after needs --screenshot"));
     }
 
+    struct ScheduledChange
+    {
+        QString key;
+        double value;
+        std::chrono::milliseconds at;
+    };
+    std::vector<ScheduledChange> changes;
+    for (const QString &spec : parser.values(set)) {
+        const int eq = spec.indexOf(QLatin1Char('='));
+        const int atSign = spec.lastIndexOf(QLatin1Char('@'));
+        bool ok = false;
+        const double value
+            = eq > 0 && atSign > eq ? spec.mid(eq + 1, atSign - eq - 1).toDouble(&ok) : 0.0;
+        QString error;
+        const auto when = atSign > 0 ? parseGoDuration(spec.mid(atSign + 1), &error) : std::nullopt;
+        if (eq <= 0 || atSign < eq || !ok || !when) {
+            return fail(QStringLiteral(
+                "--set \"%1\": want KEY=NUMBER@DURATION, e.g. MaxIdleConnsPerHost=10@20s")
+                            .arg(spec));
+        }
+        changes.push_back(
+            { spec.left(eq), value, std::chrono::duration_cast<std::chrono::milliseconds>(*when) });
+    }
+
     MainWindow window;
+    for (const ScheduledChange &c : changes) {
+        if (!window.settings()->knob(c.key)) {
+            return fail(QStringLiteral("--set: no knob \"%1\"; knobs: %2")
+                            .arg(c.key, window.settings()->knobKeys().join(QStringLiteral(", "))));
+        }
+    }
     if (fromFile) {
         window.loadScenario(*fromFile);
     } else if (parser.isSet(preset)) {
@@ -102,6 +139,16 @@ int runGui(int argc, char **argv)
     window.show();
     if (parser.isSet(start)) {
         window.startRun();
+    }
+
+    for (const ScheduledChange &c : changes) {
+        QTimer::singleShot(c.at, &window, [&window, c] {
+            KnobWidget *k = window.settings()->knob(c.key);
+            if (k->spinBox()) {
+                k->spinBox()->setValue(c.value); // exactly what typing into the spin box does
+            }
+            window.applyPendingChanges();
+        });
     }
 
     int exitCode = 0;
