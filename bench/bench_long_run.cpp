@@ -4,7 +4,7 @@
 // period. `poolscope run` has no switch for the ring (only --events FILE), so
 // this driver is the faithful way to exercise it.
 //
-// usage: bench_long_run --url URL [--workers 64] [--seconds 60] [--sample 5]
+// usage: bench_long_run --url URL [--workers 64] [--idle-per-host N] [--seconds 60] [--sample 5]
 // prints one JSON object on stdout:
 //   {"requests":..,"rps":..,"events_taken":..,"events_dropped":..,
 //    "t_s":[..],"rss_kib":[..]}
@@ -43,6 +43,7 @@ struct Options
     int workers = 64;
     int seconds = 60;
     int sampleSeconds = 5;
+    int idlePerHost = 0; // Transport.MaxIdleConnsPerHost; 0 = Go's default (2)
 };
 
 bool parseOptions(const QStringList &args, Options *o, QString *error)
@@ -63,6 +64,8 @@ bool parseOptions(const QStringList &args, Options *o, QString *error)
         } else if (a == QLatin1String("--seconds")) {
             o->seconds = v.toInt(&ok);
             ok = ok && o->seconds > 0;
+        } else if (a == QLatin1String("--idle-per-host")) {
+            o->idlePerHost = v.toInt(&ok);
         } else if (a == QLatin1String("--sample")) {
             o->sampleSeconds = v.toInt(&ok);
             ok = ok && o->sampleSeconds > 0;
@@ -96,8 +99,8 @@ int main(int argc, char **argv)
     QString error;
     if (!parseOptions(QCoreApplication::arguments().mid(1), &opt, &error)) {
         std::fprintf(stderr,
-            "bench_long_run: %s\nusage: bench_long_run --url URL [--workers N] [--seconds S] "
-            "[--sample S]\n",
+            "bench_long_run: %s\nusage: bench_long_run --url URL [--workers N] [--idle-per-host N] "
+            "[--seconds S] [--sample S]\n",
             qPrintable(error));
         return 2;
     }
@@ -137,6 +140,7 @@ int main(int argc, char **argv)
         const QJsonObject o {
             { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
             { QStringLiteral("errors"), static_cast<qint64>(s.errors) },
+            { QStringLiteral("dials"), static_cast<qint64>(s.pool.dials) },
             { QStringLiteral("rps"),
                 secs > 0 ? static_cast<double>(s.requestsDone - s.canceled) / secs : 0.0 },
             { QStringLiteral("events_taken"), static_cast<qint64>(taken) },
@@ -158,7 +162,9 @@ int main(int argc, char **argv)
     load.duration = std::chrono::seconds(opt.seconds);
     clock.start();
     sample(); // before the engine allocates anything for the run
-    engine.start(load, TransportConfig::goDefault());
+    TransportConfig transport = TransportConfig::goDefault();
+    transport.maxIdleConnsPerHost = opt.idlePerHost;
+    engine.start(load, transport);
     drain.start(100);
     sampler.start(opt.sampleSeconds * 1000);
     return QCoreApplication::exec();
