@@ -134,6 +134,38 @@ private Q_SLOTS:
         QCOMPARE(s.pool.closes(CloseReason::ResponseHeaderTimeout), 1u);
         QCOMPARE(s.errors, 1u);
     }
+
+    void dialToAVanishedPeerTimesOut()
+    {
+        QString why;
+        if (!startLab(&why)) {
+            QSKIP(qPrintable(why));
+        }
+        QString error;
+        QVERIFY2(m_lab->vanish(&error), qPrintable(error));
+        // SYNs go unanswered: only Dialer.Timeout ends the wait.
+        auto t = TransportConfig::goDefault();
+        t.dialTimeout = 500ms;
+        LoadConfig l;
+        l.url = m_url;
+        l.workers = 1;
+        l.requestsPerWorker = 2;
+        l.duration = 30s;
+        EngineController engine;
+        engine.setKernelView(false);
+        EngineSnapshot final;
+        bool finished = false;
+        QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
+            final = s;
+            finished = true;
+        });
+        engine.start(l, t);
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 20000);
+        QCOMPARE(final.errors, 2u);
+        QCOMPARE(final.errorsByKind[static_cast<std::size_t>(CloseReason::DialTimeout)], 2u);
+        QVERIFY2(
+            final.lastError.contains(QStringLiteral("i/o timeout")), qPrintable(final.lastError));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEngineDeadPeer)

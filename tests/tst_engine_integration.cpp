@@ -632,6 +632,60 @@ private Q_SLOTS:
         QVERIFY(s.target.endsWith(QStringLiteral("(+2 more)")));
     }
 
+    void httpsWithTheTestCertificate()
+    {
+        ServerConfig sc;
+        sc.tls = true;
+        const QString url = startServer(sc);
+        QVERIFY(url.startsWith(QStringLiteral("https://")));
+        auto t = TransportConfig::goDefault();
+        t.insecureSkipVerify = true;
+        const auto ok = runLoad(loadFor(url, 2, 10), t);
+        QCOMPARE(ok.errors, 0u);
+        QCOMPARE(ok.pool.dials, 2u);
+        QCOMPARE(ok.pool.reused, 18u);
+        // Without InsecureSkipVerify the self-signed test certificate is refused.
+        const auto refused = runLoad(loadFor(url, 1, 2), TransportConfig::goDefault());
+        QCOMPARE(refused.errors, 2u);
+        QCOMPARE(errorsOf(refused, CloseReason::TlsError), 2u);
+    }
+
+    void tlsHandshakeTimeout()
+    {
+        // Accepts TCP but never answers the ClientHello.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        QList<QTcpSocket *> held;
+        connect(&silent, &QTcpServer::newConnection, &silent, [&] {
+            while (QTcpSocket *s = silent.nextPendingConnection()) {
+                held << s;
+            }
+        });
+        auto t = TransportConfig::goDefault();
+        t.tlsHandshakeTimeout = 200ms;
+        t.insecureSkipVerify = true;
+        const auto s = runLoad(
+            loadFor(QStringLiteral("https://127.0.0.1:%1/").arg(silent.serverPort()), 1, 2), t);
+        QCOMPARE(s.errors, 2u);
+        QCOMPARE(errorsOf(s, CloseReason::TlsHandshakeTimeout), 2u);
+        QCOMPARE(s.pool.dialFailures, 2u);
+        QVERIFY2(
+            s.lastError.contains(QStringLiteral("TLS handshake timeout")), qPrintable(s.lastError));
+    }
+
+    void openLoopRateIsAnUpperBound()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 4, 0);
+        l.duration = 1s;
+        l.rate = 50;
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        // Paced at 50/s for 1 s: never more than 50 (+1 for the slot at t=0).
+        QVERIFY2(s.requestsDone <= 51, qPrintable(QString::number(s.requestsDone)));
+        QVERIFY2(s.requestsDone >= 10, qPrintable(QString::number(s.requestsDone)));
+        QCOMPARE(s.errors, 0u);
+    }
+
     void workersCanBeAddedMidRun()
     {
         const QString url = startServer(ServerConfig {});
