@@ -13,6 +13,7 @@
 #include <QTest>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 using namespace poolscope;
@@ -684,6 +685,54 @@ private Q_SLOTS:
         QVERIFY2(s.requestsDone <= 51, qPrintable(QString::number(s.requestsDone)));
         QVERIFY2(s.requestsDone >= 10, qPrintable(QString::number(s.requestsDone)));
         QCOMPARE(s.errors, 0u);
+    }
+
+    void exhaustedFileDescriptorsAreDialErrorsNotCrashes()
+    {
+        const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (bin.isEmpty() || !QFile::exists(bin)) {
+            QSKIP("POOLSCOPE_BIN not set (the server must live in another process)");
+        }
+        QProcess server;
+        server.start(bin, { QStringLiteral("serve") });
+        QVERIFY(server.waitForStarted(5000));
+        QVERIFY(QTest::qWaitFor([&] { return server.canReadLine(); }, 10000));
+        const QString url
+            = QString::fromUtf8(server.readLine()).trimmed().section(QLatin1Char(' '), 2);
+        QVERIFY2(url.startsWith(QStringLiteral("http://")), qPrintable(url));
+
+        EngineController engine; // its thread and sockets exist before the limit drops
+        engine.setKernelView(false);
+        rlimit old {};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &old), 0);
+        const int open = static_cast<int>(
+            QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files | QDir::System).size());
+        rlimit tight = old;
+        tight.rlim_cur = static_cast<rlim_t>(open + 6);
+        QCOMPARE(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+        LoadConfig l = loadFor(url, 20, 2);
+        auto t = TransportConfig::goDefault();
+        t.maxIdleConnsPerHost = 20;
+        EngineSnapshot final;
+        bool done = false;
+        QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
+            final = s;
+            done = true;
+        });
+        engine.start(l, t);
+        const bool finished = QTest::qWaitFor([&] { return done; }, 30000);
+        ::setrlimit(RLIMIT_NOFILE, &old);
+        server.terminate();
+        server.waitForFinished(5000);
+        QVERIFY(finished);
+        QCOMPARE(final.requestsDone, 40u);
+        QVERIFY2(final.errors > 0, "some dials must fail with so few descriptors");
+        QVERIFY(final.errors < 40u); // and the few connections that exist keep working
+        QCOMPARE(
+            final.errors, final.errorsByKind[static_cast<std::size_t>(CloseReason::DialFailed)]);
+        qInfo("%llu of 40 requests failed; last error: %s",
+            static_cast<unsigned long long>(final.errors), qPrintable(final.lastError));
+        QVERIFY(!final.lastError.isEmpty());
     }
 
     void workersCanBeAddedMidRun()

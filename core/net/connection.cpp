@@ -321,6 +321,13 @@ void Connection::onSocketError()
     }
     QString msg = socketErrorText(m_socket);
     if (m_phase == Phase::Dialing) {
+        // Say what usually runs out, so "Out of resources" is actionable.
+        if (err == QAbstractSocket::SocketResourceError) {
+            msg += QStringLiteral(" (too many open files? see ulimit -n)");
+        } else if (msg.contains(QLatin1String("not available"), Qt::CaseInsensitive)) {
+            msg += QStringLiteral(
+                " (ephemeral ports exhausted? see net.ipv4.ip_local_port_range and TIME_WAIT)");
+        }
         msg = QStringLiteral("dial tcp %1:%2: %3")
                   .arg(m_spec.address.toString())
                   .arg(m_spec.port)
