@@ -1,8 +1,10 @@
 #include "main_window.h"
 
 #include "charts_panel.h"
+#include "connections_view.h"
 #include "go_code_panel.h"
 #include "knob_widget.h"
+#include "lab_panel.h"
 #include "load/engine_controller.h"
 #include "server/embedded_server.h"
 
@@ -197,6 +199,44 @@ void MainWindow::buildUi()
     addDockWidget(Qt::RightDockWidgetArea, goDock);
     resizeDocks({ goDock }, { 440 }, Qt::Horizontal);
 
+    // ---- connections (swimlanes) and dead-peer lab docks, hidden until asked for ----
+    m_connections = new ConnectionsView;
+    m_connectionsDock = new QDockWidget(QStringLiteral("Connections"), this);
+    m_connectionsDock->setObjectName(QStringLiteral("connectionsDock"));
+    m_connectionsDock->setWidget(m_connections);
+    addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
+    m_lab = new LabPanel(this);
+    m_labDock = new QDockWidget(QStringLiteral("Dead-peer lab"), this);
+    m_labDock->setObjectName(QStringLiteral("labDock"));
+    m_labDock->setWidget(m_lab);
+    addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
+    splitDockWidget(m_labDock, m_connectionsDock, Qt::Horizontal);
+    resizeDocks({ m_labDock, m_connectionsDock }, { 520, 1080 }, Qt::Horizontal);
+    resizeDocks({ m_connectionsDock }, { 300 }, Qt::Vertical);
+    m_connectionsDock->hide();
+    m_labDock->hide();
+    connect(m_connectionsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
+        if (visible) {
+            m_connections->setSnapshot(m_last); // it is not fed while hidden
+        }
+    });
+    connect(m_lab, &LabPanel::phaseChanged, this, [this](LabPanel::Phase phase) {
+        if (phase == LabPanel::Phase::Starting) {
+            m_connectionsDock->show(); // the lab is watched there
+        }
+    });
+    QAction *showConnections = m_connectionsDock->toggleViewAction();
+    showConnections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    showConnections->setToolTip(
+        QStringLiteral("Every open connection with its kernel socket (Ctrl+Shift+C)"));
+    QAction *showLab = m_labDock->toggleViewAction();
+    showLab->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    showLab->setToolTip(QStringLiteral(
+        "Make the server vanish without a FIN and watch TCP keep-alive (Ctrl+Shift+L)"));
+    bar->addSeparator();
+    bar->addAction(showConnections);
+    bar->addAction(showLab);
+
     // ---- status bar ----
     const std::pair<const char *, const char *> fields[] = {
         { "rps", "Requests finished per second" },
@@ -250,6 +290,10 @@ void MainWindow::buildMenus()
         }
         ++index;
     }
+
+    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
+    view->addAction(m_connectionsDock->toggleViewAction());
+    view->addAction(m_labDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
     help->addAction(QStringLiteral("What am I looking at?"), QKeySequence::HelpContents, this,
@@ -393,6 +437,7 @@ void MainWindow::startRun()
     }
     const TransportConfig transport = transportConfig();
     m_charts->clear();
+    m_connections->clear();
     m_charts->setPaused(false);
     m_charts->setLimits(transport.effectiveMaxIdleConnsPerHost(), transport.maxConnsPerHost);
     m_last = EngineSnapshot {};
@@ -506,6 +551,9 @@ void MainWindow::onSnapshot()
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
     m_charts->addSnapshot(m_last);
+    if (m_connectionsDock->isVisible()) {
+        m_connections->setSnapshot(m_last);
+    }
     updateStatus(m_last);
     updateElapsed(m_last);
 }
@@ -514,6 +562,9 @@ void MainWindow::onRunFinished(const EngineSnapshot &final)
 {
     m_last = final;
     m_charts->addSnapshot(final);
+    if (m_connectionsDock->isVisible()) {
+        m_connections->setSnapshot(final);
+    }
     updateStatus(final);
     setRunning(false);
     statusBar()->showMessage(QStringLiteral("Run finished"), 4000);
@@ -574,6 +625,13 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
     errors->setStyleSheet(s.errors > 0 ? QStringLiteral("color: #b00020;") : QString());
     errors->setToolTip(s.lastError.isEmpty() ? QStringLiteral("Requests that failed")
                                              : QStringLiteral("Last error: %1").arg(s.lastError));
+    // The newest error in words, on the left of the status bar, so a refused
+    // connection or a bad certificate is obvious without hovering anything.
+    if (!s.lastError.isEmpty() && s.errors > 0) {
+        statusBar()->showMessage(QStringLiteral("Last error: %1").arg(s.lastError));
+    } else if (s.errors == 0) {
+        statusBar()->clearMessage();
+    }
 }
 
 QString MainWindow::statusText() const
@@ -641,6 +699,7 @@ void MainWindow::showHelp()
             "10 in the Settings dock. A marker shows the change on every chart and the churn "
             "stops.</p>"
             "<p><b>Keys:</b> Space start/stop, Ctrl+R reset, Ctrl+1…9 presets, P pause charts, "
+            "Ctrl+Shift+C connections, Ctrl+Shift+L dead-peer lab, "
             "F1 this help. Hover any knob for its Go field and what zero means.</p>"),
         QMessageBox::Close, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
