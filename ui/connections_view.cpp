@@ -333,10 +333,17 @@ ConnectionsView::ConnectionsView(QWidget *parent)
     QHeaderView *h = m_table->horizontalHeader();
     h->setSectionResizeMode(QHeaderView::Interactive);
     h->setStretchLastSection(true);
-    const int em = m_table->fontMetrics().horizontalAdvance(QLatin1Char('M'));
-    const int widths[ConnectionsModel::ColumnCount] = { 5, 5, 5, 6, 6, 6, 9, 11, 5, 12 }; // in em
-    for (int c = 0; c < ConnectionsModel::ColumnCount; ++c) {
-        m_table->setColumnWidth(c, widths[c] * em);
+    // Each column as wide as its widest usual text (or its header), the lane takes the rest.
+    const char *const widest[ConnectionsModel::ColumnCount]
+        = { "#00000", "dialing", "requests", "0 min 00 s", "0 min 00 s", "local port",
+              "ESTABLISHED", "keepalive in 00.0 s", "probes", "" };
+    const QFontMetrics fm = m_table->fontMetrics();
+    const QFontMetrics hm = h->fontMetrics();
+    for (int c = 0; c + 1 < ConnectionsModel::ColumnCount; ++c) {
+        const QString header = m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+        m_table->setColumnWidth(c,
+            std::max(fm.horizontalAdvance(QLatin1String(widest[c])), hm.horizontalAdvance(header))
+                + 20);
     }
     v->addWidget(m_table, 1);
     setSnapshot(EngineSnapshot {});

@@ -199,20 +199,24 @@ void MainWindow::buildUi()
     addDockWidget(Qt::RightDockWidgetArea, goDock);
     resizeDocks({ goDock }, { 440 }, Qt::Horizontal);
 
-    // ---- connections (swimlanes) and dead-peer lab docks, hidden until asked for ----
+    // ---- connections (swimlanes) and the dead-peer lab below the charts, side by side,
+    // hidden until asked for ----
     m_connections = new ConnectionsView;
     m_connectionsDock = new QDockWidget(QStringLiteral("Connections"), this);
     m_connectionsDock->setObjectName(QStringLiteral("connectionsDock"));
     m_connectionsDock->setWidget(m_connections);
     addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
+    resizeDocks({ m_connectionsDock }, { 280 }, Qt::Vertical);
     m_lab = new LabPanel(this);
+    auto *labScroll = new QScrollArea;
+    labScroll->setWidget(m_lab);
+    labScroll->setWidgetResizable(true);
+    labScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_labDock = new QDockWidget(QStringLiteral("Dead-peer lab"), this);
     m_labDock->setObjectName(QStringLiteral("labDock"));
-    m_labDock->setWidget(m_lab);
+    m_labDock->setWidget(labScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
     splitDockWidget(m_labDock, m_connectionsDock, Qt::Horizontal);
-    resizeDocks({ m_labDock, m_connectionsDock }, { 520, 1080 }, Qt::Horizontal);
-    resizeDocks({ m_connectionsDock }, { 300 }, Qt::Vertical);
     m_connectionsDock->hide();
     m_labDock->hide();
     connect(m_connectionsDock, &QDockWidget::visibilityChanged, this, [this](bool visible) {
@@ -230,6 +234,17 @@ void MainWindow::buildUi()
     showConnections->setToolTip(
         QStringLiteral("Every open connection with its kernel socket (Ctrl+Shift+C)"));
     QAction *showLab = m_labDock->toggleViewAction();
+    connect(showLab, &QAction::toggled, this, [this](bool on) {
+        if (!on) {
+            return;
+        }
+        m_connectionsDock->show(); // the lab is watched there
+        // Sizes apply once both docks are laid out.
+        QTimer::singleShot(0, this, [this] {
+            resizeDocks({ m_labDock, m_connectionsDock }, { 640, width() - 640 }, Qt::Horizontal);
+            resizeDocks({ m_labDock }, { 300 }, Qt::Vertical);
+        });
+    });
     showLab->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     showLab->setToolTip(QStringLiteral(
         "Make the server vanish without a FIN and watch TCP keep-alive (Ctrl+Shift+L)"));

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QComboBox;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -17,9 +18,11 @@ class QTimer;
 namespace poolscope {
 
 class ChartsPanel;
+class ConnectionsView;
 class EmbeddedServer;
 class EngineController;
 class GoCodePanel;
+class LabPanel;
 
 // The product window: target and run controls on top, the knobs in a dock,
 // the four live charts in the middle, the Go code of the current settings and
@@ -44,6 +47,8 @@ public:
     // Loads any preset-shaped scenario (built-in or from a file).
     void loadScenario(const Preset &preset);
     [[nodiscard]] QString currentPresetId() const { return m_scenario.id; }
+    // The scenario Reset returns to.
+    [[nodiscard]] const Preset &scenario() const { return m_scenario; }
 
     [[nodiscard]] bool isRunning() const { return m_running; }
     // Overrides the target; empty = the embedded server.
@@ -59,6 +64,10 @@ public:
     [[nodiscard]] ChartsPanel *charts() const { return m_charts; }
     [[nodiscard]] SettingsPanel *settings() const { return m_settings; }
     [[nodiscard]] GoCodePanel *goCode() const { return m_goCode; }
+    [[nodiscard]] ConnectionsView *connectionsView() const { return m_connections; }
+    [[nodiscard]] LabPanel *labPanel() const { return m_lab; }
+    [[nodiscard]] QDockWidget *connectionsDock() const { return m_connectionsDock; }
+    [[nodiscard]] QDockWidget *labDock() const { return m_labDock; }
     [[nodiscard]] EngineController *engine() const { return m_engine.get(); }
     [[nodiscard]] EmbeddedServer *embeddedServer() const { return m_server.get(); }
     [[nodiscard]] const EngineSnapshot &lastSnapshot() const { return m_last; }
@@ -110,6 +119,10 @@ private:
     SettingsPanel *m_settings = nullptr;
     ChartsPanel *m_charts = nullptr;
     GoCodePanel *m_goCode = nullptr;
+    ConnectionsView *m_connections = nullptr;
+    QDockWidget *m_connectionsDock = nullptr;
+    LabPanel *m_lab = nullptr;
+    QDockWidget *m_labDock = nullptr;
     QLineEdit *m_url = nullptr;
     QLabel *m_targetLabel = nullptr;
     QPushButton *m_startStop = nullptr;
