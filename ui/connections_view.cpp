@@ -116,6 +116,11 @@ QColor ConnectionsModel::stateColor(ConnState s)
 QString ConnectionsModel::durationText(TimePoint d)
 {
     const double s = std::max(0.0, seconds(d));
+    if (s < 1.0) {
+        // Churning connections live milliseconds: "0.0 s" would hide that.
+        return QStringLiteral("%1 ms").arg(
+            std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
+    }
     if (s < 60.0) {
         return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
     }

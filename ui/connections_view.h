@@ -55,7 +55,7 @@ public:
 
     // "keepalive in 0.6 s", "timewait in 59.2 s", "none", "–" (kernel not sampled).
     [[nodiscard]] static QString kernelTimerText(const ConnInfo &c);
-    // "0.4 s", "12.3 s", "3 min 05 s".
+    // "40 ms", "12.3 s", "3 min 05 s".
     [[nodiscard]] static QString durationText(TimePoint d);
     [[nodiscard]] static QColor stateColor(ConnState s);
 
