@@ -595,10 +595,20 @@ void MainWindow::onRunFailed(const QString &message)
 void MainWindow::updateElapsed(const EngineSnapshot &s)
 {
     const double elapsed = std::chrono::duration<double>(s.time).count();
-    const double total = std::chrono::duration<double>(m_settings->loadConfig().duration).count();
-    m_elapsed->setText(QStringLiteral("%1 %2 of %3")
-                           .arg(m_running ? QStringLiteral("running") : QStringLiteral("stopped"),
-                               formatClock(elapsed), formatClock(total)));
+    const LoadConfig &load = m_settings->loadConfig();
+    const QString state = m_running ? QStringLiteral("running") : QStringLiteral("stopped");
+    if (load.duration > Duration::zero()) {
+        const double total = std::chrono::duration<double>(load.duration).count();
+        m_elapsed->setText(
+            QStringLiteral("%1 %2 of %3").arg(state, formatClock(elapsed), formatClock(total)));
+    } else {
+        // Bounded by requests only (the lab, some scenarios): show progress in requests.
+        const quint64 total = quint64(std::max(load.requestsPerWorker, 0)) * quint64(std::max(load.workers, 0));
+        m_elapsed->setText(QStringLiteral("%1 %2, %3 of %4 requests")
+                               .arg(state, formatClock(elapsed))
+                               .arg(s.requestsDone)
+                               .arg(total));
+    }
 }
 
 void MainWindow::updateStatus(const EngineSnapshot &s)
