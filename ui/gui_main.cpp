@@ -9,6 +9,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QTimer>
 #include <cstdio>
@@ -59,7 +60,10 @@ int runGui(int argc, char **argv)
         QStringLiteral("Move a knob as a user would, at a time after start: KEY=VALUE@DUR, e.g. "
                        "MaxIdleConnsPerHost=10@20s (repeatable; KEY as in the settings panel)."),
         QStringLiteral("KEY=VALUE@DUR"));
-    parser.addOptions({ preset, scenario, start, url, screenshot, after, set });
+    const QCommandLineOption show(QStringLiteral("show"),
+        QStringLiteral("Open docks at start: connections, lab (comma-separated)."),
+        QStringLiteral("DOCKS"));
+    parser.addOptions({ preset, scenario, start, url, screenshot, after, set, show });
     parser.process(app);
 
     if (!parser.positionalArguments().isEmpty()) {
@@ -135,6 +139,15 @@ int runGui(int argc, char **argv)
     }
     if (parser.isSet(url)) {
         window.setTargetUrl(parser.value(url));
+    }
+    for (const QString &dock : parser.value(show).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (dock == QLatin1String("connections")) {
+            window.connectionsDock()->show();
+        } else if (dock == QLatin1String("lab")) {
+            window.labDock()->show();
+        } else {
+            return fail(QStringLiteral("--show: unknown dock \"%1\" (connections, lab)").arg(dock));
+        }
     }
     window.show();
     if (parser.isSet(start)) {
