@@ -5,39 +5,9 @@
 #include <cstdlib>
 #include <new>
 
-// Counting replacements of the global allocation functions: lets the test prove that the
-// steady state (begin + feed per request) does not allocate.
-namespace {
-std::atomic<long long> g_allocations { 0 };
-}
+#include "support/allocation_counter.h"
 
-void *operator new(std::size_t size)
-{
-    g_allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void *p = std::malloc(size ? size : 1))
-        return p;
-    throw std::bad_alloc();
-}
-void *operator new[](std::size_t size)
-{
-    return ::operator new(size);
-}
-void operator delete(void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p) noexcept
-{
-    std::free(p);
-}
-void operator delete(void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
-void operator delete[](void *p, std::size_t) noexcept
-{
-    std::free(p);
-}
+using poolscope::testsupport::g_allocations;
 
 using namespace poolscope;
 using Result = ResponseParser::Result;

@@ -172,15 +172,7 @@ std::vector<Preset> makePresets()
 
 const char *bodyPolicyKey(BodyPolicy p)
 {
-    switch (p) {
-    case BodyPolicy::ReadToEof:
-        return "read";
-    case BodyPolicy::CloseEarly:
-        return "close-early";
-    case BodyPolicy::Leak:
-        return "leak";
-    }
-    return "read";
+    return bodyPolicyName(p); // one spelling for the CLI and scenario files
 }
 
 QString jsonTypeName(const QJsonValue &v)
