@@ -676,6 +676,50 @@ private Q_SLOTS:
         QCOMPARE(pool.counters().dials, 2u);
     }
 
+    void actionsCarryTheCallersTag()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        const HostId h = pool.hostId("http://x:1");
+        std::vector<PoolAction> out;
+        const ReqId a = pool.getConn(h, 7);
+        pool.takeActions(out);
+        const ConnId dial = out.at(0).conn;
+        pool.dialSucceeded(dial);
+        pool.takeActions(out);
+        QCOMPARE(out.at(0).type, ActionType::Deliver);
+        QCOMPARE(out.at(0).req, a);
+        QCOMPARE(out.at(0).tag, 7u); // delivered by its own dial
+        const ReqId b = pool.getConn(h, 9); // waits
+        pool.takeActions(out);
+        pool.releaseConn(dial, true); // handed off to b
+        pool.takeActions(out);
+        QCOMPARE(out.at(0).type, ActionType::Deliver);
+        QCOMPARE(out.at(0).req, b);
+        QCOMPARE(out.at(0).tag, 9u);
+        pool.releaseConn(dial, true);
+        pool.takeActions(out); // ArmIdleTimer
+        const ReqId c = pool.getConn(h, 11); // from the idle list
+        pool.takeActions(out);
+        QCOMPARE(out.at(0).req, c);
+        QCOMPARE(out.at(0).tag, 11u);
+        const ReqId d = pool.getConn(h, 13);
+        pool.takeActions(out);
+        ConnId failing = 0;
+        for (const PoolAction &x : out) {
+            if (x.type == ActionType::StartDial) {
+                failing = x.conn;
+            }
+        }
+        pool.dialFailed(failing, CloseReason::DialFailed);
+        pool.takeActions(out);
+        const auto fail = std::find_if(out.begin(), out.end(),
+            [](const PoolAction &x) { return x.type == ActionType::FailRequest; });
+        QVERIFY(fail != out.end());
+        QCOMPARE(fail->req, d);
+        QCOMPARE(fail->tag, 13u);
+    }
+
     void stateCountersAlwaysMatchConnections()
     {
         // Random-ish workload; after every step the live counters equal a recount.

@@ -193,7 +193,6 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     }
     m_workers.clear();
     m_conns.clear();
-    m_reqWorker.clear();
     m_pool = std::make_unique<Pool>(m_clock, m_transport);
     m_pool->setEventSink(this);
     m_hostTarget.clear();
@@ -324,9 +323,7 @@ void Engine::issue(int index, bool retry)
     }
     w.state = WorkerState::Waiting;
     w.conn = 0;
-    const ReqId req = m_pool->getConn(targetOf(index).host);
-    w.req = req;
-    m_reqWorker[req] = index;
+    w.req = m_pool->getConn(targetOf(index).host, static_cast<std::uint32_t>(index));
     processActions();
 }
 
@@ -375,16 +372,14 @@ void Engine::handleAction(const PoolAction &a)
     }
     case ActionType::Deliver: {
         auto it = m_conns.find(a.conn);
-        auto rw = m_reqWorker.find(a.req);
-        if (it == m_conns.end() || rw == m_reqWorker.end()) {
+        const int index = static_cast<int>(a.tag);
+        if (it == m_conns.end() || !isWaitingFor(index, a.req)) {
             // The request vanished (stopped): give the connection back.
             if (it != m_conns.end()) {
                 m_pool->releaseConn(a.conn, true);
             }
             return;
         }
-        const int index = rw->second;
-        m_reqWorker.erase(rw);
         Connection &c = *it->second;
         Worker &w = m_workers[static_cast<std::size_t>(index)];
         w.state = WorkerState::InFlight;
@@ -410,12 +405,10 @@ void Engine::handleAction(const PoolAction &a)
         return;
     }
     case ActionType::FailRequest: {
-        auto rw = m_reqWorker.find(a.req);
-        if (rw == m_reqWorker.end()) {
+        const int index = static_cast<int>(a.tag);
+        if (!isWaitingFor(index, a.req)) {
             return;
         }
-        const int index = rw->second;
-        m_reqWorker.erase(rw);
         finishRequest(index, a.reason, m_lastError);
         return;
     }
@@ -481,7 +474,6 @@ void Engine::onClientTimeout(int index)
 {
     Worker &w = m_workers[static_cast<std::size_t>(index)];
     if (w.state == WorkerState::Waiting) {
-        m_reqWorker.erase(w.req);
         m_pool->cancelWant(w.req);
     } else if (w.state == WorkerState::InFlight) {
         auto it = m_conns.find(w.conn);
@@ -799,7 +791,6 @@ void Engine::finishRun()
     m_snapshotTimer.stop();
     m_idleTimer.stop();
     m_armedDeadline.reset();
-    m_reqWorker.clear();
     m_pool->closeAll(CloseReason::TransportClosed);
     processActions();
     flushEventLog();

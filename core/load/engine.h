@@ -98,6 +98,13 @@ private:
     void startWorker(int index);
     void scheduleNext(int index);
     void issue(int index, bool retry);
+    // Worker `index` still waits for a connection for request `req` (not stopped, not timed out).
+    [[nodiscard]] bool isWaitingFor(int index, ReqId req) const
+    {
+        return index >= 0 && static_cast<std::size_t>(index) < m_workers.size()
+            && m_workers[static_cast<std::size_t>(index)].state == WorkerState::Waiting
+            && m_workers[static_cast<std::size_t>(index)].req == req;
+    }
     void finishRequest(int index, CloseReason error, const QString &message);
     void onClientTimeout(int index);
     void detachWorker(int index);
@@ -125,7 +132,6 @@ private:
 
     std::vector<Worker> m_workers;
     int m_activeWorkers = 0; // workers allowed to issue (m_load.workers)
-    std::unordered_map<ReqId, int> m_reqWorker; // requests waiting for a connection
     std::unordered_map<ConnId, std::unique_ptr<Connection>> m_conns;
     std::vector<std::unique_ptr<Connection>> m_graveyard; // deleted after the current callback
     std::vector<PoolAction> m_actions;

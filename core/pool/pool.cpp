@@ -145,7 +145,7 @@ void Pool::transition(Conn &c, ConnState to, CloseReason reason)
     }
 }
 
-ReqId Pool::getConn(HostId host)
+ReqId Pool::getConn(HostId host, std::uint32_t tag)
 {
     const ReqId req = m_nextReq++;
     Host &h = m_hosts[host];
@@ -171,7 +171,7 @@ ReqId Pool::getConn(HostId host)
             transition(*c, ConnState::Active);
             emit(EventType::GotConn, c, req, CloseReason::None, true, true, idleTime);
             m_actions.push_back(PoolAction { ActionType::Deliver, c->id, req, host,
-                CloseReason::None, true, true, idleTime, {} });
+                CloseReason::None, true, true, idleTime, {}, tag });
             return req;
         }
     }
@@ -179,6 +179,7 @@ ReqId Pool::getConn(HostId host)
     // Register as a waiter for the next returned connection AND start (or queue) a dial.
     Want &w = m_wants[req];
     w.host = host;
+    w.tag = tag;
     w.since = m_clock.now();
     ++h.counters.waiting;
     ++m_counters.now.waiting;
@@ -250,6 +251,7 @@ void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
     auto it = m_wants.find(req);
     assert(it != m_wants.end());
     Host &h = m_hosts[it->second.host];
+    const std::uint32_t tag = it->second.tag;
     --h.counters.waiting;
     --m_counters.now.waiting;
     if (it->second.queuedForDial) {
@@ -272,7 +274,7 @@ void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
     }
     emit(EventType::GotConn, &c, req, CloseReason::None, reused, wasIdle);
     m_actions.push_back(PoolAction {
-        ActionType::Deliver, c.id, req, c.host, CloseReason::None, reused, wasIdle, {}, {} });
+        ActionType::Deliver, c.id, req, c.host, CloseReason::None, reused, wasIdle, {}, {}, tag });
 }
 
 void Pool::dialSucceeded(ConnId id)
@@ -308,9 +310,10 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
     // The waiting request gets the dial error (Go does not retry dial errors).
     auto it = m_wants.find(req);
     if (it != m_wants.end()) {
+        const std::uint32_t tag = it->second.tag;
         cancelWant(req);
-        m_actions.push_back(
-            PoolAction { ActionType::FailRequest, 0, req, host, reason, false, false, {}, {} });
+        m_actions.push_back(PoolAction {
+            ActionType::FailRequest, 0, req, host, reason, false, false, {}, {}, tag });
     }
 }
 
@@ -542,16 +545,13 @@ void Pool::closeAll(CloseReason reason)
 {
     closeIdleConnections();
     // Fail every waiter first so freed slots do not start new dials.
-    std::vector<std::pair<ReqId, HostId>> waiting;
-    waiting.reserve(m_wants.size());
-    for (const auto &[req, w] : m_wants) {
-        waiting.emplace_back(req, w.host);
-    }
-    std::sort(waiting.begin(), waiting.end());
-    for (const auto &[req, host] : waiting) {
+    std::vector<std::pair<ReqId, Want>> waiting(m_wants.begin(), m_wants.end());
+    std::sort(waiting.begin(), waiting.end(),
+        [](const auto &a, const auto &b) { return a.first < b.first; });
+    for (const auto &[req, w] : waiting) {
         cancelWant(req);
-        m_actions.push_back(
-            PoolAction { ActionType::FailRequest, 0, req, host, reason, false, false, {}, {} });
+        m_actions.push_back(PoolAction {
+            ActionType::FailRequest, 0, req, w.host, reason, false, false, {}, {}, w.tag });
     }
     for (Host &h : m_hosts) {
         h.idleWait.clear();

@@ -33,6 +33,7 @@ struct PoolAction
     bool wasIdle = false;
     TimePoint idleTime { 0 };
     TimePoint deadline { 0 };
+    std::uint32_t tag = 0; // Deliver / FailRequest: the caller's tag given to getConn
 };
 
 // Receives every PoolEvent as it happens. Set none when nobody records: the
@@ -88,7 +89,8 @@ public:
     // ---- driving calls ----
     // A request wants a connection (Transport.getConn). Returns its id; the
     // answer comes as Deliver (maybe at once) or FailRequest.
-    ReqId getConn(HostId host);
+    // `tag` is the caller's own (e.g. a worker index) and comes back in the action.
+    ReqId getConn(HostId host, std::uint32_t tag = 0);
     // The request stops waiting (Client.Timeout, cancel). A dial it started goes on and its
     // connection is offered to the pool when it completes, as in Go.
     void cancelWant(ReqId req);
@@ -162,6 +164,7 @@ private:
     struct Want
     {
         HostId host = 0;
+        std::uint32_t tag = 0;
         TimePoint since { 0 };
         bool queuedForDial = false;
     };
