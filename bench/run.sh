@@ -94,7 +94,14 @@ GOCLIENT="$WORK/goclient"
     die "cannot build bench/goclient with $GO"
 
 # ---------------------------------------------------------------- helpers
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+median() { tr ' ' '\n' | awk 'NF' | sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# paired_ratio "A1 A2 .." "B1 B2 ..": median of Ai/Bi. Runs i were made seconds
+# apart, so on a noisy machine this is steadier than a ratio of two medians.
+paired_ratio() {
+    local a=($1) b=($2) i out=()
+    for i in "${!a[@]}"; do out+=("$(ratio "${a[$i]}" "${b[$i]:-nan}")"); done
+    echo "${out[*]}" | tr ' ' '\n' | { grep -v nan || true; } | tr '\n' ' ' | median | awk '{if ($1 == "nan") print "nan"; else printf "%.2f", $1}'
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b+0 == 0 || a == "nan" || b == "nan") print "nan"; else printf "%.2f", a/b}'; }
 fmt() { awk -v a="$1" 'BEGIN {if (a == "nan") print "n/a"; else printf "%.0f", a}'; }
 # verdict RATIO OP GOAL: OP is ge (ratio must be >= goal) or le.
@@ -176,7 +183,7 @@ KA_FLAGS=(--workers 64 --max-idle-conns-per-host 64)
 
 # ---------------------------------------------------------------- 1 + 2: keep-alive throughput
 bench_keepalive() {
-    local r wrk_v=() hey_v=() ps_v=() ev_v=() ev_rate=() dials=() j ev
+    local r wrk_v=() hey_v=() ps_v=() ev_v=() ev_rate=() dials=() nk_v=() j ev
     log "1/2: keep-alive throughput, 64 connections, ${DUR}s x $REPS"
     for r in $(seq 1 "$REPS"); do
         wrk_v+=("$(wrk_rps 64 "$DUR")")
@@ -190,6 +197,9 @@ bench_keepalive() {
         ev_v+=("$(jq .rps <<<"$j")")
         ev_rate+=("$(awk -v n="$(wc -l <"$ev")" -v s="$(jq .duration_s <<<"$j")" 'BEGIN {printf "%.0f", n/s}')")
         rm -f "$ev"
+        if [ "$MODE" = full ]; then
+            nk_v+=("$(ps_run "${KA_FLAGS[@]}" --duration "${DUR}s" --no-kernel | jq .rps)")
+        fi
     done
     WRK=$(echo "${wrk_v[*]}" | median)
     HEY=$(echo "${hey_v[*]}" | median)
@@ -197,15 +207,15 @@ bench_keepalive() {
     EV=$(echo "${ev_v[*]}" | median)
     note "keep-alive req/s per run: wrk ${wrk_v[*]}; hey ${hey_v[*]}; poolscope ${ps_v[*]}; poolscope --events ${ev_v[*]} (events/s written: ${ev_rate[*]}); poolscope dials per run: ${dials[*]}"
     local rw rh re
-    rw=$(ratio "$KA" "$WRK"); rh=$(ratio "$KA" "$HEY"); re=$(ratio "$EV" "$WRK")
+    rw=$(paired_ratio "${ps_v[*]}" "${wrk_v[*]}")
+    rh=$(paired_ratio "${ps_v[*]}" "${hey_v[*]}")
+    re=$(paired_ratio "${ev_v[*]}" "${wrk_v[*]}")
     row "1. keep-alive req/s, 64 workers/conns, ${DUR}s" "wrk -t1 -c64: $(fmt "$WRK")" "$(fmt "$KA")" "$rw" ">= 0.8" "$(verdict "$rw" ge 0.8)"
     row "1. keep-alive req/s, 64 workers/conns, ${DUR}s" "hey -c 64: $(fmt "$HEY")" "$(fmt "$KA")" "$rh" ">= 2.5" "$(verdict "$rh" ge 2.5)"
     row "2. same, every event to a file (--events)" "wrk -t1 -c64: $(fmt "$WRK")" "$(fmt "$EV")" "$re" ">= 0.6" "$(verdict "$re" ge 0.6)"
     if [ "$MODE" = full ]; then
-        local nk_v=()
-        for r in $(seq 1 "$REPS"); do nk_v+=("$(ps_run "${KA_FLAGS[@]}" --duration "${DUR}s" --no-kernel | jq .rps)"); done
         local NK rn
-        NK=$(echo "${nk_v[*]}" | median); rn=$(ratio "$NK" "$WRK")
+        NK=$(echo "${nk_v[*]}" | median); rn=$(paired_ratio "${nk_v[*]}" "${wrk_v[*]}")
         note "keep-alive with --no-kernel (no sock_diag sampling) req/s: ${nk_v[*]}"
         row "1b. keep-alive, kernel view off (--no-kernel)" "wrk -t1 -c64: $(fmt "$WRK")" "$(fmt "$NK")" "$rn" "info" "-"
     fi
@@ -229,7 +239,7 @@ bench_churn() {
     note "churn req/s per run: hey ${hey_v[*]}; ab ${ab_v[*]}; poolscope ${ps_v[*]}"
     note "TIME_WAIT toward nginx before/after churn: client side $tw0c -> $(tw_count "dport = :$NGINX_PORT"), server side $tw0s -> $(tw_count "sport = :$NGINX_PORT") (net.ipv4.tcp_tw_reuse=$(cat /proc/sys/net/ipv4/tcp_tw_reuse), ports $(tr '\t' '-' </proc/sys/net/ipv4/ip_local_port_range))"
     local rh ra
-    rh=$(ratio "$CH" "$HEYC"); ra=$(ratio "$CH" "$ABC")
+    rh=$(paired_ratio "${ps_v[*]}" "${hey_v[*]}"); ra=$(paired_ratio "${ps_v[*]}" "${ab_v[*]}")
     row "3. churn req/s, keep-alives off, 8 workers, ${CHURN_DUR}s" "hey -disable-keepalive -c 8: $(fmt "$HEYC")" "$(fmt "$CH")" "$rh" ">= 1.0" "$(verdict "$rh" ge 1.0)"
     row "3. churn req/s, keep-alives off, 8 workers, ${CHURN_DUR}s" "ab -c 8 (no -k): $(fmt "$ABC")" "$(fmt "$CH")" "$ra" "info" "-"
 }
@@ -369,7 +379,7 @@ bench_gui() {
     local H G rg
     H=$(echo "${head_v[*]}" | median); G=$(echo "${gui_v[*]}" | median)
     note "GUI cost req/s per run (nginx stub_status, t=2s..$((GUI_AFTER - 1))s): headless ${head_v[*]}; GUI ${gui_v[*]}"
-    rg=$(ratio "$G" "$H")
+    rg=$(paired_ratio "${gui_v[*]}" "${head_v[*]}")
     row "$what" "headless poolscope run: $(fmt "$H")" "$(fmt "$G")" "$rg" ">= 0.9" "$(verdict "$rg" ge 0.9)"
     row "5. chart frame time p99 at 10 Hz" "-" "not measured" "-" "<= 8 ms" "not measured: the GUI does not report its paint time (hook requested, see README)"
 }
@@ -405,7 +415,9 @@ bench_long
 ELAPSED=$(($(date +%s) - T0))
 
 {
-    echo "## PoolScope benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC') ($MODE mode, $REPS run(s) per figure, medians)"
+    echo "## PoolScope benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC') ($MODE mode, $REPS run(s) per figure)"
+    echo
+    echo "Reference and PoolScope columns are medians; a rate ratio is the median of the per-repetition ratios (runs made seconds apart)."
     echo
     echo "| benchmark | reference | PoolScope | ratio | goal | verdict |"
     echo "|---|---|---|---|---|---|"
