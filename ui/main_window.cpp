@@ -603,7 +603,8 @@ void MainWindow::updateElapsed(const EngineSnapshot &s)
             QStringLiteral("%1 %2 of %3").arg(state, formatClock(elapsed), formatClock(total)));
     } else {
         // Bounded by requests only (the lab, some scenarios): show progress in requests.
-        const quint64 total = quint64(std::max(load.requestsPerWorker, 0)) * quint64(std::max(load.workers, 0));
+        const quint64 total
+            = quint64(std::max(load.requestsPerWorker, 0)) * quint64(std::max(load.workers, 0));
         m_elapsed->setText(QStringLiteral("%1 %2, %3 of %4 requests")
                                .arg(state, formatClock(elapsed))
                                .arg(s.requestsDone)

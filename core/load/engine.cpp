@@ -347,7 +347,8 @@ void Engine::processActions()
     batch.swap(m_actions);
     m_processing = false;
     rearmIdleTimer();
-    if (!m_graveyard.empty()) {
+    if (!m_graveyard.empty() && !m_gcPosted) {
+        m_gcPosted = true; // one deferred delete pass per event-loop turn
         QMetaObject::invokeMethod(
             this, [this] { collectGarbage(); }, Qt::QueuedConnection);
     }
@@ -355,6 +356,7 @@ void Engine::processActions()
 
 void Engine::collectGarbage()
 {
+    m_gcPosted = false;
     m_graveyard.clear();
 }
 

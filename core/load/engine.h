@@ -136,6 +136,7 @@ private:
     std::vector<std::unique_ptr<Connection>> m_graveyard; // deleted after the current callback
     std::vector<PoolAction> m_actions;
     bool m_processing = false;
+    bool m_gcPosted = false;
     bool m_running = false;
     bool m_stopping = false;
     TimePoint m_runDeadline { 0 };

@@ -69,7 +69,11 @@ void Connection::dial()
         m_socket, &QAbstractSocket::errorOccurred, m_socket, [this] { onSocketError(); });
     m_phase = Phase::Dialing;
     armTimer(m_spec.dialTimeout);
-    m_socket->connectToHost(m_spec.address, m_spec.port);
+    // Plain TCP reads straight from the kernel (no QIODevice buffer: less memory per
+    // pooled connection and no FIONREAD per read); TLS needs Qt's buffering.
+    const QIODevice::OpenMode mode
+        = m_spec.tls ? QIODevice::ReadWrite : (QIODevice::ReadWrite | QIODevice::Unbuffered);
+    m_socket->connectToHost(m_spec.address, m_spec.port, mode);
 }
 
 void Connection::onConnected()
@@ -175,7 +179,12 @@ void Connection::onReadyRead()
 {
     while (m_socket && m_phase != Phase::Closed) {
         const qint64 n = m_socket->read(t_readBuffer, sizeof t_readBuffer);
-        if (n <= 0) {
+        if (n < 0) {
+            // An unbuffered socket reports EOF and errors here, without a signal.
+            socketFailed(false);
+            return;
+        }
+        if (n == 0) {
             return;
         }
         m_bytesRead += n;
@@ -233,7 +242,8 @@ void Connection::handleBytes(const char *data, qsizetype len)
         if (r.result == ResponseParser::Result::Complete) {
             // Bytes after a complete response on a connection with one request in flight:
             // Go's readLoop would see them as garbage before the next response.
-            const bool stray = r.consumed < len || m_socket->bytesAvailable() > 0;
+            // (Bytes arriving later are caught by the Idle phase as unsolicited.)
+            const bool stray = r.consumed < len;
             m_phase = Phase::Idle;
             m_owner.onResponseComplete(*this, m_parser.keepAlive() && !stray && !m_bodyWithheld);
         }
@@ -308,18 +318,25 @@ void Connection::onSocketError()
     if (m_phase == Phase::Closed || m_socket == nullptr) {
         return;
     }
+    socketFailed(true);
+}
+
+void Connection::socketFailed(bool drainFirst)
+{
     const auto err = m_socket->error();
-    if (err == QAbstractSocket::RemoteHostClosedError) {
-        onDisconnected();
-        return;
-    }
     CloseReason reason = CloseReason::ReadError;
-    if (m_phase == Phase::Handshaking || err == QAbstractSocket::SslHandshakeFailedError) {
-        reason = CloseReason::TlsError;
-    } else if (looksLikeTimeout(m_socket)) {
-        reason = CloseReason::KeepAliveTimeout;
+    QString msg;
+    if (err == QAbstractSocket::RemoteHostClosedError
+        || err == QAbstractSocket::UnknownSocketError) {
+        msg = QStringLiteral("EOF");
+    } else {
+        if (m_phase == Phase::Handshaking || err == QAbstractSocket::SslHandshakeFailedError) {
+            reason = CloseReason::TlsError;
+        } else if (looksLikeTimeout(m_socket)) {
+            reason = CloseReason::KeepAliveTimeout;
+        }
+        msg = socketErrorText(m_socket);
     }
-    QString msg = socketErrorText(m_socket);
     if (m_phase == Phase::Dialing) {
         // Say what usually runs out, so "Out of resources" is actionable.
         if (err == QAbstractSocket::SocketResourceError) {
@@ -333,9 +350,12 @@ void Connection::onSocketError()
                   .arg(m_spec.port)
                   .arg(msg);
     }
-    onReadyRead();
-    if (m_phase == Phase::Closed) {
-        return;
+    if (drainFirst) {
+        // Data that arrived with the FIN or the error is still to be read.
+        onReadyRead();
+        if (m_phase == Phase::Closed) {
+            return;
+        }
     }
     handleEof(reason, msg);
 }

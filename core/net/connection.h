@@ -104,6 +104,8 @@ private:
     void onReadyRead();
     void onDisconnected();
     void onSocketError();
+    // The socket failed or hit EOF: finish whatever phase we are in with the right reason.
+    void socketFailed(bool drainFirst);
     void onTimer();
     void handleBytes(const char *data, qsizetype len);
     void handleEof(CloseReason reason, const QString &message);
