@@ -3,6 +3,7 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QElapsedTimer>
 #include <QEvent>
 #include <QFontMetricsF>
 #include <QGraphicsLayout>
@@ -24,6 +25,29 @@
 namespace poolscope {
 
 namespace {
+
+// A chart view that adds the time its paint takes to a counter, so the panel
+// can report real frame times (series update + paint), not just its own work.
+class TimedChartView final : public QChartView
+{
+public:
+    TimedChartView(QChart *chart, QWidget *parent, qint64 *paintNs)
+        : QChartView(chart, parent), m_paintNs(paintNs)
+    {
+    }
+
+protected:
+    void paintEvent(QPaintEvent *event) override
+    {
+        QElapsedTimer t;
+        t.start();
+        QChartView::paintEvent(event);
+        *m_paintNs += t.nsecsElapsed();
+    }
+
+private:
+    qint64 *m_paintNs;
+};
 
 // 1, 2, 5 x 10^k at or above x, so axis ranges do not jitter every tick.
 double niceCeil(double x)
@@ -261,7 +285,7 @@ ChartsPanel::ChartParts ChartsPanel::makeChart(const QString &title, const QStri
     p.y->setRange(0, 5);
     p.chart->addAxis(p.x, Qt::AlignBottom);
     p.chart->addAxis(p.y, Qt::AlignLeft);
-    p.view = new QChartView(p.chart, this);
+    p.view = new TimedChartView(p.chart, this, &m_paintNs);
     p.view->setRenderHint(QPainter::Antialiasing);
     p.view->setMinimumHeight(150);
     return p;
@@ -395,8 +419,18 @@ void ChartsPanel::scrollTo(double seconds)
 
 void ChartsPanel::onTick()
 {
+    // Close the previous frame: its series update plus every paint it caused.
+    if (m_frameOpen) {
+        m_frameTimes.record(std::chrono::nanoseconds(m_refreshNs + m_paintNs));
+        m_frameOpen = false;
+    }
     if (m_dirty) {
+        m_paintNs = 0;
+        QElapsedTimer t;
+        t.start();
         refresh();
+        m_refreshNs = t.nsecsElapsed();
+        m_frameOpen = true;
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "load/engine_snapshot.h"
+#include "metrics/latency_histogram.h"
 #include "snapshot_history.h"
 
 #include <QWidget>
@@ -74,6 +75,9 @@ public:
     [[nodiscard]] const SnapshotHistory &history() const { return m_history; }
     [[nodiscard]] QChart *chart(Chart c) const;
     [[nodiscard]] QChartView *chartView(Chart c) const;
+    // Frame times of the 10 Hz redraw: series update plus the paints it caused
+    // (bounded: a fixed-size histogram).
+    [[nodiscard]] const LatencyHistogram &frameTimes() const { return m_frameTimes; }
     // Series by object name: "open", "active", "idle", "dialing", "waiting", "idleCap",
     // "connCap", "dials", "established", "timeWait", "closeWait", "p50", "p99", "rps".
     [[nodiscard]] QXYSeries *series(const QString &name) const;
@@ -140,6 +144,10 @@ private:
     bool m_updatingScroll = false;
     double m_viewEnd = kWindowSeconds; // when paused
     double m_windowStart = 0;
+    LatencyHistogram m_frameTimes;
+    qint64 m_paintNs = 0;
+    qint64 m_refreshNs = 0;
+    bool m_frameOpen = false;
 };
 
 } // namespace poolscope

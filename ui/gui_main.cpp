@@ -11,6 +11,9 @@
 #include <QCommandLineParser>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimer>
 #include <cstdio>
 
@@ -179,6 +182,31 @@ int runGui(int argc, char **argv)
         });
     }
     const int rc = app.exec();
+    // For bench/run.sh: the GUI's own cost, measured inside the app.
+    const QString reportPath = qEnvironmentVariable("POOLSCOPE_BENCH_REPORT");
+    if (!reportPath.isEmpty()) {
+        const LatencyHistogram &frames = window.charts()->frameTimes();
+        const EngineSnapshot &last = window.lastSnapshot();
+        const double seconds = std::chrono::duration<double>(last.time).count();
+        auto ms = [](qint64 ns) {
+            return double(ns) / 1e6;
+        };
+        const QJsonObject o {
+            { QStringLiteral("requests"), qint64(last.requestsDone) },
+            { QStringLiteral("duration_s"), seconds },
+            { QStringLiteral("rps"), seconds > 0 ? double(last.requestsDone) / seconds : 0.0 },
+            { QStringLiteral("frames"), qint64(frames.count()) },
+            { QStringLiteral("frame_ms"),
+                QJsonObject { { QStringLiteral("p50"), ms(frames.percentile(0.50)) },
+                    { QStringLiteral("p99"), ms(frames.percentile(0.99)) },
+                    { QStringLiteral("max"), ms(frames.max()) } } },
+        };
+        QFile f(reportPath);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || f.write(QJsonDocument(o).toJson(QJsonDocument::Compact)) < 0) {
+            std::fprintf(stderr, "poolscope: cannot write %s\n", qPrintable(reportPath));
+        }
+    }
     return exitCode != 0 ? exitCode : rc;
 }
 
