@@ -78,6 +78,9 @@ const FlagSpec kRunFlags[] = {
         "keep the pool alive this long after the load, then take the final snapshot" },
     { "json", nullptr, "", "print one JSON object on stdout at the end" },
     { "events", "FILE", "", "write every pool event as NDJSON to FILE" },
+    { "record-events", nullptr, "",
+        "record every event into the engine's bounded ring and drain it at 10 Hz, as the GUI "
+        "does" },
     { "quiet", nullptr, "", "no progress lines on stderr" },
     { "no-kernel", nullptr, "", "do not sample the kernel's socket table" },
     { "server-latency", "DUR", "", "embedded server: response latency" },
@@ -218,6 +221,7 @@ struct RunOptions
     bool quiet = false;
     bool kernel = true;
     QString eventsPath;
+    bool recordEvents = false;
 };
 
 bool buildOptions(const Flags &f, RunOptions *o, QString *error)
@@ -302,6 +306,7 @@ bool buildOptions(const Flags &f, RunOptions *o, QString *error)
     o->quiet = f.has("quiet") || o->json;
     o->kernel = !f.has("no-kernel");
     o->eventsPath = f.value("events");
+    o->recordEvents = f.has("record-events");
     return true;
 }
 
@@ -522,6 +527,8 @@ int runRunCommand(const QStringList &args)
         engine.setEventLogPath(opt.eventsPath);
     }
     int exitCode = 0;
+    std::uint64_t eventsTaken = 0;
+    std::uint64_t eventsDropped = 0;
     QObject::connect(&engine, &EngineController::runFailed, qApp, [&](const QString &message) {
         std::fprintf(stderr, "poolscope run: %s\n", qPrintable(message));
         exitCode = 1;
@@ -532,7 +539,13 @@ int runRunCommand(const QStringList &args)
         if (server) {
             stats = server->stats();
         }
-        const QJsonObject o = resultJson(s, stats);
+        QJsonObject o = resultJson(s, stats);
+        if (opt.recordEvents) {
+            eventsTaken += engine.takeEvents(&eventsDropped).size();
+            o.insert(QStringLiteral("events_recorded"), static_cast<qint64>(eventsTaken));
+            o.insert(QStringLiteral("events_dropped"),
+                static_cast<qint64>(eventsDropped + s.eventsDropped));
+        }
         if (opt.json) {
             std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
         } else {
@@ -547,6 +560,14 @@ int runRunCommand(const QStringList &args)
         }
         QCoreApplication::exit(exitCode);
     });
+    // --record-events: the ring is drained like the GUI drains it (10 Hz).
+    QTimer drain;
+    if (opt.recordEvents) {
+        engine.setRecordEvents(true);
+        QObject::connect(&drain, &QTimer::timeout, qApp,
+            [&] { eventsTaken += engine.takeEvents(&eventsDropped).size(); });
+        drain.start(100);
+    }
     QTimer progress;
     if (!opt.quiet) {
         QObject::connect(&progress, &QTimer::timeout, qApp, [&] {
