@@ -3,6 +3,7 @@
 #include "charts_panel.h"
 #include "connections_view.h"
 #include "go_code_panel.h"
+#include "kernel/kernel_settings.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
 #include "load/engine_controller.h"
@@ -262,6 +263,7 @@ void MainWindow::buildUi()
             "Share of requests that got a pooled (reused) connection instead of a new dial" },
         { "openIdle", "Connections open now (active + idle) and idle in the pool" },
         { "timeWait", "Sockets to the target in TIME_WAIT now, from the kernel" },
+        { "ports", "Ephemeral ports held toward the target (any state, TIME_WAIT included)" },
         { "errors", "Requests that failed" },
     };
     for (const auto &[key, tip] : fields) {
@@ -646,6 +648,33 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
     } else {
         tw->setText(QStringLiteral("TIME_WAIT n/a"));
     }
+    // Ephemeral-port headroom: a TIME_WAIT storm ends in "cannot assign requested address".
+    QLabel *ports = m_status[QStringLiteral("ports")];
+    static const KernelSettings kernel = KernelSettings::read();
+    if (s.kernel.available && kernel.ok) {
+        const PortHeadroom h = PortHeadroom::compute(s.kernel, kernel);
+        ports->setText(QStringLiteral("ports %1 % (%2)")
+                           .arg(100.0 * h.fraction, 0, 'f', h.fraction < 0.01 ? 2 : 0)
+                           .arg(QLatin1String(PortHeadroom::levelName(h.level))));
+        ports->setStyleSheet(h.level == PortHeadroom::Critical ? QStringLiteral("color: #b00020;")
+                : h.level == PortHeadroom::Warn                ? QStringLiteral("color: #b06000;")
+                                                               : QString());
+        ports->setToolTip(QStringLiteral(
+            "%1 of %2 ephemeral ports (net.ipv4.ip_local_port_range %3-%4) are held by sockets "
+            "toward the target.\nnet.ipv4.tcp_tw_reuse = %5, tcp_fin_timeout = %6 s, "
+            "tcp_keepalive_time/intvl/probes = %7 s / %8 s / %9")
+                              .arg(h.inUse)
+                              .arg(h.rangeSize)
+                              .arg(kernel.portRangeLow)
+                              .arg(kernel.portRangeHigh)
+                              .arg(kernel.twReuse)
+                              .arg(kernel.finTimeout)
+                              .arg(kernel.keepaliveTime)
+                              .arg(kernel.keepaliveIntvl)
+                              .arg(kernel.keepaliveProbes));
+    } else {
+        ports->setText(QStringLiteral("ports n/a"));
+    }
     QLabel *errors = m_status[QStringLiteral("errors")];
     errors->setText(QStringLiteral("errors %1").arg(s.errors));
     errors->setStyleSheet(s.errors > 0 ? QStringLiteral("color: #b00020;") : QString());
@@ -663,7 +692,8 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
 QString MainWindow::statusText() const
 {
     QStringList parts;
-    for (const char *key : { "rps", "reqPerConn", "reuse", "openIdle", "timeWait", "errors" }) {
+    for (const char *key :
+        { "rps", "reqPerConn", "reuse", "openIdle", "timeWait", "ports", "errors" }) {
         parts << m_status.value(QString::fromLatin1(key))->text();
     }
     return parts.join(QStringLiteral(" | "));
