@@ -21,18 +21,27 @@
 #include <QValueAxis>
 #include <algorithm>
 #include <cmath>
+#include <ctime>
 
 namespace poolscope {
 
 namespace {
+
+// CPU time of the calling thread: frame cost without the time the OS gave other threads.
+qint64 threadCpuNs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
 // A chart view that adds the time its paint takes to a counter, so the panel
 // can report real frame times (series update + paint), not just its own work.
 class TimedChartView final : public QChartView
 {
 public:
-    TimedChartView(QChart *chart, QWidget *parent, qint64 *paintNs)
-        : QChartView(chart, parent), m_paintNs(paintNs)
+    TimedChartView(QChart *chart, QWidget *parent, qint64 *paintNs, qint64 *paintCpuNs)
+        : QChartView(chart, parent), m_paintNs(paintNs), m_paintCpuNs(paintCpuNs)
     {
     }
 
@@ -41,12 +50,15 @@ protected:
     {
         QElapsedTimer t;
         t.start();
+        const qint64 cpu0 = threadCpuNs();
         QChartView::paintEvent(event);
         *m_paintNs += t.nsecsElapsed();
+        *m_paintCpuNs += threadCpuNs() - cpu0;
     }
 
 private:
     qint64 *m_paintNs;
+    qint64 *m_paintCpuNs;
 };
 
 // 1, 2, 5 x 10^k at or above x, so axis ranges do not jitter every tick.
@@ -285,7 +297,7 @@ ChartsPanel::ChartParts ChartsPanel::makeChart(const QString &title, const QStri
     p.y->setRange(0, 5);
     p.chart->addAxis(p.x, Qt::AlignBottom);
     p.chart->addAxis(p.y, Qt::AlignLeft);
-    p.view = new TimedChartView(p.chart, this, &m_paintNs);
+    p.view = new TimedChartView(p.chart, this, &m_paintNs, &m_paintCpuNs);
     p.view->setRenderHint(QPainter::Antialiasing);
     p.view->setMinimumHeight(150);
     return p;
@@ -422,14 +434,18 @@ void ChartsPanel::onTick()
     // Close the previous frame: its series update plus every paint it caused.
     if (m_frameOpen) {
         m_frameTimes.record(std::chrono::nanoseconds(m_refreshNs + m_paintNs));
+        m_frameCpuTimes.record(std::chrono::nanoseconds(m_refreshCpuNs + m_paintCpuNs));
         m_frameOpen = false;
     }
     if (m_dirty) {
         m_paintNs = 0;
+        m_paintCpuNs = 0;
         QElapsedTimer t;
         t.start();
+        const qint64 cpu0 = threadCpuNs();
         refresh();
         m_refreshNs = t.nsecsElapsed();
+        m_refreshCpuNs = threadCpuNs() - cpu0;
         m_frameOpen = true;
     }
 }

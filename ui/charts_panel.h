@@ -78,6 +78,8 @@ public:
     // Frame times of the 10 Hz redraw: series update plus the paints it caused
     // (bounded: a fixed-size histogram).
     [[nodiscard]] const LatencyHistogram &frameTimes() const { return m_frameTimes; }
+    // The same frames in CPU time of the UI thread (wall time minus waiting for a core).
+    [[nodiscard]] const LatencyHistogram &frameCpuTimes() const { return m_frameCpuTimes; }
     // Series by object name: "open", "active", "idle", "dialing", "waiting", "idleCap",
     // "connCap", "dials", "established", "timeWait", "closeWait", "p50", "p99", "rps".
     [[nodiscard]] QXYSeries *series(const QString &name) const;
@@ -145,8 +147,11 @@ private:
     double m_viewEnd = kWindowSeconds; // when paused
     double m_windowStart = 0;
     LatencyHistogram m_frameTimes;
+    LatencyHistogram m_frameCpuTimes;
     qint64 m_paintNs = 0;
+    qint64 m_paintCpuNs = 0;
     qint64 m_refreshNs = 0;
+    qint64 m_refreshCpuNs = 0;
     bool m_frameOpen = false;
 };
 
