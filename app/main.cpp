@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sys/resource.h>
 
 #ifdef POOLSCOPE_WITH_GUI
 #include "gui_main.h"
@@ -19,17 +20,33 @@ void printUsage()
 {
     std::printf(
         "Usage:\n"
-        "  poolscope [--preset NAME] [--start] [--url URL] [--screenshot FILE --after DUR]   GUI\n"
+        "  poolscope [--preset NAME] [--start] [--url URL] [--show DOCKS] [--set K=V@DUR]\n"
+        "            [--screenshot FILE --after DUR]   GUI (poolscope --help-gui for all flags)\n"
         "  poolscope run [flags]     load a target headless, print results (--json)\n"
         "  poolscope serve [flags]   run the embedded target server alone\n"
+        "  poolscope lab [flags]     dead-peer lab: watch TCP keep-alive find a vanished server "
+        "(root)\n"
         "  poolscope --version\n"
         "Run `poolscope run --help` or `poolscope serve --help` for their flags.\n");
+}
+
+// Like Go (since 1.19, os/rlimit.go), raise the open-file soft limit to the hard
+// limit: a pool laboratory opens thousands of sockets, and the default soft
+// limit of 1024 would make "too many open files" the first thing it shows.
+void raiseOpenFileLimit()
+{
+    rlimit lim {};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
 }
 
 } // namespace
 
 int main(int argc, char **argv)
 {
+    raiseOpenFileLimit();
     // The engine thread runs Qt's plain UNIX event dispatcher, measurably faster
     // than the GLib one for tens of thousands of socket events per second.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
@@ -53,6 +70,15 @@ int main(int argc, char **argv)
         std::printf("poolscope %s\n", qPrintable(poolscope::coreVersion()));
         return 0;
     }
+#ifdef POOLSCOPE_WITH_GUI
+    if (std::strcmp(command, "--help-gui") == 0) {
+        // The GUI's own flag list; no display is needed to print it.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        static char help[] = "--help";
+        argv[1] = help;
+        return poolscope::runGui(argc, argv);
+    }
+#endif
     if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
         printUsage();
         return 0;
