@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Runs the Go conformance suite (tests/conformance/scenarios.json through Go's
 # net/http.Transport and through `poolscope run`, side by side) and writes the
-# latest table to docs/conformance.md.
+# latest table to tests/conformance/report.md.
 # Needs go and nginx (scripts/install-deps.sh installs both); builds only the
 # two targets it needs into $POOLSCOPE_BUILD_DIR (default build/).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${POOLSCOPE_BUILD_DIR:-$ROOT/build}"
 JOBS="${POOLSCOPE_JOBS:-2}"
-REPORT="${POOLSCOPE_CONFORMANCE_REPORT:-$ROOT/docs/conformance.md}"
+REPORT="${POOLSCOPE_CONFORMANCE_REPORT:-$ROOT/tests/conformance/report.md}"
 
 if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
     GENERATOR=()
@@ -55,7 +55,7 @@ echo "conformance.sh: wrote $REPORT"
 
 # The README shows the latest table (without the appendices) between its markers.
 README="$ROOT/README.md"
-if [ "$REPORT" = "$ROOT/docs/conformance.md" ] && grep -q '<!-- conformance:begin -->' "$README" \
+if [ "$REPORT" = "$ROOT/tests/conformance/report.md" ] && grep -q '<!-- conformance:begin -->' "$README" \
     && grep -q '<!-- conformance:end -->' "$README"; then
     SUMMARY="$(mktemp)"
     trap 'rm -f "$TABLE" "$SUMMARY"' EXIT

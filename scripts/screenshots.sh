@@ -4,7 +4,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="${1:-${POOLSCOPE_BUILD_DIR:-$ROOT/build}}/poolscope"
-OUT="$ROOT/docs/screenshots"
+OUT="$ROOT/resources/screenshots"
 mkdir -p "$OUT"
 shot() {
     xvfb-run -a -s "-screen 0 1600x1000x24" "$BIN" "$@"

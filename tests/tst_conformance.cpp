@@ -6,7 +6,7 @@
 // Needs: go (POOLSCOPE_GO), nginx (POOLSCOPE_NGINX), the poolscope binary
 // (POOLSCOPE_BIN). Any of them missing: the suite skips with the reason.
 // POOLSCOPE_CONFORMANCE_REPORT=FILE also writes the side-by-side table as
-// markdown (scripts/conformance.sh uses it for docs/conformance.md).
+// markdown (scripts/conformance.sh uses it for tests/conformance/report.md).
 #include "pool/pool_types.h"
 
 #include <QDir>

@@ -294,7 +294,7 @@ void Engine::scheduleNext(int index)
     // No pause: the worker goes straight on, like a goroutine that keeps its P after
     // reading the body (its connection is already back in the pool: Go's eofc). One
     // engine thread is one P, so fewer connections sit idle at once than with Go's
-    // GOMAXPROCS=2; docs/conformance.md shows the effect on zero-think churn.
+    // GOMAXPROCS=2; tests/conformance/report.md shows the effect on zero-think churn.
     issue(index, false);
 }
 
