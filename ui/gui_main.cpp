@@ -12,10 +12,18 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QIcon>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
 #include <cstdio>
+
+// The icon lives in a static library's resources: pull its initializer in
+// explicitly (outside any namespace, as Q_INIT_RESOURCE requires).
+static void initUiResources()
+{
+    Q_INIT_RESOURCE(poolscope_ui);
+}
 
 namespace poolscope {
 
@@ -34,6 +42,9 @@ int runGui(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("poolscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("PoolScope"));
+    initUiResources();
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/poolscope/poolscope.svg")));
+    QApplication::setDesktopFileName(QStringLiteral("poolscope"));
 
     QStringList ids;
     for (const Preset &p : builtinPresets()) {
