@@ -189,6 +189,11 @@ void Connection::onReadyRead()
         }
         m_bytesRead += n;
         handleBytes(t_readBuffer, static_cast<qsizetype>(n));
+        if (n < static_cast<qint64>(sizeof t_readBuffer)) {
+            // Short read: the kernel buffer is drained. Asking again would cost a read()
+            // that finds nothing; the level-triggered notifier calls us when more comes.
+            return;
+        }
     }
 }
 
