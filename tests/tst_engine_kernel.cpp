@@ -52,6 +52,18 @@ int ssCount(quint16 port)
     return countLines(p.readAllStandardOutput());
 }
 
+// The incident's load: 10 workers, 1 ms think, bounded by requests.
+LoadConfig churningLoad(const QString &url)
+{
+    LoadConfig l;
+    l.url = url;
+    l.workers = 10;
+    l.requestsPerWorker = 150;
+    l.duration = 30s;
+    l.think = 1ms;
+    return l;
+}
+
 } // namespace
 
 class TestEngineKernel : public QObject
@@ -64,12 +76,7 @@ private Q_SLOTS:
         EmbeddedServer server;
         QVERIFY(server.start(ServerConfig {}));
         EngineController engine;
-        LoadConfig l;
-        l.url = server.url();
-        l.workers = 10;
-        l.requestsPerWorker = 150;
-        l.duration = 30s;
-        l.think = 1ms;
+        const LoadConfig l = churningLoad(server.url());
         const auto s = runToEnd(engine, l, TransportConfig::goDefault());
         if (!s.kernel.available) {
             QSKIP(qPrintable(
@@ -95,12 +102,7 @@ private Q_SLOTS:
         EmbeddedServer server;
         QVERIFY(server.start(ServerConfig {}));
         EngineController engine;
-        LoadConfig l;
-        l.url = server.url();
-        l.workers = 10;
-        l.requestsPerWorker = 150;
-        l.duration = 30s;
-        l.think = 1ms;
+        const LoadConfig l = churningLoad(server.url());
         auto t = TransportConfig::goDefault();
         t.maxIdleConnsPerHost = 10;
         const auto s = runToEnd(engine, l, t);

@@ -87,11 +87,7 @@ void Engine::shutdown()
         m_pool->closeAll(CloseReason::TransportClosed);
         processActions();
     }
-    for (Worker &w : m_workers) {
-        delete w.pause;
-        delete w.deadline;
-    }
-    m_workers.clear();
+    clearWorkers();
     m_conns.clear();
     m_graveyard.clear();
     flushEventLog();
@@ -187,11 +183,7 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     }
 
     // Fresh state for the run.
-    for (Worker &w : m_workers) {
-        delete w.pause;
-        delete w.deadline;
-    }
-    m_workers.clear();
+    clearWorkers();
     m_conns.clear();
     m_pool = std::make_unique<Pool>(m_clock, m_transport);
     m_pool->setEventSink(this);
@@ -244,7 +236,6 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     m_runDeadline = bound;
     m_hardStopTimer.start(toMs(load.duration > Duration::zero() ? bound + kStopGrace : bound));
     m_nextSlot = TimePoint { 0 };
-    m_activeWorkers = load.workers;
     m_workers.resize(static_cast<std::size_t>(load.workers));
     m_controller->postRunStarted();
     publishSnapshot(false);
@@ -252,6 +243,15 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
     for (int i = 0; i < load.workers; ++i) {
         startWorker(i);
     }
+}
+
+void Engine::clearWorkers()
+{
+    for (Worker &w : m_workers) {
+        delete w.pause;
+        delete w.deadline;
+    }
+    m_workers.clear();
 }
 
 void Engine::startWorker(int index)
@@ -263,8 +263,7 @@ void Engine::startWorker(int index)
         w.pause->setTimerType(Qt::PreciseTimer);
         connect(w.pause, &QTimer::timeout, this, [this, index] { issue(index, false); });
     }
-    w.state = WorkerState::Idle;
-    w.done = 0;
+    w.state = WorkerState::Idle; // `done` carries on when a worker restarts mid-run
     scheduleNext(index);
 }
 
@@ -274,7 +273,7 @@ void Engine::scheduleNext(int index)
     const TimePoint now = m_clock.now();
     const bool boundReached = (m_load.requestsPerWorker > 0 && w.done >= m_load.requestsPerWorker)
         || now >= m_runDeadline;
-    if (!m_running || m_stopping || index >= m_activeWorkers || boundReached) {
+    if (!m_running || m_stopping || index >= m_load.workers || boundReached) {
         w.state = WorkerState::Done;
         checkFinished();
         return;
@@ -305,7 +304,7 @@ void Engine::issue(int index, bool retry)
         return;
     }
     if (!retry) {
-        if (m_stopping || index >= m_activeWorkers || m_clock.now() >= m_runDeadline) {
+        if (m_stopping || index >= m_load.workers || m_clock.now() >= m_runDeadline) {
             w.state = WorkerState::Done;
             checkFinished();
             return;
@@ -716,20 +715,15 @@ void Engine::applyLoad(const LoadConfig &load)
         return;
     }
     m_nextSlot = std::max(m_nextSlot, m_clock.now());
-    const int before = m_activeWorkers;
-    m_activeWorkers = m_load.workers;
-    if (static_cast<std::size_t>(m_activeWorkers) > m_workers.size()) {
-        m_workers.resize(static_cast<std::size_t>(m_activeWorkers));
+    if (static_cast<std::size_t>(m_load.workers) > m_workers.size()) {
+        m_workers.resize(static_cast<std::size_t>(m_load.workers));
     }
-    for (int i = 0; i < m_activeWorkers; ++i) {
-        Worker &w = m_workers[static_cast<std::size_t>(i)];
-        if (i >= before || w.state == WorkerState::Done) {
-            if (w.state == WorkerState::Idle || w.state == WorkerState::Done
-                || w.pause == nullptr) {
-                const int done = w.done;
-                startWorker(i);
-                m_workers[static_cast<std::size_t>(i)].done = done;
-            }
+    // New workers (Idle) and finished ones (Done) start again; busy ones go on.
+    // Workers beyond the new count stop after their current request (scheduleNext).
+    for (int i = 0; i < m_load.workers; ++i) {
+        const WorkerState state = m_workers[static_cast<std::size_t>(i)].state;
+        if (state == WorkerState::Idle || state == WorkerState::Done) {
+            startWorker(i);
         }
     }
 }

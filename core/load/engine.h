@@ -95,6 +95,7 @@ private:
     {
         return m_targets[static_cast<std::size_t>(worker) % m_targets.size()];
     }
+    void clearWorkers();
     void startWorker(int index);
     void scheduleNext(int index);
     void issue(int index, bool retry);
@@ -131,7 +132,6 @@ private:
     std::vector<int> m_hostTarget; // HostId -> index in m_targets
 
     std::vector<Worker> m_workers;
-    int m_activeWorkers = 0; // workers allowed to issue (m_load.workers)
     std::unordered_map<ConnId, std::unique_ptr<Connection>> m_conns;
     std::vector<std::unique_ptr<Connection>> m_graveyard; // deleted after the current callback
     std::vector<PoolAction> m_actions;
