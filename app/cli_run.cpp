@@ -42,7 +42,11 @@ const FlagSpec kRunFlags[] = {
     { "rate", "R", "",
         "target rate in requests/s over all workers (0 = as fast as responses come)" },
     { "think", "DUR", "",
-        "pause of each worker between a response and its next request (1 ms resolution)" },
+        "pause of each worker between a response and its next request" },
+    { "timers", "go|precise", "",
+        "how think and --rate pauses wake: go (default) waits like Go's runtime, in whole "
+        "milliseconds, so a 1ms think sleeps about 1-2ms as time.Sleep does; precise wakes to "
+        "the nanosecond" },
     { "method", "M", "", "HTTP method (default GET)" },
     { "body-size", "N", "", "request body size in bytes (default 0)" },
     { "body-policy", "P", "",
@@ -283,6 +287,11 @@ bool buildOptions(const Flags &f, RunOptions *o, QString *error)
     l.expectContinue = f.has("expect-continue");
     if (f.has("method")) {
         l.method = f.value("method").toLatin1();
+    }
+    if (f.has("timers") && !parseTimerModel(f.value("timers"), &l.timers)) {
+        *error = QStringLiteral("invalid value \"%1\" for --timers: want go or precise")
+                     .arg(f.value("timers"));
+        return false;
     }
     if (f.has("body-policy") && !parseBodyPolicy(f.value("body-policy"), &l.bodyPolicy)) {
         *error = QStringLiteral(

@@ -48,6 +48,7 @@ Preset everyFieldSet()
     l.method = QByteArrayLiteral("POST");
     l.requestBodySize = 512;
     l.bodyPolicy = BodyPolicy::Leak;
+    l.timers = TimerModel::Precise; // the non-default value, so the round trip shows it
     l.linger = 2s;
     ServerConfig &s = p.server;
     s.listenAddress = QHostAddress(QStringLiteral("::1"));
@@ -224,6 +225,9 @@ private Q_SLOTS:
             << head + R"("load":{"bodyPolicy":"drain"}})"
             << QStringLiteral(
                    "load.bodyPolicy: \"drain\" is not one of \"read\", \"close-early\", \"leak\"");
+        QTest::newRow("timers")
+            << head + R"("load":{"timers":"exact"}})"
+            << QStringLiteral("load.timers: \"exact\" is not one of \"go\", \"precise\"");
         QTest::newRow("probability")
             << head + R"("server":{"closeProbability":1.5}})"
             << QStringLiteral("server.closeProbability: 1.5 is out of range");

@@ -354,6 +354,22 @@ SettingsPanel::SettingsPanel(QWidget *parent) : QWidget(parent)
         [](SettingsPanel &p, double v) { p.m_load.think = fromMillis(v); });
     {
         KnobSpec s = local(KnobSpec {});
+        s.key = QStringLiteral("timers");
+        s.goField = QStringLiteral("time.Sleep");
+        s.help = QStringLiteral(
+            "How think time and rate pauses wake a worker. Go runtime: like time.Sleep in a Go "
+            "program, waits in whole milliseconds (a 1 ms think sleeps about 1-2 ms), which "
+            "decides how often a worker finds an idle connection. Precise: to the nanosecond.");
+        s.kind = Kind::Choice;
+        s.choices = { QStringLiteral("Go runtime"), QStringLiteral("precise") };
+        s.max = 1;
+        add(
+            l, Section::Load, s,
+            [](const SettingsPanel &p) { return double(static_cast<int>(p.m_load.timers)); },
+            [](SettingsPanel &p, double v) { p.m_load.timers = static_cast<TimerModel>(int(v)); });
+    }
+    {
+        KnobSpec s = local(KnobSpec {});
         s.key = QStringLiteral("method");
         s.goField = QStringLiteral("http.Request.Method");
         s.help = QStringLiteral("GET and HEAD are retried on a stale connection; POST is not.");

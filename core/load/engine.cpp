@@ -248,21 +248,21 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
 void Engine::clearWorkers()
 {
     for (Worker &w : m_workers) {
-        delete w.pause;
         delete w.deadline;
     }
     m_workers.clear();
+    if (m_wake) {
+        m_wake->clear();
+    }
 }
 
 void Engine::startWorker(int index)
 {
     Worker &w = m_workers[static_cast<std::size_t>(index)];
-    if (!w.pause) {
-        w.pause = new QTimer(this);
-        w.pause->setSingleShot(true);
-        w.pause->setTimerType(Qt::PreciseTimer);
-        connect(w.pause, &QTimer::timeout, this, [this, index] { issue(index, false); });
+    if (!m_wake) {
+        m_wake = new WakeQueue(m_clock, [this](int worker) { issue(worker, false); }, this);
     }
+    m_wake->setModel(m_load.timers);
     w.state = WorkerState::Idle; // `done` carries on when a worker restarts mid-run
     scheduleNext(index);
 }
@@ -287,7 +287,7 @@ void Engine::scheduleNext(int index)
     }
     if (delay > Duration::zero()) {
         w.state = WorkerState::Pausing;
-        w.pause->start(toMs(delay));
+        m_wake->schedule(index, now + delay);
         return;
     }
     // No pause: the worker goes straight on, like a goroutine that keeps its P after
@@ -689,6 +689,10 @@ void Engine::applyLoad(const LoadConfig &load)
     m_load.workers = std::clamp(load.workers, 1, 100000);
     m_load.rate = load.rate;
     m_load.think = load.think;
+    m_load.timers = load.timers;
+    if (m_wake) {
+        m_wake->setModel(m_load.timers);
+    }
     m_load.bodyPolicy = load.bodyPolicy;
     m_load.requestsPerWorker = load.requestsPerWorker;
     if (load.method != old.method || load.requestBodySize != old.requestBodySize
@@ -756,10 +760,10 @@ void Engine::finishRun()
         return;
     }
     m_stopping = true;
+    if (m_wake) {
+        m_wake->clear();
+    }
     for (Worker &w : m_workers) {
-        if (w.pause) {
-            w.pause->stop();
-        }
         if (w.deadline) {
             w.deadline->stop();
         }

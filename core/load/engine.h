@@ -5,6 +5,7 @@
 #include "kernel/kernel_watcher.h"
 #include "load/engine_snapshot.h"
 #include "load/load_config.h"
+#include "load/wake_queue.h"
 #include "metrics/latency_histogram.h"
 #include "net/connection.h"
 #include "pool/pool.h"
@@ -77,7 +78,6 @@ private:
         ConnId conn = 0;
         int done = 0;
         TimePoint start { 0 };
-        QTimer *pause = nullptr; // think time / rate pacing
         QTimer *deadline = nullptr; // Client.Timeout, created on demand
     };
 
@@ -125,6 +125,7 @@ private:
 
     EngineController *m_controller;
     SteadyClock m_clock;
+    WakeQueue *m_wake = nullptr; // think time / rate pacing, ns resolution; made in startRun
     std::unique_ptr<Pool> m_pool;
     TransportConfig m_transport;
     LoadConfig m_load;

@@ -26,4 +26,20 @@ bool parseBodyPolicy(const QString &text, BodyPolicy *out)
     return false;
 }
 
+const char *timerModelName(TimerModel m)
+{
+    return m == TimerModel::Precise ? "precise" : "go";
+}
+
+bool parseTimerModel(const QString &text, TimerModel *out)
+{
+    for (TimerModel m : { TimerModel::Go, TimerModel::Precise }) {
+        if (text == QLatin1String(timerModelName(m))) {
+            *out = m;
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace poolscope

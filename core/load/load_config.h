@@ -15,6 +15,18 @@ enum class BodyPolicy : std::uint8_t {
     Leak, // never closed: the connection stays Active for good (the classic leak)
 };
 
+// How a worker wakes from think time or rate pacing.
+enum class TimerModel : std::uint8_t {
+    // Like time.Sleep in a Go program: an idle Go runtime waits for its next timer in
+    // epoll_pwait with a timeout in whole milliseconds (the delay truncated, at least
+    // 1 ms: runtime/netpoll_epoll.go) and then runs every timer that is due. Sleeps
+    // overshoot and wake-ups bunch the way a Go caller's do, which decides how often a
+    // free-running worker finds an idle connection (tests/conformance).
+    Go,
+    // Nanosecond wake-ups (timerfd): sub-millisecond think time as written.
+    Precise,
+};
+
 // The load a run applies. Every run is bounded: by requests per worker, by
 // duration, or by both; if neither is set the engine applies kDefaultMaxDuration.
 struct LoadConfig
@@ -35,6 +47,8 @@ struct LoadConfig
     double rate = 0.0;
     // Pause each worker takes between a response and its next request.
     Duration think { 0 };
+    // How think time and rate pacing wake a worker (see TimerModel).
+    TimerModel timers = TimerModel::Go;
     // HTTP method.
     QByteArray method = QByteArrayLiteral("GET");
     // Request body size in bytes (0 = no body).
@@ -56,5 +70,8 @@ inline constexpr Duration kDefaultMaxDuration = std::chrono::minutes(10);
 const char *bodyPolicyName(BodyPolicy p);
 // Parses "read", "close-early", "leak"; returns false on anything else.
 bool parseBodyPolicy(const QString &text, BodyPolicy *out);
+const char *timerModelName(TimerModel m);
+// Parses "go", "precise"; returns false on anything else.
+bool parseTimerModel(const QString &text, TimerModel *out);
 
 } // namespace poolscope

@@ -452,6 +452,7 @@ QJsonObject scenarioToJson(const Preset &p)
         { QStringLiteral("duration"), dur(l.duration) },
         { QStringLiteral("rate"), l.rate },
         { QStringLiteral("think"), dur(l.think) },
+        { QStringLiteral("timers"), QString::fromLatin1(timerModelName(l.timers)) },
         { QStringLiteral("method"), QString::fromLatin1(l.method) },
         { QStringLiteral("requestBodySize"), l.requestBodySize },
         { QStringLiteral("bodyPolicy"), QString::fromLatin1(bodyPolicyKey(l.bodyPolicy)) },
@@ -579,6 +580,11 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
         r.duration("duration", &l.duration, false);
         r.number("rate", &l.rate, 0.0, 1e9);
         r.duration("think", &l.think, false);
+        QString timers = QString::fromLatin1(timerModelName(l.timers));
+        r.string("timers", &timers);
+        if (r.ok() && !parseTimerModel(timers, &l.timers)) {
+            r.fail("timers", QStringLiteral("\"%1\" is not one of \"go\", \"precise\"").arg(timers));
+        }
         QString method = QString::fromLatin1(l.method);
         r.string("method", &method);
         if (r.ok() && !isHttpToken(method)) {
