@@ -201,6 +201,54 @@ private Q_SLOTS:
         QTEST(static_cast<int>(pool.counters().closes(CloseReason::TooManyIdleHost)), "closed");
     }
 
+    // releaseConn says whether the returned connection was kept (idle or handed to a
+    // waiter) or closed: the engine resumes a caller whose connection was closed only after
+    // the other responses of its event-loop pass, as Go's caller waits behind the
+    // readLoop's pc.close() (tests/conformance, no-think rows).
+    void releaseSaysKeptOrClosed()
+    {
+        FakeClock clock;
+        Pool pool(clock, TransportConfig::goDefault()); // MaxIdleConnsPerHost 0 -> 2
+        Driver d(pool);
+        const HostId h = pool.hostId("http://127.0.0.1:8080");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 5; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        d.completeDials();
+        std::vector<bool> kept;
+        for (ReqId r : reqs) {
+            kept.push_back(pool.releaseConn(d.got.at(r), true));
+            d.drain();
+        }
+        // Two fit under the cap; the third, fourth and fifth get errTooManyIdleHost.
+        QCOMPARE(kept, (std::vector<bool> { true, true, false, false, false }));
+        QCOMPARE(d.closesWith(CloseReason::TooManyIdleHost), 3);
+
+        // Connection: close from the server: closed, whatever the idle list holds.
+        const ReqId a = d.get(h); // takes an idle one
+        QVERIFY(!pool.releaseConn(d.got.at(a), false, CloseReason::ConnectionCloseResponse));
+        d.drain();
+        QCOMPARE(d.closesWith(CloseReason::ConnectionCloseResponse), 1);
+
+        // Handed to a waiting request: kept, even with the idle list full.
+        const ReqId b = d.get(h); // the last idle one
+        const ReqId c = d.get(h); // dials
+        d.completeDials();
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        const ReqId waiter = d.get(h); // idle list empty: waits and dials
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        QVERIFY(pool.releaseConn(d.got.at(b), true));
+        d.drain();
+        QCOMPARE(d.got.at(waiter), d.got.at(b));
+        QVERIFY(pool.releaseConn(d.got.at(c), true)); // idle 1 of 2
+        d.drain();
+
+        // Unknown or already released connections: nothing kept.
+        QVERIFY(!pool.releaseConn(d.got.at(c), true));
+        QVERIFY(!pool.releaseConn(ConnId(99999), true));
+    }
+
     void globalIdleLimitEvictsOldestAcrossHosts()
     {
         FakeClock clock;

@@ -136,6 +136,7 @@ void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
         stopRun();
     }
     m_load = load;
+    ++m_runSerial;
     m_transport = transport;
     QString error;
     const QStringList urls = load.urls.isEmpty() ? QStringList { load.url } : load.urls;
@@ -433,7 +434,7 @@ void Engine::rearmIdleTimer()
     m_idleTimer.start(toMs(wait));
 }
 
-void Engine::finishRequest(int index, CloseReason error, const QString &message)
+void Engine::recordFinished(int index, CloseReason error, const QString &message)
 {
     Worker &w = m_workers[static_cast<std::size_t>(index)];
     if (w.deadline) {
@@ -468,6 +469,11 @@ void Engine::finishRequest(int index, CloseReason error, const QString &message)
     w.req = 0;
     w.conn = 0;
     w.state = WorkerState::Idle;
+}
+
+void Engine::finishRequest(int index, CloseReason error, const QString &message)
+{
+    recordFinished(index, error, message);
     scheduleNext(index);
 }
 
@@ -602,7 +608,7 @@ void Engine::onResponseHeaders(Connection &c)
         c.worker = -1;
         m_pool->releaseConn(c.id(), false, CloseReason::BodyNotRead);
         processActions();
-        finishRequest(index, CloseReason::None, QString());
+        resumeAfterClose(index);
         return;
     }
     case BodyPolicy::Leak: {
@@ -631,9 +637,42 @@ void Engine::onResponseComplete(Connection &c, bool reusable)
         why = CloseReason::ConnectionCloseResponse;
     }
     c.setIdle();
-    m_pool->releaseConn(c.id(), reusable, why);
+    const bool kept = m_pool->releaseConn(c.id(), reusable, why);
     processActions();
+    if (!kept) {
+        resumeAfterClose(index);
+        return;
+    }
+    // Kept: Go's readLoop wakes the caller through eofc and parks on its next read,
+    // so the caller runs at once and asks again before anything else is handled.
     finishRequest(index, CloseReason::None, QString());
+}
+
+void Engine::resumeAfterClose(int index)
+{
+    // Go: when the connection is closed instead of kept (errTooManyIdleHost,
+    // Connection: close, DisableKeepAlives, body closed early), the readLoop that woke
+    // the caller goes on to pc.close(), whose close(pc.closech) wakes the writeLoop
+    // into the P's runnext slot; the caller is pushed to the back of the run queue and
+    // resumes after every goroutine that was already runnable, i.e. after the other
+    // responses already read. Here: after the rest of this event-loop pass. With idle
+    // cap 2 one rejected connection so delays its caller while further returns are
+    // rejected too, and those callers then dial: the bursts of errTooManyIdleHost
+    // closes Go shows (tests/conformance: no-think-16-workers-idle-cap-2).
+    Worker &w = m_workers[static_cast<std::size_t>(index)];
+    w.state = WorkerState::Resuming;
+    const std::uint64_t serial = m_runSerial;
+    QMetaObject::invokeMethod(
+        this,
+        [this, index, serial] {
+            if (!m_running || serial != m_runSerial
+                || static_cast<std::size_t>(index) >= m_workers.size()
+                || m_workers[static_cast<std::size_t>(index)].state != WorkerState::Resuming) {
+                return;
+            }
+            finishRequest(index, CloseReason::None, QString());
+        },
+        Qt::QueuedConnection);
 }
 
 void Engine::onConnectionFailed(Connection &c, CloseReason reason, const QString &message)
@@ -783,6 +822,9 @@ void Engine::finishRun()
         if (w.state == WorkerState::InFlight || w.state == WorkerState::Waiting) {
             ++m_canceled;
             ++m_requestsDone;
+            w.state = WorkerState::Done;
+        } else if (w.state == WorkerState::Resuming) {
+            recordFinished(static_cast<int>(i), CloseReason::None, QString()); // it had its response
             w.state = WorkerState::Done;
         }
     }

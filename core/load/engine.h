@@ -70,7 +70,9 @@ private:
         QElapsedTimer m_timer;
     };
 
-    enum class WorkerState : std::uint8_t { Idle, Waiting, InFlight, Pausing, Done };
+    // Resuming: the response is complete and its connection closed; the caller runs
+    // after the rest of this event-loop pass (see resumeAfterClose).
+    enum class WorkerState : std::uint8_t { Idle, Waiting, InFlight, Resuming, Pausing, Done };
     struct Worker
     {
         WorkerState state = WorkerState::Idle;
@@ -107,6 +109,8 @@ private:
             && m_workers[static_cast<std::size_t>(index)].req == req;
     }
     void finishRequest(int index, CloseReason error, const QString &message);
+    void recordFinished(int index, CloseReason error, const QString &message);
+    void resumeAfterClose(int index);
     void onClientTimeout(int index);
     void detachWorker(int index);
     void processActions();
@@ -141,6 +145,7 @@ private:
     bool m_running = false;
     bool m_stopping = false;
     TimePoint m_runDeadline { 0 };
+    std::uint64_t m_runSerial = 0; // drops work posted by an earlier run
     TimePoint m_nextSlot { 0 }; // open-loop rate pacing
     Duration m_linger { 0 };
 

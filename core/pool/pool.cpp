@@ -317,16 +317,16 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
     }
 }
 
-void Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
+bool Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
 {
     Conn *c = find(id);
     if (c == nullptr || c->state != ConnState::Active) {
-        return;
+        return false;
     }
     const ReqId req = c->serving;
     if (!reusable) {
         close(*c, reason == CloseReason::None ? CloseReason::ConnectionCloseResponse : reason);
-        return;
+        return false;
     }
     const CloseReason err = tryPutIdleConn(*c, req);
     if (err != CloseReason::None) {
@@ -335,7 +335,9 @@ void Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
             emit(EventType::PutIdleConn, c, req, err);
         }
         close(*c, err);
+        return false;
     }
+    return true;
 }
 
 CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)

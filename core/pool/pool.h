@@ -98,7 +98,9 @@ public:
     void dialFailed(ConnId conn, CloseReason reason);
     // The request on `conn` finished. reusable = the response was read to EOF and
     // neither side asked for close; otherwise `reason` says why not.
-    void releaseConn(ConnId conn, bool reusable, CloseReason reason = CloseReason::None);
+    // Returns true if the connection was kept (idle, or handed to a waiting request) and
+    // false if it was closed (not reusable, errTooManyIdleHost, keep-alives off, ...).
+    bool releaseConn(ConnId conn, bool reusable, CloseReason reason = CloseReason::None);
     // Close a connection in any state (error, server closed idle, kernel timeout ...).
     void closeConn(ConnId conn, CloseReason reason);
     // Count a retry of `req` (the driver then calls getConn again for it).
