@@ -69,6 +69,29 @@ struct Row
     QString detail; // events: the full sequences, for the report's appendix
 };
 
+// "29 of 31 scenarios agree with Go; 2 known divergences (1 inside Go's range this run)."
+QString summaryLine(const std::vector<Row> &rows)
+{
+    int pass = 0;
+    int known = 0;
+    int knownInside = 0;
+    for (const Row &r : rows) {
+        pass += r.verdict == QLatin1String("PASS");
+        if (r.verdict.startsWith(QLatin1String("KNOWN DIVERGENCE"))) {
+            ++known;
+            knownInside += r.verdict != QLatin1String("KNOWN DIVERGENCE");
+        }
+    }
+    QString line = QStringLiteral("%1 of %2 scenarios agree with Go").arg(pass).arg(rows.size());
+    if (known > 0) {
+        line += QStringLiteral("; %1 known divergence%2").arg(known).arg(known == 1 ? "" : "s");
+        if (knownInside > 0) {
+            line += QStringLiteral(" (%1 inside Go's range this run)").arg(knownInside);
+        }
+    }
+    return line + QLatin1Char('.');
+}
+
 QString kindName(Kind k)
 {
     switch (k) {
@@ -782,7 +805,10 @@ void TestConformance::scenario()
         row.verdict = QStringLiteral("KNOWN DIVERGENCE");
         row.note += QStringLiteral(". Why: ") + s.knownDivergence;
     } else if (!s.knownDivergence.isEmpty() && row.verdict == QLatin1String("PASS")) {
-        row.note = QStringLiteral("matched Go in this run although marked as a known divergence");
+        // Inside Go's range this time, but the distributions are known to differ: not
+        // counted as agreeing (the summary line says so).
+        row.verdict = QStringLiteral("KNOWN DIVERGENCE (inside Go's range this run)");
+        row.note = QStringLiteral("Why: ") + s.knownDivergence;
     }
     m_rows.push_back(row);
     if (!row.detail.isEmpty()) {
@@ -792,8 +818,9 @@ void TestConformance::scenario()
         qPrintable(row.kind), qPrintable(row.verdict), static_cast<double>(t.elapsed()) / 1000.0,
         qPrintable(row.go), qPrintable(row.ours),
         row.note.isEmpty() ? "" : "\n  note:      ", qPrintable(row.note));
-    if (known) {
-        // Reported, not hidden: XFAIL in the output and in the table, with the reason.
+    if (!s.knownDivergence.isEmpty()) {
+        // Reported, not hidden: XFAIL in the output and in the table, with the reason,
+        // also in a run where the numbers happened to land inside Go's range.
         QEXPECT_FAIL("", qPrintable(s.knownDivergence), Continue);
     }
     QVERIFY2(row.verdict == QLatin1String("PASS"), qPrintable(row.note));
@@ -809,15 +836,13 @@ void TestConformance::cleanupTestCase()
                         .arg(QStringLiteral("scenario"), -34)
                         .arg(QStringLiteral("kind"), -12)
                         .arg(QStringLiteral("verdict"));
-    int pass = 0;
     for (const Row &r : m_rows) {
-        pass += r.verdict == QLatin1String("PASS");
         table += QStringLiteral("%1 %2 %3\n    Go        %4\n    PoolScope %5\n")
                      .arg(r.name, -34)
                      .arg(r.kind, -12)
                      .arg(r.verdict, r.go, r.ours);
     }
-    table += QStringLiteral("%1 of %2 scenarios agree with Go\n").arg(pass).arg(m_rows.size());
+    table += summaryLine(m_rows) + QLatin1Char('\n');
     qInfo("%s", qPrintable(table));
     writeReport();
 }
@@ -837,11 +862,7 @@ void TestConformance::writeReport() const
         return s.replace(QLatin1Char('|'), QStringLiteral("\\|"));
     };
     QString md;
-    int pass = 0;
-    for (const Row &r : m_rows) {
-        pass += r.verdict == QLatin1String("PASS");
-    }
-    md += QStringLiteral("%1 of %2 scenarios agree with Go.\n\n").arg(pass).arg(m_rows.size());
+    md += summaryLine(m_rows) + QStringLiteral("\n\n");
     md += QStringLiteral("| scenario | kind | Go 1.19 net/http | PoolScope | verdict |\n"
                          "|---|---|---|---|---|\n");
     for (const Row &r : m_rows) {
