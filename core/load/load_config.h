@@ -19,7 +19,8 @@ enum class BodyPolicy : std::uint8_t {
 enum class TimerModel : std::uint8_t {
     // Like time.Sleep in a Go program: an idle Go runtime waits for its next timer in
     // epoll_pwait with a timeout in whole milliseconds (the delay truncated, at least
-    // 1 ms: runtime/netpoll_epoll.go) and then runs every timer that is due. Sleeps
+    // 1 ms: runtime/netpoll_epoll.go; the kernel adds its 50 us timer slack) and then
+    // runs every timer that is due. Sleeps
     // overshoot and wake-ups bunch the way a Go caller's do, which decides how often a
     // free-running worker finds an idle connection (tests/conformance).
     Go,

@@ -3,6 +3,7 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -91,6 +92,15 @@ void WakeQueue::clear()
     }
 }
 
+Duration WakeQueue::timerSlack()
+{
+    static const Duration slack = [] {
+        const int ns = ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
+        return Duration(ns > 0 ? ns : 50'000);
+    }();
+    return slack;
+}
+
 Duration WakeQueue::waitFor(TimerModel model, Duration delay)
 {
     constexpr Duration kMs = std::chrono::milliseconds(1);
@@ -102,7 +112,9 @@ Duration WakeQueue::waitFor(TimerModel model, Duration delay)
     }
     // runtime.netpoll: waitms = 1 below 1 ms, else delay / 1e6 truncated. A wake-up
     // before the deadline finds nothing due and waits again, as Go's scheduler does.
-    return delay < kMs ? kMs : (delay / kMs) * kMs;
+    // epoll_wait's timeout also gets the thread's timer slack (50 us by default),
+    // which a timerfd does not: an idle Go runtime's time.Sleep(1ms) takes ~1.08 ms.
+    return (delay < kMs ? kMs : (delay / kMs) * kMs) + timerSlack();
 }
 
 void WakeQueue::setModel(TimerModel model)

@@ -47,6 +47,9 @@ public:
     // How long the queue waits for a deadline `delay` ahead (never 0: an overdue
     // deadline waits 1 ns, i.e. the next event-loop turn).
     [[nodiscard]] static Duration waitFor(TimerModel model, Duration delay);
+    // The kernel's timer slack for this process (prctl PR_GET_TIMERSLACK, 50 us by
+    // default): what epoll_wait adds to Go's millisecond timeouts.
+    [[nodiscard]] static Duration timerSlack();
 
     [[nodiscard]] bool isScheduled(int key) const;
     [[nodiscard]] std::size_t pending() const { return m_live; }
