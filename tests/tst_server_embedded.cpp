@@ -9,6 +9,8 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
+
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -365,6 +367,30 @@ private Q_SLOTS:
         QCOMPARE(response->body.size(), 64);
         // Lower bound only: a loaded machine may be slower, never faster.
         QVERIFY2(timer.elapsed() >= 90, qPrintable(QString::number(timer.elapsed())));
+    }
+
+    void subMillisecondLatencyIsNotRoundedUp()
+    {
+        // Delayed responses wake through a nanosecond timer: 300 us means 300 us. With a
+        // millisecond timer every one of these responses took at least 1 ms.
+        ServerConfig config = baseConfig();
+        config.latency = 300us;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        qint64 fastest = std::numeric_limits<qint64>::max();
+        for (int i = 0; i < 40; ++i) {
+            QElapsedTimer timer;
+            timer.start();
+            client.get();
+            QVERIFY(client.readResponse());
+            const qint64 ns = timer.nsecsElapsed();
+            QVERIFY2(ns >= 300'000, qPrintable(QStringLiteral("%1 ns").arg(ns))); // never early
+            fastest = std::min(fastest, ns);
+        }
+        QVERIFY2(fastest < 1'000'000, qPrintable(QStringLiteral("fastest %1 ns").arg(fastest)));
+        QCOMPARE(server.stats().requests, 40u);
     }
 
     void headerDelaySendsHeadBeforeBody()

@@ -5,10 +5,10 @@
 #include "kernel/kernel_watcher.h"
 #include "load/engine_snapshot.h"
 #include "load/load_config.h"
-#include "load/wake_queue.h"
 #include "metrics/latency_histogram.h"
 #include "net/connection.h"
 #include "pool/pool.h"
+#include "timing/wake_queue.h"
 
 #include <QElapsedTimer>
 #include <QFile>

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "pool/transport_config.h"
+#include "timing/timer_model.h"
 
 #include <QByteArray>
 #include <QString>
@@ -15,18 +16,6 @@ enum class BodyPolicy : std::uint8_t {
     Leak, // never closed: the connection stays Active for good (the classic leak)
 };
 
-// How a worker wakes from think time or rate pacing.
-enum class TimerModel : std::uint8_t {
-    // Like time.Sleep in a Go program: an idle Go runtime waits for its next timer in
-    // epoll_pwait with a timeout in whole milliseconds (the delay truncated, at least
-    // 1 ms: runtime/netpoll_epoll.go; the kernel adds its 50 us timer slack) and then
-    // runs every timer that is due. Sleeps
-    // overshoot and wake-ups bunch the way a Go caller's do, which decides how often a
-    // free-running worker finds an idle connection (tests/conformance).
-    Go,
-    // Nanosecond wake-ups (timerfd): sub-millisecond think time as written.
-    Precise,
-};
 
 // The load a run applies. Every run is bounded: by requests per worker, by
 // duration, or by both; if neither is set the engine applies kDefaultMaxDuration.

@@ -613,13 +613,34 @@ void ServerWorker::onRequestComplete(Connection *c)
 
 void ServerWorker::armConnectionTimer(Connection *c, Clock::time_point at)
 {
-    if (!c->timer) {
-        c->timer = new QTimer(this);
-        c->timer->setSingleShot(true);
-        c->timer->setTimerType(Qt::PreciseTimer);
-        connect(c->timer, &QTimer::timeout, this, [this, c] { sendPending(c); });
+    if (!m_wake) {
+        m_wake = new WakeQueue(
+            m_monotonic,
+            [this](int slot) {
+                Connection *waiting = m_wakeSlots[static_cast<std::size_t>(slot)];
+                if (waiting)
+                    sendPending(waiting);
+            },
+            this);
+        m_wake->setModel(TimerModel::Precise);
     }
-    c->timer->start(timerInterval(at - Clock::now()));
+    if (c->wakeSlot < 0) {
+        if (m_freeWakeSlots.empty()) {
+            c->wakeSlot = static_cast<int>(m_wakeSlots.size());
+            m_wakeSlots.push_back(c);
+        } else {
+            c->wakeSlot = m_freeWakeSlots.back();
+            m_freeWakeSlots.pop_back();
+            m_wakeSlots[static_cast<std::size_t>(c->wakeSlot)] = c;
+        }
+    }
+    m_wake->schedule(c->wakeSlot, TimePoint(at.time_since_epoch()));
+}
+
+void ServerWorker::cancelConnectionTimer(Connection *c)
+{
+    if (m_wake && c->wakeSlot >= 0)
+        m_wake->cancel(c->wakeSlot);
 }
 
 void ServerWorker::sendPending(Connection *c)
@@ -722,8 +743,7 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
     if (idleTimeout)
         ++m_shared->idleTimeouts;
     m_idle.remove(c);
-    if (c->timer)
-        c->timer->stop();
+    cancelConnectionTimer(c);
     if (!c->ssl && pendingOutput(c) > 0) {
         c->halfClosePending = true; // FIN after the last byte: onOutputDrained()
         setReading(c, true); // keep discarding input meanwhile
@@ -744,11 +764,11 @@ void ServerWorker::onGone(Connection *c)
     --m_shared->open;
     m_idle.remove(c);
     m_lingering.remove(c);
-    if (c->timer) {
-        c->timer->stop();
-        c->timer->disconnect(this);
-        c->timer->deleteLater();
-        c->timer = nullptr;
+    if (c->wakeSlot >= 0) {
+        cancelConnectionTimer(c);
+        m_wakeSlots[static_cast<std::size_t>(c->wakeSlot)] = nullptr;
+        m_freeWakeSlots.push_back(c->wakeSlot);
+        c->wakeSlot = -1;
     }
     releaseTransport(c);
     // Callers up the stack may still hold `c`: erase it on the next event loop turn.

@@ -3,6 +3,7 @@
 #include "server/prepared_responses.h"
 #include "server/request_parser.h"
 #include "server/server_shared_state.h"
+#include "timing/wake_queue.h"
 
 #include <QRandomGenerator>
 #include <QSslConfiguration>
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 class QSocketNotifier;
 class QSslSocket;
@@ -26,9 +28,11 @@ namespace poolscope {
 // single QSocketNotifier on the epoll descriptor: Qt's event dispatchers poll() every
 // registered notifier on every loop iteration, which with one notifier (or QTcpSocket) per
 // connection cut throughput five-fold at 10,000 idle connections; a QTcpSocket also pins a
-// 16 KiB read-buffer chunk each. TLS connections use QSslSocket (they are few). A QTimer is
-// only created for a connection that has a delayed response. Idle timeouts use one timer for
-// the whole server and an intrusive list of idle connections in last-activity order.
+// 16 KiB read-buffer chunk each. TLS connections use QSslSocket (they are few). Delayed
+// responses (latency, jitter, header delay) wake through one timerfd with nanosecond
+// resolution (WakeQueue), so a 300 us latency is 300 us, not a millisecond timer's 1 ms.
+// Idle timeouts use one timer for the whole server and an intrusive list of idle
+// connections in last-activity order.
 //
 // Server-side closes are "lingering" like nginx's and Go's: flush, shutdown(SHUT_WR) so the
 // client sees a FIN, keep discarding input until the client closes too (or kLinger passes),
@@ -106,7 +110,7 @@ private:
         // delayed response); at most one read's worth.
         QByteArray stash;
         Pending pending;
-        QTimer *timer = nullptr; // created on the first delayed response only
+        int wakeSlot = -1; // key in m_wake, taken on the first delayed response only
         ConnectionList *list = nullptr; // m_idle or m_lingering, or none while busy
         Connection *prev = nullptr;
         Connection *next = nullptr;
@@ -152,6 +156,7 @@ private:
     // The connection is gone (peer closed, error, or our close completed).
     void onGone(Connection *c);
     void armConnectionTimer(Connection *c, Clock::time_point at);
+    void cancelConnectionTimer(Connection *c);
     void markIdle(Connection *c);
     void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
     void onIdleTimer();
@@ -165,6 +170,19 @@ private:
     bool m_sslTried = false;
     bool m_acceptErrorReported = false;
     std::unordered_map<Connection *, std::unique_ptr<Connection>> m_connections;
+    // steady_clock as the WakeQueue's Clock (both count CLOCK_MONOTONIC nanoseconds).
+    class MonotonicClock final : public poolscope::Clock
+    {
+    public:
+        [[nodiscard]] TimePoint now() const override
+        {
+            return TimePoint(std::chrono::steady_clock::now().time_since_epoch());
+        }
+    };
+    MonotonicClock m_monotonic;
+    WakeQueue *m_wake = nullptr; // made in the server thread on the first delayed response
+    std::vector<Connection *> m_wakeSlots; // slot -> connection waiting on it, or nullptr
+    std::vector<int> m_freeWakeSlots;
     ConnectionList m_idle; // keep-alive connections waiting for a request, least recent first
     ConnectionList m_lingering; // half-closed by us, waiting for the client's FIN
     QTimer *m_idleTimer = nullptr;

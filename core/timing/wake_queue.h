@@ -1,7 +1,7 @@
 #pragma once
 
-#include "load/load_config.h"
 #include "pool/clock.h"
+#include "timing/timer_model.h"
 
 #include <QObject>
 

@@ -1,5 +1,5 @@
 // WakeQueue: think-time and rate-pacing wake-ups, Go's runtime timer model vs precise.
-#include "load/wake_queue.h"
+#include "timing/wake_queue.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -183,4 +183,4 @@ void TestWakeQueue::staleEntriesStayBounded()
 }
 
 QTEST_GUILESS_MAIN(TestWakeQueue)
-#include "tst_load_wake_queue.moc"
+#include "tst_timing_wake_queue.moc"
