@@ -344,14 +344,20 @@ SettingsPanel::SettingsPanel(QWidget *parent) : QWidget(parent)
             l, Section::Load, s, [](const SettingsPanel &p) { return p.m_load.rate; },
             [](SettingsPanel &p, double v) { p.m_load.rate = v; });
     }
-    add(
-        l, Section::Load,
-        local(number(QStringLiteral("think time"), QStringLiteral("load: pause between requests"),
+    {
+        KnobSpec s = local(number(QStringLiteral("think time"),
+            QStringLiteral("load: pause between requests"),
             QStringLiteral("Each worker pauses this long after a response; its connection sits in "
                            "the pool meanwhile."),
-            0, 5000, toMillis(loadDef.think), QStringLiteral("ms"), 1)),
-        [](const SettingsPanel &p) { return toMillis(p.m_load.think); },
-        [](SettingsPanel &p, double v) { p.m_load.think = fromMillis(v); });
+            0, 5000, toMillis(loadDef.think), QStringLiteral("ms"), 1));
+        // Measured (tests/conformance, no-think rows): back-to-back callers churn in Go only
+        // when a second P returns connections while a caller waits; one event loop is one P.
+        s.meaning = zeroMeans(QStringLiteral(
+            "0 = back to back: churns like Go with GOMAXPROCS=1; Go with more Ps churns more"));
+        add(
+            l, Section::Load, s, [](const SettingsPanel &p) { return toMillis(p.m_load.think); },
+            [](SettingsPanel &p, double v) { p.m_load.think = fromMillis(v); });
+    }
     {
         KnobSpec s = local(KnobSpec {});
         s.key = QStringLiteral("timers");
