@@ -1,5 +1,6 @@
 #include "cli_lab.h"
 
+#include "cli_flags.h"
 #include "kernel/dead_peer_lab.h"
 #include "load/engine_controller.h"
 #include "metrics/go_duration.h"
@@ -19,7 +20,7 @@ namespace poolscope {
 
 namespace {
 
-const char kLabHelp[]
+const char kLabIntro[]
     = "Usage: poolscope lab [flags]\n"
       "Dead-peer lab (needs root): the embedded server runs in a network namespace joined by a "
       "veth\n"
@@ -28,16 +29,21 @@ const char kLabHelp[]
       "vanishes without a FIN. Watch TCP keep-alive probes go out and the kernel kill each "
       "connection\n"
       "after Idle + Interval x Count, or, with keep-alive off, the dead connections stay "
-      "pooled.\n\n"
-      "  --conns N                 idle connections to hold (default 2)\n"
-      "  --keep-alive DUR          [Dialer.KeepAlive] negative = TCP keep-alive off (default 30s)\n"
-      "  --keep-alive-idle DUR     [Dialer.KeepAliveConfig.Idle] (default 1s for the lab)\n"
-      "  --keep-alive-interval DUR [Dialer.KeepAliveConfig.Interval] (default 1s)\n"
-      "  --keep-alive-count N      [Dialer.KeepAliveConfig.Count] (default 3)\n"
-      "  --vanish-after DUR        pause between the connections going idle and the vanishing "
-      "(default 1s)\n"
-      "  --watch DUR               how long to watch after the vanishing (default 30s)\n"
-      "  --json                    one JSON object at the end instead of the timeline\n";
+      "pooled.\n\n";
+
+// Every flag of `lab`, in --help order (parsed by the same Flags as `run`).
+const FlagSpec kLabFlags[] = {
+    { "conns", "N", "", "idle connections to hold, 1-1000 (default 2)" },
+    { "keep-alive", "DUR", "Dialer.KeepAlive", "negative = TCP keep-alive off (default 30s)" },
+    { "keep-alive-idle", "DUR", "Dialer.KeepAliveConfig.Idle", "default 1s for the lab" },
+    { "keep-alive-interval", "DUR", "Dialer.KeepAliveConfig.Interval", "default 1s" },
+    { "keep-alive-count", "N", "Dialer.KeepAliveConfig.Count", "default 3" },
+    { "vanish-after", "DUR", "",
+        "pause between the connections going idle and the vanishing (default 1s)" },
+    { "watch", "DUR", "", "how long to watch after the vanishing (default 30s)" },
+    { "json", nullptr, "", "one JSON object at the end instead of the timeline" },
+    { "help", nullptr, "", "show this help" },
+};
 
 struct LabFlags
 {
@@ -48,80 +54,23 @@ struct LabFlags
     bool json = false;
 };
 
-bool parseLabFlags(const QStringList &args, LabFlags *f, QString *error)
+bool parseLabFlags(const Flags &f, LabFlags *out, QString *error)
 {
-    f->transport.keepAliveConfig = KeepAliveConfig { true, 1s, 1s, 3 };
-    f->transport.idleConnTimeout = Duration::zero(); // only the kernel closes connections here
-    for (int i = 0; i < args.size(); ++i) {
-        const QString a = args[i];
-        auto value = [&](QString *out) {
-            if (i + 1 >= args.size()) {
-                *error = QStringLiteral("flag %1 needs a value").arg(a);
-                return false;
-            }
-            *out = args[++i];
-            return true;
-        };
-        auto duration = [&](Duration *out) {
-            QString v;
-            if (!value(&v)) {
-                return false;
-            }
-            QString why;
-            const auto d = parseGoDuration(v, &why);
-            if (!d) {
-                *error = QStringLiteral("invalid duration \"%1\" for %2: %3").arg(v, a, why);
-                return false;
-            }
-            *out = *d;
-            return true;
-        };
-        auto integer = [&](int *out, int min) {
-            QString v;
-            if (!value(&v)) {
-                return false;
-            }
-            bool ok = false;
-            *out = v.toInt(&ok);
-            if (!ok || *out < min) {
-                *error = QStringLiteral("invalid value \"%1\" for %2: want an integer >= %3")
-                             .arg(v, a)
-                             .arg(min);
-                return false;
-            }
-            return true;
-        };
-        bool ok = true;
-        if (a == QLatin1String("--conns")) {
-            ok = integer(&f->conns, 1) && f->conns <= 1000;
-        } else if (a == QLatin1String("--keep-alive")) {
-            ok = duration(&f->transport.keepAlive);
-            if (ok && f->transport.keepAlive < Duration::zero()) {
-                f->transport.keepAliveConfig.enable = false;
-            }
-        } else if (a == QLatin1String("--keep-alive-idle")) {
-            ok = duration(&f->transport.keepAliveConfig.idle);
-        } else if (a == QLatin1String("--keep-alive-interval")) {
-            ok = duration(&f->transport.keepAliveConfig.interval);
-        } else if (a == QLatin1String("--keep-alive-count")) {
-            ok = integer(&f->transport.keepAliveConfig.count, -1);
-        } else if (a == QLatin1String("--vanish-after")) {
-            ok = duration(&f->vanishAfter);
-        } else if (a == QLatin1String("--watch")) {
-            ok = duration(&f->watch);
-        } else if (a == QLatin1String("--json")) {
-            f->json = true;
-        } else {
-            *error = QStringLiteral("unknown flag %1 (see poolscope lab --help)").arg(a);
-            return false;
-        }
-        if (!ok) {
-            if (error->isEmpty()) {
-                *error = QStringLiteral("invalid value for %1").arg(a);
-            }
-            return false;
-        }
+    out->transport.keepAliveConfig = KeepAliveConfig { true, 1s, 1s, 3 };
+    out->transport.idleConnTimeout = Duration::zero(); // only the kernel closes connections here
+    if (!f.intValue("conns", &out->conns, error, 1, 1000)
+        || !f.durationValue("keep-alive", &out->transport.keepAlive, error)
+        || !f.durationValue("keep-alive-idle", &out->transport.keepAliveConfig.idle, error)
+        || !f.durationValue("keep-alive-interval", &out->transport.keepAliveConfig.interval, error)
+        || !f.intValue("keep-alive-count", &out->transport.keepAliveConfig.count, error, -1)
+        || !f.durationValue("vanish-after", &out->vanishAfter, error, false)
+        || !f.durationValue("watch", &out->watch, error, false)) {
+        return false;
     }
+    if (out->transport.keepAlive < Duration::zero()) {
+        out->transport.keepAliveConfig.enable = false;
+    }
+    out->json = f.has("json");
     return true;
 }
 
@@ -129,13 +78,18 @@ bool parseLabFlags(const QStringList &args, LabFlags *f, QString *error)
 
 int runLabCommand(const QStringList &args)
 {
-    if (args.contains(QStringLiteral("--help"))) {
-        std::printf("%s", kLabHelp);
+    Flags parsed("lab", kLabFlags);
+    QString error;
+    if (!parsed.parse(args, &error)) {
+        std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (parsed.has("help")) {
+        std::printf("%s%s", kLabIntro, qPrintable(flagTableHelp(kLabFlags)));
         return 0;
     }
     LabFlags flags;
-    QString error;
-    if (!parseLabFlags(args, &flags, &error)) {
+    if (!parseLabFlags(parsed, &flags, &error)) {
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
         return 2;
     }

@@ -1,5 +1,6 @@
 #include "cli_run.h"
 
+#include "cli_flags.h"
 #include "kernel/kernel_settings.h"
 #include "load/engine_controller.h"
 #include "metrics/go_duration.h"
@@ -22,14 +23,6 @@ namespace poolscope {
 
 namespace {
 
-struct FlagSpec
-{
-    const char *name; // without "--"
-    const char *value; // value placeholder, nullptr for a switch
-    const char *goField; // Go field it mirrors, or "" for PoolScope's own
-    const char *help;
-};
-
 // Every flag of `run`, in --help order.
 const FlagSpec kRunFlags[] = {
     { "url", "URL", "",
@@ -41,8 +34,7 @@ const FlagSpec kRunFlags[] = {
         "run length, Go syntax: 250ms, 90s, 1m30s (default 10s if --requests is absent)" },
     { "rate", "R", "",
         "target rate in requests/s over all workers (0 = as fast as responses come)" },
-    { "think", "DUR", "",
-        "pause of each worker between a response and its next request" },
+    { "think", "DUR", "", "pause of each worker between a response and its next request" },
     { "timers", "go|precise", "",
         "how think and --rate pauses wake: go (default) waits like Go's runtime, in whole "
         "milliseconds, so a 1ms think sleeps about 1-2ms as time.Sleep does; precise wakes to "
@@ -98,123 +90,6 @@ const FlagSpec kRunFlags[] = {
         "embedded server: chance of Connection: close per response" },
     { "server-http10", nullptr, "", "embedded server: answer HTTP/1.0 without keep-alive" },
     { "help", nullptr, "", "show this help" },
-};
-
-const FlagSpec *findFlag(const QString &name)
-{
-    for (const FlagSpec &f : kRunFlags) {
-        if (name == QLatin1String(f.name)) {
-            return &f;
-        }
-    }
-    return nullptr;
-}
-
-class Flags
-{
-public:
-    bool parse(const QStringList &args, QString *error)
-    {
-        for (int i = 0; i < args.size(); ++i) {
-            QString a = args[i];
-            if (!a.startsWith(QLatin1String("--"))) {
-                *error = QStringLiteral("unexpected argument \"%1\" (flags start with --)").arg(a);
-                return false;
-            }
-            a = a.mid(2);
-            QString value;
-            bool hasInline = false;
-            const int eq = a.indexOf(QLatin1Char('='));
-            if (eq >= 0) {
-                value = a.mid(eq + 1);
-                a = a.left(eq);
-                hasInline = true;
-            }
-            const FlagSpec *f = findFlag(a);
-            if (!f) {
-                *error = QStringLiteral("unknown flag --%1 (see poolscope run --help)").arg(a);
-                return false;
-            }
-            if (f->value == nullptr) {
-                if (hasInline && value != QLatin1String("true")) {
-                    *error = QStringLiteral("flag --%1 takes no value").arg(a);
-                    return false;
-                }
-                m_values.insert(a, QStringLiteral("true"));
-                continue;
-            }
-            if (!hasInline) {
-                if (i + 1 >= args.size()) {
-                    *error = QStringLiteral("flag --%1 needs a value (%2)")
-                                 .arg(a, QLatin1String(f->value));
-                    return false;
-                }
-                value = args[++i];
-            }
-            m_values.insert(a, value);
-            m_all[a].append(value);
-        }
-        return true;
-    }
-    bool has(const char *name) const { return m_values.contains(QLatin1String(name)); }
-    QString value(const char *name) const { return m_values.value(QLatin1String(name)); }
-    // Every value of a repeatable flag, in order.
-    QStringList values(const char *name) const { return m_all.value(QLatin1String(name)); }
-
-    bool intValue(const char *name, int *out, QString *error, int min = INT_MIN) const
-    {
-        if (!has(name)) {
-            return true;
-        }
-        bool ok = false;
-        const int v = value(name).toInt(&ok);
-        if (!ok || v < min) {
-            *error = QStringLiteral("invalid value \"%1\" for --%2: want an integer%3")
-                         .arg(value(name), QLatin1String(name),
-                             min == INT_MIN ? QString() : QStringLiteral(" >= %1").arg(min));
-            return false;
-        }
-        *out = v;
-        return true;
-    }
-    bool durationValue(
-        const char *name, Duration *out, QString *error, bool allowNegative = true) const
-    {
-        if (!has(name)) {
-            return true;
-        }
-        QString why;
-        const auto d = parseGoDuration(value(name), &why);
-        if (!d || (!allowNegative && *d < Duration::zero())) {
-            *error = QStringLiteral("invalid duration \"%1\" for --%2: %3")
-                         .arg(value(name), QLatin1String(name),
-                             d ? QStringLiteral("must not be negative") : why);
-            return false;
-        }
-        *out = *d;
-        return true;
-    }
-    bool doubleValue(const char *name, double *out, QString *error, double min, double max) const
-    {
-        if (!has(name)) {
-            return true;
-        }
-        bool ok = false;
-        const double v = value(name).toDouble(&ok);
-        if (!ok || v < min || v > max) {
-            *error = QStringLiteral("invalid value \"%1\" for --%2: want a number in [%3, %4]")
-                         .arg(value(name), QLatin1String(name))
-                         .arg(min)
-                         .arg(max);
-            return false;
-        }
-        *out = v;
-        return true;
-    }
-
-private:
-    QHash<QString, QString> m_values; // last value wins
-    QHash<QString, QStringList> m_all;
 };
 
 struct RunOptions
@@ -483,23 +358,12 @@ QString runCommandHelp()
                                  "prints what the pool did.\n"
                                  "Durations use Go's syntax (250ms, 90s, 1m30s). Every run is "
                                  "bounded by --requests and/or --duration.\n\n");
-    for (const FlagSpec &f : kRunFlags) {
-        QString flag = QStringLiteral("--") + QLatin1String(f.name);
-        if (f.value) {
-            flag += QLatin1Char(' ') + QLatin1String(f.value);
-        }
-        out += QStringLiteral("  %1").arg(flag, -34);
-        if (*f.goField) {
-            out += QStringLiteral("[%1] ").arg(QLatin1String(f.goField));
-        }
-        out += QLatin1String(f.help) + QLatin1Char('\n');
-    }
-    return out;
+    return out + flagTableHelp(kRunFlags);
 }
 
 int runRunCommand(const QStringList &args)
 {
-    Flags flags;
+    Flags flags("run", kRunFlags);
     QString error;
     if (!flags.parse(args, &error)) {
         std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));

@@ -225,9 +225,9 @@ private Q_SLOTS:
             << head + R"("load":{"bodyPolicy":"drain"}})"
             << QStringLiteral(
                    "load.bodyPolicy: \"drain\" is not one of \"read\", \"close-early\", \"leak\"");
-        QTest::newRow("timers")
-            << head + R"("load":{"timers":"exact"}})"
-            << QStringLiteral("load.timers: \"exact\" is not one of \"go\", \"precise\"");
+        QTest::newRow("timers") << head + R"("load":{"timers":"exact"}})"
+                                << QStringLiteral(
+                                       "load.timers: \"exact\" is not one of \"go\", \"precise\"");
         QTest::newRow("probability")
             << head + R"("server":{"closeProbability":1.5}})"
             << QStringLiteral("server.closeProbability: 1.5 is out of range");

@@ -9,7 +9,6 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
-
 #include <limits>
 #include <memory>
 #include <optional>

@@ -3,7 +3,6 @@
 
 #include <QElapsedTimer>
 #include <QTest>
-
 #include <vector>
 
 using namespace poolscope;

@@ -261,7 +261,8 @@ void Engine::startWorker(int index)
 {
     Worker &w = m_workers[static_cast<std::size_t>(index)];
     if (!m_wake) {
-        m_wake = new WakeQueue(m_clock, [this](int worker) { issue(worker, false); }, this);
+        m_wake = new WakeQueue(
+            m_clock, [this](int worker) { issue(worker, false); }, this);
     }
     m_wake->setModel(m_load.timers);
     w.state = WorkerState::Idle; // `done` carries on when a worker restarts mid-run
@@ -824,7 +825,8 @@ void Engine::finishRun()
             ++m_requestsDone;
             w.state = WorkerState::Done;
         } else if (w.state == WorkerState::Resuming) {
-            recordFinished(static_cast<int>(i), CloseReason::None, QString()); // it had its response
+            recordFinished(
+                static_cast<int>(i), CloseReason::None, QString()); // it had its response
             w.state = WorkerState::Done;
         }
     }

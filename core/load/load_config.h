@@ -16,7 +16,6 @@ enum class BodyPolicy : std::uint8_t {
     Leak, // never closed: the connection stays Active for good (the classic leak)
 };
 
-
 // The load a run applies. Every run is bounded: by requests per worker, by
 // duration, or by both; if neither is set the engine applies kDefaultMaxDuration.
 struct LoadConfig

@@ -583,7 +583,8 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
         QString timers = QString::fromLatin1(timerModelName(l.timers));
         r.string("timers", &timers);
         if (r.ok() && !parseTimerModel(timers, &l.timers)) {
-            r.fail("timers", QStringLiteral("\"%1\" is not one of \"go\", \"precise\"").arg(timers));
+            r.fail(
+                "timers", QStringLiteral("\"%1\" is not one of \"go\", \"precise\"").arg(timers));
         }
         QString method = QString::fromLatin1(l.method);
         r.string("method", &method);

@@ -2,28 +2,23 @@
 
 #include <QSocketNotifier>
 #include <QTimer>
-
+#include <cerrno>
+#include <cstdint>
 #include <sys/prctl.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdint>
-
 namespace poolscope {
 
 WakeQueue::WakeQueue(const Clock &clock, Handler handler, QObject *parent)
-    : QObject(parent)
-    , m_clock(clock)
-    , m_handler(std::move(handler))
+    : QObject(parent), m_clock(clock), m_handler(std::move(handler))
 {
     m_fd = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (m_fd >= 0) {
         m_notifier = new QSocketNotifier(m_fd, QSocketNotifier::Read, this);
         connect(m_notifier, &QSocketNotifier::activated, this, [this] {
             std::uint64_t expirations = 0;
-            while (::read(m_fd, &expirations, sizeof expirations) < 0 && errno == EINTR) {
-            }
+            while (::read(m_fd, &expirations, sizeof expirations) < 0 && errno == EINTR) { }
             m_armedFor = TimePoint { -1 };
             fire();
         });

@@ -4,7 +4,6 @@
 #include "timing/timer_model.h"
 
 #include <QObject>
-
 #include <functional>
 #include <queue>
 #include <vector>
@@ -13,7 +12,6 @@ class QSocketNotifier;
 class QTimer;
 
 namespace poolscope {
-
 
 // One-shot wake-ups, one per key (a worker index), all served by a single Linux
 // timerfd: think time and rate pacing. The model decides how long it waits:

@@ -1,0 +1,111 @@
+// The command line as a user meets it: bad flags get exit code 2 and one line
+// that names the flag and what it wants; --help is generated from the same
+// flag tables the parser uses (app/cli_flags.h), for `run` and `lab` alike.
+#include <QProcess>
+#include <QTest>
+
+class TestCliErrors : public QObject
+{
+    Q_OBJECT
+
+private:
+    QString m_bin;
+
+    struct Result
+    {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+
+    Result runBin(const QStringList &args)
+    {
+        QProcess p;
+        p.start(m_bin, args);
+        Result r;
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (m_bin.isEmpty()) {
+            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary");
+        }
+    }
+
+    void badFlagsAreRefusedWithTheReason_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("run: unknown flag") << QStringList { "run", "--max-idle",
+            "3" } << "poolscope run: unknown flag --max-idle (see poolscope run --help)";
+        QTest::newRow("run: not a number") << QStringList { "run", "--workers",
+            "ten" } << "poolscope run: invalid value \"ten\" for --workers: want an integer >= 1";
+        QTest::newRow("run: bad duration") << QStringList { "run", "--think",
+            "5 ms" } << "poolscope run: invalid duration \"5 ms\" for --think";
+        QTest::newRow("run: timer model") << QStringList { "run", "--timers",
+            "fast" } << "poolscope run: invalid value \"fast\" for --timers: want go or precise";
+        QTest::newRow("run: missing value")
+            << QStringList { "run", "--url" } << "poolscope run: flag --url needs a value (URL)";
+        QTest::newRow("run: switch with a value")
+            << QStringList { "run", "--json=yes" } << "poolscope run: flag --json takes no value";
+        QTest::newRow("lab: out of range") << QStringList { "lab", "--conns",
+            "0" } << "poolscope lab: invalid value \"0\" for --conns: want an integer in [1, 1000]";
+        QTest::newRow("lab: negative watch")
+            << QStringList { "lab", "--watch=-3s" }
+            << "poolscope lab: invalid duration \"-3s\" for --watch: must not be negative";
+        QTest::newRow("lab: unknown flag") << QStringList { "lab", "--requests",
+            "5" } << "poolscope lab: unknown flag --requests (see poolscope lab --help)";
+        QTest::newRow("lab: stray argument") << QStringList { "lab",
+            "conns=2" } << "poolscope lab: unexpected argument \"conns=2\" (flags start with --)";
+    }
+
+    void badFlagsAreRefusedWithTheReason()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Result r = runBin(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(message), qPrintable(r.err));
+        QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line, nothing else
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void helpComesFromTheFlagTables_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QStringList>("lines");
+        QTest::newRow("run") << "run"
+                             << QStringList { "Usage: poolscope run [flags]",
+                                    "--max-idle-conns-per-host N",
+                                    "[Transport.MaxIdleConnsPerHost]", "--timers go|precise" };
+        QTest::newRow("lab") << "lab"
+                             << QStringList { "Usage: poolscope lab [flags]", "--conns N",
+                                    "--keep-alive-count N", "[Dialer.KeepAliveConfig.Count]",
+                                    "--watch DUR" };
+    }
+
+    void helpComesFromTheFlagTables()
+    {
+        QFETCH(QString, command);
+        QFETCH(QStringList, lines);
+        const Result r = runBin({ command, QStringLiteral("--help") });
+        QCOMPARE(r.code, 0);
+        for (const QString &l : lines) {
+            QVERIFY2(r.out.contains(l), qPrintable(l));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliErrors)
+#include "tst_cli_errors.moc"
