@@ -422,8 +422,8 @@ private Q_SLOTS:
     void cleanupTestCase();
 
 private:
-    bool prepareServer(
-        const Scenario &s, std::unique_ptr<ServerProcess> *server, QStringList *urls, QString *why);
+    bool prepareServer(const Scenario &s, std::vector<std::unique_ptr<ServerProcess>> *servers,
+        QStringList *urls, QString *why);
     std::optional<ClientRun> runSide(
         const Scenario &s, bool go, const QString &eventsFile, QString *why);
     void runExact(const Scenario &s, Row *row);
@@ -548,8 +548,8 @@ void TestConformance::scenario_data()
     }
 }
 
-bool TestConformance::prepareServer(
-    const Scenario &s, std::unique_ptr<ServerProcess> *server, QStringList *urls, QString *why)
+bool TestConformance::prepareServer(const Scenario &s,
+    std::vector<std::unique_ptr<ServerProcess>> *servers, QStringList *urls, QString *why)
 {
     const QString type = s.server.value(QStringLiteral("type")).toString();
     if (type == QLatin1String("nginx")) {
@@ -558,30 +558,38 @@ bool TestConformance::prepareServer(
     }
     // Embedded and stale servers are fresh for every run: their counters and
     // random draws (fixed seed) start over, so both sides meet the same server.
-    *server = std::make_unique<ServerProcess>();
-    bool ok = false;
-    if (type == QLatin1String("serve")) {
-        ok = (*server)->start(m_poolscope,
-            QStringList { QStringLiteral("serve") }
-                + toStringList(s.server.value(QStringLiteral("args"))),
-            why);
-    } else if (type == QLatin1String("stale")) {
-        ok = (*server)->start(m_goref, { QStringLiteral("--serve-stale") }, why);
-    } else {
-        *why = QStringLiteral("unknown server type \"%1\"").arg(type);
+    // "hosts": N starts N of them, N pool keys.
+    const int hosts = type == QLatin1String("serve")
+        ? std::max(1, s.server.value(QStringLiteral("hosts")).toInt(1))
+        : 1;
+    for (int h = 0; h < hosts; ++h) {
+        auto server = std::make_unique<ServerProcess>();
+        bool ok = false;
+        if (type == QLatin1String("serve")) {
+            ok = server->start(m_poolscope,
+                QStringList { QStringLiteral("serve") }
+                    + toStringList(s.server.value(QStringLiteral("args"))),
+                why);
+        } else if (type == QLatin1String("stale")) {
+            ok = server->start(m_goref, { QStringLiteral("--serve-stale") }, why);
+        } else {
+            *why = QStringLiteral("unknown server type \"%1\"").arg(type);
+        }
+        if (!ok) {
+            return false;
+        }
+        urls->append(server->url());
+        servers->push_back(std::move(server));
     }
-    if (ok) {
-        *urls = { (*server)->url() };
-    }
-    return ok;
+    return true;
 }
 
 std::optional<ClientRun> TestConformance::runSide(
     const Scenario &s, bool go, const QString &eventsFile, QString *why)
 {
-    std::unique_ptr<ServerProcess> server;
+    std::vector<std::unique_ptr<ServerProcess>> servers;
     QStringList urls;
-    if (!prepareServer(s, &server, &urls, why)) {
+    if (!prepareServer(s, &servers, &urls, why)) {
         return std::nullopt;
     }
     QStringList args;
