@@ -23,6 +23,7 @@ void printUsage()
         "  poolscope [--preset NAME] [--start] [--url URL] [--show DOCKS] [--set K=V@DUR]\n"
         "            [--screenshot FILE --after DUR]   GUI (poolscope --help-gui for all flags)\n"
         "  poolscope run [flags]     load a target headless, print results (--json)\n"
+        "  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
         "  poolscope serve [flags]   run the embedded target server alone\n"
         "  poolscope lab [flags]     dead-peer lab: watch TCP keep-alive find a vanished server "
         "(root)\n"
@@ -51,6 +52,20 @@ int main(int argc, char **argv)
     // than the GLib one for tens of thousands of socket events per second.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
         qputenv("QT_NO_GLIB", "1");
+    }
+    // `--headless` anywhere: the GUI's flags give way to `poolscope run` with the
+    // rest of the command line (scripts/run.sh --headless --workers 10 ...).
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--headless") == 0) {
+            QCoreApplication app(argc, argv);
+            QCoreApplication::setApplicationName(QStringLiteral("poolscope"));
+            QStringList args = QCoreApplication::arguments().mid(1);
+            args.removeAll(QStringLiteral("--headless"));
+            if (!args.isEmpty() && args.first() == QLatin1String("run")) {
+                args.removeFirst();
+            }
+            return poolscope::runRunCommand(args);
+        }
     }
     const char *command = argc > 1 ? argv[1] : "";
     if (std::strcmp(command, "run") == 0 || std::strcmp(command, "serve") == 0

@@ -1,6 +1,8 @@
 // The command line as a user meets it: bad flags get exit code 2 and one line
 // that names the flag and what it wants; --help is generated from the same
 // flag tables the parser uses (app/cli_flags.h), for `run` and `lab` alike.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTest>
 
@@ -59,6 +61,8 @@ private Q_SLOTS:
             << QStringList { "run", "--url" } << "poolscope run: flag --url needs a value (URL)";
         QTest::newRow("run: switch with a value")
             << QStringList { "run", "--json=yes" } << "poolscope run: flag --json takes no value";
+        QTest::newRow("--headless is run") << QStringList { "--headless", "--workers",
+            "0" } << "poolscope run: invalid value \"0\" for --workers: want an integer >= 1";
         QTest::newRow("lab: out of range") << QStringList { "lab", "--conns",
             "0" } << "poolscope lab: invalid value \"0\" for --conns: want an integer in [1, 1000]";
         QTest::newRow("lab: negative watch")
@@ -79,6 +83,20 @@ private Q_SLOTS:
         QVERIFY2(r.err.startsWith(message), qPrintable(r.err));
         QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line, nothing else
         QVERIFY(r.out.isEmpty());
+    }
+
+    void headlessRunsTheCliAnywhereOnTheLine()
+    {
+        // scripts/run.sh passes GUI-style command lines through; --headless turns one
+        // into `poolscope run` wherever it stands.
+        const Result r = runBin({ QStringLiteral("--workers"), QStringLiteral("1"),
+            QStringLiteral("--headless"), QStringLiteral("--requests"), QStringLiteral("3"),
+            QStringLiteral("--json"), QStringLiteral("--no-kernel") });
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o.value(QLatin1String("requests")).toInt(), 3);
+        QCOMPARE(o.value(QLatin1String("dials")).toInt(), 1);
+        QCOMPARE(o.value(QLatin1String("reused")).toInt(), 2);
     }
 
     void helpComesFromTheFlagTables_data()
