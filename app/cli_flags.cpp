@@ -2,6 +2,8 @@
 
 #include "metrics/go_duration.h"
 
+#include <cstdio>
+
 namespace poolscope {
 
 QString flagTableHelp(std::span<const FlagSpec> table)
@@ -74,6 +76,20 @@ bool Flags::parse(const QStringList &args, QString *error)
         m_all[a].append(value);
     }
     return true;
+}
+
+std::optional<int> Flags::parseOrFinish(const QStringList &args, const QString &help)
+{
+    QString error;
+    if (!parse(args, &error)) {
+        std::fprintf(stderr, "poolscope %s: %s\n", m_command, qPrintable(error));
+        return 2;
+    }
+    if (has("help")) {
+        std::printf("%s", qPrintable(help));
+        return 0;
+    }
+    return std::nullopt;
 }
 
 bool Flags::intValue(const char *name, int *out, QString *error, int min, int max) const

@@ -6,6 +6,7 @@
 #include <QString>
 #include <QStringList>
 #include <climits>
+#include <optional>
 #include <span>
 
 namespace poolscope {
@@ -34,6 +35,10 @@ public:
     }
 
     bool parse(const QStringList &args, QString *error);
+    // What every command does first: parse; on a bad flag print "poolscope CMD: why"
+    // to stderr and return 2, on --help print `help` and return 0; otherwise
+    // return nothing and the command goes on.
+    std::optional<int> parseOrFinish(const QStringList &args, const QString &help);
 
     [[nodiscard]] bool has(const char *name) const
     {

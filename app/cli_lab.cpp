@@ -79,15 +79,11 @@ bool parseLabFlags(const Flags &f, LabFlags *out, QString *error)
 int runLabCommand(const QStringList &args)
 {
     Flags parsed("lab", kLabFlags);
+    if (const auto done
+        = parsed.parseOrFinish(args, QLatin1String(kLabIntro) + flagTableHelp(kLabFlags))) {
+        return *done;
+    }
     QString error;
-    if (!parsed.parse(args, &error)) {
-        std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
-        return 2;
-    }
-    if (parsed.has("help")) {
-        std::printf("%s%s", kLabIntro, qPrintable(flagTableHelp(kLabFlags)));
-        return 0;
-    }
     LabFlags flags;
     if (!parseLabFlags(parsed, &flags, &error)) {
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));

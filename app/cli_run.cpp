@@ -364,15 +364,10 @@ QString runCommandHelp()
 int runRunCommand(const QStringList &args)
 {
     Flags flags("run", kRunFlags);
+    if (const auto done = flags.parseOrFinish(args, runCommandHelp())) {
+        return *done;
+    }
     QString error;
-    if (!flags.parse(args, &error)) {
-        std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));
-        return 2;
-    }
-    if (flags.has("help")) {
-        std::printf("%s", qPrintable(runCommandHelp()));
-        return 0;
-    }
     RunOptions opt;
     if (!buildOptions(flags, &opt, &error)) {
         std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));
