@@ -36,9 +36,9 @@ const FlagSpec kRunFlags[] = {
         "target rate in requests/s over all workers (0 = as fast as responses come)" },
     { "think", "DUR", "", "pause of each worker between a response and its next request" },
     { "timers", "go|precise", "",
-        "how think and --rate pauses wake: go (default) waits like Go's runtime, in whole "
-        "milliseconds, so a 1ms think sleeps about 1-2ms as time.Sleep does; precise wakes to "
-        "the nanosecond" },
+        "how think time wakes: go (default) waits like Go's runtime, in whole milliseconds, so "
+        "a 1ms think sleeps about 1-2ms as time.Sleep does; precise wakes to the nanosecond "
+        "(--rate slots are always exact)" },
     { "method", "M", "", "HTTP method (default GET)" },
     { "body-size", "N", "", "request body size in bytes (default 0)" },
     { "body-policy", "P", "",

@@ -363,9 +363,10 @@ SettingsPanel::SettingsPanel(QWidget *parent) : QWidget(parent)
         s.key = QStringLiteral("timers");
         s.goField = QStringLiteral("time.Sleep");
         s.help = QStringLiteral(
-            "How think time and rate pauses wake a worker. Go runtime: like time.Sleep in a Go "
-            "program, waits in whole milliseconds (a 1 ms think sleeps about 1-2 ms), which "
-            "decides how often a worker finds an idle connection. Precise: to the nanosecond.");
+            "How think time wakes a worker. Go runtime: like time.Sleep in a Go program, waits "
+            "in whole milliseconds (a 1 ms think sleeps about 1-2 ms), which decides how often "
+            "a worker finds an idle connection. Precise: to the nanosecond. Rate slots are "
+            "always exact.");
         s.kind = Kind::Choice;
         s.choices = { QStringLiteral("Go runtime"), QStringLiteral("precise") };
         s.max = 1;

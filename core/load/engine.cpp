@@ -252,8 +252,10 @@ void Engine::clearWorkers()
         delete w.deadline;
     }
     m_workers.clear();
-    if (m_wake) {
-        m_wake->clear();
+    for (WakeQueue *q : { m_wake, m_pace }) {
+        if (q) {
+            q->clear();
+        }
     }
 }
 
@@ -265,6 +267,11 @@ void Engine::startWorker(int index)
             m_clock, [this](int worker) { issue(worker, false); }, this);
     }
     m_wake->setModel(m_load.timers);
+    if (!m_pace) {
+        m_pace = new WakeQueue(
+            m_clock, [this](int worker) { issue(worker, false); }, this);
+        m_pace->setModel(TimerModel::Precise);
+    }
     w.state = WorkerState::Idle; // `done` carries on when a worker restarts mid-run
     scheduleNext(index);
 }
@@ -289,7 +296,9 @@ void Engine::scheduleNext(int index)
     }
     if (delay > Duration::zero()) {
         w.state = WorkerState::Pausing;
-        m_wake->schedule(index, now + delay);
+        // Think time is a caller's time.Sleep (Go's timer model unless --timers precise);
+        // a rate slot stands for work arriving from outside, which no Go timer bunches.
+        (m_load.rate > 0 ? m_pace : m_wake)->schedule(index, now + delay);
         return;
     }
     // No pause: the worker goes straight on, like a goroutine that keeps its P after
@@ -800,8 +809,10 @@ void Engine::finishRun()
         return;
     }
     m_stopping = true;
-    if (m_wake) {
-        m_wake->clear();
+    for (WakeQueue *q : { m_wake, m_pace }) {
+        if (q) {
+            q->clear();
+        }
     }
     for (Worker &w : m_workers) {
         if (w.deadline) {

@@ -129,7 +129,8 @@ private:
 
     EngineController *m_controller;
     SteadyClock m_clock;
-    WakeQueue *m_wake = nullptr; // think time / rate pacing, ns resolution; made in startRun
+    WakeQueue *m_wake = nullptr; // think time, LoadConfig::timers model; made in startWorker
+    WakeQueue *m_pace = nullptr; // rate pacing slots, always exact
     std::unique_ptr<Pool> m_pool;
     TransportConfig m_transport;
     LoadConfig m_load;

@@ -36,7 +36,8 @@ struct LoadConfig
     double rate = 0.0;
     // Pause each worker takes between a response and its next request.
     Duration think { 0 };
-    // How think time and rate pacing wake a worker (see TimerModel).
+    // How think time wakes a worker (see TimerModel). Rate pacing is always exact: a rate
+    // slot stands for work arriving from outside, not for a sleeping goroutine.
     TimerModel timers = TimerModel::Go;
     // HTTP method.
     QByteArray method = QByteArrayLiteral("GET");

@@ -4,8 +4,8 @@
 
 namespace poolscope {
 
-// How a sleeper wakes: a load worker from think time or rate pacing (see
-// LoadConfig::timers), the embedded server from a response's latency.
+// How a sleeper wakes: a load worker from think time (LoadConfig::timers), the
+// embedded server from a response's latency and rate pacing (always Precise).
 enum class TimerModel : std::uint8_t {
     // Like time.Sleep in a Go program: an idle Go runtime waits for its next timer in
     // epoll_pwait with a timeout in whole milliseconds (the delay truncated, at least
