@@ -8,6 +8,7 @@
 #include "settings_panel.h"
 
 #include <QAreaSeries>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QLineSeries>
 #include <QSignalSpy>
@@ -101,6 +102,27 @@ private Q_SLOTS:
         QVERIFY(k->isDefault());
         QCOMPARE(w.transportConfig().maxIdleConnsPerHost, 0);
         QCOMPARE(w.goCode()->text(), goSnippet(TransportConfig::goDefault()));
+    }
+
+    void timerModelKnobAndWhatThinkZeroMeans()
+    {
+        MainWindow w;
+        KnobWidget *timers = w.settings()->knob(QStringLiteral("timers"));
+        QVERIFY(timers);
+        QVERIFY(timers->comboBox());
+        QCOMPARE(timers->comboBox()->count(), 2);
+        QCOMPARE(w.loadConfig().timers, TimerModel::Go); // like time.Sleep by default
+        QSignalSpy applied(&w, &MainWindow::changesApplied);
+        timers->comboBox()->setCurrentIndex(1);
+        QVERIFY(applied.wait(2000));
+        QCOMPARE(w.loadConfig().timers, TimerModel::Precise);
+
+        // Zero think time models one P: the knob says so where a user sets it.
+        KnobWidget *think = w.settings()->knob(QStringLiteral("think time"));
+        think->spinBox()->setValue(0);
+        QVERIFY(think->meaningText().contains(QStringLiteral("GOMAXPROCS=1")));
+        think->spinBox()->setValue(5);
+        QCOMPARE(think->meaningText(), QString());
     }
 
     void spinBoxEditWhileIdleUpdatesCodeWithoutMarker()

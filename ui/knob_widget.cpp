@@ -243,6 +243,11 @@ QString KnobWidget::markerText() const
     return m_marker->text();
 }
 
+QString KnobWidget::meaningText() const
+{
+    return m_meaning->isHidden() ? QString() : m_meaning->text();
+}
+
 void KnobWidget::updateMarker()
 {
     const QString what = m_spec.goKnob ? QStringLiteral("Go default") : QStringLiteral("default");

@@ -63,6 +63,8 @@ public:
     [[nodiscard]] QComboBox *comboBox() const { return m_combo; }
     [[nodiscard]] QToolButton *resetButton() const { return m_reset; }
     [[nodiscard]] QString markerText() const;
+    // The line under the knob saying what this value means ("0 = unlimited"), or "".
+    [[nodiscard]] QString meaningText() const;
 
 public Q_SLOTS:
     // Resets to the default as a user edit (emits valueEdited if it changed).
