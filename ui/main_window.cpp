@@ -754,6 +754,10 @@ void MainWindow::showHelp()
             "and requests per connection stay in single digits; then set MaxIdleConnsPerHost to "
             "10 in the Settings dock. A marker shows the change on every chart and the churn "
             "stops.</p>"
+            "<p><b>How close to Go:</b> pool rules match Go's exactly (tests/conformance). Think "
+            "time sleeps like <code>time.Sleep</code> in a Go program, in whole milliseconds "
+            "(Settings: timers). With no think time PoolScope behaves like Go with "
+            "GOMAXPROCS=1; Go with more Ps churns more.</p>"
             "<p><b>Keys:</b> Space start/stop, Ctrl+R reset, Ctrl+1…9 presets, P pause charts, "
             "Ctrl+Shift+C connections, Ctrl+Shift+L dead-peer lab, "
             "F1 this help. Hover any knob for its Go field and what zero means.</p>"),
