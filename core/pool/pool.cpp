@@ -233,32 +233,30 @@ Pool::Conn &Pool::startDial(HostId host, ReqId forReq)
 void Pool::cancelWant(ReqId req)
 {
     auto it = m_wants.find(req);
-    if (it == m_wants.end()) {
-        return;
+    if (it != m_wants.end()) {
+        takeWant(it);
     }
-    Host &h = m_hosts[it->second.host];
+}
+
+Pool::Want Pool::takeWant(std::unordered_map<ReqId, Want>::iterator it)
+{
+    const Want w = it->second;
+    Host &h = m_hosts[w.host];
     --h.counters.waiting;
     --m_counters.now.waiting;
-    if (it->second.queuedForDial) {
+    if (w.queuedForDial) {
         --h.counters.queuedForDial;
         --m_counters.now.queuedForDial;
     }
     m_wants.erase(it);
+    return w;
 }
 
 void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
 {
     auto it = m_wants.find(req);
     assert(it != m_wants.end());
-    Host &h = m_hosts[it->second.host];
-    const std::uint32_t tag = it->second.tag;
-    --h.counters.waiting;
-    --m_counters.now.waiting;
-    if (it->second.queuedForDial) {
-        --h.counters.queuedForDial;
-        --m_counters.now.queuedForDial;
-    }
-    m_wants.erase(it);
+    const std::uint32_t tag = takeWant(it).tag;
 
     const bool reused = c.reused;
     ++m_counters.gets;
@@ -310,8 +308,7 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
     // The waiting request gets the dial error (Go does not retry dial errors).
     auto it = m_wants.find(req);
     if (it != m_wants.end()) {
-        const std::uint32_t tag = it->second.tag;
-        cancelWant(req);
+        const std::uint32_t tag = takeWant(it).tag;
         m_actions.push_back(PoolAction {
             ActionType::FailRequest, 0, req, host, reason, false, false, {}, {}, tag });
     }

@@ -187,6 +187,8 @@ private:
     Conn &startDial(HostId host, ReqId forReq);
     void queueForDial(ReqId req, Want &w);
     void deliver(Conn &c, ReqId req, bool wasIdle);
+    // Removes a waiting request with its waiting / queued-for-dial counts; returns it.
+    Want takeWant(std::unordered_map<ReqId, Want>::iterator it);
     // Go's tryPutIdleConn: CloseReason::None when kept idle or handed off.
     CloseReason tryPutIdleConn(Conn &c, ReqId tracedReq);
     void putOrCloseIdleConn(Conn &c);
