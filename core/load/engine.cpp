@@ -252,10 +252,14 @@ void Engine::clearWorkers()
         delete w.deadline;
     }
     m_workers.clear();
-    for (WakeQueue *q : { m_wake, m_pace }) {
-        if (q) {
-            q->clear();
-        }
+    clearWakeUps();
+}
+
+void Engine::clearWakeUps()
+{
+    if (m_wake) {
+        m_wake->clear();
+        m_pace->clear();
     }
 }
 
@@ -263,15 +267,15 @@ void Engine::startWorker(int index)
 {
     Worker &w = m_workers[static_cast<std::size_t>(index)];
     if (!m_wake) {
-        m_wake = new WakeQueue(
-            m_clock, [this](int worker) { issue(worker, false); }, this);
-    }
-    m_wake->setModel(m_load.timers);
-    if (!m_pace) {
-        m_pace = new WakeQueue(
-            m_clock, [this](int worker) { issue(worker, false); }, this);
+        // Made here, in the engine thread: their socket notifiers belong to it.
+        const auto wake = [this](int worker) {
+            issue(worker, false);
+        };
+        m_wake = new WakeQueue(m_clock, wake, this);
+        m_pace = new WakeQueue(m_clock, wake, this);
         m_pace->setModel(TimerModel::Precise);
     }
+    m_wake->setModel(m_load.timers);
     w.state = WorkerState::Idle; // `done` carries on when a worker restarts mid-run
     scheduleNext(index);
 }
@@ -809,11 +813,7 @@ void Engine::finishRun()
         return;
     }
     m_stopping = true;
-    for (WakeQueue *q : { m_wake, m_pace }) {
-        if (q) {
-            q->clear();
-        }
-    }
+    clearWakeUps();
     for (Worker &w : m_workers) {
         if (w.deadline) {
             w.deadline->stop();

@@ -98,6 +98,7 @@ private:
         return m_targets[static_cast<std::size_t>(worker) % m_targets.size()];
     }
     void clearWorkers();
+    void clearWakeUps(); // every pending think / rate wake-up
     void startWorker(int index);
     void scheduleNext(int index);
     void issue(int index, bool retry);
@@ -130,7 +131,7 @@ private:
     EngineController *m_controller;
     SteadyClock m_clock;
     WakeQueue *m_wake = nullptr; // think time, LoadConfig::timers model; made in startWorker
-    WakeQueue *m_pace = nullptr; // rate pacing slots, always exact
+    WakeQueue *m_pace = nullptr; // rate pacing slots, always exact; made with m_wake
     std::unique_ptr<Pool> m_pool;
     TransportConfig m_transport;
     LoadConfig m_load;

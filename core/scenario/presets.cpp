@@ -170,11 +170,6 @@ std::vector<Preset> makePresets()
     return out;
 }
 
-const char *bodyPolicyKey(BodyPolicy p)
-{
-    return bodyPolicyName(p); // one spelling for the CLI and scenario files
-}
-
 QString jsonTypeName(const QJsonValue &v)
 {
     switch (v.type()) {
@@ -455,7 +450,7 @@ QJsonObject scenarioToJson(const Preset &p)
         { QStringLiteral("timers"), QString::fromLatin1(timerModelName(l.timers)) },
         { QStringLiteral("method"), QString::fromLatin1(l.method) },
         { QStringLiteral("requestBodySize"), l.requestBodySize },
-        { QStringLiteral("bodyPolicy"), QString::fromLatin1(bodyPolicyKey(l.bodyPolicy)) },
+        { QStringLiteral("bodyPolicy"), QString::fromLatin1(bodyPolicyName(l.bodyPolicy)) },
         { QStringLiteral("linger"), dur(l.linger) },
     };
 
@@ -593,22 +588,12 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
         }
         l.method = method.toLatin1();
         r.integer("requestBodySize", &l.requestBodySize, 0, kIntMax);
-        QString policy = QString::fromLatin1(bodyPolicyKey(l.bodyPolicy));
+        QString policy = QString::fromLatin1(bodyPolicyName(l.bodyPolicy));
         r.string("bodyPolicy", &policy);
-        if (r.ok()) {
-            bool found = false;
-            for (BodyPolicy bp :
-                { BodyPolicy::ReadToEof, BodyPolicy::CloseEarly, BodyPolicy::Leak }) {
-                if (policy == QLatin1String(bodyPolicyKey(bp))) {
-                    l.bodyPolicy = bp;
-                    found = true;
-                }
-            }
-            if (!found) {
-                r.fail("bodyPolicy",
-                    QStringLiteral("\"%1\" is not one of \"read\", \"close-early\", \"leak\"")
-                        .arg(policy));
-            }
+        if (r.ok() && !parseBodyPolicy(policy, &l.bodyPolicy)) {
+            r.fail("bodyPolicy",
+                QStringLiteral("\"%1\" is not one of \"read\", \"close-early\", \"leak\"")
+                    .arg(policy));
         }
         r.duration("linger", &l.linger, false);
         r.rejectUnknownKeys();
