@@ -132,6 +132,29 @@ QString num(double v)
     return QString::number(v, 'g', 6);
 }
 
+// One key's value in every run, in run order.
+std::vector<double> valuesAt(const std::vector<QJsonObject> &runs, const QString &key)
+{
+    std::vector<double> out;
+    out.reserve(runs.size());
+    for (const QJsonObject &r : runs) {
+        out.push_back(valueAt(r, key));
+    }
+    return out;
+}
+
+// The distinct values, in order of first appearance: "4" or "6/4".
+QString distinctValues(const std::vector<double> &values)
+{
+    QStringList out;
+    for (double v : values) {
+        if (!out.contains(num(v))) {
+            out << num(v);
+        }
+    }
+    return out.join(QLatin1Char('/'));
+}
+
 double median(std::vector<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -426,6 +449,9 @@ private:
         QStringList *urls, QString *why);
     std::optional<ClientRun> runSide(
         const Scenario &s, bool go, const QString &eventsFile, QString *why);
+    // s.runs runs of each side, Go first; false (row says ERROR and why) if one failed.
+    bool runBoth(const Scenario &s, std::vector<QJsonObject> *goRuns,
+        std::vector<QJsonObject> *ourRuns, Row *row);
     void runExact(const Scenario &s, Row *row);
     void runStatistical(const Scenario &s, Row *row);
     void runEvents(const Scenario &s, Row *row);
@@ -614,10 +640,9 @@ std::optional<ClientRun> TestConformance::runSide(
     return r;
 }
 
-void TestConformance::runExact(const Scenario &s, Row *row)
+bool TestConformance::runBoth(const Scenario &s, std::vector<QJsonObject> *goRuns,
+    std::vector<QJsonObject> *ourRuns, Row *row)
 {
-    std::vector<QJsonObject> goRuns;
-    std::vector<QJsonObject> ourRuns;
     QString why;
     for (int i = 0; i < s.runs; ++i) {
         const auto g = runSide(s, true, QString(), &why);
@@ -625,43 +650,40 @@ void TestConformance::runExact(const Scenario &s, Row *row)
         if (!g || !o) {
             row->verdict = QStringLiteral("ERROR");
             row->note = why;
-            return;
+            return false;
         }
-        goRuns.push_back(g->json);
-        ourRuns.push_back(o->json);
+        goRuns->push_back(g->json);
+        ourRuns->push_back(o->json);
+    }
+    return true;
+}
+
+void TestConformance::runExact(const Scenario &s, Row *row)
+{
+    std::vector<QJsonObject> goRuns;
+    std::vector<QJsonObject> ourRuns;
+    if (!runBoth(s, &goRuns, &ourRuns, row)) {
+        return;
     }
     QStringList goText;
     QStringList ourText;
     QStringList problems;
     for (const QString &key : s.keys) {
-        const double want = valueAt(goRuns.front(), key);
-        bool goStable = true;
-        for (const QJsonObject &g : goRuns) {
-            goStable = goStable && valueAt(g, key) == want;
-        }
-        QStringList ours;
-        bool match = true;
-        for (const QJsonObject &o : ourRuns) {
-            const double v = valueAt(o, key);
-            if (!ours.contains(num(v))) {
-                ours << num(v);
-            }
-            match = match && v == want;
-        }
-        QStringList goVals;
-        for (const QJsonObject &g : goRuns) {
-            if (!goVals.contains(num(valueAt(g, key)))) {
-                goVals << num(valueAt(g, key));
-            }
-        }
-        goText << QStringLiteral("%1 %2").arg(key, goVals.join(QLatin1Char('/')));
-        ourText << QStringLiteral("%1 %2").arg(key, ours.join(QLatin1Char('/')));
-        if (!goStable) {
+        const std::vector<double> gv = valuesAt(goRuns, key);
+        const std::vector<double> ov = valuesAt(ourRuns, key);
+        const double want = gv.front();
+        const auto isWant = [want](double v) {
+            return v == want;
+        };
+        const QString goVals = distinctValues(gv);
+        const QString ours = distinctValues(ov);
+        goText << QStringLiteral("%1 %2").arg(key, goVals);
+        ourText << QStringLiteral("%1 %2").arg(key, ours);
+        if (!std::all_of(gv.begin(), gv.end(), isWant)) {
             problems << QStringLiteral("Go itself varies on %1 (%2): not an exact scenario")
-                            .arg(key, goVals.join(QLatin1Char('/')));
-        } else if (!match) {
-            problems << QStringLiteral("%1: Go %2, PoolScope %3")
-                            .arg(key, num(want), ours.join(QLatin1Char('/')));
+                            .arg(key, goVals);
+        } else if (!std::all_of(ov.begin(), ov.end(), isWant)) {
+            problems << QStringLiteral("%1: Go %2, PoolScope %3").arg(key, num(want), ours);
         }
     }
     row->go = goText.join(QStringLiteral(", "));
@@ -674,30 +696,15 @@ void TestConformance::runStatistical(const Scenario &s, Row *row)
 {
     std::vector<QJsonObject> goRuns;
     std::vector<QJsonObject> ourRuns;
-    QString why;
-    for (int i = 0; i < s.runs; ++i) {
-        const auto g = runSide(s, true, QString(), &why);
-        const auto o = g ? runSide(s, false, QString(), &why) : std::nullopt;
-        if (!g || !o) {
-            row->verdict = QStringLiteral("ERROR");
-            row->note = why;
-            return;
-        }
-        goRuns.push_back(g->json);
-        ourRuns.push_back(o->json);
+    if (!runBoth(s, &goRuns, &ourRuns, row)) {
+        return;
     }
     QStringList goText;
     QStringList ourText;
     QStringList problems;
     for (const QString &key : s.keys) {
-        std::vector<double> gv;
-        std::vector<double> ov;
-        for (const QJsonObject &g : goRuns) {
-            gv.push_back(valueAt(g, key));
-        }
-        for (const QJsonObject &o : ourRuns) {
-            ov.push_back(valueAt(o, key));
-        }
+        const std::vector<double> gv = valuesAt(goRuns, key);
+        const std::vector<double> ov = valuesAt(ourRuns, key);
         const auto [gmin, gmax] = std::minmax_element(gv.begin(), gv.end());
         const double lo = *gmin - std::max(s.slack, s.tolerance * *gmin);
         const double hi = *gmax + std::max(s.slack, s.tolerance * *gmax);
