@@ -1,4 +1,5 @@
 #include "charts_panel.h"
+#include "support/save_shot.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -8,6 +9,7 @@
 #include <QValueAxis>
 
 using namespace poolscope;
+using testsupport::saveShot;
 using namespace std::chrono_literals;
 
 namespace {
@@ -32,14 +34,6 @@ QList<double> ys(const QXYSeries *s)
         out << p.y();
     }
     return out;
-}
-
-void saveShot(QWidget *w, const char *name)
-{
-    const QString dir = qEnvironmentVariable("POOLSCOPE_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        w->grab().save(dir + u'/' + QLatin1String(name) + QStringLiteral(".png"));
-    }
 }
 
 } // namespace

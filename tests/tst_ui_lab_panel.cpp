@@ -9,6 +9,7 @@
 #include "lab_panel.h"
 #include "main_window.h"
 #include "settings_panel.h"
+#include "support/save_shot.h"
 
 #include <QCheckBox>
 #include <QDockWidget>
@@ -18,17 +19,10 @@
 #include <QTest>
 
 using namespace poolscope;
+using testsupport::saveShot;
 using namespace std::chrono_literals;
 
 namespace {
-
-void saveShot(QWidget *w, const char *name)
-{
-    const QString dir = qEnvironmentVariable("POOLSCOPE_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        w->grab().save(dir + u'/' + QLatin1String(name) + QStringLiteral(".png"));
-    }
-}
 
 QStringList namespaces()
 {

@@ -6,6 +6,7 @@
 #include "scenario/go_snippet.h"
 #include "scenario/presets.h"
 #include "settings_panel.h"
+#include "support/save_shot.h"
 
 #include <QAreaSeries>
 #include <QComboBox>
@@ -16,17 +17,10 @@
 #include <QToolButton>
 
 using namespace poolscope;
+using testsupport::saveShot;
 using namespace std::chrono_literals;
 
 namespace {
-
-void saveShot(QWidget *w, const char *name)
-{
-    const QString dir = qEnvironmentVariable("POOLSCOPE_SCREENSHOT_DIR");
-    if (!dir.isEmpty()) {
-        w->grab().save(dir + u'/' + QLatin1String(name) + QStringLiteral(".png"));
-    }
-}
 
 double lastY(const QXYSeries *s)
 {
