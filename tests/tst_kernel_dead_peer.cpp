@@ -121,6 +121,19 @@ class TstKernelDeadPeer final : public QObject
 {
     Q_OBJECT
 
+private:
+    // Starts this executable as a child that sets up a lab and holds it; *fields is
+    // its first line: namespace, host interface, listener pid.
+    void startHolder(QProcess &holder, QStringList *fields)
+    {
+        holder.start(
+            QCoreApplication::applicationFilePath(), { QStringLiteral("--poolscope-lab-hold") });
+        QVERIFY(holder.waitForStarted(5000));
+        QVERIFY2(holder.waitForReadyRead(20000), holder.readAllStandardError().constData());
+        *fields = QString::fromLocal8Bit(holder.readLine()).trimmed().split(QLatin1Char(' '));
+        QCOMPARE(fields->size(), 3);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -253,13 +266,11 @@ private Q_SLOTS:
     void signalCleanupRemovesLab()
     {
         QProcess holder;
-        holder.start(
-            QCoreApplication::applicationFilePath(), { QStringLiteral("--poolscope-lab-hold") });
-        QVERIFY(holder.waitForStarted(5000));
-        QVERIFY2(holder.waitForReadyRead(20000), holder.readAllStandardError().constData());
-        const QStringList fields
-            = QString::fromLocal8Bit(holder.readLine()).trimmed().split(QLatin1Char(' '));
-        QCOMPARE(fields.size(), 3);
+        QStringList fields;
+        startHolder(holder, &fields);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
         const QString ns = fields[0];
         const QString hostIf = fields[1];
         const qint64 listenerPid = fields[2].toLongLong();
@@ -280,13 +291,11 @@ private Q_SLOTS:
     {
         // A lab left by a crashed process: SIGKILL gives no chance to clean up.
         QProcess holder;
-        holder.start(
-            QCoreApplication::applicationFilePath(), { QStringLiteral("--poolscope-lab-hold") });
-        QVERIFY(holder.waitForStarted(5000));
-        QVERIFY2(holder.waitForReadyRead(20000), holder.readAllStandardError().constData());
-        const QStringList fields
-            = QString::fromLocal8Bit(holder.readLine()).trimmed().split(QLatin1Char(' '));
-        QCOMPARE(fields.size(), 3);
+        QStringList fields;
+        startHolder(holder, &fields);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
         holder.kill();
         QVERIFY(holder.waitForFinished(10000));
         QVERIFY(namespaceExists(fields[0]));
