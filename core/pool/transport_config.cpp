@@ -30,6 +30,11 @@ TransportConfig TransportConfig::zero()
     return TransportConfig {};
 }
 
+std::int64_t TransportConfig::effectiveMaxResponseHeaderBytes() const
+{
+    return maxResponseHeaderBytes > 0 ? maxResponseHeaderBytes : kDefaultMaxResponseHeaderBytes;
+}
+
 int TransportConfig::effectiveMaxIdleConnsPerHost() const
 {
     if (maxIdleConnsPerHost == 0) {

@@ -63,6 +63,14 @@ struct TransportConfig
     // has "Expect: 100-continue". 0 = send the body at once.
     Duration expectContinueTimeout { 0 };
 
+    // MaxResponseHeaderBytes: limit on the response status line and headers, in bytes.
+    // 0 = Go's default of 1 MiB. A bigger head fails the request with Go's
+    // "server response headers exceeded N bytes; aborted".
+    std::int64_t maxResponseHeaderBytes = 0;
+    // DisableCompression: false = send "Accept-Encoding: gzip" (when the request has
+    // none) and decode a gzip body transparently as Go does; true = ask for nothing.
+    bool disableCompression = false;
+
     // ---- net.Dialer ----
     // Dialer.Timeout: connect timeout. 0 = none (the OS's own limit applies).
     Duration dialTimeout { 0 };
@@ -90,6 +98,8 @@ struct TransportConfig
     [[nodiscard]] int effectiveMaxIdleConnsPerHost() const;
     // Resolves Dialer.KeepAlive and KeepAliveConfig as Go 1.23's newTCPConn does.
     [[nodiscard]] EffectiveKeepAlive effectiveKeepAlive() const;
+    // The header limit Go enforces: 1 MiB when the field is 0.
+    [[nodiscard]] std::int64_t effectiveMaxResponseHeaderBytes() const;
 
     bool operator==(const TransportConfig &) const = default;
 };
@@ -100,5 +110,7 @@ inline constexpr int kDefaultMaxIdleConnsPerHost = 2;
 inline constexpr Duration kDefaultKeepAliveIdle = 15s;
 inline constexpr Duration kDefaultKeepAliveInterval = 15s;
 inline constexpr int kDefaultKeepAliveCount = 9;
+// Go's DefaultMaxHeaderBytes (1 << 20), the limit a zero MaxResponseHeaderBytes means.
+inline constexpr std::int64_t kDefaultMaxResponseHeaderBytes = 1 << 20;
 
 } // namespace poolscope

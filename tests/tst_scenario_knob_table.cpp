@@ -1,0 +1,245 @@
+// The knob table: every row is complete and consistent, its accessors touch
+// exactly their own field, and its text and JSON forms round-trip and reject
+// what they must (the surfaces built on it have their own tests).
+#include "scenario/knob_table.h"
+
+#include <QJsonValue>
+#include <QSet>
+#include <QTest>
+#include <cmath>
+
+using namespace poolscope;
+
+namespace {
+
+// A valid value that differs from the knob's Go default.
+KnobValue otherValue(const Knob &k)
+{
+    const KnobValue def = knobGoDefault(k);
+    switch (k.kind) {
+    case KnobKind::Int: {
+        const qint64 v = std::get<qint64>(def);
+        return v + 1 <= k.max ? v + 1 : v - 1;
+    }
+    case KnobKind::Real: {
+        const double v = std::get<double>(def);
+        const double step = (k.max - k.min) / 4;
+        return v + step <= k.max ? v + step : v - step;
+    }
+    case KnobKind::Duration: {
+        const Duration v = std::get<Duration>(def);
+        return v + std::chrono::seconds(7);
+    }
+    case KnobKind::Bool:
+        return !std::get<bool>(def);
+    case KnobKind::Choice:
+        for (const KnobChoice &c : k.choices) {
+            if (std::get<QString>(def) != QLatin1String(c.key)) {
+                return QString::fromLatin1(c.key);
+            }
+        }
+        break;
+    case KnobKind::Text:
+        if (QLatin1String(k.key) == u"load.url") {
+            return QStringLiteral("http://127.0.0.1:8080/x");
+        }
+        if (QLatin1String(k.key) == u"server.listenAddress") {
+            return QStringLiteral("::1");
+        }
+        return QStringLiteral("PUT");
+    }
+    return def;
+}
+
+} // namespace
+
+class TestKnobTable final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void rowsAreCompleteAndUnique()
+    {
+        QSet<QString> keys;
+        QSet<QString> flags;
+        QSet<QString> paths;
+        for (const Knob &k : knobTable()) {
+            const QString key = QLatin1String(k.key);
+            QVERIFY2(!keys.contains(key), qPrintable(key));
+            QVERIFY2(!flags.contains(QLatin1String(k.flag)), k.flag);
+            QVERIFY2(!paths.contains(knobJsonPath(k)), qPrintable(knobJsonPath(k)));
+            keys.insert(key);
+            flags.insert(QLatin1String(k.flag));
+            paths.insert(knobJsonPath(k));
+            QVERIFY2(qstrlen(k.flag) > 0 && qstrlen(k.jsonKey) > 0, k.key);
+            QVERIFY2(qstrlen(k.label) > 0 && qstrlen(k.help) > 0, k.key);
+            QVERIFY2(k.min <= k.max, k.key);
+            QCOMPARE(findKnob(key), &k);
+            QCOMPARE(findKnobByFlag(QLatin1String(k.flag)), &k);
+            if (k.kind == KnobKind::Choice) {
+                QVERIFY2(!k.choices.empty(), k.key);
+            }
+            // A Go knob's scenario key is its Go field's own name.
+            if (k.isGo()) {
+                QVERIFY2(QLatin1String(k.goField).endsWith(u'.' + QLatin1String(k.jsonKey)), k.key);
+            }
+        }
+        QVERIFY(findKnob(u"NoSuchKnob") == nullptr);
+    }
+
+    // The slider's range lies inside what validation accepts.
+    void sliderRangeIsValid()
+    {
+        for (const Knob &k : knobTable()) {
+            if (k.kind == KnobKind::Int || k.kind == KnobKind::Real
+                || k.kind == KnobKind::Duration) {
+                QVERIFY2(checkKnobValue(k, knobFromDisplay(k, k.uiMin)).isEmpty(), k.key);
+                QVERIFY2(checkKnobValue(k, knobFromDisplay(k, k.uiMax)).isEmpty(), k.key);
+            }
+        }
+    }
+
+    void defaultsAreValidAndRoundTrip()
+    {
+        for (const Knob &k : knobTable()) {
+            const KnobValue def = knobGoDefault(k);
+            QVERIFY2(checkKnobValue(k, def).isEmpty(), k.key);
+            KnobValue back;
+            QString why;
+            QVERIFY2(parseKnobText(k, knobText(k, def), &back, &why), qPrintable(why));
+            QVERIFY2(back == def, k.key);
+            QVERIFY2(knobFromJson(k, knobToJson(k, def), &back, &why), qPrintable(why));
+            QVERIFY2(back == def, k.key);
+        }
+    }
+
+    // Setting one knob changes that knob and no other: catches an accessor
+    // that reads or writes the wrong field.
+    void accessorsTouchOnlyTheirField()
+    {
+        const Settings base;
+        for (const Knob &k : knobTable()) {
+            Settings s = base;
+            const KnobValue v = otherValue(k);
+            QVERIFY2(checkKnobValue(k, v).isEmpty(), k.key);
+            k.set(s, v);
+            QVERIFY2(k.get(s) == v, k.key);
+            QVERIFY2(!(s == base), k.key);
+            for (const Knob &other : knobTable()) {
+                if (&other != &k) {
+                    QVERIFY2(other.get(s) == other.get(base),
+                        qPrintable(QStringLiteral("%1 moved %2").arg(k.key, other.key)));
+                }
+            }
+        }
+    }
+
+    void goDefaultsAreGos()
+    {
+        QCOMPARE(std::get<qint64>(knobGoDefault(*findKnob(u"MaxIdleConns"))), 100);
+        QCOMPARE(std::get<qint64>(knobZeroDefault(*findKnob(u"MaxIdleConns"))), 0);
+        QCOMPARE(std::get<Duration>(knobGoDefault(*findKnob(u"IdleConnTimeout"))),
+            Duration(std::chrono::seconds(90)));
+        QCOMPARE(std::get<Duration>(knobGoDefault(*findKnob(u"Dialer.KeepAlive"))),
+            Duration(std::chrono::seconds(30)));
+        QCOMPARE(std::get<qint64>(knobGoDefault(*findKnob(u"MaxResponseHeaderBytes"))), 0);
+        QCOMPARE(std::get<bool>(knobGoDefault(*findKnob(u"DisableCompression"))), false);
+    }
+
+    void textRejectsWhatItMust_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("why");
+        QTest::newRow("nan rate") << "load.rate"
+                                  << "nan"
+                                  << "not a finite number";
+        QTest::newRow("inf rate") << "load.rate"
+                                  << "inf"
+                                  << "not a finite number";
+        QTest::newRow("negative rate") << "load.rate"
+                                       << "-1"
+                                       << "out of range";
+        QTest::newRow("fraction int") << "MaxIdleConnsPerHost"
+                                      << "2.5"
+                                      << "not an integer";
+        QTest::newRow("int overflow") << "MaxConnsPerHost"
+                                      << "3000000000"
+                                      << "out of range";
+        QTest::newRow("no unit") << "IdleConnTimeout"
+                                 << "10"
+                                 << "missing unit";
+        QTest::newRow("negative timeout") << "Client.Timeout"
+                                          << "-1s"
+                                          << "negative";
+        QTest::newRow("huge timeout") << "Client.Timeout"
+                                      << "1193h2m48.296s"
+                                      << "out of range";
+        QTest::newRow("bad bool") << "DisableKeepAlives"
+                                  << "yes"
+                                  << "not true or false";
+        QTest::newRow("bad choice") << "load.bodyPolicy"
+                                    << "drain"
+                                    << "is not one of";
+        QTest::newRow("bad method") << "load.method"
+                                    << "GE T"
+                                    << "not a valid HTTP method";
+        QTest::newRow("bad address") << "server.listenAddress"
+                                     << "localhost"
+                                     << "not an IPv4";
+        QTest::newRow("zero workers") << "load.workers"
+                                      << "0"
+                                      << "out of range";
+        QTest::newRow("probability") << "server.closeProbability"
+                                     << "1.5"
+                                     << "out of range";
+    }
+    void textRejectsWhatItMust()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, text);
+        QFETCH(QString, why);
+        const Knob *k = findKnob(key);
+        QVERIFY(k);
+        KnobValue v;
+        QString error;
+        QVERIFY(!parseKnobText(*k, text, &v, &error));
+        QVERIFY2(error.contains(why), qPrintable(error));
+    }
+
+    void jsonIsStrict()
+    {
+        const Knob &idle = *findKnob(u"MaxIdleConnsPerHost");
+        KnobValue v;
+        QString why;
+        QVERIFY(!knobFromJson(idle, QJsonValue(QStringLiteral("10")), &v, &why));
+        QVERIFY(!knobFromJson(idle, QJsonValue(2.5), &v, &why));
+        QVERIFY(knobFromJson(idle, QJsonValue(10), &v, &why));
+        QCOMPARE(std::get<qint64>(v), 10);
+        const Knob &timeout = *findKnob(u"IdleConnTimeout");
+        QVERIFY(!knobFromJson(timeout, QJsonValue(90), &v, &why));
+        QVERIFY(why.contains(u"Go duration"));
+        QVERIFY(knobFromJson(timeout, QJsonValue(QStringLiteral("1m30s")), &v, &why));
+        QCOMPARE(std::get<Duration>(v), Duration(std::chrono::seconds(90)));
+        QVERIFY(!knobFromJson(*findKnob(u"DisableKeepAlives"), QJsonValue(1), &v, &why));
+    }
+
+    void displayValues()
+    {
+        const Knob &think = *findKnob(u"load.think");
+        QCOMPARE(knobDisplayValue(think, Duration(std::chrono::milliseconds(5))), 5.0);
+        QCOMPARE(std::get<Duration>(knobFromDisplay(think, 2.5)),
+            Duration(std::chrono::microseconds(2500)));
+        const Knob &p = *findKnob(u"server.closeProbability");
+        QCOMPARE(knobDisplayValue(p, 0.25), 25.0);
+        QCOMPARE(std::get<double>(knobFromDisplay(p, 50)), 0.5);
+        const Knob &ka = *findKnob(u"Dialer.KeepAlive");
+        QCOMPARE(std::get<Duration>(knobFromDisplay(ka, -1)), Duration(-1));
+        const Knob &policy = *findKnob(u"load.bodyPolicy");
+        QCOMPARE(knobDisplayValue(policy, QStringLiteral("leak")), 2.0);
+        QCOMPARE(std::get<QString>(knobFromDisplay(policy, 1)), QStringLiteral("close-early"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKnobTable)
+#include "tst_scenario_knob_table.moc"
