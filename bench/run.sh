@@ -67,7 +67,7 @@ if [ "$DO_BUILD" = 1 ]; then
     log "building (Release) in $BUILD"
     configure() {
         cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-            -DPOOLSCOPE_BUILD_TESTS=OFF -DPOOLSCOPE_BUILD_GUI="$1" >"$WORK/cmake.log" 2>&1
+            -DPOOLSCOPE_BUILD_TESTS=OFF -DPOOLSCOPE_BUILD_BENCH=ON -DPOOLSCOPE_BUILD_GUI="$1" >"$WORK/cmake.log" 2>&1
     }
     if configure ON && cmake --build "$BUILD" --target poolscope bench_long_run -j2 \
         >"$WORK/build.log" 2>&1; then
