@@ -739,6 +739,48 @@ private Q_SLOTS:
         QCOMPARE(server.stats().requests, 2u);
     }
 
+    void largeBodiesOnAReusedConnection_data()
+    {
+        QTest::addColumn<int>("bodySize");
+        QTest::addColumn<int>("latencyMs");
+        QTest::addColumn<bool>("chunked");
+        for (const int mib : { 6, 10 }) { // 10 MiB is the settings slider's maximum
+            for (const int latency : { 0, 5 }) {
+                for (const bool chunked : { false, true }) {
+                    QTest::addRow("%d MiB, %d ms%s", mib, latency, chunked ? ", chunked" : "")
+                        << mib * 1024 * 1024 << latency << chunked;
+                }
+            }
+        }
+    }
+    // A response too big for the socket buffer pauses reading until it drains; the
+    // next request on the same connection, sent only after the whole response was
+    // read, must still be answered (it used to wait forever, with or without latency).
+    void largeBodiesOnAReusedConnection()
+    {
+        QFETCH(int, bodySize);
+        QFETCH(int, latencyMs);
+        QFETCH(bool, chunked);
+        ServerConfig config = baseConfig();
+        config.bodySize = bodySize;
+        config.latency = std::chrono::milliseconds(latencyMs);
+        config.chunked = chunked;
+        EmbeddedServer server;
+        QVERIFY(server.start(config));
+        Client client;
+        QVERIFY(client.connectTo(server.port()));
+        constexpr int kRequests = 5;
+        for (int i = 0; i < kRequests; ++i) {
+            client.get();
+            const auto response = client.readResponse();
+            QVERIFY2(
+                response, qPrintable(QStringLiteral("request %1 was not answered").arg(i + 1)));
+            QCOMPARE(response->body.size(), bodySize);
+        }
+        QCOMPARE(server.stats().requests, std::uint64_t(kRequests));
+        QCOMPARE(server.stats().accepted, 1u);
+    }
+
     void http10ChunkedIsDelimitedByClose()
     {
         ServerConfig config = baseConfig();

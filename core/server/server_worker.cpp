@@ -501,6 +501,9 @@ void ServerWorker::processInput(Connection *c)
             setReading(c, false); // resumed by onOutputDrained()
             return;
         }
+        // Reading may have been paused above, behind a big response: ask for input
+        // again before reading, or a request that arrives later is never seen.
+        setReading(c, true);
         const char *data = nullptr;
         qsizetype size = 0;
         const bool fromStash = !c->stash.isEmpty();
