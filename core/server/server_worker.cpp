@@ -64,18 +64,15 @@ ServerWorker::ServerWorker(ServerSharedState *shared)
     connect(m_idleTimer, &QTimer::timeout, this, &ServerWorker::onIdleTimer);
     m_lingerTimer->setSingleShot(true);
     connect(m_lingerTimer, &QTimer::timeout, this, &ServerWorker::onLingerTimer);
-    // QTcpServer stops accepting for good after a non-temporary accept error such as EMFILE
-    // (out of descriptors). Clients closing frees descriptors, so try again shortly instead.
-    connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        if (!m_acceptErrorReported) {
-            m_acceptErrorReported = true;
-            qWarning("poolscope server: accept failed (%s); retrying every 100 ms",
-                qPrintable(errorString()));
-        }
-        QTimer::singleShot(100, this, [this] {
-            if (isListening())
-                resumeAccepting();
-        });
+    // Out of descriptors (EMFILE, ENFILE) or another accept error: stop accepting and
+    // try again shortly (clients closing frees descriptors); pending connections wait in
+    // the kernel's backlog as they do with nginx.
+    m_acceptRetry = new QTimer(this);
+    m_acceptRetry->setSingleShot(true);
+    m_acceptRetry->setInterval(std::chrono::milliseconds(100));
+    connect(m_acceptRetry, &QTimer::timeout, this, [this] {
+        if (m_acceptNotifier)
+            m_acceptNotifier->setEnabled(true);
     });
 }
 
@@ -110,11 +107,43 @@ bool ServerWorker::listenOn(const QHostAddress &address, quint16 port, QString *
         }
         return false;
     }
+    pauseAccepting(); // Qt's own notifier; ours below accepts instead
+    delete m_acceptNotifier;
+    m_acceptNotifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &ServerWorker::acceptPending);
     return true;
+}
+
+void ServerWorker::acceptPending()
+{
+    // A bounded batch keeps one busy listener from starving the connections.
+    for (int i = 0; i < 256; ++i) {
+        const int fd = ::accept4(
+            int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            incomingConnection(fd);
+            continue;
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return;
+        if (!m_acceptErrorReported) {
+            m_acceptErrorReported = true;
+            qWarning("poolscope server: accept failed (%s); retrying every 100 ms",
+                std::strerror(errno));
+        }
+        m_acceptNotifier->setEnabled(false);
+        m_acceptRetry->start();
+        return;
+    }
 }
 
 void ServerWorker::shutdown()
 {
+    delete m_acceptNotifier;
+    m_acceptNotifier = nullptr;
+    m_acceptRetry->stop();
     close();
     m_idleTimer->stop();
     m_lingerTimer->stop();

@@ -158,6 +158,9 @@ private:
     void armConnectionTimer(Connection *c, Clock::time_point at);
     void cancelConnectionTimer(Connection *c);
     void markIdle(Connection *c);
+    // Accepts what the listening socket holds (our own loop: Qt 6.4 treats EMFILE as a
+    // temporary error and would retry at once, spinning a core).
+    void acceptPending();
     void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
     void onIdleTimer();
     void onLingerTimer();
@@ -169,6 +172,8 @@ private:
     QSslConfiguration m_sslConfiguration; // built on the first TLS connection
     bool m_sslTried = false;
     bool m_acceptErrorReported = false;
+    QSocketNotifier *m_acceptNotifier = nullptr; // on the listening socket, replaces Qt's
+    QTimer *m_acceptRetry = nullptr; // re-enables m_acceptNotifier after an accept error
     std::unordered_map<Connection *, std::unique_ptr<Connection>> m_connections;
     // steady_clock as the WakeQueue's Clock (both count CLOCK_MONOTONIC nanoseconds).
     class MonotonicClock final : public poolscope::Clock
