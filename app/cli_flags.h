@@ -1,74 +1,97 @@
 #pragma once
 
-#include "pool/transport_config.h" // Duration
+#include "scenario/knob_table.h"
 
+#include <QCommandLineParser>
 #include <QHash>
 #include <QString>
 #include <QStringList>
-#include <climits>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace poolscope {
 
-// One flag of a CLI command. The command's table of these drives both parsing
-// and --help, so the two cannot drift apart.
+// A flag that is not a knob (--json, --events FILE, --conns N). Its value is
+// checked like a knob's of the same kind and range.
 struct FlagSpec
 {
     const char *name; // without "--"
-    const char *value; // value placeholder, nullptr for a switch
-    const char *goField; // Go field it mirrors, or "" for PoolScope's own
+    const char *value; // placeholder in --help; nullptr for a switch
     const char *help;
+    KnobKind kind = KnobKind::Text; // Text: any string; a switch is Bool
+    double min = 0;
+    double max = 0;
+    std::span<const KnobChoice> choices = {};
 };
 
-// "  --name VALUE   [Go.Field] help" lines for every flag of a table.
-QString flagTableHelp(std::span<const FlagSpec> table);
-
-// Parses `--name value`, `--name=value` and switches against a flag table;
-// unknown flags, missing values and bad numbers or durations get an error that
-// names the flag and says what was expected.
-class Flags
+// The flags of one command on QCommandLineParser: knob rows from the knob table
+// (value checks, --help text, Go field and default from the row) plus the
+// command's own FlagSpecs. Parsing and --help come from the same list.
+//
+// Accepted: `--name value`, `--name=value`, `-name` for `--name`, switches as
+// `--name`, `--name=true` or `--name=false`. A flag given twice: the last wins,
+// except that values() returns every one (--url).
+class CommandLine final
 {
 public:
-    Flags(const char *command, std::span<const FlagSpec> table) : m_command(command), m_table(table)
-    {
-    }
+    // `intro` opens --help; `defaults` is what the knobs start from (their
+    // "(default X)" in --help).
+    CommandLine(const char *command, QString intro, const Settings &defaults = {});
 
-    bool parse(const QStringList &args, QString *error);
+    // Adds a section of --help with knob flags. `name` defaults to the knob's flag.
+    void addKnob(const Knob &knob, const QString &section, const QString &name = {});
+    void addFlags(std::span<const FlagSpec> flags, const QString &section);
+
     // What every command does first: parse; on a bad flag print "poolscope CMD: why"
-    // to stderr and return 2, on --help print `help` and return 0; otherwise
+    // to stderr and return 2, on --help print help() and return 0; otherwise
     // return nothing and the command goes on.
-    std::optional<int> parseOrFinish(const QStringList &args, const QString &help);
+    [[nodiscard]] std::optional<int> parseOrFinish(const QStringList &args);
+    bool parse(const QStringList &args, QString *error);
+    [[nodiscard]] QString help();
 
-    [[nodiscard]] bool has(const char *name) const
-    {
-        return m_values.contains(QLatin1String(name));
-    }
-    [[nodiscard]] QString value(const char *name) const
-    {
-        return m_values.value(QLatin1String(name));
-    }
-    // Every value of a repeatable flag, in order.
-    [[nodiscard]] QStringList values(const char *name) const
-    {
-        return m_all.value(QLatin1String(name));
-    }
-
-    // Each leaves *out alone when the flag is absent and returns false with
-    // *error set when its value is invalid.
-    bool intValue(
-        const char *name, int *out, QString *error, int min = INT_MIN, int max = INT_MAX) const;
-    bool durationValue(
-        const char *name, Duration *out, QString *error, bool allowNegative = true) const;
-    bool doubleValue(const char *name, double *out, QString *error, double min, double max) const;
+    [[nodiscard]] bool isSet(const QString &name) const;
+    // A switch: false when absent, else its last value (--insecure=false).
+    [[nodiscard]] bool isOn(const QString &name) const;
+    [[nodiscard]] QString value(const QString &name) const;
+    [[nodiscard]] QStringList values(const QString &name) const;
+    // The checked value of a flag with a kind; false with *error naming the flag
+    // when it is invalid; *out untouched when absent.
+    bool typedValue(const QString &name, KnobValue *out, QString *error) const;
+    // Sets every knob whose flag was given (each value checked, the last applied);
+    // false with *error naming the first bad flag.
+    bool applyKnobs(Settings *settings, QString *error) const;
+    // True when the knob's flag was given.
+    [[nodiscard]] bool knobGiven(const Knob &knob) const;
 
 private:
-    [[nodiscard]] const FlagSpec *find(const QString &name) const;
+    struct Entry
+    {
+        QString name;
+        Knob spec; // the knob's row, or a FlagSpec's kind and range
+        const Knob *knob; // nullptr for a FlagSpec
+        QString valueName; // "" for a switch
+        QString help;
+        QString section;
+    };
+
+    void add(Entry entry);
+    void addHelp();
+    [[nodiscard]] const Entry *find(QStringView name) const;
+    [[nodiscard]] bool normalizeSwitches(QStringList *args, QString *error);
+    [[nodiscard]] QString parserError(const QStringList &args) const;
+    [[nodiscard]] QString defaultNote(const Knob &knob) const;
 
     const char *m_command;
-    std::span<const FlagSpec> m_table;
-    QHash<QString, QString> m_values; // last value wins
-    QHash<QString, QStringList> m_all;
+    QString m_intro;
+    Settings m_defaults;
+    std::vector<Entry> m_entries;
+    QCommandLineParser m_parser;
+    QHash<QString, bool> m_switches; // last value of each switch given
 };
+
+// "invalid value \"ten\" for --workers: want an integer in [1, 100000]": why a
+// value is refused, naming the flag, from the rules of `spec`'s kind.
+[[nodiscard]] QString flagValueError(const Knob &spec, const QString &flag, const QString &text);
 
 } // namespace poolscope

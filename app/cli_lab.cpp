@@ -31,19 +31,22 @@ const char kLabIntro[]
       "after Idle + Interval x Count, or, with keep-alive off, the dead connections stay "
       "pooled.\n\n";
 
-// Every flag of `lab`, in --help order (parsed by the same Flags as `run`).
+// A day is far beyond any lab run; bounds a typo like --watch 9999h.
+constexpr double kDaySeconds = 24.0 * 3600;
+
+// The flags of `lab` that are not knobs.
 const FlagSpec kLabFlags[] = {
-    { "conns", "N", "", "idle connections to hold, 1-1000 (default 2)" },
-    { "keep-alive", "DUR", "Dialer.KeepAlive", "negative = TCP keep-alive off (default 30s)" },
-    { "keep-alive-idle", "DUR", "Dialer.KeepAliveConfig.Idle", "default 1s for the lab" },
-    { "keep-alive-interval", "DUR", "Dialer.KeepAliveConfig.Interval", "default 1s" },
-    { "keep-alive-count", "N", "Dialer.KeepAliveConfig.Count", "default 3" },
-    { "vanish-after", "DUR", "",
-        "pause between the connections going idle and the vanishing (default 1s)" },
-    { "watch", "DUR", "", "how long to watch after the vanishing (default 30s)" },
-    { "json", nullptr, "", "one JSON object at the end instead of the timeline" },
-    { "help", nullptr, "", "show this help" },
+    { "conns", "N", "idle connections to hold (default 2)", KnobKind::Int, 1, 1000 },
+    { "vanish-after", "DUR",
+        "pause between the connections going idle and the vanishing (default 1s)",
+        KnobKind::Duration, 0, kDaySeconds },
+    { "watch", "DUR", "how long to watch after the vanishing (default 30s)", KnobKind::Duration, 0,
+        kDaySeconds },
+    { "json", nullptr, "one JSON object at the end instead of the timeline" },
 };
+// The keep-alive knobs the lab is about, from the knob table.
+constexpr const char *kLabKnobs[] = { "Dialer.KeepAlive", "KeepAliveConfig.Idle",
+    "KeepAliveConfig.Interval", "KeepAliveConfig.Count" };
 
 struct LabFlags
 {
@@ -54,23 +57,43 @@ struct LabFlags
     bool json = false;
 };
 
-bool parseLabFlags(const Flags &f, LabFlags *out, QString *error)
+// What the lab starts from: keep-alive probes a few seconds apart, so the
+// kernel gives up on a vanished peer within seconds, not hours.
+Settings labDefaults()
 {
-    out->transport.keepAliveConfig = KeepAliveConfig { true, 1s, 1s, 3 };
-    out->transport.idleConnTimeout = Duration::zero(); // only the kernel closes connections here
-    if (!f.intValue("conns", &out->conns, error, 1, 1000)
-        || !f.durationValue("keep-alive", &out->transport.keepAlive, error)
-        || !f.durationValue("keep-alive-idle", &out->transport.keepAliveConfig.idle, error)
-        || !f.durationValue("keep-alive-interval", &out->transport.keepAliveConfig.interval, error)
-        || !f.intValue("keep-alive-count", &out->transport.keepAliveConfig.count, error, -1)
-        || !f.durationValue("vanish-after", &out->vanishAfter, error, false)
-        || !f.durationValue("watch", &out->watch, error, false)) {
+    Settings s;
+    s.transport.keepAliveConfig = KeepAliveConfig { true, 1s, 1s, 3 };
+    s.transport.idleConnTimeout = Duration::zero(); // only the kernel closes connections here
+    return s;
+}
+
+void addLabFlags(CommandLine *cl)
+{
+    cl->addFlags(kLabFlags, QStringLiteral("Lab"));
+    for (const char *key : kLabKnobs) {
+        cl->addKnob(*findKnob(QLatin1String(key)), QStringLiteral("Keep-alive"));
+    }
+}
+
+bool parseLabFlags(const CommandLine &cl, LabFlags *out, QString *error)
+{
+    Settings s = labDefaults();
+    KnobValue conns = qint64(out->conns);
+    KnobValue vanish = out->vanishAfter;
+    KnobValue watch = out->watch;
+    if (!cl.applyKnobs(&s, error) || !cl.typedValue(QStringLiteral("conns"), &conns, error)
+        || !cl.typedValue(QStringLiteral("vanish-after"), &vanish, error)
+        || !cl.typedValue(QStringLiteral("watch"), &watch, error)) {
         return false;
     }
+    out->transport = s.transport;
     if (out->transport.keepAlive < Duration::zero()) {
         out->transport.keepAliveConfig.enable = false;
     }
-    out->json = f.has("json");
+    out->conns = static_cast<int>(std::get<qint64>(conns));
+    out->vanishAfter = std::get<Duration>(vanish);
+    out->watch = std::get<Duration>(watch);
+    out->json = cl.isOn(QStringLiteral("json"));
     return true;
 }
 
@@ -78,9 +101,9 @@ bool parseLabFlags(const Flags &f, LabFlags *out, QString *error)
 
 int runLabCommand(const QStringList &args)
 {
-    Flags parsed("lab", kLabFlags);
-    if (const auto done
-        = parsed.parseOrFinish(args, QLatin1String(kLabIntro) + flagTableHelp(kLabFlags))) {
+    CommandLine parsed("lab", QLatin1String(kLabIntro), labDefaults());
+    addLabFlags(&parsed);
+    if (const auto done = parsed.parseOrFinish(args)) {
         return *done;
     }
     QString error;

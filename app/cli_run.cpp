@@ -2,8 +2,9 @@
 
 #include "cli_flags.h"
 #include "kernel/kernel_settings.h"
+#include "load/derived_figures.h"
 #include "load/engine_controller.h"
-#include "metrics/go_duration.h"
+#include "scenario/presets.h"
 #include "server/embedded_server.h"
 
 #include <QCoreApplication>
@@ -23,175 +24,123 @@ namespace poolscope {
 
 namespace {
 
-// Every flag of `run`, in --help order.
-const FlagSpec kRunFlags[] = {
-    { "url", "URL", "",
-        "target URL (http:// or https://); repeat for several hosts (worker i loads URL i mod n); "
-        "absent: start the embedded server and load it" },
-    { "workers", "N", "", "closed-loop workers, i.e. concurrent callers (default 10)" },
-    { "requests", "N", "", "requests per worker (0 = bounded by --duration only)" },
-    { "duration", "DUR", "",
-        "run length, Go syntax: 250ms, 90s, 1m30s (default 10s if --requests is absent)" },
-    { "rate", "R", "",
-        "target rate in requests/s over all workers (0 = as fast as responses come)" },
-    { "think", "DUR", "", "pause of each worker between a response and its next request" },
-    { "timers", "go|precise", "",
-        "how think time wakes: go (default) waits like Go's runtime, in whole milliseconds, so "
-        "a 1ms think sleeps about 1-2ms as time.Sleep does; precise wakes to the nanosecond "
-        "(--rate slots are always exact)" },
-    { "method", "M", "", "HTTP method (default GET)" },
-    { "body-size", "N", "", "request body size in bytes (default 0)" },
-    { "body-policy", "P", "",
-        "read | close-early | leak: what the caller does with each response body" },
-    { "expect-continue", nullptr, "",
-        "send Expect: 100-continue with request bodies (see --expect-continue-timeout)" },
-    { "defaults", "go|zero", "",
-        "start from http.DefaultTransport (go, default) or a zero http.Transport{}" },
-    { "max-idle-conns", "N", "Transport.MaxIdleConns",
-        "idle connections over all hosts; 0 = no limit (go: 100)" },
-    { "max-idle-conns-per-host", "N", "Transport.MaxIdleConnsPerHost",
-        "idle connections per host; 0 = 2 (DefaultMaxIdleConnsPerHost), negative = none" },
-    { "max-conns-per-host", "N", "Transport.MaxConnsPerHost",
-        "dialing+active+idle per host; 0 = unlimited" },
-    { "idle-conn-timeout", "DUR", "Transport.IdleConnTimeout",
-        "idle connection lifetime; 0 = forever (go: 90s)" },
-    { "disable-keep-alives", nullptr, "Transport.DisableKeepAlives",
-        "send Connection: close, one request per connection" },
-    { "response-header-timeout", "DUR", "Transport.ResponseHeaderTimeout",
-        "request written -> headers; 0 = none" },
-    { "tls-handshake-timeout", "DUR", "Transport.TLSHandshakeTimeout", "0 = none (go: 10s)" },
-    { "expect-continue-timeout", "DUR", "Transport.ExpectContinueTimeout", "go: 1s" },
-    { "dial-timeout", "DUR", "Dialer.Timeout", "connect timeout; 0 = none (go: 30s)" },
-    { "keep-alive", "DUR", "Dialer.KeepAlive",
-        "TCP keep-alive; 0 = 15s, negative = off (go: 30s)" },
-    { "keep-alive-idle", "DUR", "Dialer.KeepAliveConfig.Idle",
-        "enables KeepAliveConfig; 0 = 15s, negative = kernel's" },
-    { "keep-alive-interval", "DUR", "Dialer.KeepAliveConfig.Interval",
-        "enables KeepAliveConfig; 0 = 15s" },
-    { "keep-alive-count", "N", "Dialer.KeepAliveConfig.Count", "enables KeepAliveConfig; 0 = 9" },
-    { "timeout", "DUR", "Client.Timeout", "whole request, dial to last body byte; 0 = none" },
-    { "insecure", nullptr, "tls.Config.InsecureSkipVerify", "accept any server certificate" },
-    { "linger", "DUR", "",
-        "keep the pool alive this long after the load, then take the final snapshot" },
-    { "json", nullptr, "", "print one JSON object on stdout at the end" },
-    { "events", "FILE", "", "write every pool event as NDJSON to FILE" },
-    { "record-events", nullptr, "",
+constexpr KnobChoice kDefaultsChoices[] = { { "go", "go" }, { "zero", "zero" } };
+
+// The flags of `run` that are not knobs (every knob is a flag, from the table).
+const FlagSpec kStartFlags[] = {
+    { "scenario", "FILE",
+        "start from a scenario file (the window's File > Save scenario writes one); the flags "
+        "given with it override its values" },
+    { "defaults", "go|zero",
+        "start the Transport, Dialer and Client knobs from http.DefaultTransport (go, the "
+        "default) or a zero http.Transport{}",
+        KnobKind::Choice, 0, 0, kDefaultsChoices },
+};
+const FlagSpec kOutputFlags[] = {
+    { "json", nullptr, "print one JSON object on stdout at the end" },
+    { "events", "FILE", "write every pool event as NDJSON to FILE" },
+    { "record-events", nullptr,
         "record every event into the engine's bounded ring and drain it at 10 Hz, as the GUI "
         "does" },
-    { "quiet", nullptr, "", "no progress lines on stderr" },
-    { "no-kernel", nullptr, "", "do not sample the kernel's socket table" },
-    { "server-latency", "DUR", "", "embedded server: response latency" },
-    { "server-jitter", "DUR", "", "embedded server: uniform +/- jitter on the latency" },
-    { "server-body-size", "N", "", "embedded server: response body bytes (default 64)" },
-    { "server-idle-timeout", "DUR", "",
-        "embedded server: close keep-alive connections idle this long" },
-    { "server-max-requests-per-conn", "N", "", "embedded server: like nginx keepalive_requests" },
-    { "server-close-probability", "P", "",
-        "embedded server: chance of Connection: close per response" },
-    { "server-http10", nullptr, "", "embedded server: answer HTTP/1.0 without keep-alive" },
-    { "help", nullptr, "", "show this help" },
+    { "quiet", nullptr, "no progress lines on stderr" },
+    { "no-kernel", nullptr, "do not sample the kernel's socket table" },
+    { "print-scenario", nullptr,
+        "print the scenario file these flags make (JSON) and exit without running" },
 };
 
 struct RunOptions
 {
-    LoadConfig load;
-    TransportConfig transport;
-    ServerConfig server;
+    Settings settings;
+    // The scenario file's words, kept by --print-scenario.
+    QString scenarioId;
+    QString scenarioTitle;
+    QString scenarioExplanation;
     bool json = false;
     bool quiet = false;
     bool kernel = true;
     QString eventsPath;
     bool recordEvents = false;
+    bool printScenario = false;
 };
 
-bool buildOptions(const Flags &f, RunOptions *o, QString *error)
+const char kRunIntro[]
+    = "Usage: poolscope run [flags]\n"
+      "Loads a target with PoolScope's Go-faithful connection pool and prints what the pool did.\n"
+      "Durations use Go's syntax (250ms, 90s, 1m30s). Every run is bounded by --requests and/or\n"
+      "--duration (10s when neither is given). Switches also take =true or =false.\n";
+
+// Every knob is a flag of `run`, from the table, between the start and output flags.
+void addRunFlags(CommandLine *cl)
 {
-    if (f.has("defaults")) {
-        const QString d = f.value("defaults");
-        if (d == QLatin1String("go")) {
-            o->transport = TransportConfig::goDefault();
-        } else if (d == QLatin1String("zero")) {
-            o->transport = TransportConfig::zero();
-        } else {
-            *error = QStringLiteral("invalid value \"%1\" for --defaults: want go or zero").arg(d);
+    cl->addFlags(kStartFlags, QStringLiteral("Start"));
+    for (const Knob &k : knobTable()) {
+        cl->addKnob(k, knobGroupTitle(k.group));
+    }
+    cl->addFlags(kOutputFlags, QStringLiteral("Output"));
+}
+
+// The settings the run starts from: a scenario file or --defaults.
+bool startingPoint(const CommandLine &cl, RunOptions *o, QString *error)
+{
+    if (cl.isSet(QStringLiteral("scenario"))) {
+        if (cl.isSet(QStringLiteral("defaults"))) {
+            *error = QStringLiteral("--defaults and --scenario cannot be combined (a scenario "
+                                    "file's missing knobs take http.DefaultTransport's values)");
             return false;
         }
-    } else {
-        o->transport = TransportConfig::goDefault();
+        const auto p = loadScenarioFile(cl.value(QStringLiteral("scenario")), error);
+        if (!p) {
+            return false;
+        }
+        o->settings = Settings { p->transport, p->load, p->server };
+        o->scenarioId = p->id;
+        o->scenarioTitle = p->title;
+        o->scenarioExplanation = p->explanation;
+        return true;
     }
-    TransportConfig &t = o->transport;
-    LoadConfig &l = o->load;
-    l.urls = f.values("url");
-    l.url = l.urls.value(0);
+    KnobValue defaults = QStringLiteral("go");
+    if (!cl.typedValue(QStringLiteral("defaults"), &defaults, error)) {
+        return false;
+    }
+    if (std::get<QString>(defaults) == u"zero") {
+        o->settings.transport = TransportConfig::zero();
+    }
+    return true;
+}
+
+bool buildOptions(const CommandLine &cl, RunOptions *o, QString *error)
+{
+    if (!startingPoint(cl, o, error) || !cl.applyKnobs(&o->settings, error)) {
+        return false;
+    }
+    LoadConfig &l = o->settings.load;
+    // --url again and again: several hosts (worker i loads URL i mod n).
+    l.urls = cl.values(QStringLiteral("url"));
+    if (!l.urls.isEmpty()) {
+        l.url = l.urls.first();
+    }
     if (l.urls.size() < 2) {
         l.urls.clear();
     }
-    if (!f.intValue("workers", &l.workers, error, 1)
-        || !f.intValue("requests", &l.requestsPerWorker, error, 0)
-        || !f.durationValue("duration", &l.duration, error, false)
-        || !f.doubleValue("rate", &l.rate, error, 0, 1e7)
-        || !f.durationValue("think", &l.think, error, false)
-        || !f.intValue("body-size", &l.requestBodySize, error, 0)
-        || !f.durationValue("linger", &l.linger, error, false)
-        || !f.intValue("max-idle-conns", &t.maxIdleConns, error, 0)
-        || !f.intValue("max-idle-conns-per-host", &t.maxIdleConnsPerHost, error)
-        || !f.intValue("max-conns-per-host", &t.maxConnsPerHost, error, 0)
-        || !f.durationValue("idle-conn-timeout", &t.idleConnTimeout, error)
-        || !f.durationValue("response-header-timeout", &t.responseHeaderTimeout, error)
-        || !f.durationValue("tls-handshake-timeout", &t.tlsHandshakeTimeout, error)
-        || !f.durationValue("expect-continue-timeout", &t.expectContinueTimeout, error)
-        || !f.durationValue("dial-timeout", &t.dialTimeout, error)
-        || !f.durationValue("keep-alive", &t.keepAlive, error)
-        || !f.durationValue("timeout", &t.clientTimeout, error)) {
-        return false;
-    }
-    if (l.workers > 100000) {
-        *error = QStringLiteral("invalid value for --workers: at most 100000");
-        return false;
-    }
-    if (f.has("keep-alive-idle") || f.has("keep-alive-interval") || f.has("keep-alive-count")) {
-        t.keepAliveConfig.enable = true;
-        if (!f.durationValue("keep-alive-idle", &t.keepAliveConfig.idle, error)
-            || !f.durationValue("keep-alive-interval", &t.keepAliveConfig.interval, error)
-            || !f.intValue("keep-alive-count", &t.keepAliveConfig.count, error)) {
-            return false;
+    // Setting Idle, Interval or Count means using them, as in Go code that fills
+    // in a KeepAliveConfig; --keep-alive-enable=false still says otherwise.
+    KeepAliveConfig &ka = o->settings.transport.keepAliveConfig;
+    for (const char *key :
+        { "KeepAliveConfig.Idle", "KeepAliveConfig.Interval", "KeepAliveConfig.Count" }) {
+        if (cl.knobGiven(*findKnob(QLatin1String(key)))
+            && !cl.knobGiven(*findKnob(u"KeepAliveConfig.Enable"))) {
+            ka.enable = true;
         }
-    }
-    t.disableKeepAlives = f.has("disable-keep-alives");
-    t.insecureSkipVerify = f.has("insecure");
-    l.expectContinue = f.has("expect-continue");
-    if (f.has("method")) {
-        l.method = f.value("method").toLatin1();
-    }
-    if (f.has("timers") && !parseTimerModel(f.value("timers"), &l.timers)) {
-        *error = QStringLiteral("invalid value \"%1\" for --timers: want go or precise")
-                     .arg(f.value("timers"));
-        return false;
-    }
-    if (f.has("body-policy") && !parseBodyPolicy(f.value("body-policy"), &l.bodyPolicy)) {
-        *error = QStringLiteral(
-            "invalid value \"%1\" for --body-policy: want read, close-early or leak")
-                     .arg(f.value("body-policy"));
-        return false;
     }
     if (l.requestsPerWorker == 0 && l.duration == Duration::zero()) {
         l.duration = std::chrono::seconds(10);
     }
-    ServerConfig &s = o->server;
-    if (!f.durationValue("server-latency", &s.latency, error, false)
-        || !f.durationValue("server-jitter", &s.jitter, error, false)
-        || !f.intValue("server-body-size", &s.bodySize, error, 0)
-        || !f.durationValue("server-idle-timeout", &s.idleTimeout, error, false)
-        || !f.intValue("server-max-requests-per-conn", &s.maxRequestsPerConn, error, 0)
-        || !f.doubleValue("server-close-probability", &s.closeProbability, error, 0, 1)) {
-        return false;
-    }
-    s.http10 = f.has("server-http10");
-    o->json = f.has("json");
-    o->quiet = f.has("quiet") || o->json;
-    o->kernel = !f.has("no-kernel");
-    o->eventsPath = f.value("events");
-    o->recordEvents = f.has("record-events");
+    o->json = cl.isOn(QStringLiteral("json"));
+    o->quiet = cl.isOn(QStringLiteral("quiet")) || o->json;
+    o->kernel = !cl.isOn(QStringLiteral("no-kernel"));
+    o->eventsPath = cl.value(QStringLiteral("events"));
+    o->recordEvents = cl.isOn(QStringLiteral("record-events"));
+    o->printScenario = cl.isOn(QStringLiteral("print-scenario"));
     return true;
 }
 
@@ -218,7 +167,6 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         }
     }
     const double seconds = std::chrono::duration<double>(s.time).count();
-    const std::uint64_t conns = p.dials - p.dialFailures;
     QJsonObject o {
         { QStringLiteral("target"), s.target },
         { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
@@ -233,8 +181,7 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("closed"), static_cast<qint64>(p.closed) },
         { QStringLiteral("open_at_end"), p.now.open() },
         { QStringLiteral("idle_at_end"), p.now.idle },
-        { QStringLiteral("req_per_conn"),
-            conns ? static_cast<double>(p.gets) / static_cast<double>(conns) : 0.0 },
+        { QStringLiteral("req_per_conn"), requestsPerConnection(p).value_or(0.0) },
         { QStringLiteral("rps"),
             seconds > 0 ? static_cast<double>(s.requestsDone - s.canceled) / seconds : 0.0 },
         { QStringLiteral("duration_s"), seconds },
@@ -353,40 +300,45 @@ void onSignal(int)
 
 QString runCommandHelp()
 {
-    QString out = QStringLiteral("Usage: poolscope run [flags]\n"
-                                 "Loads a target with PoolScope's Go-faithful connection pool and "
-                                 "prints what the pool did.\n"
-                                 "Durations use Go's syntax (250ms, 90s, 1m30s). Every run is "
-                                 "bounded by --requests and/or --duration.\n\n");
-    return out + flagTableHelp(kRunFlags);
+    CommandLine cl("run", QLatin1String(kRunIntro));
+    addRunFlags(&cl);
+    return cl.help();
 }
 
-int runRunCommand(const QStringList &args)
+namespace {
+
+void printProgress(const EngineSnapshot &s)
 {
-    Flags flags("run", kRunFlags);
-    if (const auto done = flags.parseOrFinish(args, runCommandHelp())) {
-        return *done;
-    }
-    QString error;
-    RunOptions opt;
-    if (!buildOptions(flags, &opt, &error)) {
-        std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));
-        return 2;
-    }
+    std::fprintf(stderr,
+        "%6.1fs  %8llu req  %7.0f req/s  open %d idle %d dialing %d waiting %d  dials %llu "
+        " errors %llu\n",
+        std::chrono::duration<double>(s.time).count(),
+        static_cast<unsigned long long>(s.requestsDone), s.rpsWindow, s.pool.now.open(),
+        s.pool.now.idle, s.pool.now.dialing, s.pool.now.waiting,
+        static_cast<unsigned long long>(s.pool.dials), static_cast<unsigned long long>(s.errors));
+}
 
-    std::unique_ptr<EmbeddedServer> server;
-    if (opt.load.url.isEmpty()) {
-        server = std::make_unique<EmbeddedServer>();
-        if (!server->start(opt.server, &error)) {
-            std::fprintf(stderr, "poolscope run: embedded server: %s\n", qPrintable(error));
-            return 1;
-        }
-        opt.load.url = server->url();
-        if (!opt.quiet) {
-            std::fprintf(stderr, "embedded server listening on %s\n", qPrintable(opt.load.url));
-        }
+// Prints the result; the exit code: 1 when every request failed.
+int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
+{
+    if (json) {
+        std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+    } else {
+        printTable(o);
     }
+    std::fflush(stdout);
+    const std::uint64_t attempted = s.requestsDone - s.canceled;
+    if (attempted > 0 && s.errors == attempted) {
+        std::fprintf(stderr, "poolscope run: every request failed: %s\n", qPrintable(s.lastError));
+        return 1;
+    }
+    return 0;
+}
 
+// Loads opt.settings.load.url (the embedded `server` when there is one) until
+// the run ends or a signal stops it; returns the exit code.
+int runEngine(const RunOptions &opt, EmbeddedServer *server)
+{
     EngineController engine;
     engine.setKernelView(opt.kernel);
     // Headless, nobody watches at 10 Hz: 4 snapshots (and kernel samples) a second keep
@@ -415,18 +367,7 @@ int runRunCommand(const QStringList &args)
             o.insert(QStringLiteral("events_dropped"),
                 static_cast<qint64>(eventsDropped + s.eventsDropped));
         }
-        if (opt.json) {
-            std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
-        } else {
-            printTable(o);
-        }
-        std::fflush(stdout);
-        const std::uint64_t attempted = s.requestsDone - s.canceled;
-        if (attempted > 0 && s.errors == attempted) {
-            std::fprintf(
-                stderr, "poolscope run: every request failed: %s\n", qPrintable(s.lastError));
-            exitCode = 1;
-        }
+        exitCode = report(s, o, opt.json);
         QCoreApplication::exit(exitCode);
     });
     // --record-events: the ring is drained like the GUI drains it (10 Hz).
@@ -439,17 +380,8 @@ int runRunCommand(const QStringList &args)
     }
     QTimer progress;
     if (!opt.quiet) {
-        QObject::connect(&progress, &QTimer::timeout, qApp, [&] {
-            const EngineSnapshot s = engine.snapshot();
-            std::fprintf(stderr,
-                "%6.1fs  %8llu req  %7.0f req/s  open %d idle %d dialing %d waiting %d  dials %llu "
-                " errors %llu\n",
-                std::chrono::duration<double>(s.time).count(),
-                static_cast<unsigned long long>(s.requestsDone), s.rpsWindow, s.pool.now.open(),
-                s.pool.now.idle, s.pool.now.dialing, s.pool.now.waiting,
-                static_cast<unsigned long long>(s.pool.dials),
-                static_cast<unsigned long long>(s.errors));
-        });
+        QObject::connect(
+            &progress, &QTimer::timeout, qApp, [&] { printProgress(engine.snapshot()); });
         progress.start(1000);
     }
 
@@ -467,11 +399,49 @@ int runRunCommand(const QStringList &args)
         std::signal(SIGTERM, onSignal);
     }
 
-    engine.start(opt.load, opt.transport);
+    engine.start(opt.settings.load, opt.settings.transport);
     const int rc = QCoreApplication::exec();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     return rc != 0 ? rc : exitCode;
+}
+
+} // namespace
+
+int runRunCommand(const QStringList &args)
+{
+    CommandLine cl("run", QLatin1String(kRunIntro));
+    addRunFlags(&cl);
+    if (const auto done = cl.parseOrFinish(args)) {
+        return *done;
+    }
+    QString error;
+    RunOptions opt;
+    if (!buildOptions(cl, &opt, &error)) {
+        std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));
+        return 2;
+    }
+    if (opt.printScenario) {
+        const Preset p { opt.scenarioId, opt.scenarioTitle, opt.scenarioExplanation,
+            opt.settings.transport, opt.settings.load, opt.settings.server };
+        std::printf(
+            "%s", QJsonDocument(scenarioToJson(p)).toJson(QJsonDocument::Indented).constData());
+        return 0;
+    }
+    std::unique_ptr<EmbeddedServer> server;
+    if (opt.settings.load.url.isEmpty()) {
+        server = std::make_unique<EmbeddedServer>();
+        if (!server->start(opt.settings.server, &error)) {
+            std::fprintf(stderr, "poolscope run: embedded server: %s\n", qPrintable(error));
+            return 1;
+        }
+        opt.settings.load.url = server->url();
+        if (!opt.quiet) {
+            std::fprintf(
+                stderr, "embedded server listening on %s\n", qPrintable(opt.settings.load.url));
+        }
+    }
+    return runEngine(opt, server.get());
 }
 
 } // namespace poolscope

@@ -1,13 +1,12 @@
-// poolscope: GUI by default; `poolscope run` and `poolscope serve` are the headless CLI.
+// poolscope: GUI by default; `poolscope run`, `serve` and `lab` are the headless CLI.
 #include "cli_lab.h"
 #include "cli_run.h"
+#include "cli_serve.h"
 #include "core_info.h"
-#include "server/server_cli.h"
 
 #include <QCoreApplication>
+#include <QStringList>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <sys/resource.h>
 
 #ifdef POOLSCOPE_WITH_GUI
@@ -16,24 +15,40 @@
 
 namespace {
 
+// The headless commands: `poolscope NAME [flags]`. Each parses its own flags
+// with the one CLI layer (app/cli_flags.h), driven by the knob table.
+struct Command
+{
+    const char *name;
+    int (*run)(const QStringList &args);
+    const char *summary;
+};
+
+const Command kCommands[] = {
+    { "run", poolscope::runRunCommand, "load a target headless, print results (--json)" },
+    { "serve", poolscope::runServeCommand, "run the embedded target server alone" },
+    { "lab", poolscope::runLabCommand,
+        "dead-peer lab: watch TCP keep-alive find a vanished server (root)" },
+};
+
 void printUsage()
 {
     std::printf(
         "Usage:\n"
         "  poolscope [--preset NAME] [--start] [--url URL] [--show DOCKS] [--set K=V@DUR]\n"
-        "            [--screenshot FILE --after DUR]   GUI (poolscope --help-gui for all flags)\n"
-        "  poolscope run [flags]     load a target headless, print results (--json)\n"
-        "  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
-        "  poolscope serve [flags]   run the embedded target server alone\n"
-        "  poolscope lab [flags]     dead-peer lab: watch TCP keep-alive find a vanished server "
-        "(root)\n"
-        "  poolscope --version\n"
-        "Run `poolscope run --help` or `poolscope serve --help` for their flags.\n");
+        "            [--screenshot FILE --after DUR]   GUI (poolscope --help-gui for all flags)\n");
+    for (const Command &c : kCommands) {
+        std::printf("  poolscope %-5s [flags]   %s\n", c.name, c.summary);
+    }
+    std::printf("  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
+                "  poolscope --version\n"
+                "Run `poolscope COMMAND --help` for a command's flags.\n");
 }
 
 // Like Go (since 1.19, os/rlimit.go), raise the open-file soft limit to the hard
-// limit: a pool laboratory opens thousands of sockets, and the default soft
-// limit of 1024 would make "too many open files" the first thing it shows.
+// limit: a pool laboratory opens thousands of sockets (benchmarks hold tens of
+// thousands), and the default soft limit of 1024 would make "too many open
+// files" the first thing it shows.
 void raiseOpenFileLimit()
 {
     rlimit lim {};
@@ -41,6 +56,27 @@ void raiseOpenFileLimit()
         lim.rlim_cur = lim.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &lim);
     }
+}
+
+// The headless command a command line asks for, with the words after it;
+// nullptr for the GUI and the top-level flags.
+const Command *headlessCommand(QStringList *args)
+{
+    // `--headless` anywhere: the GUI's flags give way to `poolscope run` with the
+    // rest of the command line (scripts/run.sh --headless --workers 10 ...).
+    if (args->removeAll(QStringLiteral("--headless")) > 0) {
+        if (!args->isEmpty() && args->first() == u"run") {
+            args->removeFirst();
+        }
+        return &kCommands[0];
+    }
+    for (const Command &c : kCommands) {
+        if (!args->isEmpty() && args->first() == QLatin1String(c.name)) {
+            args->removeFirst();
+            return &c;
+        }
+    }
+    return nullptr;
 }
 
 } // namespace
@@ -53,56 +89,36 @@ int main(int argc, char **argv)
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {
         qputenv("QT_NO_GLIB", "1");
     }
-    // `--headless` anywhere: the GUI's flags give way to `poolscope run` with the
-    // rest of the command line (scripts/run.sh --headless --workers 10 ...).
+    QStringList args;
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--headless") == 0) {
-            QCoreApplication app(argc, argv);
-            QCoreApplication::setApplicationName(QStringLiteral("poolscope"));
-            QStringList args = QCoreApplication::arguments().mid(1);
-            args.removeAll(QStringLiteral("--headless"));
-            if (!args.isEmpty() && args.first() == QLatin1String("run")) {
-                args.removeFirst();
-            }
-            return poolscope::runRunCommand(args);
-        }
+        args << QString::fromLocal8Bit(argv[i]);
     }
-    const char *command = argc > 1 ? argv[1] : "";
-    if (std::strcmp(command, "run") == 0 || std::strcmp(command, "serve") == 0
-        || std::strcmp(command, "lab") == 0) {
+    if (const Command *c = headlessCommand(&args)) {
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("poolscope"));
-        QStringList args = QCoreApplication::arguments().mid(2);
-        if (std::strcmp(command, "run") == 0) {
-            return poolscope::runRunCommand(args);
-        }
-        if (std::strcmp(command, "lab") == 0) {
-            return poolscope::runLabCommand(args);
-        }
-        return poolscope::runServeCommand(args);
+        return c->run(args);
     }
-    if (std::strcmp(command, "--version") == 0) {
+    const QString first = args.value(0);
+    if (first == u"--version") {
         std::printf("poolscope %s\n", qPrintable(poolscope::coreVersion()));
         return 0;
     }
-#ifdef POOLSCOPE_WITH_GUI
-    if (std::strcmp(command, "--help-gui") == 0) {
-        // The GUI's own flag list; no display is needed to print it.
-        qputenv("QT_QPA_PLATFORM", "offscreen");
-        static char help[] = "--help";
-        argv[1] = help;
-        return poolscope::runGui(argc, argv);
-    }
-#endif
-    if (std::strcmp(command, "--help") == 0 || std::strcmp(command, "-h") == 0) {
+    if (first == u"--help" || first == u"-h") {
         printUsage();
         return 0;
     }
 #ifdef POOLSCOPE_WITH_GUI
+    if (first == u"--help-gui") {
+        // The GUI's own flag list; no display is needed to print it.
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+        static char help[] = "--help";
+        argv[1] = help;
+    }
     return poolscope::runGui(argc, argv);
 #else
     std::fprintf(stderr,
-        "poolscope: built without the GUI (POOLSCOPE_BUILD_GUI=OFF); use `run` or `serve`\n");
+        "poolscope: built without the GUI (POOLSCOPE_BUILD_GUI=OFF); use `run`, `serve` or "
+        "`lab`\n");
     printUsage();
     return 2;
 #endif

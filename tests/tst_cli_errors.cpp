@@ -1,6 +1,7 @@
 // The command line as a user meets it: bad flags get exit code 2 and one line
 // that names the flag and what it wants; --help is generated from the same
-// flag tables the parser uses (app/cli_flags.h), for `run` and `lab` alike.
+// flags the parser uses (the knob table and app/cli_flags.h), for `run`,
+// `serve` and `lab` alike.
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -51,18 +52,38 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("run: unknown flag") << QStringList { "run", "--max-idle",
             "3" } << "poolscope run: unknown flag --max-idle (see poolscope run --help)";
-        QTest::newRow("run: not a number") << QStringList { "run", "--workers",
-            "ten" } << "poolscope run: invalid value \"ten\" for --workers: want an integer >= 1";
+        QTest::newRow("run: not a number")
+            << QStringList { "run", "--workers", "ten" }
+            << "poolscope run: invalid value \"ten\" for --workers: want an integer in [1, 100000]";
         QTest::newRow("run: bad duration") << QStringList { "run", "--think",
             "5 ms" } << "poolscope run: invalid duration \"5 ms\" for --think";
         QTest::newRow("run: timer model") << QStringList { "run", "--timers",
             "fast" } << "poolscope run: invalid value \"fast\" for --timers: want go or precise";
         QTest::newRow("run: missing value")
             << QStringList { "run", "--url" } << "poolscope run: flag --url needs a value (URL)";
-        QTest::newRow("run: switch with a value")
-            << QStringList { "run", "--json=yes" } << "poolscope run: flag --json takes no value";
-        QTest::newRow("--headless is run") << QStringList { "--headless", "--workers",
-            "0" } << "poolscope run: invalid value \"0\" for --workers: want an integer >= 1";
+        QTest::newRow("run: switch with a value") << QStringList { "run",
+            "--json=yes" } << "poolscope run: invalid value \"yes\" for --json: want true or false";
+        QTest::newRow("--headless is run")
+            << QStringList { "--headless", "--workers", "0" }
+            << "poolscope run: invalid value \"0\" for --workers: want an integer in [1, 100000]";
+        QTest::newRow("run: bad switch value")
+            << QStringList { "run", "--insecure=maybe" }
+            << "poolscope run: invalid value \"maybe\" for --insecure: want true or false";
+        QTest::newRow("run: bad url") << QStringList { "run", "--url", "ftp://example.com/" }
+                                      << "poolscope run: invalid value \"ftp://example.com/\" "
+                                         "for --url: unsupported scheme \"ftp\"";
+        QTest::newRow("run: negative timeout")
+            << QStringList { "run", "--idle-conn-timeout", "-1s" }
+            << "poolscope run: invalid duration \"-1s\" for --idle-conn-timeout: must not be "
+               "negative";
+        QTest::newRow("serve: bad duration") << QStringList { "serve", "--latency", "10" }
+                                             << "poolscope serve: invalid duration \"10\" for "
+                                                "--latency: time: missing unit";
+        QTest::newRow("serve: run's name") << QStringList { "serve", "--server-latency", "1ms" }
+                                           << "poolscope serve: unknown flag --server-latency (see "
+                                              "poolscope serve --help)";
+        QTest::newRow("serve: bad listen") << QStringList { "serve", "--listen",
+            "nope" } << "poolscope serve: invalid value \"nope\" for --listen: want HOST:PORT";
         QTest::newRow("lab: out of range") << QStringList { "lab", "--conns",
             "0" } << "poolscope lab: invalid value \"0\" for --conns: want an integer in [1, 1000]";
         QTest::newRow("lab: negative watch")
@@ -107,6 +128,10 @@ private Q_SLOTS:
                              << QStringList { "Usage: poolscope run [flags]",
                                     "--max-idle-conns-per-host N",
                                     "[Transport.MaxIdleConnsPerHost]", "--timers go|precise" };
+        QTest::newRow("serve") << "serve"
+                               << QStringList { "Usage: poolscope serve [flags]",
+                                      "--listen HOST:PORT", "--max-requests-per-conn N",
+                                      "--chunked", "--seed N" };
         QTest::newRow("lab") << "lab"
                              << QStringList { "Usage: poolscope lab [flags]", "--conns N",
                                     "--keep-alive-count N", "[Dialer.KeepAliveConfig.Count]",

@@ -131,6 +131,29 @@ private Q_SLOTS:
                 QStringLiteral(R"(\n\t\tTimeout: +5 \* time\.Second,\n\t}\n}\n)"))));
     }
 
+    // Knobs added with the knob table appear when set, in the table's order,
+    // with what their zero means; unset, the snippet is what it always was.
+    void headerLimitAndCompression()
+    {
+        TransportConfig c = TransportConfig::goDefault();
+        QVERIFY(!goSnippet(c).contains(QStringLiteral("MaxResponseHeaderBytes")));
+        QVERIFY(!goSnippet(c).contains(QStringLiteral("DisableCompression")));
+        c.maxResponseHeaderBytes = 4096;
+        c.disableCompression = true;
+        const QString s = goSnippet(c);
+        QCOMPARE(fieldLine(s, QStringLiteral("MaxResponseHeaderBytes")),
+            QStringLiteral(
+                "MaxResponseHeaderBytes: 4096, // DefaultTransport: 0, which means 1 MiB"));
+        QCOMPARE(fieldLine(s, QStringLiteral("DisableCompression")),
+            QStringLiteral("DisableCompression: true, // DefaultTransport: false"));
+        const QStringList names = fieldNames(s);
+        QVERIFY(names.indexOf(QStringLiteral("ExpectContinueTimeout"))
+            < names.indexOf(QStringLiteral("MaxResponseHeaderBytes")));
+        QVERIFY(names.indexOf(QStringLiteral("MaxResponseHeaderBytes"))
+            < names.indexOf(QStringLiteral("DisableCompression")));
+        QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 2);
+    }
+
     // Compiles snippets with the Go toolchain. Debian bookworm ships Go 1.19,
     // which has no net.KeepAliveConfig (Go 1.23), so only snippets without it
     // are compile-checked; KeepAliveConfig output is checked textually above.
@@ -150,6 +173,10 @@ private Q_SLOTS:
         TransportConfig dialOnly = TransportConfig::zero();
         dialOnly.dialTimeout = 30s;
         QTest::newRow("dialer-only") << goSnippet(dialOnly);
+        TransportConfig limits = TransportConfig::goDefault();
+        limits.maxResponseHeaderBytes = 64 << 10;
+        limits.disableCompression = true;
+        QTest::newRow("header-limit-and-compression") << goSnippet(limits);
     }
     void compilesWithGo()
     {

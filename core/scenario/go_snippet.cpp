@@ -1,5 +1,7 @@
 #include "go_snippet.h"
 
+#include "knob_table.h"
+
 #include <QStringList>
 #include <array>
 #include <utility>
@@ -17,6 +19,19 @@ public:
         m_fields.push_back({ name, value, comment });
     }
     [[nodiscard]] bool empty() const { return m_fields.empty(); }
+    void append(const LiteralWriter &other)
+    {
+        m_fields.insert(m_fields.end(), other.m_fields.begin(), other.m_fields.end());
+    }
+    // "A: x, B: y", for a one-line literal.
+    [[nodiscard]] QString inlineFields() const
+    {
+        QStringList parts;
+        for (const Field &f : m_fields) {
+            parts << f.name + QStringLiteral(": ") + f.value;
+        }
+        return parts.join(QStringLiteral(", "));
+    }
 
     // Each line gets `indent` tabs. Like gofmt, values are aligned within runs
     // of single-line fields (a multi-line value ends the run) and trailing
@@ -79,9 +94,114 @@ private:
     std::vector<Field> m_fields;
 };
 
-QString defaultNote(bool differs, const QString &defaultText)
+bool isGoGroup(KnobGroup g)
 {
-    return differs ? QStringLiteral("DefaultTransport: %1").arg(defaultText) : QString();
+    return g != KnobGroup::Load && g != KnobGroup::Server;
+}
+
+// What an integer field's zero means, in a comment: "0, which means 2" from
+// "0 means 2 (DefaultMaxIdleConnsPerHost)", "0 (unlimited)" from "0 = unlimited".
+QString zeroText(const Knob &k)
+{
+    const QString means = QLatin1String(k.zeroMeans);
+    if (means.startsWith(u"0 means ")) {
+        const QString rest = means.mid(8);
+        return QStringLiteral("0, which means ") + rest.left(rest.indexOf(QStringLiteral(" (")));
+    }
+    if (means.startsWith(u"0 = ")) {
+        return QStringLiteral("0 (%1)").arg(means.mid(4));
+    }
+    return QStringLiteral("0");
+}
+
+// The Go expression of a value: "90 * time.Second", "10", "true".
+QString goExpr(const Knob &k, const KnobValue &v)
+{
+    switch (k.kind) {
+    case KnobKind::Int:
+        return QString::number(std::get<qint64>(v));
+    case KnobKind::Duration:
+        return goDurationExpr(std::get<Duration>(v));
+    case KnobKind::Bool:
+        return std::get<bool>(v) ? QStringLiteral("true") : QStringLiteral("false");
+    case KnobKind::Real:
+    case KnobKind::Choice:
+    case KnobKind::Text:
+        break; // no Go knob has these kinds
+    }
+    return knobText(k, v);
+}
+
+// The trailing comment of a field that differs from DefaultTransport. Only
+// http.Transport's own fields and its Dialer's have a DefaultTransport value;
+// KeepAliveConfig (unset there) and http.Client (DefaultClient) have none.
+QString defaultNote(const Knob &k, const KnobValue &v, const KnobValue &def)
+{
+    if ((k.group != KnobGroup::Transport && k.group != KnobGroup::Dialer) || v == def) {
+        return {};
+    }
+    QString note = QStringLiteral("DefaultTransport: ");
+    if (k.kind == KnobKind::Int && std::get<qint64>(def) == 0) {
+        note += zeroText(k);
+    } else {
+        note += goExpr(k, def);
+    }
+    if (k.kind == KnobKind::Int && std::get<qint64>(v) < 0 && *k.negativeMeans) {
+        note += QStringLiteral("; ") + QLatin1String(k.negativeMeans);
+    }
+    return note;
+}
+
+// The snippet's composite literals, one per Go struct, each field in the knob
+// table's order.
+struct Literals
+{
+    LiteralWriter transport; // http.Transport's own fields
+    LiteralWriter tls;
+    LiteralWriter dialer;
+    LiteralWriter keepAlive;
+    LiteralWriter client;
+    bool usesTime = false;
+
+    LiteralWriter &of(KnobGroup g)
+    {
+        switch (g) {
+        case KnobGroup::Tls:
+            return tls;
+        case KnobGroup::Dialer:
+            return dialer;
+        case KnobGroup::KeepAliveConfig:
+            return keepAlive;
+        case KnobGroup::Client:
+            return client;
+        default:
+            return transport;
+        }
+    }
+};
+
+// A literal omits zero fields, so a field is written when it is not zero, or
+// when it differs from DefaultTransport (a change to zero stays visible).
+Literals goFields(const TransportConfig &cfg)
+{
+    Settings settings;
+    settings.transport = cfg;
+    const Settings goDefault; // http.DefaultTransport
+    Literals out;
+    for (const Knob &k : knobTable()) {
+        if (!isGoGroup(k.group)) {
+            continue;
+        }
+        const KnobValue v = k.get(settings);
+        const KnobValue def = k.get(goDefault);
+        if (v == knobZeroDefault(k) && v == def) {
+            continue;
+        }
+        const QString expr = goExpr(k, v);
+        out.usesTime = out.usesTime || expr.contains(u"time.");
+        out.of(k.group).field(QLatin1String(k.jsonKey), expr, defaultNote(k, v, def));
+    }
+    return out;
 }
 
 } // namespace
@@ -119,106 +239,30 @@ QString goDurationExpr(Duration d)
 
 QString goSnippet(const TransportConfig &cfg)
 {
-    const TransportConfig def = TransportConfig::goDefault();
-    bool usesTime = false;
-    bool usesNet = false;
-    bool usesTls = false;
-    bool usesGo123 = false;
-
-    // Written when not zero (a literal needs it) or when it differs from
-    // DefaultTransport (so a change to zero stays visible); annotate=false for
-    // fields DefaultTransport does not set at all.
-    const auto durationField = [&](LiteralWriter &w, const QString &name, Duration value,
-                                   Duration defValue, bool annotate = true) {
-        if (value == Duration::zero() && defValue == Duration::zero()) {
-            return;
-        }
-        const bool differs = annotate && value != defValue;
-        if (value == Duration::zero()) {
-            // Zero differs from DefaultTransport here; say so rather than hide it.
-            w.field(name, QStringLiteral("0"), defaultNote(true, goDurationExpr(defValue)));
-            return;
-        }
-        const QString expr = goDurationExpr(value);
-        usesTime = usesTime || expr.contains(u"time.");
-        w.field(name, expr, defaultNote(differs, goDurationExpr(defValue)));
-    };
-    const auto intField = [&](LiteralWriter &w, const QString &name, int value, int defValue,
-                              const QString &defText) {
-        if (value == 0 && defValue == 0) {
-            return;
-        }
-        w.field(name, QString::number(value), defaultNote(value != defValue, defText));
-    };
-
-    // ---- net.Dialer ----
-    LiteralWriter dialer;
-    durationField(dialer, QStringLiteral("Timeout"), cfg.dialTimeout, def.dialTimeout);
-    durationField(dialer, QStringLiteral("KeepAlive"), cfg.keepAlive, def.keepAlive);
-    if (cfg.keepAliveConfig != KeepAliveConfig {}) {
-        usesGo123 = true;
-        LiteralWriter ka;
-        const KeepAliveConfig &k = cfg.keepAliveConfig;
-        if (k.enable) {
-            ka.field(QStringLiteral("Enable"), QStringLiteral("true"));
-        }
-        durationField(ka, QStringLiteral("Idle"), k.idle, Duration::zero(), false);
-        durationField(ka, QStringLiteral("Interval"), k.interval, Duration::zero(), false);
-        if (k.count != 0) {
-            ka.field(QStringLiteral("Count"), QString::number(k.count));
-        }
-        dialer.field(QStringLiteral("KeepAliveConfig"),
-            QStringLiteral("net.KeepAliveConfig{\n%1\t\t\t\t}").arg(ka.render(5)), QString());
+    Literals f = goFields(cfg);
+    const bool usesGo123 = !f.keepAlive.empty();
+    if (usesGo123) {
+        f.dialer.field(QStringLiteral("KeepAliveConfig"),
+            QStringLiteral("net.KeepAliveConfig{\n%1\t\t\t\t}").arg(f.keepAlive.render(5)));
     }
-
-    // ---- http.Transport ----
     LiteralWriter transport;
-    if (!dialer.empty()) {
-        usesNet = true;
+    const bool usesNet = !f.dialer.empty();
+    if (usesNet) {
         transport.field(QStringLiteral("DialContext"),
-            QStringLiteral("(&net.Dialer{\n%1\t\t\t}).DialContext").arg(dialer.render(4)));
+            QStringLiteral("(&net.Dialer{\n%1\t\t\t}).DialContext").arg(f.dialer.render(4)));
     }
-    intField(transport, QStringLiteral("MaxIdleConns"), cfg.maxIdleConns, def.maxIdleConns,
-        QStringLiteral("100"));
-    if (cfg.maxIdleConnsPerHost != 0) {
-        QString note = QStringLiteral("DefaultTransport: 0, which means 2");
-        if (cfg.maxIdleConnsPerHost < 0) {
-            note += QStringLiteral("; negative keeps no idle connection");
-        }
-        transport.field(
-            QStringLiteral("MaxIdleConnsPerHost"), QString::number(cfg.maxIdleConnsPerHost), note);
-    }
-    intField(transport, QStringLiteral("MaxConnsPerHost"), cfg.maxConnsPerHost, 0,
-        QStringLiteral("0 (unlimited)"));
-    durationField(
-        transport, QStringLiteral("IdleConnTimeout"), cfg.idleConnTimeout, def.idleConnTimeout);
-    if (cfg.disableKeepAlives) {
-        transport.field(QStringLiteral("DisableKeepAlives"), QStringLiteral("true"),
-            QStringLiteral("DefaultTransport: false"));
-    }
-    durationField(transport, QStringLiteral("ResponseHeaderTimeout"), cfg.responseHeaderTimeout,
-        def.responseHeaderTimeout);
-    durationField(transport, QStringLiteral("TLSHandshakeTimeout"), cfg.tlsHandshakeTimeout,
-        def.tlsHandshakeTimeout);
-    durationField(transport, QStringLiteral("ExpectContinueTimeout"), cfg.expectContinueTimeout,
-        def.expectContinueTimeout);
-    if (cfg.insecureSkipVerify) {
-        usesTls = true;
+    transport.append(f.transport);
+    const bool usesTls = !f.tls.empty();
+    if (usesTls) {
         transport.field(QStringLiteral("TLSClientConfig"),
-            QStringLiteral("&tls.Config{InsecureSkipVerify: true}"),
+            QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
             QStringLiteral("test targets only"));
     }
-
-    // ---- http.Client ----
     LiteralWriter client;
     client.field(QStringLiteral("Transport"),
         transport.empty() ? QStringLiteral("&http.Transport{}")
                           : QStringLiteral("&http.Transport{\n%1\t\t}").arg(transport.render(3)));
-    if (cfg.clientTimeout != Duration::zero()) {
-        const QString expr = goDurationExpr(cfg.clientTimeout);
-        usesTime = usesTime || expr.contains(u"time.");
-        client.field(QStringLiteral("Timeout"), expr);
-    }
+    client.append(f.client);
 
     QStringList imports;
     if (usesTls) {
@@ -228,7 +272,7 @@ QString goSnippet(const TransportConfig &cfg)
         imports << QStringLiteral("\"net\"");
     }
     imports << QStringLiteral("\"net/http\"");
-    if (usesTime) {
+    if (f.usesTime) {
         imports << QStringLiteral("\"time\"");
     }
 

@@ -1,15 +1,13 @@
 #include "presets.h"
 
-#include "metrics/go_duration.h"
+#include "knob_table.h"
 
 #include <QFile>
-#include <QJsonArray>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
-#include <QSet>
-#include <cmath>
-#include <limits>
+#include <utility>
 
 namespace poolscope {
 
@@ -22,6 +20,8 @@ using std::chrono::seconds;
 constexpr auto kPresetDuration = minutes(5);
 constexpr int kScenarioVersion = 1;
 const QString kScenarioFormat = QStringLiteral("poolscope-scenario");
+// Scenario files are a few KiB.
+constexpr qint64 kMaxScenarioBytes = 1 << 20;
 
 // The classic incident's load: 10 workers with a think time longer than the
 // server's latency, so most connections come back to the pool together and
@@ -170,7 +170,13 @@ std::vector<Preset> makePresets()
     return out;
 }
 
-QString jsonTypeName(const QJsonValue &v)
+// A scenario file's sections, in the order a file reads best; every knob sits
+// in one of them at its knobJsonPath.
+constexpr const char *kSections[] = { "transport", "dialer", "client", "load", "server" };
+// Top-level keys that are not knobs.
+constexpr const char *kMetaKeys[] = { "format", "version", "id", "title", "explanation" };
+
+QString describe(const QJsonValue &v)
 {
     switch (v.type()) {
     case QJsonValue::Null:
@@ -180,7 +186,7 @@ QString jsonTypeName(const QJsonValue &v)
     case QJsonValue::Double:
         return QStringLiteral("a number");
     case QJsonValue::String:
-        return QStringLiteral("a string");
+        return QStringLiteral("the string \"%1\"").arg(v.toString());
     case QJsonValue::Array:
         return QStringLiteral("an array");
     case QJsonValue::Object:
@@ -191,203 +197,178 @@ QString jsonTypeName(const QJsonValue &v)
     return QStringLiteral("nothing");
 }
 
-// Reads one JSON object, remembering the first error and which keys were used
-// so unknown (misspelt) keys can be reported.
-class ObjectReader
+bool jsonTypeFits(const Knob &k, const QJsonValue &v)
 {
-public:
-    ObjectReader(const QJsonObject &obj, QString path, QString *error)
-        : m_obj(obj), m_path(std::move(path)), m_error(error)
-    {
+    switch (k.kind) {
+    case KnobKind::Int:
+    case KnobKind::Real:
+        return v.isDouble();
+    case KnobKind::Bool:
+        return v.isBool();
+    case KnobKind::Duration:
+    case KnobKind::Choice:
+    case KnobKind::Text:
+        return v.isString();
     }
+    return false;
+}
 
-    [[nodiscard]] bool ok() const { return !m_failed; }
-
-    void integer(const char *key, int *out, qint64 min, qint64 max)
-    {
-        const QJsonValue v = take(key);
-        if (v.isUndefined() || m_failed) {
-            return;
-        }
-        const double d = v.toDouble(std::numeric_limits<double>::quiet_NaN());
-        if (!v.isDouble() || std::isnan(d) || std::floor(d) != d) {
-            fail(key, QStringLiteral("expected an integer, got %1").arg(describe(v)));
-            return;
-        }
-        if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
-            fail(key, QStringLiteral("%1 is out of range [%2, %3]").arg(d).arg(min).arg(max));
-            return;
-        }
-        *out = static_cast<int>(d);
-    }
-
-    void number(const char *key, double *out, double min, double max)
-    {
-        const QJsonValue v = take(key);
-        if (v.isUndefined() || m_failed) {
-            return;
-        }
-        if (!v.isDouble()) {
-            fail(key, QStringLiteral("expected a number, got %1").arg(describe(v)));
-            return;
-        }
-        const double d = v.toDouble();
-        if (d < min || d > max) {
-            fail(key, QStringLiteral("%1 is out of range [%2, %3]").arg(d).arg(min).arg(max));
-            return;
-        }
-        *out = d;
-    }
-
-    void boolean(const char *key, bool *out)
-    {
-        const QJsonValue v = take(key);
-        if (v.isUndefined() || m_failed) {
-            return;
-        }
-        if (!v.isBool()) {
-            fail(key, QStringLiteral("expected true or false, got %1").arg(describe(v)));
-            return;
-        }
-        *out = v.toBool();
-    }
-
-    void string(const char *key, QString *out)
-    {
-        const QJsonValue v = take(key);
-        if (v.isUndefined() || m_failed) {
-            return;
-        }
-        if (!v.isString()) {
-            fail(key, QStringLiteral("expected a string, got %1").arg(describe(v)));
-            return;
-        }
-        *out = v.toString();
-    }
-
-    // A Go duration string ("90s"); with allowNegative=false, "-1s" is an error.
-    void duration(const char *key, Duration *out, bool allowNegative)
-    {
-        const QJsonValue v = take(key);
-        if (v.isUndefined() || m_failed) {
-            return;
-        }
-        if (!v.isString()) {
-            fail(key,
-                QStringLiteral("expected a Go duration string such as \"90s\" or \"1.5ms\", got %1")
-                    .arg(describe(v)));
-            return;
-        }
-        QString why;
-        const auto d = parseGoDuration(v.toString(), &why);
-        if (!d) {
-            fail(key, why);
-            return;
-        }
-        if (!allowNegative && *d < Duration::zero()) {
-            fail(key, QStringLiteral("must not be negative (got %1)").arg(v.toString()));
-            return;
-        }
-        *out = *d;
-    }
-
-    // Returns the sub-object (empty when absent); reports a wrong type.
-    std::optional<QJsonObject> object(const char *key)
-    {
-        const QJsonValue v = take(key);
-        if (m_failed) {
-            return std::nullopt;
-        }
-        if (v.isUndefined()) {
-            return QJsonObject {};
-        }
-        if (!v.isObject()) {
-            fail(key, QStringLiteral("expected an object, got %1").arg(describe(v)));
-            return std::nullopt;
-        }
-        return v.toObject();
-    }
-
-    [[nodiscard]] QString childPath(const char *key) const { return qualified(key); }
-
-    void fail(const char *key, const QString &message) { failAt(qualified(key), message); }
-
-    void failAt(const QString &where, const QString &message)
-    {
-        if (m_failed) {
-            return;
-        }
-        m_failed = true;
-        if (m_error) {
-            *m_error = QStringLiteral("%1: %2").arg(where, message);
-        }
-    }
-
-    // Call after reading every known key: any key left over is unknown.
-    void rejectUnknownKeys()
-    {
-        if (m_failed) {
-            return;
-        }
-        for (auto it = m_obj.begin(); it != m_obj.end(); ++it) {
-            if (!m_used.contains(it.key())) {
-                QStringList known(m_used.begin(), m_used.end());
-                known.sort();
-                failAt(qualified(it.key()),
-                    QStringLiteral("unknown key (known keys here: %1)").arg(known.join(u", ")));
-                return;
-            }
-        }
-    }
-
-    // Marks keys that exist in the schema but are read elsewhere.
-    void known(const char *key) { m_used.insert(QString::fromLatin1(key)); }
-
-private:
-    static QString describe(const QJsonValue &v)
-    {
-        if (v.isString()) {
-            return QStringLiteral("the string \"%1\"").arg(v.toString());
-        }
-        return jsonTypeName(v);
-    }
-
-    QString qualified(const QString &key) const
-    {
-        return m_path.isEmpty() ? key : m_path + u'.' + key;
-    }
-    QString qualified(const char *key) const { return qualified(QString::fromLatin1(key)); }
-
-    QJsonValue take(const char *key)
-    {
-        const QString k = QString::fromLatin1(key);
-        m_used.insert(k);
-        return m_obj.value(k);
-    }
-
-    QJsonObject m_obj;
-    QString m_path;
-    QString *m_error;
-    QSet<QString> m_used;
-    bool m_failed = false;
+// The file's shape, from the knob table: which dotted path is a knob, and which
+// keys each object may hold ("" is the top level).
+struct Schema
+{
+    QHash<QString, const Knob *> knobs;
+    QHash<QString, QStringList> children;
 };
 
-constexpr qint64 kIntMax = std::numeric_limits<int>::max();
-
-bool isHttpToken(const QString &s)
+const Schema &schema()
 {
-    if (s.isEmpty()) {
-        return false;
+    static const Schema s = [] {
+        Schema out;
+        const auto addChild = [&out](const QString &parent, const QString &key) {
+            QStringList &keys = out.children[parent];
+            if (!keys.contains(key)) {
+                keys.append(key);
+            }
+        };
+        for (const char *key : kMetaKeys) {
+            addChild(QString(), QLatin1String(key));
+        }
+        for (const Knob &k : knobTable()) {
+            const QString path = knobJsonPath(k);
+            out.knobs.insert(path, &k);
+            QString parent;
+            for (const QString &part : path.split(u'.')) {
+                addChild(parent, part);
+                parent = parent.isEmpty() ? part : parent + u'.' + part;
+            }
+        }
+        for (QStringList &keys : out.children) {
+            keys.sort();
+        }
+        return out;
+    }();
+    return s;
+}
+
+void insertAt(QJsonObject *obj, QStringView path, const QJsonValue &value)
+{
+    const qsizetype dot = path.indexOf(u'.');
+    if (dot < 0) {
+        obj->insert(path.toString(), value);
+        return;
     }
-    for (QChar c : s) {
-        const char16_t u = c.unicode();
-        const bool tchar = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z')
-            || (u >= '0' && u <= '9') || QStringView(u"!#$%&'*+-.^_`|~").contains(c);
-        if (!tchar) {
+    const QString head = path.left(dot).toString();
+    QJsonObject child = obj->value(head).toObject();
+    insertAt(&child, path.mid(dot + 1), value);
+    obj->insert(head, child);
+}
+
+// Reads every key of `obj` (at dotted `path`) into *s: knobs strictly through the
+// table, nested objects recursively; anything else is an unknown key. Keys of
+// the top level that are not knobs are skipped (read by the caller).
+bool readKnobs(const QJsonObject &obj, const QString &path, Settings *s, QString *error)
+{
+    const Schema &sc = schema();
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+        const QString full = path.isEmpty() ? it.key() : path + u'.' + it.key();
+        if (const Knob *k = sc.knobs.value(full)) {
+            KnobValue v;
+            QString why;
+            if (!knobFromJson(*k, it.value(), &v, &why)) {
+                if (!jsonTypeFits(*k, it.value())) {
+                    why += QStringLiteral(", got ") + describe(it.value());
+                }
+                *error = QStringLiteral("%1: %2").arg(full, why);
+                return false;
+            }
+            k->set(*s, v);
+        } else if (sc.children.contains(full)) {
+            if (!it.value().isObject()) {
+                *error = QStringLiteral("%1: expected an object, got %2")
+                             .arg(full, describe(it.value()));
+                return false;
+            }
+            if (!readKnobs(it.value().toObject(), full, s, error)) {
+                return false;
+            }
+        } else if (!(path.isEmpty() && sc.children.value(QString()).contains(it.key()))) {
+            *error = QStringLiteral("%1: unknown key (known keys here: %2)")
+                         .arg(full, sc.children.value(path).join(u", "));
             return false;
         }
     }
     return true;
+}
+
+// The scenario's words and format marker; false with *error naming the key.
+bool readMeta(const QJsonObject &json, Preset *p, QString *error)
+{
+    for (const auto &[key, out] : { std::pair { "id", &p->id }, std::pair { "title", &p->title },
+             std::pair { "explanation", &p->explanation } }) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (!v.isUndefined() && !v.isString()) {
+            *error = QStringLiteral("%1: expected a string, got %2")
+                         .arg(QLatin1String(key), describe(v));
+            return false;
+        }
+        *out = v.toString();
+    }
+    return true;
+}
+
+bool checkFormat(const QJsonObject &json, QString *error)
+{
+    const QJsonValue format = json.value(u"format");
+    if (format.isUndefined()) {
+        *error = QStringLiteral("format: missing; a scenario file starts with \"format\": \"%1\"")
+                     .arg(kScenarioFormat);
+        return false;
+    }
+    if (!format.isString()) {
+        *error = QStringLiteral("format: expected the string \"%1\", got %2")
+                     .arg(kScenarioFormat, describe(format));
+        return false;
+    }
+    if (format.toString() != kScenarioFormat) {
+        *error = QStringLiteral("format: \"%1\" is not \"%2\"")
+                     .arg(format.toString(), kScenarioFormat);
+        return false;
+    }
+    const QJsonValue version = json.value(u"version");
+    if (!version.isDouble() || version.toDouble() != kScenarioVersion) {
+        *error = version.isDouble()
+            ? QStringLiteral("version: version %1 is not supported (this PoolScope reads version "
+                             "%2)")
+                  .arg(version.toDouble())
+                  .arg(kScenarioVersion)
+            : QStringLiteral("version: expected the integer %1, got %2")
+                  .arg(kScenarioVersion)
+                  .arg(describe(version));
+        return false;
+    }
+    return true;
+}
+
+// Reads at most limit + 1 bytes: size() is 0 for devices and pipes
+// (/dev/zero, a FIFO), so it cannot be trusted to bound the read.
+std::optional<QByteArray> readBounded(QFile *file, qint64 limit)
+{
+    QByteArray bytes;
+    bytes.resize(limit + 1);
+    qint64 total = 0;
+    while (total <= limit) {
+        const qint64 n = file->read(bytes.data() + total, limit + 1 - total);
+        if (n <= 0) {
+            break;
+        }
+        total += n;
+    }
+    if (total > limit) {
+        return std::nullopt;
+    }
+    bytes.truncate(total);
+    return bytes;
 }
 
 } // namespace
@@ -410,241 +391,35 @@ const Preset *findPreset(QStringView id)
 
 QJsonObject scenarioToJson(const Preset &p)
 {
-    const auto dur = [](Duration d) {
-        return formatGoDuration(d);
-    };
-    const TransportConfig &t = p.transport;
-
-    QJsonObject transport {
-        { QStringLiteral("MaxIdleConns"), t.maxIdleConns },
-        { QStringLiteral("MaxIdleConnsPerHost"), t.maxIdleConnsPerHost },
-        { QStringLiteral("MaxConnsPerHost"), t.maxConnsPerHost },
-        { QStringLiteral("IdleConnTimeout"), dur(t.idleConnTimeout) },
-        { QStringLiteral("DisableKeepAlives"), t.disableKeepAlives },
-        { QStringLiteral("ResponseHeaderTimeout"), dur(t.responseHeaderTimeout) },
-        { QStringLiteral("TLSHandshakeTimeout"), dur(t.tlsHandshakeTimeout) },
-        { QStringLiteral("ExpectContinueTimeout"), dur(t.expectContinueTimeout) },
-        { QStringLiteral("InsecureSkipVerify"), t.insecureSkipVerify },
-    };
-    QJsonObject keepAliveConfig {
-        { QStringLiteral("Enable"), t.keepAliveConfig.enable },
-        { QStringLiteral("Idle"), dur(t.keepAliveConfig.idle) },
-        { QStringLiteral("Interval"), dur(t.keepAliveConfig.interval) },
-        { QStringLiteral("Count"), t.keepAliveConfig.count },
-    };
-    QJsonObject dialer {
-        { QStringLiteral("Timeout"), dur(t.dialTimeout) },
-        { QStringLiteral("KeepAlive"), dur(t.keepAlive) },
-        { QStringLiteral("KeepAliveConfig"), keepAliveConfig },
-    };
-    QJsonObject client { { QStringLiteral("Timeout"), dur(t.clientTimeout) } };
-
-    const LoadConfig &l = p.load;
-    QJsonObject load {
-        { QStringLiteral("url"), l.url },
-        { QStringLiteral("workers"), l.workers },
-        { QStringLiteral("requestsPerWorker"), l.requestsPerWorker },
-        { QStringLiteral("duration"), dur(l.duration) },
-        { QStringLiteral("rate"), l.rate },
-        { QStringLiteral("think"), dur(l.think) },
-        { QStringLiteral("timers"), QString::fromLatin1(timerModelName(l.timers)) },
-        { QStringLiteral("method"), QString::fromLatin1(l.method) },
-        { QStringLiteral("requestBodySize"), l.requestBodySize },
-        { QStringLiteral("bodyPolicy"), QString::fromLatin1(bodyPolicyName(l.bodyPolicy)) },
-        { QStringLiteral("linger"), dur(l.linger) },
-    };
-
-    const ServerConfig &s = p.server;
-    QJsonObject server {
-        { QStringLiteral("listenAddress"), s.listenAddress.toString() },
-        { QStringLiteral("port"), s.port },
-        { QStringLiteral("latency"), dur(s.latency) },
-        { QStringLiteral("jitter"), dur(s.jitter) },
-        { QStringLiteral("headerDelay"), dur(s.headerDelay) },
-        { QStringLiteral("bodySize"), s.bodySize },
-        { QStringLiteral("chunked"), s.chunked },
-        { QStringLiteral("idleTimeout"), dur(s.idleTimeout) },
-        { QStringLiteral("maxRequestsPerConn"), s.maxRequestsPerConn },
-        { QStringLiteral("closeProbability"), s.closeProbability },
-        { QStringLiteral("http10"), s.http10 },
-        { QStringLiteral("dropAfterBytes"), s.dropAfterBytes },
-        { QStringLiteral("malformed"), s.malformed },
-        { QStringLiteral("tls"), s.tls },
-        { QStringLiteral("randomSeed"), static_cast<qint64>(s.randomSeed) },
-    };
-
-    return QJsonObject {
+    QJsonObject out {
         { QStringLiteral("format"), kScenarioFormat },
         { QStringLiteral("version"), kScenarioVersion },
         { QStringLiteral("id"), p.id },
         { QStringLiteral("title"), p.title },
         { QStringLiteral("explanation"), p.explanation },
-        { QStringLiteral("transport"), transport },
-        { QStringLiteral("dialer"), dialer },
-        { QStringLiteral("client"), client },
-        { QStringLiteral("load"), load },
-        { QStringLiteral("server"), server },
     };
+    for (const char *section : kSections) {
+        out.insert(QLatin1String(section), QJsonObject {});
+    }
+    const Settings s { p.transport, p.load, p.server };
+    for (const Knob &k : knobTable()) {
+        insertAt(&out, knobJsonPath(k), knobToJson(k, k.get(s)));
+    }
+    return out;
 }
 
 std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
 {
+    QString local;
+    QString *err = error ? error : &local;
     Preset p;
-    p.transport = TransportConfig::goDefault();
-    ObjectReader top(json, QString(), error);
-
-    QString format;
-    top.string("format", &format);
-    if (top.ok() && format != kScenarioFormat) {
-        top.fail("format",
-            format.isEmpty()
-                ? QStringLiteral("missing; a scenario file starts with \"format\": \"%1\"")
-                      .arg(kScenarioFormat)
-                : QStringLiteral("\"%1\" is not \"%2\"").arg(format, kScenarioFormat));
-    }
-    int version = 0;
-    top.integer("version", &version, 0, kIntMax);
-    if (top.ok() && version != kScenarioVersion) {
-        top.fail("version",
-            QStringLiteral("version %1 is not supported (this PoolScope reads version %2)")
-                .arg(version)
-                .arg(kScenarioVersion));
-    }
-    top.string("id", &p.id);
-    top.string("title", &p.title);
-    top.string("explanation", &p.explanation);
-
-    TransportConfig &t = p.transport;
-    if (auto o = top.object("transport")) {
-        ObjectReader r(*o, top.childPath("transport"), error);
-        r.integer("MaxIdleConns", &t.maxIdleConns, 0, kIntMax);
-        r.integer("MaxIdleConnsPerHost", &t.maxIdleConnsPerHost, -kIntMax, kIntMax);
-        r.integer("MaxConnsPerHost", &t.maxConnsPerHost, 0, kIntMax);
-        r.duration("IdleConnTimeout", &t.idleConnTimeout, false);
-        r.boolean("DisableKeepAlives", &t.disableKeepAlives);
-        r.duration("ResponseHeaderTimeout", &t.responseHeaderTimeout, false);
-        r.duration("TLSHandshakeTimeout", &t.tlsHandshakeTimeout, false);
-        r.duration("ExpectContinueTimeout", &t.expectContinueTimeout, false);
-        r.boolean("InsecureSkipVerify", &t.insecureSkipVerify);
-        r.rejectUnknownKeys();
-        if (!r.ok()) {
-            return std::nullopt;
-        }
-    }
-    if (auto o = top.object("dialer")) {
-        ObjectReader r(*o, top.childPath("dialer"), error);
-        r.duration("Timeout", &t.dialTimeout, false);
-        r.duration("KeepAlive", &t.keepAlive, true);
-        if (auto k = r.object("KeepAliveConfig")) {
-            ObjectReader kr(*k, r.childPath("KeepAliveConfig"), error);
-            kr.boolean("Enable", &t.keepAliveConfig.enable);
-            kr.duration("Idle", &t.keepAliveConfig.idle, true);
-            kr.duration("Interval", &t.keepAliveConfig.interval, true);
-            kr.integer("Count", &t.keepAliveConfig.count, -kIntMax, kIntMax);
-            kr.rejectUnknownKeys();
-            if (!kr.ok()) {
-                return std::nullopt;
-            }
-        }
-        r.rejectUnknownKeys();
-        if (!r.ok()) {
-            return std::nullopt;
-        }
-    }
-    if (auto o = top.object("client")) {
-        ObjectReader r(*o, top.childPath("client"), error);
-        r.duration("Timeout", &t.clientTimeout, false);
-        r.rejectUnknownKeys();
-        if (!r.ok()) {
-            return std::nullopt;
-        }
-    }
-    if (auto o = top.object("load")) {
-        LoadConfig &l = p.load;
-        ObjectReader r(*o, top.childPath("load"), error);
-        r.string("url", &l.url);
-        if (r.ok() && !l.url.isEmpty() && !l.url.startsWith(u"http://")
-            && !l.url.startsWith(u"https://")) {
-            r.fail("url",
-                QStringLiteral("\"%1\" must start with http:// or https:// (or be empty for the "
-                               "embedded server)")
-                    .arg(l.url));
-        }
-        r.integer("workers", &l.workers, 1, 100000);
-        r.integer("requestsPerWorker", &l.requestsPerWorker, 0, kIntMax);
-        r.duration("duration", &l.duration, false);
-        r.number("rate", &l.rate, 0.0, 1e9);
-        r.duration("think", &l.think, false);
-        QString timers = QString::fromLatin1(timerModelName(l.timers));
-        r.string("timers", &timers);
-        if (r.ok() && !parseTimerModel(timers, &l.timers)) {
-            r.fail(
-                "timers", QStringLiteral("\"%1\" is not one of \"go\", \"precise\"").arg(timers));
-        }
-        QString method = QString::fromLatin1(l.method);
-        r.string("method", &method);
-        if (r.ok() && !isHttpToken(method)) {
-            r.fail("method", QStringLiteral("\"%1\" is not a valid HTTP method").arg(method));
-        }
-        l.method = method.toLatin1();
-        r.integer("requestBodySize", &l.requestBodySize, 0, kIntMax);
-        QString policy = QString::fromLatin1(bodyPolicyName(l.bodyPolicy));
-        r.string("bodyPolicy", &policy);
-        if (r.ok() && !parseBodyPolicy(policy, &l.bodyPolicy)) {
-            r.fail("bodyPolicy",
-                QStringLiteral("\"%1\" is not one of \"read\", \"close-early\", \"leak\"")
-                    .arg(policy));
-        }
-        r.duration("linger", &l.linger, false);
-        r.rejectUnknownKeys();
-        if (!r.ok()) {
-            return std::nullopt;
-        }
-    }
-    if (auto o = top.object("server")) {
-        ServerConfig &s = p.server;
-        ObjectReader r(*o, top.childPath("server"), error);
-        QString address = s.listenAddress.toString();
-        r.string("listenAddress", &address);
-        if (r.ok()) {
-            QHostAddress parsed;
-            if (!parsed.setAddress(address)) {
-                r.fail("listenAddress",
-                    QStringLiteral("\"%1\" is not an IPv4 or IPv6 address").arg(address));
-            } else {
-                s.listenAddress = parsed;
-            }
-        }
-        int port = s.port;
-        r.integer("port", &port, 0, 65535);
-        s.port = static_cast<quint16>(port);
-        r.duration("latency", &s.latency, false);
-        r.duration("jitter", &s.jitter, false);
-        r.duration("headerDelay", &s.headerDelay, false);
-        r.integer("bodySize", &s.bodySize, 0, kIntMax);
-        r.boolean("chunked", &s.chunked);
-        r.duration("idleTimeout", &s.idleTimeout, false);
-        r.integer("maxRequestsPerConn", &s.maxRequestsPerConn, 0, kIntMax);
-        r.number("closeProbability", &s.closeProbability, 0.0, 1.0);
-        r.boolean("http10", &s.http10);
-        r.integer("dropAfterBytes", &s.dropAfterBytes, 0, kIntMax);
-        r.boolean("malformed", &s.malformed);
-        r.boolean("tls", &s.tls);
-        double seed = s.randomSeed;
-        r.number("randomSeed", &seed, 0, 4294967295.0);
-        if (r.ok() && std::floor(seed) != seed) {
-            r.fail("randomSeed", QStringLiteral("expected an integer, got %1").arg(seed));
-        }
-        s.randomSeed = static_cast<quint32>(seed);
-        r.rejectUnknownKeys();
-        if (!r.ok()) {
-            return std::nullopt;
-        }
-    }
-    top.rejectUnknownKeys();
-    if (!top.ok()) {
+    Settings s; // missing knobs keep http.DefaultTransport's, LoadConfig{}'s, ServerConfig{}'s
+    if (!checkFormat(json, err) || !readMeta(json, &p, err) || !readKnobs(json, {}, &s, err)) {
         return std::nullopt;
     }
+    p.transport = s.transport;
+    p.load = s.load;
+    p.server = s.server;
     return p;
 }
 
@@ -657,20 +432,18 @@ std::optional<Preset> loadScenarioFile(const QString &path, QString *error)
         *err = QStringLiteral("%1: cannot open: %2").arg(path, file.errorString());
         return std::nullopt;
     }
-    // Scenario files are a few KiB; refuse anything absurd rather than reading it.
-    constexpr qint64 kMaxScenarioBytes = 1 << 20;
-    if (file.size() > kMaxScenarioBytes) {
-        *err = QStringLiteral("%1: %2 bytes is too large for a scenario file (limit %3)")
+    // Refuse anything absurd rather than reading it.
+    const auto bytes = readBounded(&file, kMaxScenarioBytes);
+    if (!bytes) {
+        *err = QStringLiteral("%1: too large for a scenario file (more than %2 bytes)")
                    .arg(path)
-                   .arg(file.size())
                    .arg(kMaxScenarioBytes);
         return std::nullopt;
     }
-    const QByteArray bytes = file.readAll();
     QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    const QJsonDocument doc = QJsonDocument::fromJson(*bytes, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        const QByteArray before = bytes.left(parseError.offset);
+        const QByteArray before = bytes->left(parseError.offset);
         const int line = static_cast<int>(before.count('\n')) + 1;
         const int column = static_cast<int>(parseError.offset - (before.lastIndexOf('\n') + 1)) + 1;
         *err = QStringLiteral("%1:%2:%3: invalid JSON: %4")

@@ -33,17 +33,20 @@ struct Preset
 // nullptr when no built-in preset has this id.
 [[nodiscard]] const Preset *findPreset(QStringView id);
 
-// Scenario JSON (format "poolscope-scenario", version 1). Durations are Go
-// duration strings ("90s", "1.5ms"); Transport, Dialer and Client fields use
-// Go's field names. Fields left out take http.DefaultTransport's values (for
-// "transport", "dialer", "client") or LoadConfig{}/ServerConfig{} defaults.
-// Unknown keys are errors, so a misspelt field never silently does nothing.
+// Scenario JSON (format "poolscope-scenario", version 1): every knob of the
+// knob table at its knobJsonPath ("transport.MaxIdleConnsPerHost",
+// "dialer.KeepAliveConfig.Idle", "load.workers"), in the JSON type of its kind
+// (durations as Go duration strings, "90s", "1.5ms"). Knobs left out take
+// http.DefaultTransport's values or LoadConfig{}/ServerConfig{} defaults.
+// Unknown keys and wrong types are errors naming the dotted field, so a
+// misspelt field never silently does nothing.
 [[nodiscard]] QJsonObject scenarioToJson(const Preset &preset);
 // On failure returns nullopt and writes a message naming the offending key.
 [[nodiscard]] std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error);
 
-// Reads a scenario file; on failure returns nullopt and sets *error to a
-// message that names the file and what is wrong (line/column for bad JSON).
+// Reads a scenario file (at most 1 MiB, whatever the file claims: devices and
+// pipes have no size); on failure returns nullopt and sets *error to a message
+// that names the file and what is wrong (line/column for bad JSON).
 [[nodiscard]] std::optional<Preset> loadScenarioFile(const QString &path, QString *error);
 // Writes a scenario file (indented JSON); false with *error on I/O failure.
 bool saveScenarioFile(const QString &path, const Preset &preset, QString *error);

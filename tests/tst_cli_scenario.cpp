@@ -1,0 +1,198 @@
+// `poolscope run --scenario FILE`: a scenario file runs headless, the flags
+// given with it override its values, and a bad file exits 2 naming the field.
+// Real files in a temporary directory, the real binary, the embedded server.
+#include "scenario/presets.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+class TestCliScenario final : public QObject
+{
+    Q_OBJECT
+
+    QString m_bin;
+    QTemporaryDir m_dir;
+
+    struct Result
+    {
+        int code = -1;
+        QJsonObject json;
+        QString out;
+        QString err;
+    };
+
+    Result runBin(const QStringList &args)
+    {
+        QProcess p;
+        p.start(m_bin, args);
+        Result r;
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+            return r;
+        }
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        r.json = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        return r;
+    }
+
+    QString write(const QString &name, const QByteArray &bytes)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) {
+            return {};
+        }
+        return path;
+    }
+
+    // One worker, 12 requests, a server that closes after every 4th: 3 dials.
+    QString keepaliveLimitScenario()
+    {
+        Preset p = *findPreset(u"keepalive-requests-limit");
+        p.load.workers = 1;
+        p.load.requestsPerWorker = 12;
+        p.load.duration = 0s;
+        p.load.think = 0s;
+        p.server.latency = 0s;
+        p.server.jitter = 0s;
+        p.server.maxRequestsPerConn = 4;
+        const QString path = m_dir.filePath(QStringLiteral("limit.json"));
+        QString error;
+        return saveScenarioFile(path, p, &error) ? path : QString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (m_bin.isEmpty()) {
+            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary");
+        }
+        QVERIFY(m_dir.isValid());
+    }
+
+    void runsTheFile()
+    {
+        const QString file = keepaliveLimitScenario();
+        QVERIFY(!file.isEmpty());
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), file,
+            QStringLiteral("--json"), QStringLiteral("--no-kernel") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json.value(u"requests").toInt(), 12);
+        QCOMPARE(r.json.value(u"dials").toInt(), 3);
+        QCOMPARE(r.json.value(u"req_per_conn").toDouble(), 4.0);
+        QCOMPARE(
+            r.json.value(u"close_reasons").toObject().value(u"connection_close_response").toInt(),
+            3);
+    }
+
+    void flagsOverrideTheFile()
+    {
+        const QString file = keepaliveLimitScenario();
+        // The server's limit from the file goes from 4 to 6 and the per-worker
+        // count from 12 to 18, wherever the flags stand on the line.
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--requests"),
+            QStringLiteral("18"), QStringLiteral("--scenario"), file,
+            QStringLiteral("--server-max-requests-per-conn=6"), QStringLiteral("--json"),
+            QStringLiteral("--no-kernel") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json.value(u"requests").toInt(), 18);
+        QCOMPARE(r.json.value(u"dials").toInt(), 3);
+        QCOMPARE(r.json.value(u"req_per_conn").toDouble(), 6.0);
+    }
+
+    void printScenarioShowsTheMergedSettings()
+    {
+        const QString file = keepaliveLimitScenario();
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), file,
+            QStringLiteral("--max-idle-conns-per-host"), QStringLiteral("7"),
+            QStringLiteral("--keep-alive-idle"), QStringLiteral("3s"),
+            QStringLiteral("--disable-compression"), QStringLiteral("--print-scenario") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QString error;
+        const auto p = scenarioFromJson(r.json, &error);
+        QVERIFY2(p, qPrintable(error));
+        QCOMPARE(p->id, QStringLiteral("keepalive-requests-limit"));
+        QCOMPARE(p->transport.maxIdleConnsPerHost, 7);
+        QCOMPARE(p->transport.disableCompression, true);
+        // Setting Idle turns KeepAliveConfig on, as filling it in does in Go.
+        QCOMPARE(p->transport.keepAliveConfig, (KeepAliveConfig { true, 3s, 0s, 0 }));
+        QCOMPARE(p->server.maxRequestsPerConn, 4); // from the file
+        QCOMPARE(p->load.requestsPerWorker, 12);
+    }
+
+    void switchesTakeFalse()
+    {
+        Preset p = *findPreset(u"disable-keep-alives");
+        const QString path = m_dir.filePath(QStringLiteral("noka.json"));
+        QString error;
+        QVERIFY(saveScenarioFile(path, p, &error));
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), path,
+            QStringLiteral("--disable-keep-alives=false"), QStringLiteral("--print-scenario") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(
+            r.json.value(u"transport").toObject().value(u"DisableKeepAlives").toBool(true), false);
+    }
+
+    void badFilesExit2NamingTheField_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("why");
+        const QByteArray head = R"({"format":"poolscope-scenario","version":1,)";
+        QTest::newRow("wrong type") << head + R"("transport":{"MaxIdleConnsPerHost":"10"}})"
+                                    << "transport.MaxIdleConnsPerHost: expected an integer";
+        QTest::newRow("unknown key") << head + R"("load":{"worker":3}})"
+                                     << "load.worker: unknown key";
+        QTest::newRow("out of range") << head + R"("load":{"workers":0}})"
+                                      << "load.workers: 0 is out of range [1, 100000]";
+        QTest::newRow("bad json") << QByteArray("{\n  \"format\": oops\n}") << ":2:";
+    }
+    void badFilesExit2NamingTheField()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, why);
+        const QString path = write(QStringLiteral("bad.json"), content);
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), path });
+        QCOMPARE(r.code, 2);
+        QVERIFY2(
+            r.err.startsWith(QStringLiteral("poolscope run: %1").arg(path)), qPrintable(r.err));
+        QVERIFY2(r.err.contains(why), qPrintable(r.err));
+        QCOMPARE(r.err.count(u'\n'), 1);
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void unboundedInputIsRefused()
+    {
+        if (!QFile::exists(QStringLiteral("/dev/zero"))) {
+            QSKIP("no /dev/zero here");
+        }
+        const Result r = runBin(
+            { QStringLiteral("run"), QStringLiteral("--scenario"), QStringLiteral("/dev/zero") });
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("/dev/zero: too large for a scenario file")),
+            qPrintable(r.err));
+    }
+
+    void defaultsAndScenarioDoNotMix()
+    {
+        const QString file = keepaliveLimitScenario();
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), file,
+            QStringLiteral("--defaults"), QStringLiteral("zero") });
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(
+                     QStringLiteral("poolscope run: --defaults and --scenario cannot be combined")),
+            qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliScenario)
+#include "tst_cli_scenario.moc"

@@ -1,0 +1,193 @@
+// Walks the knob table and checks that every surface built on it offers every
+// knob: a `poolscope run` flag in --help (and a `serve` flag for the server's
+// knobs), a place in the scenario file that reads back what was written, the
+// flag's value reaching that file, and, for Go's knobs, a line in the Go
+// snippet. A knob added to the table and forgotten by a surface fails here.
+#include "scenario/go_snippet.h"
+#include "scenario/presets.h"
+#include "support/knob_values.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace poolscope;
+using poolscope::testsupport::otherKnobValue;
+
+namespace {
+
+Preset presetOf(const Settings &s)
+{
+    Preset p;
+    p.transport = s.transport;
+    p.load = s.load;
+    p.server = s.server;
+    return p;
+}
+
+QJsonValue valueAt(const QJsonObject &root, const QString &dottedPath)
+{
+    QJsonValue v = root;
+    for (const QString &part : dottedPath.split(u'.')) {
+        v = v.toObject().value(part);
+    }
+    return v;
+}
+
+// The value as Go source writes it.
+QString goExpr(const Knob &k, const KnobValue &v)
+{
+    switch (k.kind) {
+    case KnobKind::Duration:
+        return goDurationExpr(std::get<Duration>(v));
+    case KnobKind::Bool:
+        return std::get<bool>(v) ? QStringLiteral("true") : QStringLiteral("false");
+    default:
+        return knobText(k, v);
+    }
+}
+
+} // namespace
+
+class TestScenarioSurfaces final : public QObject
+{
+    Q_OBJECT
+
+    QString m_bin;
+
+    QString runBin(const QStringList &args, int *code)
+    {
+        QProcess p;
+        p.start(m_bin, args);
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished();
+        }
+        *code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        return QString::fromUtf8(p.readAllStandardOutput())
+            + QString::fromUtf8(p.readAllStandardError());
+    }
+
+    void needBinary()
+    {
+        if (m_bin.isEmpty()) {
+            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary");
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase() { m_bin = qEnvironmentVariable("POOLSCOPE_BIN"); }
+
+    void everyKnobIsARunFlag()
+    {
+        needBinary();
+        int code = -1;
+        const QString help = runBin({ QStringLiteral("run"), QStringLiteral("--help") }, &code);
+        QCOMPARE(code, 0);
+        for (const Knob &k : knobTable()) {
+            const QRegularExpression flag(
+                QStringLiteral("^  --%1( |$)").arg(QRegularExpression::escape(k.flag)),
+                QRegularExpression::MultilineOption);
+            QVERIFY2(help.contains(flag), k.key);
+            if (k.isGo()) {
+                // The line names the Go field it mirrors.
+                QVERIFY2(help.contains(QString::fromLatin1(k.goField).section(u'.', 1)), k.key);
+            }
+        }
+    }
+
+    // `serve` takes the server's knobs under run's --server-* names without the
+    // prefix; --listen stands for the address and the port.
+    void everyServerKnobIsAServeFlag()
+    {
+        needBinary();
+        int code = -1;
+        const QString help = runBin({ QStringLiteral("serve"), QStringLiteral("--help") }, &code);
+        QCOMPARE(code, 0);
+        QVERIFY(help.contains(QStringLiteral("\n  --listen HOST:PORT")));
+        for (const Knob &k : knobTable()) {
+            const QString flag = QLatin1String(k.flag);
+            if (k.group != KnobGroup::Server || flag == u"server-listen"
+                || flag == u"server-port") {
+                continue;
+            }
+            QVERIFY2(flag.startsWith(u"server-"), k.key);
+            const QRegularExpression line(
+                QStringLiteral("^  --%1( |$)").arg(QRegularExpression::escape(flag.mid(7))),
+                QRegularExpression::MultilineOption);
+            QVERIFY2(help.contains(line), k.key);
+        }
+    }
+
+    void everyKnobRoundTripsThroughScenarioJson()
+    {
+        const Settings base;
+        for (const Knob &k : knobTable()) {
+            Settings s = base;
+            const KnobValue v = otherKnobValue(k);
+            k.set(s, v);
+            const QJsonObject json = scenarioToJson(presetOf(s));
+            QVERIFY2(valueAt(json, knobJsonPath(k)) == knobToJson(k, v), k.key);
+            QString error;
+            const auto back = scenarioFromJson(json, &error);
+            QVERIFY2(back, qPrintable(error));
+            const Settings read { back->transport, back->load, back->server };
+            QVERIFY2(k.get(read) == v, k.key);
+            QVERIFY2(read == s, k.key); // and nothing else moved
+        }
+    }
+
+    // Every flag at once, each set to a non-default value: the scenario the
+    // command line makes (--print-scenario) holds every one of them.
+    void everyFlagReachesTheScenario()
+    {
+        needBinary();
+        Settings expected;
+        QStringList args { QStringLiteral("run"), QStringLiteral("--print-scenario") };
+        for (const Knob &k : knobTable()) {
+            const KnobValue v = otherKnobValue(k);
+            k.set(expected, v);
+            args << QStringLiteral("--%1=%2").arg(QLatin1String(k.flag), knobText(k, v));
+        }
+        int code = -1;
+        const QString out = runBin(args, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(out.toUtf8(), &parseError);
+        QVERIFY2(doc.isObject(), qPrintable(parseError.errorString() + u'\n' + out));
+        QString error;
+        const auto p = scenarioFromJson(doc.object(), &error);
+        QVERIFY2(p, qPrintable(error));
+        const Settings got { p->transport, p->load, p->server };
+        for (const Knob &k : knobTable()) {
+            QVERIFY2(k.get(got) == k.get(expected),
+                qPrintable(QStringLiteral("--%1: got %2, want %3")
+                               .arg(QLatin1String(k.flag), knobText(k, k.get(got)),
+                                   knobText(k, k.get(expected)))));
+        }
+    }
+
+    void everyGoKnobShowsInTheGoSnippet()
+    {
+        for (const Knob &k : knobTable()) {
+            if (!k.isGo()) {
+                continue;
+            }
+            Settings s;
+            const KnobValue v = otherKnobValue(k);
+            QVERIFY2(v != knobZeroDefault(k), k.key);
+            k.set(s, v);
+            const QString snippet = goSnippet(s.transport);
+            const QRegularExpression field(
+                QStringLiteral("\\b%1:\\s+%2[,}]")
+                    .arg(QLatin1String(k.jsonKey), QRegularExpression::escape(goExpr(k, v))));
+            QVERIFY2(snippet.contains(field),
+                qPrintable(QStringLiteral("%1 missing from:\n%2").arg(k.key, snippet)));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScenarioSurfaces)
+#include "tst_scenario_surfaces.moc"
