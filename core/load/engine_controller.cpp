@@ -1,7 +1,6 @@
 #include "engine_controller.h"
 
 #include "engine.h"
-#include "net/epoll_event_dispatcher.h"
 
 namespace poolscope {
 
@@ -12,8 +11,6 @@ EngineController::EngineController(QObject *parent) : QObject(parent)
     m_engine->moveToThread(&m_thread);
     // The engine and its sockets are deleted in their own thread once its loop ends.
     connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
-    if (qEnvironmentVariable("POOLSCOPE_EPOLL") == "1")
-        m_thread.setEventDispatcher(new EpollEventDispatcher);
     m_thread.start();
 }
 
