@@ -1,19 +1,15 @@
 #include "server/server_cli.h"
 
 #include "metrics/go_duration.h"
+#include "os/process.h"
 #include "server/embedded_server.h"
 #include "server/prepared_responses.h"
 
 #include <QCoreApplication>
-#include <QSocketNotifier>
-#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace poolscope {
 
@@ -42,15 +38,6 @@ Flags (also accepted as -flag and --flag=value; durations use Go syntax: 250ms, 
   --tls                         serve HTTPS with the test-only certificate (resources/tls)
   --help                        show this help
 )";
-
-// Self-pipe for SIGINT/SIGTERM: the handler only writes a byte, the event loop does the rest.
-int g_signalFds[2] = { -1, -1 };
-
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(g_signalFds[1], &byte, 1);
-}
 
 struct Flag
 {
@@ -249,11 +236,7 @@ int runServeCommand(const QStringList &argsIn)
         ownApp = std::make_unique<QCoreApplication>(argc, argv);
 
     // Benchmarks hold thousands of connections: use the descriptor limit the system allows.
-    rlimit limit = {};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-        limit.rlim_cur = limit.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &limit);
-    }
+    raiseOpenFileLimit();
 
     EmbeddedServer server;
     QString error;
@@ -262,36 +245,17 @@ int runServeCommand(const QStringList &argsIn)
         return 1;
     }
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
+    TerminationSignals termination;
+    if (!termination.isActive()) {
         std::fprintf(stderr, "poolscope serve: cannot set up signal handling\n");
         return 1;
     }
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction oldInt = {};
-    struct sigaction oldTerm = {};
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
-    QSocketNotifier notifier(g_signalFds[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, [] {
-        char byte = 0;
-        [[maybe_unused]] const auto n = ::read(g_signalFds[0], &byte, 1);
-        QCoreApplication::quit();
-    });
+    QObject::connect(&termination, &TerminationSignals::received, [] { QCoreApplication::quit(); });
 
     std::printf("listening on %s\n", qPrintable(server.url()));
     std::fflush(stdout);
 
     QCoreApplication::exec();
-
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    notifier.setEnabled(false);
-    ::close(g_signalFds[0]);
-    ::close(g_signalFds[1]);
-    g_signalFds[0] = g_signalFds[1] = -1;
 
     server.stop();
     std::fprintf(stderr, "%s\n", qPrintable(statsLine(server.stats())));
