@@ -2,6 +2,8 @@
 
 #include "cli_flags.h"
 #include "kernel/dead_peer_lab.h"
+#include "kernel/dead_peer_workflow.h"
+#include "kernel/kernel_settings.h"
 #include "load/engine_controller.h"
 #include "metrics/go_duration.h"
 
@@ -10,11 +12,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTimer>
 #include <cstdio>
-#include <map>
 
 namespace poolscope {
 
@@ -112,74 +111,56 @@ int runLabCommand(const QStringList &args)
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
         return 2;
     }
-    const QString reason = DeadPeerLab::unavailableReason();
-    if (!reason.isEmpty()) {
-        std::fprintf(
-            stderr, "poolscope lab: the dead-peer lab is unavailable: %s\n", qPrintable(reason));
+    DeadPeerWorkflow lab(DeadPeerLab::unavailableReason());
+    if (lab.phase() == DeadPeerWorkflow::Phase::Unavailable) {
+        std::fprintf(stderr, "poolscope lab: the dead-peer lab is unavailable: %s\n",
+            qPrintable(lab.unavailableReason()));
         return 1;
     }
-    DeadPeerLab::installSignalCleanup();
-    DeadPeerLab lab;
-    if (!lab.setUp(&error)) {
+    if (!lab.setUp(QCoreApplication::applicationFilePath(), &error)) {
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
         return 1;
     }
-    QProcess *server = lab.startInNamespace(QCoreApplication::applicationFilePath(),
-        { QStringLiteral("serve"), QStringLiteral("--listen"),
-            lab.peerAddress().toString() + QStringLiteral(":0") },
-        &error);
-    QElapsedTimer wait;
-    wait.start();
-    while (server && !server->canReadLine() && wait.elapsed() < 10000) {
-        server->waitForReadyRead(100);
-    }
-    const QString first = server ? QString::fromUtf8(server->readLine()).trimmed() : QString();
-    static const QRegularExpression re(QStringLiteral("listening on (\\S+)"));
-    const auto m = re.match(first);
-    if (!m.hasMatch()) {
-        std::fprintf(stderr, "poolscope lab: the server in namespace %s did not start: %s\n",
-            qPrintable(lab.namespaceName()), qPrintable(error.isEmpty() ? first : error));
-        return 1;
-    }
-    const QString url = m.captured(1);
     const EffectiveKeepAlive ka = flags.transport.effectiveKeepAlive();
-    if (!flags.json) {
-        std::printf("lab: namespace %s, server %s (vanishes without a FIN)\n",
-            qPrintable(lab.namespaceName()), qPrintable(url));
-        if (ka.enable) {
-            std::printf("lab: TCP keep-alive idle %ds, interval %ds, count %d: expect the kernel "
-                        "to close each "
-                        "connection about %ds after the peer vanishes\n",
-                ka.idleSeconds, ka.intervalSeconds, ka.count,
-                ka.idleSeconds + ka.intervalSeconds * std::max(ka.count, 0));
-        } else {
-            std::printf("lab: TCP keep-alive off: nothing will notice the dead peer until a "
-                        "request uses the "
-                        "connection\n");
-        }
-    }
 
     LoadConfig load;
-    load.url = url;
     load.workers = flags.conns;
     load.requestsPerWorker = 1;
     load.linger = flags.vanishAfter + flags.watch + 5s;
     EngineController engine;
     engine.setSnapshotInterval(std::chrono::milliseconds(250));
-    engine.start(load, flags.transport);
 
     QElapsedTimer clock;
     bool vanished = false;
     int exitCode = 0;
     QJsonArray closes;
     QJsonArray timeline;
-    std::map<ConnId, bool> seen;
-    int maxProbes = 0;
     QTimer tick;
-    QObject::connect(&engine, &EngineController::runFailed, qApp, [&](const QString &msg) {
+    const auto failWith = [&](const QString &msg) {
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(msg));
         exitCode = 1;
         QCoreApplication::exit(1);
+    };
+    QObject::connect(&engine, &EngineController::runFailed, qApp, failWith);
+    QObject::connect(&lab, &DeadPeerWorkflow::failed, qApp, failWith);
+    QObject::connect(&lab, &DeadPeerWorkflow::listening, qApp, [&](const QString &url) {
+        if (!flags.json) {
+            std::printf("lab: namespace %s, server %s (vanishes without a FIN)\n",
+                qPrintable(lab.namespaceName()), qPrintable(url));
+            const int kill = DeadPeerWorkflow::expectedKillSeconds(ka, KernelSettings::read());
+            if (kill >= 0) {
+                std::printf("lab: TCP keep-alive idle %ds, interval %ds, count %d (-1: the "
+                            "kernel's): expect the kernel to close each connection at most %ds "
+                            "after the peer vanishes\n",
+                    ka.idleSeconds, ka.intervalSeconds, ka.count, kill);
+            } else {
+                std::printf("lab: TCP keep-alive off: nothing will notice the dead peer until a "
+                            "request uses the connection\n");
+            }
+        }
+        load.url = url;
+        engine.start(load, flags.transport);
+        tick.start(500);
     });
     QObject::connect(&tick, &QTimer::timeout, qApp, [&] {
         const EngineSnapshot s = engine.snapshot();
@@ -193,10 +174,8 @@ int runLabCommand(const QStringList &args)
                     >= std::chrono::duration_cast<std::chrono::milliseconds>(flags.vanishAfter)
                            .count()) {
                 QString e;
-                if (!lab.vanish(&e)) {
-                    std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(e));
-                    exitCode = 1;
-                    QCoreApplication::exit(1);
+                if (!lab.vanish(s.pool, &e)) {
+                    failWith(e);
                     return;
                 }
                 vanished = true;
@@ -209,13 +188,14 @@ int runLabCommand(const QStringList &args)
             }
             return;
         }
-        const double t = static_cast<double>(clock.elapsed()) / 1000.0;
+        lab.observe(s.pool, s.kernel);
+        const DeadPeerWorkflow::Progress p = lab.progress(s.pool);
+        const double t = p.vanishedSeconds;
         QStringList sockets;
         for (const KernelSocket &k : s.kernel.sockets) {
             if (k.state != TcpState::Established && k.state != TcpState::Unknown) {
                 continue;
             }
-            maxProbes = std::max(maxProbes, k.keepAliveProbes);
             sockets << QStringLiteral(":%1 %2 timer %3 in %4ms probes %5")
                            .arg(k.localPort)
                            .arg(QLatin1String(tcpStateName(k.state)),
@@ -223,7 +203,7 @@ int runLabCommand(const QStringList &args)
                            .arg(k.timerExpires.count())
                            .arg(k.keepAliveProbes);
         }
-        const auto closedKa = s.pool.closes(CloseReason::KeepAliveTimeout);
+        const std::uint64_t closedKa = p.closedByKeepAlive;
         if (!flags.json) {
             std::printf("%6.1fs  pool idle %d, closed by keep-alive %llu | kernel: %s\n", t,
                 s.pool.now.idle, static_cast<unsigned long long>(closedKa),
@@ -240,7 +220,7 @@ int runLabCommand(const QStringList &args)
                 closes.append(t);
             }
         }
-        const bool allClosed = s.pool.now.open() == 0;
+        const bool allClosed = p.allClosedAfterMs >= 0;
         if (allClosed
             || clock.elapsed()
                 >= std::chrono::duration_cast<std::chrono::milliseconds>(flags.watch).count()) {
@@ -250,7 +230,7 @@ int runLabCommand(const QStringList &args)
                     { QStringLiteral("closed_by_keep_alive"), static_cast<qint64>(closedKa) },
                     { QStringLiteral("closed_after_s"), closes },
                     { QStringLiteral("still_pooled"), s.pool.now.idle },
-                    { QStringLiteral("max_probes_seen"), maxProbes },
+                    { QStringLiteral("max_probes_seen"), p.maxProbes },
                     { QStringLiteral("timeline"), timeline } };
                 std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
             } else if (allClosed) {
@@ -267,9 +247,7 @@ int runLabCommand(const QStringList &args)
             QCoreApplication::exit(exitCode);
         }
     });
-    tick.start(500);
     const int rc = QCoreApplication::exec();
-    lab.restore(nullptr);
     lab.tearDown();
     return rc != 0 ? rc : exitCode;
 }

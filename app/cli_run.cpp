@@ -4,6 +4,7 @@
 #include "kernel/kernel_settings.h"
 #include "load/derived_figures.h"
 #include "load/engine_controller.h"
+#include "os/process.h"
 #include "scenario/presets.h"
 #include "server/embedded_server.h"
 
@@ -12,13 +13,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSocketNotifier>
 #include <QTimer>
-#include <csignal>
 #include <cstdio>
 #include <optional>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace poolscope {
 
@@ -288,14 +285,6 @@ void printTable(const QJsonObject &o)
     }
 }
 
-int g_signalPipe[2] = { -1, -1 };
-
-void onSignal(int)
-{
-    const char c = 1;
-    [[maybe_unused]] auto n = ::write(g_signalPipe[1], &c, 1);
-}
-
 } // namespace
 
 QString runCommandHelp()
@@ -386,23 +375,14 @@ int runEngine(const RunOptions &opt, EmbeddedServer *server)
     }
 
     // Ctrl-C / SIGTERM: stop the load and still print what happened.
-    std::unique_ptr<QSocketNotifier> notifier;
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalPipe) == 0) {
-        notifier = std::make_unique<QSocketNotifier>(g_signalPipe[0], QSocketNotifier::Read);
-        QObject::connect(notifier.get(), &QSocketNotifier::activated, qApp, [&] {
-            char c;
-            [[maybe_unused]] auto n = ::read(g_signalPipe[0], &c, 1);
-            std::fprintf(stderr, "poolscope run: interrupted, stopping\n");
-            engine.stop();
-        });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    TerminationSignals termination;
+    QObject::connect(&termination, &TerminationSignals::received, qApp, [&] {
+        std::fprintf(stderr, "poolscope run: interrupted, stopping\n");
+        engine.stop();
+    });
 
     engine.start(opt.settings.load, opt.settings.transport);
     const int rc = QCoreApplication::exec();
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
     return rc != 0 ? rc : exitCode;
 }
 

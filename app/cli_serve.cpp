@@ -1,16 +1,13 @@
 #include "cli_serve.h"
 
 #include "cli_flags.h"
+#include "os/process.h"
 #include "server/embedded_server.h"
 
 #include <QCoreApplication>
-#include <QSocketNotifier>
-#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <optional>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace poolscope {
 
@@ -28,15 +25,6 @@ const FlagSpec kListenFlag[] = {
         "address to listen on (default 127.0.0.1:0 = a free port; \":PORT\" listens on every "
         "interface)" },
 };
-
-// Self-pipe for SIGINT/SIGTERM: the handler only writes a byte, the event loop does the rest.
-int g_signalFds[2] = { -1, -1 };
-
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(g_signalFds[1], &byte, 1);
-}
 
 std::optional<QString> parseListen(const QString &value, ServerConfig *config)
 {
@@ -140,36 +128,17 @@ int runServeCommand(const QStringList &argsIn)
         return 1;
     }
 
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalFds) != 0) {
+    TerminationSignals termination;
+    if (!termination.isActive()) {
         std::fprintf(stderr, "poolscope serve: cannot set up signal handling\n");
         return 1;
     }
-    struct sigaction action = {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    struct sigaction oldInt = {};
-    struct sigaction oldTerm = {};
-    ::sigaction(SIGINT, &action, &oldInt);
-    ::sigaction(SIGTERM, &action, &oldTerm);
-    QSocketNotifier notifier(g_signalFds[0], QSocketNotifier::Read);
-    QObject::connect(&notifier, &QSocketNotifier::activated, [] {
-        char byte = 0;
-        [[maybe_unused]] const auto n = ::read(g_signalFds[0], &byte, 1);
-        QCoreApplication::quit();
-    });
+    QObject::connect(&termination, &TerminationSignals::received, [] { QCoreApplication::quit(); });
 
     std::printf("listening on %s\n", qPrintable(server.url()));
     std::fflush(stdout);
 
     QCoreApplication::exec();
-
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-    notifier.setEnabled(false);
-    ::close(g_signalFds[0]);
-    ::close(g_signalFds[1]);
-    g_signalFds[0] = g_signalFds[1] = -1;
 
     server.stop();
     std::fprintf(stderr, "%s\n", qPrintable(statsLine(server.stats())));

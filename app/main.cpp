@@ -3,11 +3,11 @@
 #include "cli_run.h"
 #include "cli_serve.h"
 #include "core_info.h"
+#include "os/process.h"
 
 #include <QCoreApplication>
 #include <QStringList>
 #include <cstdio>
-#include <sys/resource.h>
 
 #ifdef POOLSCOPE_WITH_GUI
 #include "gui_main.h"
@@ -45,19 +45,6 @@ void printUsage()
                 "Run `poolscope COMMAND --help` for a command's flags.\n");
 }
 
-// Like Go (since 1.19, os/rlimit.go), raise the open-file soft limit to the hard
-// limit: a pool laboratory opens thousands of sockets (benchmarks hold tens of
-// thousands), and the default soft limit of 1024 would make "too many open
-// files" the first thing it shows.
-void raiseOpenFileLimit()
-{
-    rlimit lim {};
-    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-        lim.rlim_cur = lim.rlim_max;
-        ::setrlimit(RLIMIT_NOFILE, &lim);
-    }
-}
-
 // The headless command a command line asks for, with the words after it;
 // nullptr for the GUI and the top-level flags.
 const Command *headlessCommand(QStringList *args)
@@ -83,7 +70,7 @@ const Command *headlessCommand(QStringList *args)
 
 int main(int argc, char **argv)
 {
-    raiseOpenFileLimit();
+    poolscope::raiseOpenFileLimit();
     // The engine thread runs Qt's plain UNIX event dispatcher, measurably faster
     // than the GLib one for tens of thousands of socket events per second.
     if (!qEnvironmentVariableIsSet("QT_NO_GLIB")) {

@@ -5,6 +5,7 @@
 //
 // usage: bench_kernel_sample [sockets=10000] [seconds=5]
 #include "kernel/kernel_watcher.h"
+#include "os/process.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -18,7 +19,6 @@
 #include <cstring>
 #include <ctime>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -28,22 +28,6 @@
 using namespace poolscope;
 
 namespace {
-
-bool raiseFileLimit(rlim_t want)
-{
-    rlimit lim {};
-    if (getrlimit(RLIMIT_NOFILE, &lim) != 0) {
-        return false;
-    }
-    if (lim.rlim_cur >= want) {
-        return true;
-    }
-    lim.rlim_cur = want;
-    if (lim.rlim_max < want) {
-        lim.rlim_max = want; // needs root (CAP_SYS_RESOURCE)
-    }
-    return setrlimit(RLIMIT_NOFILE, &lim) == 0;
-}
 
 double percentile(std::vector<double> v, double p)
 {
@@ -104,7 +88,7 @@ int main(int argc, char **argv)
     const int seconds = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
 
     // The server half lives in a child process so each process needs only N descriptors.
-    if (!raiseFileLimit(static_cast<rlim_t>(sockets + 64))) {
+    if (!raiseOpenFileLimit(static_cast<std::uint64_t>(sockets + 64))) {
         std::fprintf(stderr, "cannot raise RLIMIT_NOFILE to %d (run as root or lower the count)\n",
             sockets + 64);
         return 1;

@@ -89,6 +89,41 @@ void TestTarget::good_data()
         << "http://h/a%20b"
         << "http"
         << "h" << 80 << QByteArray("/a%20b") << "http://h:80" << false << "http://h/a%20b";
+    QTest::newRow("encoded slash kept")
+        << "http://h/a%2Fb"
+        << "http"
+        << "h" << 80 << QByteArray("/a%2Fb") << "http://h:80" << false << "http://h/a%2Fb";
+    QTest::newRow("empty query kept")
+        << "http://h/p?"
+        << "http"
+        << "h" << 80 << QByteArray("/p?") << "http://h:80" << false << "http://h/p?";
+    // What Go's URL.EscapedPath escapes in a path, QUrl escapes too: the same request line.
+    QTest::newRow("path characters Go escapes")
+        << "http://h/a\"b<c>{d}|e^f`g"
+        << "http"
+        << "h" << 80 << QByteArray("/a%22b%3Cc%3E%7Bd%7D%7Ce%5Ef%60g") << "http://h:80" << false
+        << "http://h/a%22b%3Cc%3E%7Bd%7D%7Ce%5Ef%60g";
+    QTest::newRow("idn host in punycode")
+        << QString::fromUtf8("http://caf\u00e9.example/") << "http"
+        << "xn--caf-dma.example" << 80 << QByteArray("/") << "http://xn--caf-dma.example:80"
+        << false << "http://xn--caf-dma.example/";
+    // Where QUrl normalizes and Go sends the URL as typed (equivalent URLs, RFC 3986 6.2.2):
+    // escapes of unreserved characters decoded, hex digits upper-cased (Go: /a%7Eb%3d?x=%7e).
+    QTest::newRow("QUrl: escapes normalized") << "http://h/a%7Eb%3d?x=%7e"
+                                              << "http"
+                                              << "h" << 80 << QByteArray("/a~b%3D?x=~")
+                                              << "http://h:80" << false << "http://h/a~b%3D?x=~";
+    // The query is re-encoded: a stray '%' becomes %25, '"' %22 (Go: /?q=%zz&a"b).
+    QTest::newRow("QUrl: query re-encoded") << "http://h/?q=%zz&a\"b"
+                                            << "http"
+                                            << "h" << 80 << QByteArray("/?q=%25zz&a%22b")
+                                            << "http://h:80" << false << "http://h/?q=%25zz&a%22b";
+    // IPv4 shorthand is read as inet_aton does (Go keeps the host "0x7f.1" and resolves it).
+    QTest::newRow("QUrl: ipv4 shorthand")
+        << "http://0x7f.1:8080/"
+        << "http"
+        << "127.0.0.1" << 8080 << QByteArray("/") << "http://127.0.0.1:8080" << false
+        << "http://127.0.0.1:8080/";
 }
 
 void TestTarget::good()
@@ -162,6 +197,17 @@ void TestTarget::bad_data()
                                  << "user credentials in the URL are not supported";
     QTest::newRow("bad host char") << "http://h%41st/"
                                    << "invalid character '%' in host \"h%41st\"";
+    QTest::newRow("empty credentials") << "http://@h/"
+                                       << "user credentials in the URL are not supported";
+    QTest::newRow("ipvfuture") << "http://[v1.x]/"
+                               << "invalid IPv6 address \"v1.x\"";
+    QTest::newRow("idn refused") << QString::fromUtf8("http://\u00e9..x/")
+                                 << QString::fromUtf8("invalid host name \"\u00e9..x\"");
+    // Go's url.Parse refuses these (QUrl would send "%25zz").
+    QTest::newRow("bad escape") << "http://h/%zz"
+                                << "invalid URL escape \"%zz\"";
+    QTest::newRow("truncated escape") << "http://h/a%2"
+                                      << "invalid URL escape \"%2\"";
 }
 
 void TestTarget::bad()

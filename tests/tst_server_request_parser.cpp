@@ -149,6 +149,33 @@ private Q_SLOTS:
         QTest::newRow("head over limit") << tooLarge << E::HeadTooLarge;
         QTest::newRow("endless head")
             << QByteArray(RequestParser::kMaxHeadBytes + 10, 'a') << E::HeadTooLarge;
+        // Decided by us on top of llhttp (see request_parser.h).
+        QTest::newRow("te gzip, chunked")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n")
+            << E::NotImplemented;
+        QTest::newRow("te chunked, gzip")
+            << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+            << E::BadRequest;
+        QTest::newRow("te empty") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n")
+                                  << E::BadRequest;
+        QTest::newRow("http/0.9") << QByteArray("GET /\r\n\r\n") << E::BadRequest;
+        QTest::newRow("http/3.1") << QByteArray("GET / HTTP/3.1\r\n\r\n") << E::UnsupportedVersion;
+        QTest::newRow("obs-fold after empty value")
+            << QByteArray("GET / HTTP/1.1\r\nX-A:\r\n continued\r\n\r\n") << E::BadRequest;
+        QTest::newRow("space after method")
+            << QByteArray("GET\t/ HTTP/1.1\r\n\r\n") << E::BadRequest;
+        QByteArray longExtension = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;x=";
+        longExtension += QByteArray(RequestParser::kMaxChunkLineBytes, 'e');
+        QTest::newRow("chunk extension over limit") << longExtension << E::BadRequest;
+        QByteArray bigTrailer = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ";
+        bigTrailer += QByteArray(RequestParser::kMaxHeadBytes, 't');
+        QTest::newRow("trailers over limit") << bigTrailer << E::HeadTooLarge;
+        // What llhttp refuses where the hand-written parser (and Go) accepted it.
+        QTest::newRow("llhttp: equal content-lengths")
+            << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx")
+            << E::BadRequest;
+        QTest::newRow("llhttp: bare lf inside headers")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\nX: y\r\n\r\n") << E::BadRequest;
     }
 
     void malformedInput()
@@ -173,6 +200,23 @@ private Q_SLOTS:
             const Outcome outcome = run(input, step);
             QCOMPARE(outcome.error, RequestParser::Error::None);
             QCOMPARE(outcome.requests.size(), size_t(1));
+        }
+    }
+
+    void anyTokenIsAMethodAndNothingUpgrades()
+    {
+        // llhttp alone knows only its method table and would switch to tunnel mode after
+        // CONNECT or an Upgrade request; the server answers each like GET.
+        const QByteArray input = "FROB /x HTTP/1.1\r\n\r\n"
+                                 "CONNECT h:1 HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"
+                                 "GET / HTTP/1.1\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n"
+                                 "GET / HTTP/1.2\r\n\r\n"; // any 1.x is HTTP/1.1 to us
+        for (const qsizetype step : { qsizetype(0), qsizetype(1) }) {
+            const Outcome outcome = run(input, step);
+            QCOMPARE(outcome.error, RequestParser::Error::None);
+            QCOMPARE(outcome.requests.size(), size_t(4));
+            QVERIFY(!outcome.requests[3].request.http10);
+            QVERIFY(!outcome.inProgress);
         }
     }
 

@@ -4,6 +4,7 @@
 #include <QAreaSeries>
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLineSeries>
 #include <QTest>
 #include <QValueAxis>
@@ -132,6 +133,7 @@ private Q_SLOTS:
             h.add(snapshotAt(i * 0.1, 1, 0), 2, 0);
         }
         QCOMPARE(h.size(), std::size_t(100));
+        QCOMPARE(h.dropped(), std::uint64_t(900));
         QCOMPARE(h.at(0).t, 90.1);
         QCOMPARE(h.latest().t, 100.0);
         QCOMPARE(ChartsPanel::kHistoryCapacity, std::size_t(36000)); // 1 h at 10 Hz
@@ -140,10 +142,24 @@ private Q_SLOTS:
             panel.addSnapshot(snapshotAt(double(i) * 0.1, 1, 0));
         }
         QCOMPARE(panel.history().size(), ChartsPanel::kHistoryCapacity);
+        QCOMPARE(panel.history().dropped(), std::uint64_t(500));
+        // The user is told that the start of the run is gone.
+        panel.refresh();
+        QStringList labels;
+        for (const QLabel *l : panel.findChildren<QLabel *>()) {
+            labels << l->text();
+        }
+        QVERIFY2(labels.join(u'|').contains(
+                     QStringLiteral("(history from 50 s: 500 older samples dropped)")),
+            qPrintable(labels.join(u'|')));
         for (std::size_t i = 0; i < ChartsPanel::kMaxMarkers + 50; ++i) {
             panel.addMarker(QStringLiteral("m%1").arg(i));
         }
         QCOMPARE(panel.markerCount(), ChartsPanel::kMaxMarkers);
+        // The oldest markers went: the newest kMarkerSlots in the window are drawn.
+        panel.refresh();
+        QCOMPARE(panel.visibleMarkerLabels(ChartsPanel::Chart::Connections).constLast(),
+            QStringLiteral("m%1").arg(ChartsPanel::kMaxMarkers + 49));
     }
 
     void pauseAndScrollBack()

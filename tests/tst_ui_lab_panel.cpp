@@ -4,7 +4,6 @@
 // probes, tear down leaves no namespace behind.
 #include "connections_view.h"
 #include "kernel/dead_peer_lab.h"
-#include "kernel/kernel_settings.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
 #include "main_window.h"
@@ -115,20 +114,6 @@ private Q_SLOTS:
         w.applyPendingChanges();
         QVERIFY2(lab->keepAliveText().contains(QStringLiteral("TCP keep-alive is off")),
             qPrintable(lab->keepAliveText()));
-    }
-
-    void expectedKillSecondsUsesKernelDefaultsForUntouchedFields()
-    {
-        KernelSettings k;
-        k.keepaliveTime = 7200;
-        k.keepaliveIntvl = 75;
-        k.keepaliveProbes = 9;
-        QCOMPARE(LabPanel::expectedKillSeconds(EffectiveKeepAlive { true, 1, 1, 3 }, k), 4);
-        QCOMPARE(
-            LabPanel::expectedKillSeconds(EffectiveKeepAlive { true, 10, -1, -1 }, k), 10 + 75 * 9);
-        QCOMPARE(LabPanel::expectedKillSeconds(EffectiveKeepAlive {}, k), -1);
-        k.keepaliveIntvl = -1; // unreadable
-        QCOMPARE(LabPanel::expectedKillSeconds(EffectiveKeepAlive { true, 10, -1, 3 }, k), -1);
     }
 
     void endToEndTheKernelClosesTheDeadConnections()

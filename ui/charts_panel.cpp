@@ -349,11 +349,7 @@ QString ChartsPanel::kernelNote() const
 
 void ChartsPanel::addSnapshot(const EngineSnapshot &snapshot)
 {
-    const std::size_t before = m_history.size();
-    const double lastT = m_history.empty() ? 0 : m_history.latest().t;
-    m_history.add(snapshot, m_idleCap, m_connCap);
-    if (m_history.size() <= before && before < m_history.capacity()
-        && std::chrono::duration<double>(snapshot.time).count() < lastT) {
+    if (m_history.add(snapshot, m_idleCap, m_connCap)) {
         m_markers.clear(); // a new run: old markers belong to the old timeline
     }
     if (!snapshot.kernel.available) {
@@ -382,10 +378,7 @@ void ChartsPanel::addMarker(const QString &label)
 
 void ChartsPanel::addMarkerAt(double seconds, const QString &label)
 {
-    m_markers.push_back({ seconds, label });
-    while (m_markers.size() > kMaxMarkers) {
-        m_markers.pop_front();
-    }
+    m_markers.push({ seconds, label });
     m_dirty = true;
 }
 
@@ -635,10 +628,17 @@ void ChartsPanel::refresh()
 
     alignPlotAreas();
     updateScrollBar();
-    m_rangeLabel->setText(QStringLiteral("%1 %2–%3 s")
-                              .arg(m_paused ? QStringLiteral("paused at") : QStringLiteral("live:"))
-                              .arg(start, 0, 'f', 0)
-                              .arg(end, 0, 'f', 0));
+    QString range = QStringLiteral("%1 %2–%3 s")
+                        .arg(m_paused ? QStringLiteral("paused at") : QStringLiteral("live:"))
+                        .arg(start, 0, 'f', 0)
+                        .arg(end, 0, 'f', 0);
+    if (m_history.dropped() > 0) {
+        // The ring keeps the newest kHistoryCapacity samples: say what scrolled out for good.
+        range += QStringLiteral(" (history from %1 s: %2 older samples dropped)")
+                     .arg(m_history.at(0).t, 0, 'f', 0)
+                     .arg(m_history.dropped());
+    }
+    m_rangeLabel->setText(range);
 }
 
 void ChartsPanel::drawMarkers(ChartParts &parts)
@@ -648,10 +648,9 @@ void ChartsPanel::drawMarkers(ChartParts &parts)
     const double top = parts.y->max();
     // Newest markers inside the window, at most kMarkerSlots.
     std::vector<const Marker *> visible;
-    for (auto it = m_markers.rbegin();
-         it != m_markers.rend() && visible.size() < parts.markers.size(); ++it) {
-        if (it->t >= start && it->t <= end) {
-            visible.push_back(&*it);
+    for (std::size_t i = m_markers.size(); i-- > 0 && visible.size() < parts.markers.size();) {
+        if (m_markers[i].t >= start && m_markers[i].t <= end) {
+            visible.push_back(&m_markers[i]);
         }
     }
     std::reverse(visible.begin(), visible.end());

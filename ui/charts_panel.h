@@ -2,10 +2,10 @@
 
 #include "load/engine_snapshot.h"
 #include "metrics/latency_histogram.h"
+#include "metrics/ring_buffer.h"
 #include "snapshot_history.h"
 
 #include <QWidget>
-#include <deque>
 #include <vector>
 
 class QAreaSeries;
@@ -128,7 +128,7 @@ private:
     void onTick();
 
     SnapshotHistory m_history;
-    std::deque<Marker> m_markers;
+    RingBuffer<Marker> m_markers { kMaxMarkers }; // oldest dropped first
     std::array<ChartParts, kChartCount> m_charts;
     std::vector<QLineSeries *> m_lines; // all line series, for lookup by name
     std::array<QAreaSeries *, kCloseReasonCount> m_closeAreas {};

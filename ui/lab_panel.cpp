@@ -14,9 +14,7 @@
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QProcess>
 #include <QPushButton>
-#include <QRegularExpression>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -24,8 +22,6 @@ namespace poolscope {
 
 namespace {
 
-// A line longer than this from the server is not its "listening on URL".
-constexpr qsizetype kMaxLine = 4096;
 constexpr int kTickMs = 100; // status refresh while the lab is up (the UI tick rate)
 
 std::optional<QString> &reasonOverride()
@@ -49,7 +45,7 @@ QString plural(std::uint64_t n, const char *one, const char *many)
 LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     : QWidget(parent)
     , m_window(window)
-    , m_reason(unavailableReason())
+    , m_workflow(new DeadPeerWorkflow(unavailableReason(), this))
     , m_program(QCoreApplication::applicationFilePath())
 {
     auto *v = new QVBoxLayout(this);
@@ -120,9 +116,9 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     connect(m_tearDown, &QPushButton::clicked, this, &LabPanel::tearDownLab);
     connect(m_shortKeepAlive, &QPushButton::clicked, this, &LabPanel::useShortKeepAlive);
 
-    m_deadline = new QTimer(this);
-    m_deadline->setSingleShot(true);
-    connect(m_deadline, &QTimer::timeout, this, &LabPanel::onServerTimeout);
+    connect(m_workflow, &DeadPeerWorkflow::phaseChanged, this, &LabPanel::onPhaseChanged);
+    connect(m_workflow, &DeadPeerWorkflow::listening, this, &LabPanel::startLabRun);
+    connect(m_workflow, &DeadPeerWorkflow::failed, this, &LabPanel::fail);
     m_tick = new QTimer(this);
     m_tick->setInterval(kTickMs);
     connect(m_tick, &QTimer::timeout, this, &LabPanel::refresh);
@@ -134,28 +130,20 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
         }
         // A new run dials new connections with the knobs of now; counters restart.
         m_runKeepAlive = m_window->transportConfig().effectiveKeepAlive();
-        m_keepAliveClosesAtVanish = 0;
-        m_closedAtVanish = 0;
-        m_openAtVanish = 0;
-        m_allClosedAfterMs = -1;
+        m_workflow->restartCounting();
         refresh();
     });
     // The namespace must not outlive the window or the process.
     m_window->installEventFilter(this);
-    connect(qApp, &QCoreApplication::aboutToQuit, this, [this] {
-        disconnectServer();
-        m_lab.reset();
-    });
-
-    m_phase = m_reason.isEmpty() ? Phase::Down : Phase::Unavailable;
+    connect(qApp, &QCoreApplication::aboutToQuit, m_workflow, &DeadPeerWorkflow::tearDown);
     refresh();
 }
 
 LabPanel::~LabPanel()
 {
-    // The window may be half destroyed here: only our own lab is touched.
-    disconnectServer();
-    m_lab.reset(); // DeadPeerLab's destructor tears everything down
+    // The window may be half destroyed here: only our own lab is touched, silently.
+    disconnect(m_workflow, nullptr, this, nullptr);
+    delete m_workflow; // tears everything down
 }
 
 void LabPanel::setUnavailableReasonOverride(const std::optional<QString> &reason)
@@ -171,137 +159,24 @@ QString LabPanel::unavailableReason()
     return DeadPeerLab::unavailableReason();
 }
 
-int LabPanel::expectedKillSeconds(const EffectiveKeepAlive &ka, const KernelSettings &kernel)
-{
-    if (!ka.enable) {
-        return -1;
-    }
-    // A field Go leaves alone (-1) keeps the kernel's sysctl value.
-    const int idle = ka.idleSeconds >= 0 ? ka.idleSeconds : kernel.keepaliveTime;
-    const int interval = ka.intervalSeconds >= 0 ? ka.intervalSeconds : kernel.keepaliveIntvl;
-    const int count = ka.count >= 0 ? ka.count : kernel.keepaliveProbes;
-    if (idle < 0 || interval < 0 || count < 0) {
-        return -1;
-    }
-    return idle + interval * count;
-}
-
-QString LabPanel::namespaceName() const
-{
-    return m_lab ? m_lab->namespaceName() : QString();
-}
-
 bool LabPanel::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_window && event->type() == QEvent::Close) {
-        disconnectServer();
-        m_lab.reset();
-        m_deadline->stop();
-        if (m_phase != Phase::Unavailable) {
-            setPhase(Phase::Down);
-        }
+        m_workflow->tearDown();
     }
     return QWidget::eventFilter(watched, event);
 }
 
 void LabPanel::setUpLab()
 {
-    if (m_phase != Phase::Down) {
+    if (phase() != Phase::Down) {
         return;
     }
     m_error.clear();
-    static bool signalCleanupInstalled = false;
-    if (!signalCleanupInstalled) {
-        DeadPeerLab::installSignalCleanup();
-        signalCleanupInstalled = true;
-    }
-    m_lab = std::make_unique<DeadPeerLab>();
     QString error;
-    if (!m_lab->setUp(&error)) {
-        m_lab.reset();
-        fail(QStringLiteral("could not set up the lab: %1").arg(error));
-        return;
+    if (!m_workflow->setUp(m_program, &error)) {
+        fail(error);
     }
-    m_serverOutput.clear();
-    QProcess *server = m_lab->startInNamespace(m_program,
-        { QStringLiteral("serve"), QStringLiteral("--listen"),
-            m_lab->peerAddress().toString() + QStringLiteral(":0") },
-        &error);
-    if (!server) {
-        m_lab.reset();
-        fail(QStringLiteral("could not start the lab server: %1").arg(error));
-        return;
-    }
-    m_server = server;
-    connect(server, &QProcess::readyReadStandardOutput, this, &LabPanel::onServerOutput);
-    // Its log is not shown; drained so the pipe buffer stays small.
-    connect(server, &QProcess::readyReadStandardError, this, [this] {
-        if (m_server && m_phase != Phase::Starting) {
-            m_server->readAllStandardError();
-        }
-    });
-    connect(server, &QProcess::finished, this, &LabPanel::onServerGone);
-    m_deadline->start(kServerStartTimeoutMs);
-    setPhase(Phase::Starting);
-    // The line may already be buffered by the time we are connected.
-    QTimer::singleShot(0, this, &LabPanel::onServerOutput);
-}
-
-void LabPanel::onServerOutput()
-{
-    if (!m_server) {
-        return;
-    }
-    if (m_phase != Phase::Starting) {
-        m_server->readAllStandardOutput(); // nothing more is needed from it
-        return;
-    }
-    static const QRegularExpression re(QStringLiteral("^listening on (https?://\\S+)$"));
-    while (m_server->canReadLine()) {
-        const QString line = QString::fromUtf8(m_server->readLine(kMaxLine)).trimmed();
-        const QRegularExpressionMatch m = re.match(line);
-        if (m.hasMatch()) {
-            m_deadline->stop();
-            m_url = m.captured(1);
-            startLabRun();
-            return;
-        }
-        m_serverOutput = line.left(200).toUtf8();
-    }
-    if (m_server->bytesAvailable() > kMaxLine) {
-        fail(QStringLiteral("the lab server wrote something other than \"listening on URL\""));
-        tearDownLab();
-    }
-}
-
-void LabPanel::onServerGone()
-{
-    if (!m_server) {
-        return;
-    }
-    const QString why = QString::fromUtf8(m_server->readAllStandardError()).trimmed().left(300);
-    const Phase phase = m_phase;
-    disconnectServer();
-    if (phase == Phase::Starting) {
-        fail(QStringLiteral("the lab server exited before listening%1")
-                 .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
-        tearDownLab();
-    } else {
-        fail(QStringLiteral("the lab server exited; press Tear down and set the lab up again"));
-    }
-}
-
-void LabPanel::onServerTimeout()
-{
-    if (m_phase != Phase::Starting) {
-        return;
-    }
-    fail(QStringLiteral("the lab server did not say where it listens within %1 s%2")
-             .arg(kServerStartTimeoutMs / 1000)
-             .arg(m_serverOutput.isEmpty()
-                     ? QString()
-                     : QStringLiteral(" (it said \"%1\")").arg(QString::fromUtf8(m_serverOutput))));
-    tearDownLab();
 }
 
 void LabPanel::startLabRun()
@@ -325,78 +200,63 @@ void LabPanel::startLabRun()
                          "keep-alive the kernel probes and closes them; without it they stay "
                          "pooled, dead. The keep-alive knobs are in the Dialer group.")
               .arg(m_workers)
-              .arg(m_lab ? m_lab->namespaceName() : QString());
+              .arg(m_workflow->namespaceName());
     lab.transport = transport; // the user's knobs, keep-alive included
     lab.server = m_window->serverConfig();
-    lab.load.url = m_url;
+    lab.load.url = m_workflow->url();
     lab.load.workers = m_workers;
     lab.load.requestsPerWorker = 1;
     lab.load.linger = kLinger;
     m_window->loadScenario(lab); // stops a run in progress
-    setPhase(Phase::Up);
     m_window->startRun();
 }
 
 void LabPanel::vanishServer()
 {
-    if (m_phase != Phase::Up || !m_lab) {
+    if (phase() != Phase::Up) {
         return;
     }
     m_error.clear();
     QString error;
-    if (!m_lab->vanish(&error)) {
-        fail(QStringLiteral("could not take the link down: %1").arg(error));
-        return;
+    if (!m_workflow->vanish(m_window->lastSnapshot().pool, &error)) {
+        fail(error);
     }
-    const EngineSnapshot &s = m_window->lastSnapshot();
-    m_keepAliveClosesAtVanish = s.pool.closes(CloseReason::KeepAliveTimeout);
-    m_closedAtVanish = s.pool.closed;
-    m_openAtVanish = s.pool.now.open();
-    m_maxProbes = 0;
-    m_allClosedAfterMs = -1;
-    m_vanishedClock.start();
-    setPhase(Phase::Vanished);
 }
 
 void LabPanel::restoreServer()
 {
-    if (m_phase != Phase::Vanished || !m_lab) {
+    if (phase() != Phase::Vanished) {
         return;
     }
     m_error.clear();
     QString error;
-    if (!m_lab->restore(&error)) {
-        fail(QStringLiteral("could not bring the link back up: %1").arg(error));
-        return;
+    if (!m_workflow->restore(&error)) {
+        fail(error);
     }
-    setPhase(Phase::Up);
 }
 
 void LabPanel::tearDownLab()
 {
-    if (m_phase == Phase::Unavailable || m_phase == Phase::Down) {
+    if (phase() == Phase::Unavailable || phase() == Phase::Down) {
         return;
     }
-    m_deadline->stop();
-    disconnectServer();
     // Give the window back only if the lab still owns it (the user may have loaded a preset).
-    const bool ownsWindow = m_haveSaved && !m_url.isEmpty() && m_window->targetUrl() == m_url;
+    const QString url = m_workflow->url();
+    const bool ownsWindow = m_haveSaved && !url.isEmpty() && m_window->targetUrl() == url;
     if (ownsWindow) {
         m_window->stopRun();
     }
-    m_lab.reset(); // kills the server, deletes the veth pair and the namespace
+    m_workflow->tearDown(); // kills the server, deletes the veth pair and the namespace
     if (ownsWindow) {
         m_window->loadScenario(m_savedScenario);
         m_window->setTargetUrl(m_savedUrl);
     }
     m_haveSaved = false;
-    m_url.clear();
-    setPhase(Phase::Down);
 }
 
 void LabPanel::useShortKeepAlive()
 {
-    if (m_phase == Phase::Unavailable) {
+    if (phase() == Phase::Unavailable) {
         return;
     }
     SettingsPanel *settings = m_window->settings();
@@ -425,21 +285,8 @@ void LabPanel::fail(const QString &message)
     refresh();
 }
 
-void LabPanel::disconnectServer()
+void LabPanel::onPhaseChanged(Phase phase)
 {
-    if (m_server) {
-        disconnect(m_server, nullptr, this, nullptr);
-    }
-    m_server = nullptr;
-}
-
-void LabPanel::setPhase(Phase phase)
-{
-    if (m_phase == phase) {
-        refresh();
-        return;
-    }
-    m_phase = phase;
     const bool live = phase == Phase::Starting || phase == Phase::Up || phase == Phase::Vanished;
     if (live) {
         m_tick->start();
@@ -452,26 +299,18 @@ void LabPanel::setPhase(Phase phase)
 
 void LabPanel::updateButtons()
 {
-    const bool available = m_phase != Phase::Unavailable;
-    m_setUp->setEnabled(m_phase == Phase::Down);
-    m_vanish->setEnabled(m_phase == Phase::Up);
-    m_restore->setEnabled(m_phase == Phase::Vanished);
-    m_tearDown->setEnabled(
-        m_phase == Phase::Starting || m_phase == Phase::Up || m_phase == Phase::Vanished);
-    m_shortKeepAlive->setEnabled(available);
+    const Phase now = phase();
+    m_setUp->setEnabled(now == Phase::Down);
+    m_vanish->setEnabled(now == Phase::Up);
+    m_restore->setEnabled(now == Phase::Vanished);
+    m_tearDown->setEnabled(now == Phase::Starting || now == Phase::Up || now == Phase::Vanished);
+    m_shortKeepAlive->setEnabled(now != Phase::Unavailable);
 }
 
 void LabPanel::refresh()
 {
-    if (m_phase == Phase::Vanished) {
-        const EngineSnapshot &s = m_window->lastSnapshot();
-        for (const ConnInfo &c : s.conns) {
-            m_maxProbes = std::max(m_maxProbes, c.keepAliveProbes);
-        }
-        if (m_allClosedAfterMs < 0 && m_openAtVanish > 0 && s.pool.now.open() == 0) {
-            m_allClosedAfterMs = m_vanishedClock.elapsed();
-        }
-    }
+    const EngineSnapshot &s = m_window->lastSnapshot();
+    m_workflow->observe(s.pool, s.kernel);
     updateButtons();
     m_keepAlive->setText(keepAliveText());
     const QString status = computeStatus();
@@ -479,7 +318,7 @@ void LabPanel::refresh()
             ? status
             : QStringLiteral("Error: %1.%2")
                   .arg(m_error, status.isEmpty() ? QString() : u' ' + status));
-    m_status->setStyleSheet(m_error.isEmpty() && m_phase != Phase::Unavailable
+    m_status->setStyleSheet(m_error.isEmpty() && phase() != Phase::Unavailable
             ? QString()
             : QStringLiteral("color: #b00020;"));
 }
@@ -510,7 +349,7 @@ QString LabPanel::keepAliveText() const
                    .arg(field(ka.idleSeconds, kernel.keepaliveTime, " s"),
                        field(ka.intervalSeconds, kernel.keepaliveIntvl, " s"),
                        field(ka.count, kernel.keepaliveProbes, ""));
-        const int kill = expectedKillSeconds(ka, kernel);
+        const int kill = DeadPeerWorkflow::expectedKillSeconds(ka, kernel);
         if (kill >= 0) {
             text += QStringLiteral(" Expected kill time Idle + Interval × Count = %1 s.").arg(kill);
             const auto idleTimeout
@@ -522,7 +361,7 @@ QString LabPanel::keepAliveText() const
             }
         }
     }
-    if ((m_phase == Phase::Up || m_phase == Phase::Vanished) && ka != m_runKeepAlive) {
+    if ((phase() == Phase::Up || phase() == Phase::Vanished) && ka != m_runKeepAlive) {
         text += QStringLiteral(" The lab's connections were dialed with other keep-alive "
                                "settings; press Start (Space) for a new run that uses these.");
     }
@@ -531,9 +370,10 @@ QString LabPanel::keepAliveText() const
 
 QString LabPanel::computeStatus() const
 {
-    switch (m_phase) {
+    switch (phase()) {
     case Phase::Unavailable:
-        return QStringLiteral("The dead-peer lab is unavailable here: %1").arg(m_reason);
+        return QStringLiteral("The dead-peer lab is unavailable here: %1")
+            .arg(m_workflow->unavailableReason());
     case Phase::Down:
         return m_error.isEmpty() ? QStringLiteral("Not set up. Press Set up lab.") : QString();
     case Phase::Starting:
@@ -544,13 +384,14 @@ QString LabPanel::computeStatus() const
         break;
     }
     const EngineSnapshot &s = m_window->lastSnapshot();
-    const QString where = QStringLiteral("Server %1 in namespace %2.").arg(m_url, namespaceName());
-    if (m_window->targetUrl() != m_url) {
+    const QString url = m_workflow->url();
+    const QString where = QStringLiteral("Server %1 in namespace %2.").arg(url, namespaceName());
+    if (m_window->targetUrl() != url) {
         return QStringLiteral("%1 The window's target is no longer the lab server: Tear down, or "
                               "type the lab URL back.")
             .arg(where);
     }
-    if (m_phase == Phase::Up) {
+    if (phase() == Phase::Up) {
         if (s.pool.now.idle > 0) {
             QString kernel;
             for (const ConnInfo &c : s.conns) {
@@ -581,26 +422,21 @@ QString LabPanel::computeStatus() const
             .arg(where);
     }
 
-    const double ago = double(m_vanishedClock.elapsed()) / 1000.0;
-    const std::uint64_t byKeepAlive
-        = s.pool.closes(CloseReason::KeepAliveTimeout) >= m_keepAliveClosesAtVanish
-        ? s.pool.closes(CloseReason::KeepAliveTimeout) - m_keepAliveClosesAtVanish
-        : s.pool.closes(CloseReason::KeepAliveTimeout);
-    const std::uint64_t closed
-        = s.pool.closed >= m_closedAtVanish ? s.pool.closed - m_closedAtVanish : s.pool.closed;
+    const DeadPeerWorkflow::Progress p = m_workflow->progress(s.pool);
+    const std::uint64_t byKeepAlive = p.closedByKeepAlive;
     static const KernelSettings kernel = KernelSettings::read();
-    const int kill = expectedKillSeconds(m_runKeepAlive, kernel);
-    QString text = QStringLiteral("Peer vanished %1 s ago").arg(ago, 0, 'f', 1);
-    if (m_allClosedAfterMs >= 0) {
+    const int kill = DeadPeerWorkflow::expectedKillSeconds(m_runKeepAlive, kernel);
+    QString text = QStringLiteral("Peer vanished %1 s ago").arg(p.vanishedSeconds, 0, 'f', 1);
+    if (p.allClosedAfterMs >= 0) {
         text += QStringLiteral(". All %1 closed %2 s after the vanishing; %3 by the kernel after "
                                "unanswered keep-alive probes (\"%4\", Go sees %5)")
-                    .arg(plural(std::uint64_t(m_openAtVanish), "connection", "connections"))
-                    .arg(double(m_allClosedAfterMs) / 1000.0, 0, 'f', 1)
+                    .arg(plural(std::uint64_t(p.openAtVanish), "connection", "connections"))
+                    .arg(double(p.allClosedAfterMs) / 1000.0, 0, 'f', 1)
                     .arg(byKeepAlive)
                     .arg(label(closeReasonLabel(CloseReason::KeepAliveTimeout)),
                         label(closeReasonGoName(CloseReason::KeepAliveTimeout)));
-        if (closed > byKeepAlive) {
-            text += QStringLiteral(", %1 for other reasons").arg(closed - byKeepAlive);
+        if (p.closed > byKeepAlive) {
+            text += QStringLiteral(", %1 for other reasons").arg(p.closed - byKeepAlive);
         }
         if (kill >= 0) {
             text += QStringLiteral(" (expected ~%1 s)").arg(kill);
@@ -610,11 +446,11 @@ QString LabPanel::computeStatus() const
     if (kill >= 0) {
         text += QStringLiteral("; keep-alive probes sent: %1; expect the kernel to close the "
                                "connections at ~%2 s")
-                    .arg(m_maxProbes)
+                    .arg(p.maxProbes)
                     .arg(kill);
-        if (closed > 0) {
+        if (p.closed > 0) {
             text += QStringLiteral("; closed so far: %1 (%2 by keep-alive)")
-                        .arg(closed)
+                        .arg(p.closed)
                         .arg(byKeepAlive);
         }
         return text + QStringLiteral(". Still pooled: %1.").arg(s.pool.now.idle);
@@ -628,7 +464,7 @@ QString LabPanel::computeStatus() const
     }
     return text
         + QStringLiteral("; keep-alive probes sent: %1. Still pooled: %2.")
-              .arg(m_maxProbes)
+              .arg(p.maxProbes)
               .arg(s.pool.now.idle);
 }
 

@@ -1,18 +1,12 @@
 #include "snapshot_history.h"
 
-#include <algorithm>
-
 namespace poolscope {
 
-SnapshotHistory::SnapshotHistory(std::size_t capacity)
-    : m_buffer(std::max<std::size_t>(capacity, 1))
-{
-}
+SnapshotHistory::SnapshotHistory(std::size_t capacity) : m_samples(capacity) { }
 
 void SnapshotHistory::clear()
 {
-    m_start = 0;
-    m_size = 0;
+    m_samples.clear();
     m_havePrevious = false;
     m_prevT = 0;
     m_prevDials = 0;
@@ -22,15 +16,10 @@ void SnapshotHistory::clear()
     m_lastP99 = 0;
 }
 
-const ChartSample &SnapshotHistory::at(std::size_t i) const
-{
-    return m_buffer[(m_start + i) % m_buffer.size()];
-}
-
 std::size_t SnapshotHistory::lowerBound(double seconds) const
 {
     std::size_t lo = 0;
-    std::size_t hi = m_size;
+    std::size_t hi = size();
     while (lo < hi) {
         const std::size_t mid = lo + (hi - lo) / 2;
         if (at(mid).t < seconds) {
@@ -42,11 +31,12 @@ std::size_t SnapshotHistory::lowerBound(double seconds) const
     return lo;
 }
 
-void SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
+bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
 {
     const double t = std::chrono::duration<double>(s.time).count();
-    if (m_size > 0 && t < latest().t) {
-        clear(); // a new run restarted the clock
+    const bool newRun = !empty() && t < latest().t; // a new run restarted the clock
+    if (newRun) {
+        clear();
     }
 
     ChartSample c;
@@ -100,13 +90,8 @@ void SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
         m_prevCloses = s.pool.closesByReason;
     }
 
-    if (m_size < m_buffer.size()) {
-        m_buffer[(m_start + m_size) % m_buffer.size()] = c;
-        ++m_size;
-    } else {
-        m_buffer[m_start] = c;
-        m_start = (m_start + 1) % m_buffer.size();
-    }
+    m_samples.push(c);
+    return newRun;
 }
 
 } // namespace poolscope

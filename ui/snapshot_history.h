@@ -1,10 +1,10 @@
 #pragma once
 
 #include "load/engine_snapshot.h"
+#include "metrics/ring_buffer.h"
 
 #include <array>
 #include <cstddef>
-#include <vector>
 
 namespace poolscope {
 
@@ -35,30 +35,31 @@ struct ChartSample
 };
 
 // Fixed-capacity ring of chart samples. The UI keeps a whole run here so the
-// user can pause and scroll back; when full, the oldest samples go.
+// user can pause and scroll back; when full, the oldest samples go (dropped()).
 class SnapshotHistory final
 {
 public:
     explicit SnapshotHistory(std::size_t capacity);
 
     // Converts a snapshot to a sample (rates from the previous snapshot) and stores it.
-    // A snapshot older than the last one (a new run) clears the history first.
-    void add(const EngineSnapshot &snapshot, int idleCap, int connCap);
+    // A snapshot older than the last one (a new run) clears the history first; returns
+    // true then.
+    bool add(const EngineSnapshot &snapshot, int idleCap, int connCap);
     void clear();
 
-    [[nodiscard]] std::size_t size() const { return m_size; }
-    [[nodiscard]] std::size_t capacity() const { return m_buffer.size(); }
-    [[nodiscard]] bool empty() const { return m_size == 0; }
+    [[nodiscard]] std::size_t size() const { return m_samples.size(); }
+    [[nodiscard]] std::size_t capacity() const { return m_samples.capacity(); }
+    [[nodiscard]] bool empty() const { return m_samples.isEmpty(); }
+    // Samples of this run that the ring overwrote because it was full.
+    [[nodiscard]] std::uint64_t dropped() const { return m_samples.dropped(); }
     // 0 = oldest kept sample.
-    [[nodiscard]] const ChartSample &at(std::size_t i) const;
-    [[nodiscard]] const ChartSample &latest() const { return at(m_size - 1); }
+    [[nodiscard]] const ChartSample &at(std::size_t i) const { return m_samples[i]; }
+    [[nodiscard]] const ChartSample &latest() const { return m_samples.back(); }
     // Index of the first sample with t >= seconds (size() if none).
     [[nodiscard]] std::size_t lowerBound(double seconds) const;
 
 private:
-    std::vector<ChartSample> m_buffer;
-    std::size_t m_start = 0;
-    std::size_t m_size = 0;
+    RingBuffer<ChartSample> m_samples;
     // The previous snapshot's cumulative counters, for rates.
     bool m_havePrevious = false;
     double m_prevT = 0;

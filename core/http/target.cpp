@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QUrl>
+#include <cctype>
 
 namespace poolscope {
 
@@ -14,40 +15,75 @@ std::optional<Target> fail(QString *error, const QString &message)
     return std::nullopt;
 }
 
-bool isSchemeChar(QChar c, bool first)
-{
-    if ((c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z'))
-        return true;
-    return !first && ((c >= u'0' && c <= u'9') || c == u'+' || c == u'-' || c == u'.');
-}
-
 bool isHostNameChar(QChar c)
 {
-    return (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'-' || c == u'.'
-        || c == u'_';
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+        || c == u'-' || c == u'.' || c == u'_' || c.unicode() >= 0x80; // non-ASCII: IDNA
 }
 
-// Go percent-encodes what cannot appear in a request line; we only need to make sure
-// nothing outside printable ASCII reaches the wire. Existing %XX escapes pass through.
-QByteArray encodeRequestTarget(QStringView pathAndQuery)
+// QUrl parses the URL; this finds what is wrong with the authority as typed, so a message can
+// quote the user's own text (QUrl's error strings name neither the port nor the host).
+// Empty when the authority is acceptable.
+QString authorityError(QStringView authority)
 {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const QByteArray utf8 = pathAndQuery.toUtf8();
-    QByteArray out;
-    out.reserve(utf8.size() + 1);
-    if (utf8.isEmpty() || utf8.front() != '/')
-        out += '/';
-    for (const char ch : utf8) {
-        const auto byte = static_cast<unsigned char>(ch);
-        if (byte <= 0x20 || byte >= 0x7f) {
-            out += '%';
-            out += kHex[byte >> 4];
-            out += kHex[byte & 0xf];
-        } else {
-            out += ch;
+    if (authority.contains(u'@'))
+        return QStringLiteral("user credentials in the URL are not supported");
+    QStringView host = authority;
+    QStringView port;
+    if (authority.startsWith(u'[')) {
+        const qsizetype close = authority.indexOf(u']');
+        if (close < 0)
+            return QStringLiteral("IPv6 address is missing its closing ']'");
+        host = authority.sliced(1, close - 1);
+        port = authority.sliced(close + 1);
+        if (!port.isEmpty() && !port.startsWith(u':'))
+            return QStringLiteral("unexpected \"%1\" after the IPv6 address").arg(port);
+        if (host.isEmpty())
+            return QStringLiteral("URL has no host");
+        // QHostAddress, not QUrl: QUrl also takes IPvFuture ("[v1.x]"), which nothing dials.
+        QHostAddress address;
+        if (!address.setAddress(host.toString())
+            || address.protocol() != QAbstractSocket::IPv6Protocol) {
+            return QStringLiteral("invalid IPv6 address \"%1\"").arg(host);
+        }
+    } else {
+        const qsizetype colon = authority.indexOf(u':');
+        if (colon >= 0 && authority.indexOf(u':', colon + 1) >= 0)
+            return QStringLiteral("IPv6 addresses must be in brackets, e.g. http://[::1]:8080/");
+        if (colon >= 0) {
+            host = authority.first(colon);
+            port = authority.sliced(colon);
+        }
+        if (host.isEmpty())
+            return QStringLiteral("URL has no host");
+        for (const QChar c : host) {
+            if (!isHostNameChar(c))
+                return QStringLiteral("invalid character '%1' in host \"%2\"").arg(c).arg(host);
         }
     }
-    return out;
+    // Like Go, "host:" with nothing after the colon means the scheme's default port.
+    port = port.sliced(qMin<qsizetype>(port.size(), 1));
+    bool digits = port.size() <= 5;
+    for (const QChar c : port)
+        digits = digits && c >= u'0' && c <= u'9';
+    if (!port.isEmpty() && (!digits || port.toUInt() < 1 || port.toUInt() > 65535))
+        return QStringLiteral("invalid port \"%1\": must be a number from 1 to 65535").arg(port);
+    return {};
+}
+
+// Go refuses a '%' in the path that does not start two hex digits (url.EscapeError); QUrl
+// would send it as "%25". Empty when every escape is valid.
+QString escapeError(QStringView path)
+{
+    const auto isHex = [](QChar c) {
+        return c.unicode() < 0x80 && std::isxdigit(c.unicode());
+    };
+    for (qsizetype i = path.indexOf(u'%'); i >= 0; i = path.indexOf(u'%', i + 1)) {
+        const QStringView escape = path.sliced(i, qMin<qsizetype>(3, path.size() - i));
+        if (escape.size() < 3 || !isHex(escape[1]) || !isHex(escape[2]))
+            return QStringLiteral("invalid URL escape \"%1\"").arg(escape);
+    }
+    return {};
 }
 
 } // namespace
@@ -74,18 +110,15 @@ std::optional<Target> parseTarget(const QString &url, QString *error)
             return fail(error, QStringLiteral("URL contains whitespace: encode spaces as %20"));
     }
 
-    const qsizetype schemeEnd = text.indexOf(u"://");
-    bool schemeValid = schemeEnd > 0;
-    for (qsizetype i = 0; schemeValid && i < schemeEnd; ++i)
-        schemeValid = isSchemeChar(text[i], i == 0);
-    if (!schemeValid) {
+    const QUrl parsed(text); // TolerantMode: percent-encodes what a request line cannot carry
+    Target target;
+    target.scheme = parsed.scheme(); // lower case
+    if (target.scheme.isEmpty()
+        || !QStringView(text).sliced(target.scheme.size()).startsWith(u"://")) {
         return fail(error,
             QStringLiteral("URL has no scheme: write it as http://host[:port]/path or "
                            "https://host[:port]/path"));
     }
-
-    Target target;
-    target.scheme = text.first(schemeEnd).toLower();
     if (target.scheme != u"http" && target.scheme != u"https") {
         return fail(error,
             QStringLiteral("unsupported scheme \"%1\": only http and https are supported")
@@ -93,93 +126,32 @@ std::optional<Target> parseTarget(const QString &url, QString *error)
     }
     target.tls = target.scheme == u"https";
 
-    const QStringView rest = QStringView(text).sliced(schemeEnd + 3);
+    const QStringView rest = QStringView(text).sliced(target.scheme.size() + 3);
     qsizetype authorityEnd = 0;
-    while (authorityEnd < rest.size() && rest[authorityEnd] != u'/' && rest[authorityEnd] != u'?'
-        && rest[authorityEnd] != u'#') {
+    while (authorityEnd < rest.size() && !QStringView(u"/?#").contains(rest[authorityEnd]))
         ++authorityEnd;
-    }
     const QStringView authority = rest.first(authorityEnd);
-    QStringView pathQuery = rest.sliced(authorityEnd);
-    if (const qsizetype hash = pathQuery.indexOf(u'#'); hash >= 0)
-        pathQuery = pathQuery.first(hash);
-
-    if (authority.contains(u'@'))
-        return fail(error, QStringLiteral("user credentials in the URL are not supported"));
-
-    QStringView hostPart;
-    QStringView portPart;
-    bool hasPort = false;
-    if (authority.startsWith(u'[')) {
-        const qsizetype close = authority.indexOf(u']');
-        if (close < 0)
-            return fail(error, QStringLiteral("IPv6 address is missing its closing ']'"));
-        hostPart = authority.sliced(1, close - 1);
-        const QStringView after = authority.sliced(close + 1);
-        if (!after.isEmpty()) {
-            if (after.front() != u':') {
-                return fail(
-                    error, QStringLiteral("unexpected \"%1\" after the IPv6 address").arg(after));
-            }
-            hasPort = true;
-            portPart = after.sliced(1);
-        }
-        if (hostPart.isEmpty())
-            return fail(error, QStringLiteral("URL has no host"));
-        QHostAddress address;
-        if (!address.setAddress(hostPart.toString())
-            || address.protocol() != QAbstractSocket::IPv6Protocol) {
-            return fail(error, QStringLiteral("invalid IPv6 address \"%1\"").arg(hostPart));
-        }
-        target.host = hostPart.toString().toLower();
-    } else {
-        const qsizetype colon = authority.indexOf(u':');
-        if (colon >= 0 && authority.indexOf(u':', colon + 1) >= 0) {
-            return fail(error,
-                QStringLiteral("IPv6 addresses must be in brackets, e.g. http://[::1]:8080/"));
-        }
-        hostPart = colon >= 0 ? authority.first(colon) : authority;
-        if (colon >= 0) {
-            hasPort = true;
-            portPart = authority.sliced(colon + 1);
-        }
-        if (hostPart.isEmpty())
-            return fail(error, QStringLiteral("URL has no host"));
-        QString host = hostPart.toString().toLower();
-        bool ascii = true;
-        for (const QChar c : host)
-            ascii = ascii && c.unicode() < 0x80;
-        if (!ascii) {
-            // Internationalized names are dialed by their punycode (ACE) form.
-            host = QString::fromLatin1(QUrl::toAce(host));
-            if (host.isEmpty())
-                return fail(error, QStringLiteral("invalid host name \"%1\"").arg(hostPart));
-        }
-        for (const QChar c : host) {
-            if (!isHostNameChar(c)) {
-                return fail(error,
-                    QStringLiteral("invalid character '%1' in host \"%2\"").arg(c).arg(hostPart));
-            }
-        }
-        target.host = host;
+    QStringView path = rest.sliced(authorityEnd);
+    for (const QChar end : { u'?', u'#' }) {
+        if (const qsizetype at = path.indexOf(end); at >= 0)
+            path = path.first(at);
     }
+    QString why = authorityError(authority);
+    if (why.isEmpty())
+        why = escapeError(path);
+    if (why.isEmpty() && (!parsed.isValid() || parsed.host().isEmpty()))
+        why = QStringLiteral("invalid host name \"%1\"").arg(authority); // IDNA refused it
+    if (!why.isEmpty())
+        return fail(error, why);
 
-    // Like Go, "host:" with nothing after the colon means the scheme's default port.
-    target.port = target.tls ? 443 : 80;
-    if (hasPort && !portPart.isEmpty()) {
-        bool digits = portPart.size() <= 5;
-        for (const QChar c : portPart)
-            digits = digits && c >= u'0' && c <= u'9';
-        const uint value = digits ? portPart.toUInt() : 0;
-        if (value < 1 || value > 65535) {
-            return fail(error,
-                QStringLiteral("invalid port \"%1\": must be a number from 1 to 65535")
-                    .arg(portPart));
-        }
-        target.port = static_cast<quint16>(value);
-    }
-
-    target.pathAndQuery = encodeRequestTarget(pathQuery);
+    // Lower case, internationalized names in their punycode (ACE) form, IPv6 without brackets.
+    target.host = parsed.host(QUrl::EncodeUnicode);
+    target.port = static_cast<quint16>(parsed.port(target.tls ? 443 : 80));
+    target.pathAndQuery = parsed.path(QUrl::FullyEncoded).toLatin1();
+    if (!target.pathAndQuery.startsWith('/'))
+        target.pathAndQuery.prepend('/');
+    if (parsed.hasQuery())
+        target.pathAndQuery += '?' + parsed.query(QUrl::FullyEncoded).toLatin1();
     const QString bracketed = target.host.contains(u':') ? u'[' + target.host + u']' : target.host;
     target.poolKey
         = target.scheme + QStringLiteral("://") + bracketed + u':' + QString::number(target.port);

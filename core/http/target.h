@@ -16,7 +16,8 @@ struct Target
     // Explicit port, or 80 / 443 from the scheme.
     quint16 port = 0;
     // Request target for the request line: "/" when the URL has no path, query kept,
-    // fragment dropped (never sent, like Go), non-ASCII bytes percent-encoded.
+    // fragment dropped (never sent, like Go), percent-encoded by QUrl (FullyEncoded: what
+    // Go's EscapedPath escapes, non-ASCII as UTF-8; escapes of unreserved characters decoded).
     QByteArray pathAndQuery;
     // Go's connection pool key: "scheme://host:port" with the port always present and IPv6
     // literals in brackets ("http://[::1]:8080"). Connections are pooled per poolKey.

@@ -1,7 +1,6 @@
 #include "engine_controller.h"
 
 #include "engine.h"
-#include "net/epoll_event_dispatcher.h"
 
 namespace poolscope {
 
@@ -12,8 +11,6 @@ EngineController::EngineController(QObject *parent) : QObject(parent)
     m_engine->moveToThread(&m_thread);
     // The engine and its sockets are deleted in their own thread once its loop ends.
     connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);
-    if (qEnvironmentVariable("POOLSCOPE_EPOLL") == "1")
-        m_thread.setEventDispatcher(new EpollEventDispatcher);
     m_thread.start();
 }
 
@@ -39,7 +36,6 @@ void EngineController::start(const LoadConfig &load, const TransportConfig &tran
         std::lock_guard lock(m_mutex);
         m_running = true;
         m_events.clear();
-        m_eventsDropped = 0;
     }
     post([load, transport](Engine &e) { e.startRun(load, transport); });
 }
@@ -94,12 +90,10 @@ EngineSnapshot EngineController::snapshot() const
 std::vector<PoolEvent> EngineController::takeEvents(std::uint64_t *dropped)
 {
     std::lock_guard lock(m_mutex);
-    std::vector<PoolEvent> out(m_events.begin(), m_events.end());
-    m_events.clear();
     if (dropped) {
-        *dropped = m_eventsDropped;
+        *dropped = m_events.dropped();
     }
-    return out;
+    return m_events.drain();
 }
 
 void EngineController::publish(EngineSnapshot &&snapshot, const std::vector<PoolEvent> &events)
@@ -108,11 +102,7 @@ void EngineController::publish(EngineSnapshot &&snapshot, const std::vector<Pool
         std::lock_guard lock(m_mutex);
         m_snapshot = std::move(snapshot);
         for (const PoolEvent &e : events) {
-            if (m_events.size() >= kEventRingCapacity) {
-                m_events.pop_front();
-                ++m_eventsDropped;
-            }
-            m_events.push_back(e);
+            m_events.push(e);
         }
     }
     QMetaObject::invokeMethod(

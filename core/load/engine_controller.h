@@ -2,11 +2,11 @@
 
 #include "load/engine_snapshot.h"
 #include "load/load_config.h"
+#include "metrics/ring_buffer.h"
 #include "pool/transport_config.h"
 
 #include <QObject>
 #include <QThread>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,8 +49,8 @@ public:
     [[nodiscard]] bool isRunning() const;
     // Latest snapshot published by the engine thread.
     [[nodiscard]] EngineSnapshot snapshot() const;
-    // Events recorded since the last call, oldest first; *dropped tells how many
-    // were lost because the ring (kEventRingCapacity) was full.
+    // Events recorded since the last call, oldest first; *dropped tells how many this
+    // run lost so far (a running total) because the ring (kEventRingCapacity) was full.
     std::vector<PoolEvent> takeEvents(std::uint64_t *dropped = nullptr);
 
     static constexpr std::size_t kEventRingCapacity = 1 << 16;
@@ -79,8 +79,7 @@ private:
     mutable std::mutex m_mutex;
     EngineSnapshot m_snapshot; // guarded by m_mutex
     bool m_running = false; // guarded by m_mutex
-    std::deque<PoolEvent> m_events; // guarded by m_mutex, at most kEventRingCapacity
-    std::uint64_t m_eventsDropped = 0; // guarded by m_mutex
+    RingBuffer<PoolEvent> m_events { kEventRingCapacity }; // guarded by m_mutex
 };
 
 } // namespace poolscope

@@ -1,21 +1,18 @@
 #include "server/request_parser.h"
 
+#include <QList>
 #include <cstring>
-#include <limits>
-#include <utility>
+#include <llhttp.h>
 
 namespace poolscope {
 
 namespace {
 
-// Largest Content-Length or chunk size we accept; bigger is an error rather than an overflow.
-constexpr qint64 kMaxBodyLength = std::numeric_limits<qint64>::max() / 32;
-
 bool isTokenChar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
+    return c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
 bool isSpace(char c)
@@ -23,367 +20,302 @@ bool isSpace(char c)
     return c == ' ' || c == '\t';
 }
 
-// Index just past the empty line that ends a request head in [p, p + n), searching from
-// `from`; -1 if it is not there yet. Accepts CRLF and bare LF line endings.
-qsizetype findHeadEnd(const char *p, qsizetype n, qsizetype from)
+QByteArrayView trimmed(QByteArrayView v)
 {
-    for (qsizetype i = from; i < n; ++i) {
-        if (p[i] != '\n')
-            continue;
-        if (i + 1 < n && p[i + 1] == '\n')
-            return i + 2;
-        if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
-            return i + 3;
-    }
-    return -1;
-}
-
-bool equalsIgnoreCase(const char *begin, const char *end, const char *literal)
-{
-    const auto length = static_cast<qsizetype>(std::strlen(literal));
-    return end - begin == length && qstrnicmp(begin, literal, static_cast<size_t>(length)) == 0;
-}
-
-void trim(const char *&begin, const char *&end)
-{
-    while (begin < end && isSpace(*begin))
-        ++begin;
-    while (end > begin && (isSpace(end[-1]) || end[-1] == '\r'))
-        --end;
-}
-
-// Calls `f(begin, end)` for each trimmed, non-empty element of a comma-separated header value.
-template<typename F>
-void forEachListElement(const char *begin, const char *end, F f)
-{
-    while (begin < end) {
-        const char *comma = static_cast<const char *>(std::memchr(begin, ',', size_t(end - begin)));
-        const char *elementEnd = comma ? comma : end;
-        const char *b = begin;
-        const char *e = elementEnd;
-        trim(b, e);
-        if (b < e)
-            f(b, e);
-        begin = comma ? comma + 1 : end;
-    }
+    while (!v.isEmpty() && isSpace(v.front()))
+        v = v.sliced(1);
+    while (!v.isEmpty() && isSpace(v.back()))
+        v.chop(1);
+    return v;
 }
 
 } // namespace
 
+struct RequestParser::Callbacks
+{
+    static RequestParser *self(llhttp_t *parser)
+    {
+        return static_cast<RequestParser *>(parser->data);
+    }
+
+    static int onVersion(llhttp_t *parser, const char *, size_t)
+    {
+        self(parser)->m_sawVersion = true;
+        return HPE_OK;
+    }
+
+    static int onHeaderField(llhttp_t *parser, const char *at, size_t length)
+    {
+        RequestParser *p = self(parser);
+        if (!p->m_inTrailers) {
+            const qsizetype take
+                = qMin(qsizetype(p->m_field.size()) - p->m_fieldLength, qsizetype(length));
+            std::memcpy(p->m_field.data() + p->m_fieldLength, at, size_t(take));
+            p->m_fieldLength += take;
+            p->m_fieldLast = at[length - 1];
+        }
+        return p->countTrailer(length);
+    }
+
+    static int onHeaderValue(llhttp_t *parser, const char *at, size_t length)
+    {
+        RequestParser *p = self(parser);
+        if (p->m_fieldKind != Field::Other)
+            p->m_value.append(at, qsizetype(length));
+        return p->countTrailer(length);
+    }
+
+    static int onFieldComplete(llhttp_t *parser) { return self(parser)->fieldComplete(); }
+    static int onValueComplete(llhttp_t *parser) { return self(parser)->valueComplete(); }
+    static int onHeadersComplete(llhttp_t *parser) { return self(parser)->headersComplete(); }
+
+    static int onChunkExtension(llhttp_t *parser, const char *, size_t length)
+    {
+        RequestParser *p = self(parser);
+        p->m_framingBytes += qsizetype(length);
+        return p->m_framingBytes > kMaxChunkLineBytes ? p->fail(Error::BadRequest) : HPE_OK;
+    }
+
+    static int onChunkHeader(llhttp_t *parser)
+    {
+        RequestParser *p = self(parser);
+        p->m_framingBytes = 0;
+        p->m_inTrailers = parser->content_length == 0; // the last chunk: trailers follow
+        return HPE_OK;
+    }
+
+    static int onMessageComplete(llhttp_t *parser)
+    {
+        self(parser)->m_event = Event::MessageDone;
+        return HPE_PAUSED; // stop here: pipelined bytes belong to the next feed()
+    }
+
+    static const llhttp_settings_t &settings()
+    {
+        static const llhttp_settings_t instance = [] {
+            llhttp_settings_t s;
+            llhttp_settings_init(&s);
+            s.on_version = &onVersion;
+            s.on_header_field = &onHeaderField;
+            s.on_header_value = &onHeaderValue;
+            s.on_header_field_complete = &onFieldComplete;
+            s.on_header_value_complete = &onValueComplete;
+            s.on_headers_complete = &onHeadersComplete;
+            s.on_chunk_extension_name = &onChunkExtension;
+            s.on_chunk_extension_value = &onChunkExtension;
+            s.on_chunk_header = &onChunkHeader;
+            s.on_message_complete = &onMessageComplete;
+            return s;
+        }();
+        return instance;
+    }
+};
+
+RequestParser::RequestParser() : m_parser(std::make_unique<llhttp_t>())
+{
+    llhttp_init(m_parser.get(), HTTP_REQUEST, &Callbacks::settings());
+    // Any HTTP/d.d parses, so that a version other than 1.x gets 505 rather than 400.
+    // (llhttp 8.1 has the flag but no setter for it.)
+    m_parser->lenient_flags |= LENIENT_VERSION;
+    // After a "Connection: close" request llhttp would stop parsing; the server decides when
+    // to close (it does after its response), so pipelined bytes still parse.
+    llhttp_set_lenient_keep_alive(m_parser.get(), 1);
+}
+
+RequestParser::~RequestParser() = default;
+
 void RequestParser::reset()
 {
-    m_state = State::Start;
+    llhttp_reset(m_parser.get()); // keeps settings and lenient flags
+    m_phase = Phase::Method;
+    m_event = Event::None;
     m_error = Error::None;
     m_request = {};
-    m_contentLength = 0;
-    m_chunked = false;
-    m_remaining = 0;
-    m_buffer = QByteArray();
+    m_method = QByteArray();
+    m_value = QByteArray();
+    m_fieldLength = 0;
+    m_inTrailers = false;
 }
 
 RequestParser::Result RequestParser::fail(Error error, qsizetype consumed)
 {
     m_error = error;
-    m_buffer = QByteArray();
+    m_method = QByteArray();
+    m_value = QByteArray();
     return { Status::Error, consumed };
+}
+
+int RequestParser::fail(Error error)
+{
+    m_error = error;
+    return -1; // llhttp stops with HPE_CB_*; feed() reports m_error
+}
+
+int RequestParser::countTrailer(size_t length)
+{
+    if (!m_inTrailers)
+        return HPE_OK;
+    m_framingBytes += qsizetype(length);
+    return m_framingBytes > kMaxHeadBytes ? fail(Error::HeadTooLarge) : HPE_OK;
 }
 
 RequestParser::Result RequestParser::feed(const char *data, qsizetype size)
 {
-    qsizetype pos = 0;
     if (m_error != Error::None)
         return { Status::Error, 0 };
-
+    m_parser->data = this;
+    qsizetype pos = 0;
     while (pos < size) {
-        switch (m_state) {
-        case State::Start: {
-            // RFC 9112 2.2: ignore empty lines before a request line (some clients send a CRLF
-            // after a POST body).
-            while (pos < size && (data[pos] == '\r' || data[pos] == '\n'))
-                ++pos;
-            if (pos == size)
-                return { Status::NeedMore, pos };
-            const qsizetype end = findHeadEnd(data + pos, size - pos, 0);
-            if (end >= 0) {
-                // Fast path: the whole head is in this read, parse it in place.
-                if (end > kMaxHeadBytes)
-                    return fail(Error::HeadTooLarge, pos + end);
-                const char *headBegin = data + pos;
-                pos += end;
-                if (!parseHead(headBegin, headBegin + end))
-                    return { Status::Error, pos };
-                const Status status = afterHead();
-                if (status != Status::NeedMore)
-                    return { status, pos };
-                break;
-            }
-            m_state = State::Head;
-            break;
-        }
-        case State::Head: {
-            const qsizetype oldSize = m_buffer.size();
-            // +4 leaves room for the terminating empty line of a head of exactly the limit.
-            const qsizetype room = kMaxHeadBytes + 4 - oldSize;
-            const qsizetype take = qMin(room, size - pos);
-            m_buffer.append(data + pos, take);
-            const qsizetype end = findHeadEnd(
-                m_buffer.constData(), m_buffer.size(), qMax<qsizetype>(0, oldSize - 2));
-            if (end < 0) {
-                pos += take;
-                if (m_buffer.size() > kMaxHeadBytes)
-                    return fail(Error::HeadTooLarge, pos);
-                return { Status::NeedMore, pos };
-            }
-            if (end > kMaxHeadBytes)
-                return fail(Error::HeadTooLarge, pos + (end - oldSize));
-            pos += end - oldSize;
-            const QByteArray head = std::exchange(m_buffer, QByteArray());
-            if (!parseHead(head.constData(), head.constData() + end))
-                return { Status::Error, pos };
-            const Status status = afterHead();
-            if (status != Status::NeedMore)
-                return { status, pos };
-            break;
-        }
-        case State::IdentityBody: {
-            const qint64 take = qMin<qint64>(m_remaining, size - pos);
-            m_remaining -= take;
-            pos += take;
-            if (m_remaining == 0) {
-                m_state = State::Start;
-                return { Status::RequestComplete, pos };
-            }
+        if (m_phase == Phase::Method && !readMethod(data, size, &pos)) {
+            if (m_error != Error::None)
+                return fail(m_error, pos);
             return { Status::NeedMore, pos };
         }
-        case State::ChunkData: {
-            const qint64 take = qMin<qint64>(m_remaining, size - pos);
-            m_remaining -= take;
-            pos += take;
-            if (m_remaining == 0)
-                m_state = State::ChunkDataEnd;
-            break;
+        const char *begin = data + pos;
+        m_event = Event::None;
+        const llhttp_errno_t rc = llhttp_execute(m_parser.get(), begin, size_t(size - pos));
+        const char *stop = rc == HPE_OK ? data + size : llhttp_get_error_pos(m_parser.get());
+        if (rc != HPE_OK && rc != HPE_PAUSED)
+            return fail(m_error != Error::None ? m_error : Error::BadRequest, stop - data);
+        if (m_phase == Phase::Head && !checkHead(begin, stop))
+            return fail(m_error, stop - data);
+        pos = stop - data;
+        if (rc == HPE_PAUSED)
+            llhttp_resume(m_parser.get());
+        if (m_event == Event::MessageDone) {
+            m_phase = Phase::Method;
+            return { Status::RequestComplete, pos };
         }
-        case State::ChunkSize:
-        case State::ChunkDataEnd:
-        case State::Trailers: {
-            // Line-oriented states: find the end of the line, in place when possible.
-            const char *nl
-                = static_cast<const char *>(std::memchr(data + pos, '\n', size_t(size - pos)));
-            if (!nl) {
-                const qsizetype limit
-                    = m_state == State::Trailers ? kMaxHeadBytes : kMaxChunkLineBytes;
-                if (m_buffer.size() + (size - pos) > limit)
-                    return fail(
-                        m_state == State::Trailers ? Error::HeadTooLarge : Error::BadRequest, size);
-                m_buffer.append(data + pos, size - pos);
-                return { Status::NeedMore, size };
-            }
-            const qsizetype lineLength = nl - (data + pos);
-            const char *lineBegin = data + pos;
-            const char *lineEnd = nl;
-            if (!m_buffer.isEmpty()) {
-                m_buffer.append(data + pos, lineLength);
-                lineBegin = m_buffer.constData();
-                lineEnd = lineBegin + m_buffer.size();
-            }
-            pos += lineLength + 1;
-            if (lineEnd > lineBegin && lineEnd[-1] == '\r')
-                --lineEnd;
-            const bool empty = lineEnd == lineBegin;
-            bool ok = true;
-            if (m_state == State::ChunkSize) {
-                ok = parseChunkSize(lineBegin, lineEnd);
-            } else if (m_state == State::ChunkDataEnd) {
-                ok = empty;
-                m_state = State::ChunkSize;
-            } else if (empty) {
-                m_state = State::Start;
-            }
-            // Trailer fields are discarded; only their size is bounded (by the line limit).
-            m_buffer = QByteArray();
-            if (!ok)
-                return fail(Error::BadRequest, pos);
-            if (m_state == State::Start)
-                return { Status::RequestComplete, pos };
-            break;
-        }
+        if (m_event == Event::HeadDone) {
+            m_phase = Phase::Body;
+            if (m_request.expectContinue)
+                return { Status::ContinueExpected, pos };
         }
     }
     return { Status::NeedMore, pos };
 }
 
-bool RequestParser::parseHead(const char *begin, const char *end)
+bool RequestParser::readMethod(const char *data, qsizetype size, qsizetype *pos)
 {
-    m_request = {};
-    m_contentLength = 0;
-    m_chunked = false;
-    bool sawContentLength = false;
-    bool sawTransferEncoding = false;
-    bool connectionClose = false;
-    bool connectionKeepAlive = false;
-
-    auto bad = [this](Error error) {
-        m_error = error;
-        return false;
-    };
-
-    // Request line: method SP request-target SP HTTP-version
-    const char *lineEnd = static_cast<const char *>(std::memchr(begin, '\n', size_t(end - begin)));
-    const char *next = lineEnd + 1;
-    if (lineEnd > begin && lineEnd[-1] == '\r')
-        --lineEnd;
-    const char *p = begin;
-    const char *methodBegin = p;
-    while (p < lineEnd && isTokenChar(*p))
+    qsizetype p = *pos;
+    // RFC 9112 2.2: ignore empty lines before a request line (some clients send a CRLF
+    // after a POST body).
+    while (m_method.isEmpty() && p < size && (data[p] == '\r' || data[p] == '\n'))
         ++p;
-    if (p == methodBegin || p == lineEnd || *p != ' ')
-        return bad(Error::BadRequest);
-    m_request.head
-        = p - methodBegin == 4 && std::memcmp(methodBegin, "HEAD", 4) == 0; // case-sensitive
-    ++p;
-    const char *targetBegin = p;
-    while (p < lineEnd && *p != ' ' && static_cast<unsigned char>(*p) > 0x20 && *p != 0x7f)
+    const qsizetype begin = p;
+    while (p < size && isTokenChar(data[p]))
         ++p;
-    if (p == targetBegin || p == lineEnd || *p != ' ')
-        return bad(Error::BadRequest);
-    ++p;
-    const qsizetype versionLength = lineEnd - p;
-    if (versionLength != 8 || std::memcmp(p, "HTTP/", 5) != 0 || p[6] != '.' || p[5] < '0'
-        || p[5] > '9' || p[7] < '0' || p[7] > '9')
-        return bad(Error::BadRequest);
-    if (p[5] != '1')
-        return bad(Error::UnsupportedVersion);
-    m_request.http10 = p[7] == '0';
-
-    // Header fields.
-    for (const char *line = next; line < end;) {
-        const char *nl = static_cast<const char *>(std::memchr(line, '\n', size_t(end - line)));
-        const char *e = nl ? nl : end;
-        next = nl ? nl + 1 : end;
-        if (e > line && e[-1] == '\r')
-            --e;
-        if (e == line) { // the terminating empty line
-            line = next;
-            continue;
-        }
-        if (isSpace(*line)) // obsolete line folding (RFC 9112 5.2): reject
-            return bad(Error::BadRequest);
-        const char *nameEnd = line;
-        while (nameEnd < e && isTokenChar(*nameEnd))
-            ++nameEnd;
-        if (nameEnd == line || nameEnd == e || *nameEnd != ':')
-            return bad(Error::BadRequest);
-        const char *value = nameEnd + 1;
-        const char *valueEnd = e;
-        trim(value, valueEnd);
-
-        if (equalsIgnoreCase(line, nameEnd, "content-length")) {
-            if (value == valueEnd)
-                return bad(Error::BadRequest);
-            qint64 length = 0;
-            for (const char *d = value; d < valueEnd; ++d) {
-                if (*d < '0' || *d > '9')
-                    return bad(Error::BadRequest);
-                length = length * 10 + (*d - '0');
-                if (length > kMaxBodyLength)
-                    return bad(Error::BadRequest);
-            }
-            if (sawContentLength && length != m_contentLength)
-                return bad(Error::BadRequest);
-            sawContentLength = true;
-            m_contentLength = length;
-        } else if (equalsIgnoreCase(line, nameEnd, "transfer-encoding")) {
-            sawTransferEncoding = true;
-            bool unknown = false;
-            bool chunkedLast = false;
-            bool chunkedEarlier = false;
-            forEachListElement(value, valueEnd, [&](const char *b, const char *e2) {
-                if (chunkedLast)
-                    chunkedEarlier = true;
-                chunkedLast = equalsIgnoreCase(b, e2, "chunked");
-                if (!chunkedLast)
-                    unknown = true;
-            });
-            if (chunkedEarlier)
-                return bad(Error::BadRequest); // chunked must be applied exactly once, last
-            if (unknown)
-                return bad(Error::NotImplemented);
-            if (!chunkedLast)
-                return bad(Error::BadRequest);
-            m_chunked = true;
-        } else if (equalsIgnoreCase(line, nameEnd, "connection")) {
-            forEachListElement(value, valueEnd, [&](const char *b, const char *e2) {
-                if (equalsIgnoreCase(b, e2, "close"))
-                    connectionClose = true;
-                else if (equalsIgnoreCase(b, e2, "keep-alive"))
-                    connectionKeepAlive = true;
-            });
-        } else if (equalsIgnoreCase(line, nameEnd, "expect")) {
-            m_request.expectContinue = equalsIgnoreCase(value, valueEnd, "100-continue");
-        }
-        line = next;
-    }
-
-    // Both framings at once is the classic request smuggling vector: refuse it.
-    if (sawContentLength && sawTransferEncoding)
-        return bad(Error::BadRequest);
-    if (m_request.http10) {
-        m_request.keepAlive = connectionKeepAlive && !connectionClose;
-        m_request.expectContinue = false; // Expect is an HTTP/1.1 feature
-    } else {
-        m_request.keepAlive = !connectionClose;
-    }
-    return true;
-}
-
-RequestParser::Status RequestParser::afterHead()
-{
-    const bool hasBody = m_chunked || m_contentLength > 0;
-    if (m_chunked) {
-        m_state = State::ChunkSize;
-    } else if (m_contentLength > 0) {
-        m_state = State::IdentityBody;
-        m_remaining = m_contentLength;
-    } else {
-        m_state = State::Start;
-        return Status::RequestComplete;
-    }
-    if (hasBody && m_request.expectContinue)
-        return Status::ContinueExpected;
-    return Status::NeedMore;
-}
-
-bool RequestParser::parseChunkSize(const char *begin, const char *end)
-{
-    qint64 size = 0;
-    const char *p = begin;
-    for (; p < end; ++p) {
-        int digit = -1;
-        if (*p >= '0' && *p <= '9')
-            digit = *p - '0';
-        else if (*p >= 'a' && *p <= 'f')
-            digit = *p - 'a' + 10;
-        else if (*p >= 'A' && *p <= 'F')
-            digit = *p - 'A' + 10;
-        else
-            break;
-        size = size * 16 + digit;
-        if (size > kMaxBodyLength)
+    *pos = p;
+    if (p == size || !m_method.isEmpty()) { // copied only when it straddles reads
+        m_method.append(data + begin, p - begin);
+        if (m_method.size() > kMaxHeadBytes) {
+            m_error = Error::HeadTooLarge;
             return false;
+        }
+        if (p == size)
+            return false; // the method may go on in the next read
     }
-    if (p == begin)
+    const QByteArrayView method
+        = m_method.isEmpty() ? QByteArrayView(data + begin, p - begin) : QByteArrayView(m_method);
+    if (method.isEmpty() || data[p] != ' ') {
+        m_error = Error::BadRequest;
         return false;
-    while (p < end && isSpace(*p))
-        ++p;
-    if (p < end && *p != ';') // only chunk extensions may follow the size
+    }
+    m_request = {};
+    m_request.head = method == "HEAD"; // case-sensitive: "head" is an unknown method
+    // llhttp parses from the space after the method on, after a stand-in method: CONNECT for
+    // CONNECT (whose target is host:port, as Go's server allows for CONNECT only), else GET.
+    const QByteArrayView standIn = method == "CONNECT" ? "CONNECT" : "GET";
+    m_headBytes = method.size();
+    m_method = QByteArray();
+    m_afterLf = false;
+    m_sawVersion = false;
+    m_inTrailers = false;
+    m_framingBytes = 0;
+    const llhttp_errno_t rc = llhttp_execute(m_parser.get(), standIn.data(), standIn.size());
+    Q_ASSERT(rc == HPE_OK);
+    Q_UNUSED(rc);
+    m_phase = Phase::Head;
+    return true;
+}
+
+bool RequestParser::checkHead(const char *begin, const char *end)
+{
+    m_headBytes += end - begin;
+    if (m_headBytes > kMaxHeadBytes) {
+        m_error = Error::HeadTooLarge;
         return false;
-    if (size == 0) {
-        m_state = State::Trailers;
-    } else {
-        m_state = State::ChunkData;
-        m_remaining = size;
+    }
+    // Obsolete line folding (RFC 9112 5.2): a line that starts with whitespace.
+    for (const char *c = begin; c < end; ++c) {
+        if (m_afterLf && isSpace(*c)) {
+            m_error = Error::BadRequest;
+            return false;
+        }
+        m_afterLf = *c == '\n';
     }
     return true;
+}
+
+int RequestParser::fieldComplete()
+{
+    m_value.clear();
+    m_fieldKind = Field::Other;
+    if (m_inTrailers)
+        return HPE_OK;
+    // llhttp 8.1 takes "Host : x" with the space in the name; Go and RFC 9112 5.1 refuse it.
+    if (isSpace(m_fieldLast))
+        return fail(Error::BadRequest);
+    const QByteArrayView name(m_field.data(), m_fieldLength);
+    m_fieldLength = 0;
+    if (name.compare("transfer-encoding", Qt::CaseInsensitive) == 0)
+        m_fieldKind = Field::TransferEncoding;
+    else if (name.compare("expect", Qt::CaseInsensitive) == 0)
+        m_fieldKind = Field::Expect;
+    return HPE_OK;
+}
+
+int RequestParser::valueComplete()
+{
+    const QByteArrayView value = trimmed(m_value);
+    if (m_fieldKind == Field::Expect) {
+        m_request.expectContinue = value.compare("100-continue", Qt::CaseInsensitive) == 0;
+    } else if (m_fieldKind == Field::TransferEncoding) {
+        bool chunkedLast = false;
+        bool unknown = false;
+        for (const QByteArray &coding : m_value.split(',')) {
+            if (chunkedLast) // chunked must be applied exactly once, last
+                return fail(Error::BadRequest);
+            chunkedLast = trimmed(coding).compare("chunked", Qt::CaseInsensitive) == 0;
+            unknown = unknown || !chunkedLast;
+        }
+        if (unknown)
+            return fail(value.isEmpty() ? Error::BadRequest : Error::NotImplemented);
+    }
+    m_fieldKind = Field::Other;
+    m_value.clear();
+    return HPE_OK;
+}
+
+int RequestParser::headersComplete()
+{
+    llhttp_t *parser = m_parser.get();
+    if (!m_sawVersion) // "GET /" alone: HTTP/0.9, which Go does not serve either
+        return fail(Error::BadRequest);
+    if (parser->http_major != 1)
+        return fail(Error::UnsupportedVersion);
+    // The server never switches protocols: an Upgrade request is an ordinary request.
+    parser->upgrade = 0;
+    m_request.http10 = parser->http_minor == 0;
+    m_request.keepAlive
+        = llhttp_should_keep_alive(parser) != 0 && (parser->flags & F_CONNECTION_CLOSE) == 0;
+    if (m_request.http10)
+        m_request.expectContinue = false; // Expect is an HTTP/1.1 feature
+    const bool hasBody = (parser->flags & F_CHUNKED) != 0 || parser->content_length > 0;
+    if (!hasBody)
+        return HPE_OK; // message complete follows at once and ends the head too
+    m_event = Event::HeadDone;
+    return HPE_PAUSED;
 }
 
 } // namespace poolscope

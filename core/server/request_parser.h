@@ -2,21 +2,40 @@
 
 #include <QByteArray>
 #include <QtGlobal>
+#include <array>
+#include <memory>
+
+struct llhttp__internal_s; // llhttp_t; <llhttp.h> stays out of our headers (C enums, macros)
 
 namespace poolscope {
 
-// Incremental, sans-IO HTTP/1.x request parser for the embedded server.
+// Incremental, sans-IO HTTP/1.x request parser for the embedded server, on llhttp in request
+// mode (the same parser the client uses for responses, core/http/response_parser.h).
 //
 // It only extracts what the server needs to frame requests and choose a response (method is
 // HEAD or not, keep-alive wish, Expect: 100-continue, body framing); request bodies are
-// consumed and discarded. The common case (a whole request head inside one read) is parsed in
-// place without copying; a head split across reads is accumulated up to kMaxHeadBytes.
+// consumed and discarded. Nothing is copied except the method token (and the values of
+// Transfer-Encoding and Expect) when they straddle two reads.
+//
+// Where we decide rather than llhttp:
+// - Methods: llhttp knows only its table of upper-case methods; Go's server takes any token
+//   and so do we. The method is read here and llhttp is fed "GET" in its place ("CONNECT"
+//   for CONNECT, for its host:port target). Neither CONNECT nor Upgrade switches llhttp to
+//   tunnel mode: the server answers them like any request.
+// - Versions: any HTTP/d.d parses (llhttp's lenient version); 1.x is served, others get 505.
+// - Transfer-Encoding: a coding other than chunked is 501 (Go: "unsupported transfer
+//   encoding"), chunked anywhere but last is 400.
+// - Obsolete line folding and a space before a header's colon: llhttp 8.1 accepts both;
+//   we answer 400 (Go does too).
+// - Limits: llhttp has none; the head, each chunk line and the trailers are bounded below.
+// Duplicate Content-Length headers are refused by llhttp even when equal (Go accepts equal
+// ones); bare LF line endings are accepted after the request line but not inside headers.
 class RequestParser final
 {
 public:
     // Request head limit; beyond it the server answers 431 and closes.
     static constexpr qsizetype kMaxHeadBytes = 64 * 1024;
-    // A chunk-size line (with extensions) longer than this is rejected as malformed.
+    // Chunk extensions longer than this (per chunk line) are rejected as malformed.
     static constexpr qsizetype kMaxChunkLineBytes = 1024;
 
     enum class Status {
@@ -29,7 +48,7 @@ public:
     enum class Error {
         None,
         BadRequest, // 400
-        HeadTooLarge, // 431
+        HeadTooLarge, // 431 (the head, or the trailers, over kMaxHeadBytes)
         UnsupportedVersion, // 505
         NotImplemented, // 501: a Transfer-Encoding other than chunked
     };
@@ -49,6 +68,10 @@ public:
         bool expectContinue = false;
     };
 
+    RequestParser();
+    ~RequestParser();
+    Q_DISABLE_COPY_MOVE(RequestParser)
+
     // Parses as much of [data, data + size) as belongs to the current request. It stops right
     // after a complete request (pipelined data is left for the next call), after the head of a
     // request that expects 100-continue, or at the first error.
@@ -58,36 +81,49 @@ public:
     [[nodiscard]] Error error() const { return m_error; }
     // True between the first byte of a request and its completion: an idle connection has
     // nothing in progress.
-    [[nodiscard]] bool inProgress() const { return m_state != State::Start || !m_buffer.isEmpty(); }
+    [[nodiscard]] bool inProgress() const
+    {
+        return m_phase != Phase::Method || !m_method.isEmpty();
+    }
 
-    // Forgets the current request and drops the accumulation buffer's memory.
+    // Forgets the current request and drops the accumulation buffers' memory.
     void reset();
 
 private:
-    enum class State {
-        Start, // before the first byte of a request head
-        Head, // head bytes being accumulated in m_buffer
-        IdentityBody,
-        ChunkSize,
-        ChunkData,
-        ChunkDataEnd, // CRLF after a chunk's data
-        Trailers,
-    };
+    struct Callbacks;
+    enum class Phase { Method, Head, Body };
+    enum class Field { Other, TransferEncoding, Expect }; // header fields we look at
+    enum class Event { None, HeadDone, MessageDone }; // where llhttp paused
 
     Result fail(Error error, qsizetype consumed);
-    // Parses a complete head (request line + header lines, without the final empty line).
-    bool parseHead(const char *begin, const char *end);
-    // Moves to the body state after the head; returns the status to report.
-    Status afterHead();
-    bool parseChunkSize(const char *begin, const char *end);
+    // Reads the method token; true once it is complete and llhttp has been primed.
+    bool readMethod(const char *data, qsizetype size, qsizetype *pos);
+    // Head bytes fed to llhttp: count them and refuse obsolete line folding.
+    bool checkHead(const char *begin, const char *end);
+    int headersComplete();
+    int fieldComplete();
+    int valueComplete();
+    int fail(Error error); // from a callback
+    int countTrailer(size_t length);
 
-    State m_state = State::Start;
+    std::unique_ptr<llhttp__internal_s> m_parser;
+    Phase m_phase = Phase::Method;
+    Event m_event = Event::None;
     Error m_error = Error::None;
     Request m_request;
-    qint64 m_contentLength = 0;
-    bool m_chunked = false;
-    qint64 m_remaining = 0; // body or chunk bytes still to discard
-    QByteArray m_buffer; // partial head, chunk-size line or trailer line across reads
+    QByteArray m_method; // the method token so far (only across reads)
+    qsizetype m_headBytes = 0; // of the current head, method included
+    bool m_afterLf = false; // the last head byte was a line feed (for obs-fold)
+    bool m_sawVersion = false; // the request line had an HTTP-version (not HTTP/0.9 style)
+    // The current header name's first bytes (enough to tell the names we look at) and its
+    // last byte; fixed storage, no allocation per header.
+    std::array<char, 18> m_field {};
+    qsizetype m_fieldLength = 0; // bytes in m_field
+    char m_fieldLast = 0;
+    Field m_fieldKind = Field::Other;
+    QByteArray m_value; // value of a field we look at
+    bool m_inTrailers = false;
+    qsizetype m_framingBytes = 0; // chunk extensions of this chunk line, or trailer bytes
 };
 
 } // namespace poolscope
