@@ -47,7 +47,7 @@ struct Driver
                 failed.push_back(a);
                 break;
             case ActionType::ArmIdleTimer:
-                break;
+                QFAIL("ArmIdleTimer is no longer produced: nextDeadline() is the idle deadline");
             }
         }
         const auto &n = pool.counters().now;
@@ -746,7 +746,8 @@ private Q_SLOTS:
         QCOMPARE(out.at(0).req, b);
         QCOMPARE(out.at(0).tag, 9u);
         pool.releaseConn(dial, true);
-        pool.takeActions(out); // ArmIdleTimer
+        pool.takeActions(out); // kept idle: nothing to do
+        QVERIFY(out.empty());
         const ReqId c = pool.getConn(h, 11); // from the idle list
         pool.takeActions(out);
         QCOMPARE(out.at(0).req, c);

@@ -22,6 +22,38 @@ bool shouldRetryRequest(const RetryQuery &q)
     return q.error == CloseReason::ReadError || q.error == CloseReason::ServerClosedIdle;
 }
 
+PoolAction PoolAction::dial(ConnId conn, HostId host, ReqId forReq)
+{
+    return PoolAction { .type = ActionType::StartDial, .conn = conn, .req = forReq, .host = host };
+}
+
+PoolAction PoolAction::deliver(
+    ConnId conn, HostId host, ReqId req, std::uint32_t tag, GotConnInfo got)
+{
+    return PoolAction { .type = ActionType::Deliver,
+        .conn = conn,
+        .req = req,
+        .host = host,
+        .reused = got.reused,
+        .wasIdle = got.wasIdle,
+        .idleTime = got.idleTime,
+        .tag = tag };
+}
+
+PoolAction PoolAction::close(ConnId conn, CloseReason reason, HostId host, ReqId servingReq)
+{
+    return PoolAction {
+        .type = ActionType::Close, .conn = conn, .req = servingReq, .host = host, .reason = reason
+    };
+}
+
+PoolAction PoolAction::failRequest(ReqId req, CloseReason reason, HostId host, std::uint32_t tag)
+{
+    return PoolAction {
+        .type = ActionType::FailRequest, .req = req, .host = host, .reason = reason, .tag = tag
+    };
+}
+
 Pool::Pool(const Clock &clock, TransportConfig config) : m_clock(clock), m_config(config)
 {
     m_actions.reserve(64);
@@ -170,8 +202,8 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
             ++c->requests;
             transition(*c, ConnState::Active);
             emit(EventType::GotConn, c, req, CloseReason::None, true, true, idleTime);
-            m_actions.push_back(PoolAction { ActionType::Deliver, c->id, req, host,
-                CloseReason::None, true, true, idleTime, {}, tag });
+            m_actions.push_back(PoolAction::deliver(
+                c->id, host, req, tag, { .reused = true, .wasIdle = true, .idleTime = idleTime }));
             return req;
         }
     }
@@ -225,8 +257,7 @@ Pool::Conn &Pool::startDial(HostId host, ReqId forReq)
     ++m_counters.now.dialing;
     ++m_counters.dials;
     emit(EventType::ConnectStart, &c, forReq);
-    m_actions.push_back(PoolAction {
-        ActionType::StartDial, id, forReq, host, CloseReason::None, false, false, {}, {} });
+    m_actions.push_back(PoolAction::dial(id, host, forReq));
     return c;
 }
 
@@ -271,8 +302,8 @@ void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
         transition(c, ConnState::Active);
     }
     emit(EventType::GotConn, &c, req, CloseReason::None, reused, wasIdle);
-    m_actions.push_back(PoolAction {
-        ActionType::Deliver, c.id, req, c.host, CloseReason::None, reused, wasIdle, {}, {}, tag });
+    m_actions.push_back(
+        PoolAction::deliver(c.id, c.host, req, tag, { .reused = reused, .wasIdle = wasIdle }));
 }
 
 void Pool::dialSucceeded(ConnId id)
@@ -309,8 +340,7 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
     auto it = m_wants.find(req);
     if (it != m_wants.end()) {
         const std::uint32_t tag = takeWant(it).tag;
-        m_actions.push_back(PoolAction {
-            ActionType::FailRequest, 0, req, host, reason, false, false, {}, {}, tag });
+        m_actions.push_back(PoolAction::failRequest(req, reason, host, tag));
     }
 }
 
@@ -375,8 +405,6 @@ CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)
     if (c.state == ConnState::Idle && m_config.idleConnTimeout > Duration::zero()) {
         c.idleDeadline = now + m_config.idleConnTimeout;
         m_idleDeadlines.emplace(c.idleDeadline, c.id);
-        m_actions.push_back(PoolAction { ActionType::ArmIdleTimer, c.id, 0, c.host,
-            CloseReason::None, false, false, {}, c.idleDeadline });
     }
     return CloseReason::None;
 }
@@ -455,8 +483,7 @@ void Pool::close(Conn &c, CloseReason reason)
     const ConnId id = c.id;
     const HostId host = c.host;
     transition(c, ConnState::Closed, reason);
-    m_actions.push_back(
-        PoolAction { ActionType::Close, id, c.serving, host, reason, false, false, {}, {} });
+    m_actions.push_back(PoolAction::close(id, reason, host, c.serving));
     eraseConn(id);
     decConnsPerHost(host);
 }
@@ -549,8 +576,7 @@ void Pool::closeAll(CloseReason reason)
         [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[req, w] : waiting) {
         cancelWant(req);
-        m_actions.push_back(PoolAction {
-            ActionType::FailRequest, 0, req, w.host, reason, false, false, {}, {}, w.tag });
+        m_actions.push_back(PoolAction::failRequest(req, reason, w.host, w.tag));
     }
     for (Host &h : m_hosts) {
         h.idleWait.clear();

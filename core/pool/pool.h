@@ -19,21 +19,44 @@ enum class ActionType : std::uint8_t {
     Deliver, // hand `conn` to request `req` (GotConn); the driver sends the request on it
     Close, // close `conn`'s socket; the pool already counts it closed with `reason`
     FailRequest, // request `req` gets no connection: its dial failed with `reason`
-    ArmIdleTimer, // `conn` became idle and expires at `deadline` (nextDeadline() has it too)
+    // Never produced any more: the idle deadline has one description, nextDeadline(). Kept
+    // only so core/load/engine.cpp's switch compiles; remove it together with that case.
+    ArmIdleTimer,
 };
 
+// httptrace.GotConnInfo without the net.Conn.
+struct GotConnInfo
+{
+    bool reused = false; // the connection served a request before (Go's pconn.isReused)
+    bool wasIdle = false; // it came off the idle list
+    TimePoint idleTime { 0 }; // how long it sat there (wasIdle only)
+};
+
+// One action. Build it with the named factories below, never field by field.
 struct PoolAction
 {
     ActionType type = ActionType::StartDial;
     ConnId conn = 0;
-    ReqId req = 0;
+    ReqId req = 0; // Deliver / FailRequest: the request; StartDial: the one it dials for
     HostId host = 0;
-    CloseReason reason = CloseReason::None;
-    bool reused = false;
-    bool wasIdle = false;
-    TimePoint idleTime { 0 };
-    TimePoint deadline { 0 };
+    CloseReason reason = CloseReason::None; // Close / FailRequest
+    bool reused = false; // Deliver: GotConn.Reused
+    bool wasIdle = false; // Deliver: GotConn.WasIdle
+    TimePoint idleTime { 0 }; // Deliver: GotConn.IdleTime
+    TimePoint deadline { 0 }; // always 0 (it belonged to ArmIdleTimer); remove with it
     std::uint32_t tag = 0; // Deliver / FailRequest: the caller's tag given to getConn
+
+    // Dial `conn` to `host` on behalf of request `forReq`.
+    [[nodiscard]] static PoolAction dial(ConnId conn, HostId host, ReqId forReq);
+    // Request `req` (caller's `tag`) gets `conn`.
+    [[nodiscard]] static PoolAction deliver(
+        ConnId conn, HostId host, ReqId req, std::uint32_t tag, GotConnInfo got);
+    // Close `conn`'s socket; `servingReq` is the request it was serving, if any.
+    [[nodiscard]] static PoolAction close(
+        ConnId conn, CloseReason reason, HostId host, ReqId servingReq);
+    // Request `req` (caller's `tag`) gets no connection.
+    [[nodiscard]] static PoolAction failRequest(
+        ReqId req, CloseReason reason, HostId host, std::uint32_t tag);
 };
 
 // Receives every PoolEvent as it happens. Set none when nobody records: the
