@@ -52,6 +52,10 @@ struct Driver
         }
         const auto &n = pool.counters().now;
         maxOpenSeen = std::max(maxOpenSeen, n.dialing + n.active + n.idle);
+        // Every counter agrees with a recount of the connections, lists and queues after
+        // every step of every test.
+        const std::string drift = pool.checkConsistency();
+        QVERIFY2(drift.empty(), drift.c_str());
     }
     ReqId get(HostId h)
     {
@@ -767,6 +771,28 @@ private Q_SLOTS:
         QVERIFY(fail != out.end());
         QCOMPARE(fail->req, d);
         QCOMPARE(fail->tag, 13u);
+    }
+
+    // Envoy's shape: one state machine, and Pool::transition refuses every other edge.
+    void connStateMachineEdges()
+    {
+        using S = ConnState;
+        const std::optional<S> none;
+        const std::vector<std::pair<std::optional<S>, S>> legal { { none, S::Dialing },
+            { S::Dialing, S::Active }, { S::Dialing, S::Closed }, { S::Active, S::Idle },
+            { S::Active, S::Closed }, { S::Idle, S::Active }, { S::Idle, S::Closed } };
+        int allowed = 0;
+        for (const std::optional<S> from :
+            { none, std::optional<S>(S::Dialing), std::optional<S>(S::Active),
+                std::optional<S>(S::Idle), std::optional<S>(S::Closed) }) {
+            for (const S to : { S::Dialing, S::Active, S::Idle, S::Closed }) {
+                const bool expected
+                    = std::find(legal.begin(), legal.end(), std::pair { from, to }) != legal.end();
+                QCOMPARE(isLegalConnTransition(from, to), expected);
+                allowed += expected;
+            }
+        }
+        QCOMPARE(allowed, 7);
     }
 
     void stateCountersAlwaysMatchConnections()

@@ -17,6 +17,24 @@ std::string_view connStateName(ConnState s)
     return "unknown";
 }
 
+bool isLegalConnTransition(std::optional<ConnState> from, ConnState to)
+{
+    if (!from) {
+        return to == ConnState::Dialing;
+    }
+    switch (*from) {
+    case ConnState::Dialing:
+        return to == ConnState::Active || to == ConnState::Closed;
+    case ConnState::Active:
+        return to == ConnState::Idle || to == ConnState::Closed;
+    case ConnState::Idle:
+        return to == ConnState::Active || to == ConnState::Closed;
+    case ConnState::Closed:
+        return false;
+    }
+    return false;
+}
+
 std::string_view eventTypeName(EventType t)
 {
     switch (t) {

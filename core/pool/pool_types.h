@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace poolscope {
@@ -19,6 +20,11 @@ using HostId = std::uint32_t; // index of a pool key (scheme://host:port)
 enum class ConnState : std::uint8_t { Dialing, Active, Idle, Closed };
 
 std::string_view connStateName(ConnState s);
+
+// The edges of the connection state machine. An empty `from` is a connection being
+// created, which enters Dialing. Dialing -> Active | Closed, Active -> Idle | Closed,
+// Idle -> Active | Closed; Closed is final. Pool::transition refuses anything else.
+[[nodiscard]] bool isLegalConnTransition(std::optional<ConnState> from, ConnState to);
 
 // Kinds of pool events. The first group mirrors httptrace.ClientTrace; the rest
 // are the pool's own transitions that httptrace does not show.
