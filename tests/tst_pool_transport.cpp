@@ -708,6 +708,59 @@ private Q_SLOTS:
         QCOMPARE(seen, expected);
     }
 
+    // Go's CloseIdleConnections closes the idle connections and sets closeIdle: until the
+    // next getConn looks for an idle connection, tryPutIdleConn step 3 closes returned ones
+    // (errCloseIdle), after a waiting request has had its chance (step 2).
+    void closeIdleConnectionsAlsoClosesLaterReturns()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = 10;
+        Pool pool(clock, cfg);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId r1 = d.get(h);
+        const ReqId r2 = d.get(h);
+        d.completeDials();
+        d.release(r1);
+        QCOMPARE(pool.hostCounters(h).idle, 1);
+
+        pool.closeIdleConnections();
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 1); // errCloseIdleConns
+        rec.events.clear();
+        QVERIFY(!pool.releaseConn(d.got.at(r2), true)); // errCloseIdle
+        d.drain();
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 2);
+        QCOMPARE(rec.events.at(0).type, EventType::PutIdleConn);
+        QCOMPARE(rec.events.at(0).reason, CloseReason::TransportClosed);
+
+        // A getConn clears it; a waiter still takes a returned connection while it is set,
+        // and a dial that finishes after its request was served is closed, not kept.
+        const ReqId r3 = d.get(h);
+        d.completeDials();
+        const ReqId waiter = d.get(h);
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        pool.closeIdleConnections();
+        QVERIFY(pool.releaseConn(d.got.at(r3), true));
+        d.drain();
+        QCOMPARE(d.got.at(waiter), d.got.at(r3));
+        d.completeDials();
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 3);
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+
+        const ReqId later = d.get(h); // wants an idle connection: closing stops
+        d.completeDials();
+        QVERIFY(pool.releaseConn(d.got.at(waiter), true));
+        QVERIFY(pool.releaseConn(d.got.at(later), true));
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 2);
+        QCOMPARE(pool.counters().closes(CloseReason::TransportClosed), 3u);
+    }
+
     void closeAllEmptiesThePool()
     {
         FakeClock clock;

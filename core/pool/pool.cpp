@@ -240,6 +240,7 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
 
     // queueForIdleConn: newest idle first, dropping ones past IdleConnTimeout.
     if (!m_config.disableKeepAlives) {
+        m_closeIdle = false; // a request wants one: stop closing returned connections
         const TimePoint now = m_clock.now();
         while (!h.idle.empty()) {
             Conn *c = h.idle.back();
@@ -444,7 +445,11 @@ CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)
         handOut(c, waiter, takeWant(m_wants.find(waiter)).tag, false, TimePoint { 0 });
         return CloseReason::None;
     }
-    // 3 (errCloseIdle) is not modelled yet. 4. the host's idle list is full.
+    // 3. CloseIdleConnections was called and no getConn has wanted one since.
+    if (m_closeIdle) {
+        return CloseReason::TransportClosed; // errCloseIdle
+    }
+    // 4. the host's idle list is full.
     if (static_cast<int>(h.idle.size()) >= m_config.effectiveMaxIdleConnsPerHost()) {
         return CloseReason::TooManyIdleHost;
     }
@@ -588,6 +593,7 @@ std::optional<TimePoint> Pool::nextDeadline() const
 
 void Pool::closeIdleConnections()
 {
+    m_closeIdle = true; // close newly idle connections too
     while (m_lruHead != nullptr) {
         close(*m_lruHead, CloseReason::TransportClosed); // errCloseIdleConns
     }

@@ -136,7 +136,8 @@ public:
     void noteRetry(ReqId req, ConnId failedConn);
     // Time advanced: close idle connections whose IdleConnTimeout expired.
     void advance();
-    // Transport.CloseIdleConnections.
+    // Transport.CloseIdleConnections: closes the idle connections, and connections returned
+    // afterwards too (errCloseIdle) until the next getConn wants one.
     void closeIdleConnections();
     // Shut down: close everything, fail waiting requests.
     void closeAll(CloseReason reason = CloseReason::TransportClosed);
@@ -257,6 +258,9 @@ private:
     std::set<std::pair<TimePoint, ConnId>> m_idleDeadlines;
     Conn *m_lruHead = nullptr; // oldest idle
     Conn *m_lruTail = nullptr; // newest idle
+    // Go's closeIdle: set by closeIdleConnections, cleared by the next getConn that looks
+    // for an idle connection; while set, returned connections close with errCloseIdle.
+    bool m_closeIdle = false;
     std::vector<PoolAction> m_actions;
     PoolCounters m_counters;
     ConnId m_nextConn = 1;
