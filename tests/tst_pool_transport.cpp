@@ -84,6 +84,18 @@ struct Driver
     }
 };
 
+// The (type, reason) pairs of the events about one connection, in order.
+std::vector<std::pair<EventType, CloseReason>> eventsOf(const Recorder &rec, ConnId conn)
+{
+    std::vector<std::pair<EventType, CloseReason>> out;
+    for (const PoolEvent &e : rec.events) {
+        if (e.conn == conn) {
+            out.emplace_back(e.type, e.reason);
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 class TestPoolTransport : public QObject
@@ -359,6 +371,36 @@ private Q_SLOTS:
         QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
     }
 
+    // Live reconfiguration (PoolScope's, Go has none): MaxConnsPerHost 0 means unlimited, so
+    // every request queued for a slot dials at once, without waiting for a close.
+    void raisingMaxConnsPerHostToUnlimitedDialsEveryQueuedRequest()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 4; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 3);
+        cfg.maxConnsPerHost = 0;
+        pool.setConfig(cfg);
+        d.drain();
+        QCOMPARE(pool.counters().dials, 4u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, 4);
+        d.completeDials();
+        for (ReqId r : reqs) {
+            QVERIFY(d.got.count(r));
+            QVERIFY(!d.delivered.at(r).reused);
+        }
+        QCOMPARE(pool.hostCounters(h).active, 4);
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+    }
+
     void idleTimeoutClosesAtExactly90s()
     {
         FakeClock clock;
@@ -522,6 +564,39 @@ private Q_SLOTS:
         QCOMPARE(pool.hostCounters(h).idle, 5);
     }
 
+    // httptrace: PutIdleConn(err) fires for every failed put except errKeepAlivesDisabled
+    // (Go's readLoop tryPutIdleConn), whichever knob disabled them.
+    void putIdleConnNotTracedWhenKeepAlivesDisabled_data()
+    {
+        QTest::addColumn<bool>("disableKeepAlives");
+        QTest::addColumn<int>("maxIdlePerHost");
+        QTest::newRow("DisableKeepAlives") << true << 0;
+        QTest::newRow("MaxIdleConnsPerHost -1") << false << -1;
+    }
+    void putIdleConnNotTracedWhenKeepAlivesDisabled()
+    {
+        QFETCH(bool, disableKeepAlives);
+        QFETCH(int, maxIdlePerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.disableKeepAlives = disableKeepAlives;
+        cfg.maxIdleConnsPerHost = maxIdlePerHost;
+        Pool pool(clock, cfg);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId r = d.get(h);
+        d.completeDials();
+        rec.events.clear();
+        QVERIFY(!pool.releaseConn(d.got.at(r), true));
+        d.drain();
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnClosed,
+            CloseReason::KeepAlivesDisabled } };
+        QCOMPARE(eventsOf(rec, d.got.at(r)), expected);
+        QCOMPARE(rec.events.size(), std::size_t(1));
+    }
+
     void serverClosedIdleIsRemoved()
     {
         FakeClock clock;
@@ -547,10 +622,18 @@ private Q_SLOTS:
         Pool pool(clock);
         Driver d(pool);
         const HostId h = pool.hostId("http://x:1");
+        Recorder rec;
+        pool.setEventSink(&rec);
         ReqId a = d.get(h);
         const ConnId c = d.pendingDials.front();
         pool.dialFailed(c, CloseReason::DialFailed);
         d.drain();
+        // httptrace ConnectDone(err), then the close with the same reason.
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnectStart,
+                                                                            CloseReason::None },
+            { EventType::ConnectDone, CloseReason::DialFailed },
+            { EventType::ConnClosed, CloseReason::DialFailed } };
+        QCOMPARE(eventsOf(rec, c), expected);
         QCOMPARE(d.failed.size(), std::size_t(1));
         QCOMPARE(d.failed.front().req, a);
         QCOMPARE(d.failed.front().reason, CloseReason::DialFailed);
@@ -779,6 +862,77 @@ private Q_SLOTS:
         QCOMPARE(n.dialing + n.active + n.idle + n.waiting + n.queuedForDial, 0);
         QCOMPARE(d.failed.size(), std::size_t(1));
         QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    // Shutdown aborts dials in flight: each ends with httptrace ConnectDone(err) and counts
+    // as a failed dial, and its request fails with the same reason.
+    void closeAllEndsDialsInFlightWithConnectDoneError()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId active = d.get(h);
+        d.completeDials();
+        const ReqId dialing = d.get(h);
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        const ConnId inFlight = d.pendingDials.front();
+        pool.closeAll(CloseReason::TransportClosed);
+        d.drain();
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnectStart,
+                                                                            CloseReason::None },
+            { EventType::ConnectDone, CloseReason::TransportClosed },
+            { EventType::ConnClosed, CloseReason::TransportClosed } };
+        QCOMPARE(eventsOf(rec, inFlight), expected);
+        QCOMPARE(pool.counters().dialFailures, 1u);
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(d.failed.front().req, dialing);
+        QCOMPARE(d.failed.front().reason, CloseReason::TransportClosed);
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 2); // and the active one
+        QVERIFY(!pool.connState(d.got.at(active)).has_value());
+    }
+
+    // Go's wantConnQueue keeps served and cancelled requests until cleanFront (on every
+    // push) or a pop drops them. Over a long run the two queues of a host hold no more
+    // than the requests waiting now plus one: they do not grow with requests served.
+    void waitQueuesStayBounded_data()
+    {
+        QTest::addColumn<bool>("connectionClose");
+        QTest::addColumn<int>("maxConnsPerHost");
+        // Each request is served by its own dial and the connection is closed after it:
+        // nothing is ever put back, so only cleanFront empties the idle-wait queue.
+        QTest::newRow("Connection: close, served by own dials") << true << 0;
+        // One slot: each request queues for a dial and is served by a hand-over instead,
+        // leaving its dial-queue entry behind.
+        QTest::newRow("MaxConnsPerHost 1, hand-overs") << false << 1;
+    }
+    void waitQueuesStayBounded()
+    {
+        QFETCH(bool, connectionClose);
+        QFETCH(int, maxConnsPerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = maxConnsPerHost;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId holder = d.get(h);
+        d.completeDials();
+        std::size_t most = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const ReqId next = d.get(h); // waits: the holder has the only connection
+            clock.advance(1ms);
+            d.release(holder, !connectionClose, CloseReason::ConnectionCloseResponse);
+            d.completeDials();
+            QVERIFY(d.got.count(next));
+            holder = next;
+            most = std::max(most, pool.waitQueueEntries(h));
+        }
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        QVERIFY2(most <= 2, qPrintable(QString::number(most)));
+        QCOMPARE(pool.counters().gets, 1001u);
     }
 
     void actionsCarryTheCallersTag()
