@@ -352,6 +352,31 @@ private Q_SLOTS:
         QVERIFY(!d.delivered.at(b).reused);
     }
 
+    // dialConnFor: a failed dial gives its slot back (decConnsPerHost) to the oldest request
+    // queued for one, while its own request gets the error.
+    void failedDialFreesSlotForQueuedDial()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId a = d.get(h);
+        const ReqId b = d.get(h);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
+        const ConnId failing = d.pendingDials.front();
+        d.pendingDials.clear();
+        pool.dialFailed(failing, CloseReason::DialFailed);
+        d.drain();
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(d.failed.front().req, a);
+        QCOMPARE(pool.counters().dials, 2u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        d.completeDials();
+        QVERIFY(d.got.count(b));
+    }
+
     void raisingMaxConnsPerHostStartsQueuedDials()
     {
         FakeClock clock;
