@@ -124,6 +124,8 @@ public:
     // dialFailed(conn, CloseReason::Canceled).)
     void cancelWant(ReqId req);
     void dialSucceeded(ConnId conn);
+    // `reason` (here and in closeConn) is never None: every close has a reason, and
+    // transition() stops the process on one without.
     void dialFailed(ConnId conn, CloseReason reason);
     // The request on `conn` finished. reusable = the response was read to EOF and
     // neither side asked for close; otherwise `reason` says why not.
