@@ -47,11 +47,15 @@ struct Driver
                 failed.push_back(a);
                 break;
             case ActionType::ArmIdleTimer:
-                break;
+                QFAIL("ArmIdleTimer is no longer produced: nextDeadline() is the idle deadline");
             }
         }
         const auto &n = pool.counters().now;
         maxOpenSeen = std::max(maxOpenSeen, n.dialing + n.active + n.idle);
+        // Every counter agrees with a recount of the connections, lists and queues after
+        // every step of every test.
+        const std::string drift = pool.checkConsistency();
+        QVERIFY2(drift.empty(), drift.c_str());
     }
     ReqId get(HostId h)
     {
@@ -79,6 +83,18 @@ struct Driver
             closes.begin(), closes.end(), [r](const PoolAction &a) { return a.reason == r; }));
     }
 };
+
+// The (type, reason) pairs of the events about one connection, in order.
+std::vector<std::pair<EventType, CloseReason>> eventsOf(const Recorder &rec, ConnId conn)
+{
+    std::vector<std::pair<EventType, CloseReason>> out;
+    for (const PoolEvent &e : rec.events) {
+        if (e.conn == conn) {
+            out.emplace_back(e.type, e.reason);
+        }
+    }
+    return out;
+}
 
 } // namespace
 
@@ -336,6 +352,31 @@ private Q_SLOTS:
         QVERIFY(!d.delivered.at(b).reused);
     }
 
+    // dialConnFor: a failed dial gives its slot back (decConnsPerHost) to the oldest request
+    // queued for one, while its own request gets the error.
+    void failedDialFreesSlotForQueuedDial()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId a = d.get(h);
+        const ReqId b = d.get(h);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
+        const ConnId failing = d.pendingDials.front();
+        d.pendingDials.clear();
+        pool.dialFailed(failing, CloseReason::DialFailed);
+        d.drain();
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(d.failed.front().req, a);
+        QCOMPARE(pool.counters().dials, 2u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        d.completeDials();
+        QVERIFY(d.got.count(b));
+    }
+
     void raisingMaxConnsPerHostStartsQueuedDials()
     {
         FakeClock clock;
@@ -353,6 +394,36 @@ private Q_SLOTS:
         d.drain();
         QCOMPARE(pool.counters().dials, 3u);
         QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
+    }
+
+    // Live reconfiguration (PoolScope's, Go has none): MaxConnsPerHost 0 means unlimited, so
+    // every request queued for a slot dials at once, without waiting for a close.
+    void raisingMaxConnsPerHostToUnlimitedDialsEveryQueuedRequest()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 1;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        std::vector<ReqId> reqs;
+        for (int i = 0; i < 4; ++i) {
+            reqs.push_back(d.get(h));
+        }
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 3);
+        cfg.maxConnsPerHost = 0;
+        pool.setConfig(cfg);
+        d.drain();
+        QCOMPARE(pool.counters().dials, 4u);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, 4);
+        d.completeDials();
+        for (ReqId r : reqs) {
+            QVERIFY(d.got.count(r));
+            QVERIFY(!d.delivered.at(r).reused);
+        }
+        QCOMPARE(pool.hostCounters(h).active, 4);
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
     }
 
     void idleTimeoutClosesAtExactly90s()
@@ -518,6 +589,39 @@ private Q_SLOTS:
         QCOMPARE(pool.hostCounters(h).idle, 5);
     }
 
+    // httptrace: PutIdleConn(err) fires for every failed put except errKeepAlivesDisabled
+    // (Go's readLoop tryPutIdleConn), whichever knob disabled them.
+    void putIdleConnNotTracedWhenKeepAlivesDisabled_data()
+    {
+        QTest::addColumn<bool>("disableKeepAlives");
+        QTest::addColumn<int>("maxIdlePerHost");
+        QTest::newRow("DisableKeepAlives") << true << 0;
+        QTest::newRow("MaxIdleConnsPerHost -1") << false << -1;
+    }
+    void putIdleConnNotTracedWhenKeepAlivesDisabled()
+    {
+        QFETCH(bool, disableKeepAlives);
+        QFETCH(int, maxIdlePerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.disableKeepAlives = disableKeepAlives;
+        cfg.maxIdleConnsPerHost = maxIdlePerHost;
+        Pool pool(clock, cfg);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId r = d.get(h);
+        d.completeDials();
+        rec.events.clear();
+        QVERIFY(!pool.releaseConn(d.got.at(r), true));
+        d.drain();
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnClosed,
+            CloseReason::KeepAlivesDisabled } };
+        QCOMPARE(eventsOf(rec, d.got.at(r)), expected);
+        QCOMPARE(rec.events.size(), std::size_t(1));
+    }
+
     void serverClosedIdleIsRemoved()
     {
         FakeClock clock;
@@ -543,10 +647,18 @@ private Q_SLOTS:
         Pool pool(clock);
         Driver d(pool);
         const HostId h = pool.hostId("http://x:1");
+        Recorder rec;
+        pool.setEventSink(&rec);
         ReqId a = d.get(h);
         const ConnId c = d.pendingDials.front();
         pool.dialFailed(c, CloseReason::DialFailed);
         d.drain();
+        // httptrace ConnectDone(err), then the close with the same reason.
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnectStart,
+                                                                            CloseReason::None },
+            { EventType::ConnectDone, CloseReason::DialFailed },
+            { EventType::ConnClosed, CloseReason::DialFailed } };
+        QCOMPARE(eventsOf(rec, c), expected);
         QCOMPARE(d.failed.size(), std::size_t(1));
         QCOMPARE(d.failed.front().req, a);
         QCOMPARE(d.failed.front().reason, CloseReason::DialFailed);
@@ -704,6 +816,59 @@ private Q_SLOTS:
         QCOMPARE(seen, expected);
     }
 
+    // Go's CloseIdleConnections closes the idle connections and sets closeIdle: until the
+    // next getConn looks for an idle connection, tryPutIdleConn step 3 closes returned ones
+    // (errCloseIdle), after a waiting request has had its chance (step 2).
+    void closeIdleConnectionsAlsoClosesLaterReturns()
+    {
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = 10;
+        Pool pool(clock, cfg);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId r1 = d.get(h);
+        const ReqId r2 = d.get(h);
+        d.completeDials();
+        d.release(r1);
+        QCOMPARE(pool.hostCounters(h).idle, 1);
+
+        pool.closeIdleConnections();
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 1); // errCloseIdleConns
+        rec.events.clear();
+        QVERIFY(!pool.releaseConn(d.got.at(r2), true)); // errCloseIdle
+        d.drain();
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 2);
+        QCOMPARE(rec.events.at(0).type, EventType::PutIdleConn);
+        QCOMPARE(rec.events.at(0).reason, CloseReason::TransportClosed);
+
+        // A getConn clears it; a waiter still takes a returned connection while it is set,
+        // and a dial that finishes after its request was served is closed, not kept.
+        const ReqId r3 = d.get(h);
+        d.completeDials();
+        const ReqId waiter = d.get(h);
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        pool.closeIdleConnections();
+        QVERIFY(pool.releaseConn(d.got.at(r3), true));
+        d.drain();
+        QCOMPARE(d.got.at(waiter), d.got.at(r3));
+        d.completeDials();
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 3);
+        QCOMPARE(pool.hostCounters(h).idle, 0);
+
+        const ReqId later = d.get(h); // wants an idle connection: closing stops
+        d.completeDials();
+        QVERIFY(pool.releaseConn(d.got.at(waiter), true));
+        QVERIFY(pool.releaseConn(d.got.at(later), true));
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).idle, 2);
+        QCOMPARE(pool.counters().closes(CloseReason::TransportClosed), 3u);
+    }
+
     void closeAllEmptiesThePool()
     {
         FakeClock clock;
@@ -722,6 +887,77 @@ private Q_SLOTS:
         QCOMPARE(n.dialing + n.active + n.idle + n.waiting + n.queuedForDial, 0);
         QCOMPARE(d.failed.size(), std::size_t(1));
         QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    // Shutdown aborts dials in flight: each ends with httptrace ConnectDone(err) and counts
+    // as a failed dial, and its request fails with the same reason.
+    void closeAllEndsDialsInFlightWithConnectDoneError()
+    {
+        FakeClock clock;
+        Pool pool(clock);
+        Recorder rec;
+        pool.setEventSink(&rec);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId active = d.get(h);
+        d.completeDials();
+        const ReqId dialing = d.get(h);
+        QCOMPARE(d.pendingDials.size(), std::size_t(1));
+        const ConnId inFlight = d.pendingDials.front();
+        pool.closeAll(CloseReason::TransportClosed);
+        d.drain();
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnectStart,
+                                                                            CloseReason::None },
+            { EventType::ConnectDone, CloseReason::TransportClosed },
+            { EventType::ConnClosed, CloseReason::TransportClosed } };
+        QCOMPARE(eventsOf(rec, inFlight), expected);
+        QCOMPARE(pool.counters().dialFailures, 1u);
+        QCOMPARE(d.failed.size(), std::size_t(1));
+        QCOMPARE(d.failed.front().req, dialing);
+        QCOMPARE(d.failed.front().reason, CloseReason::TransportClosed);
+        QCOMPARE(d.closesWith(CloseReason::TransportClosed), 2); // and the active one
+        QVERIFY(!pool.connState(d.got.at(active)).has_value());
+    }
+
+    // Go's wantConnQueue keeps served and cancelled requests until cleanFront (on every
+    // push) or a pop drops them. Over a long run the two queues of a host hold no more
+    // than the requests waiting now plus one: they do not grow with requests served.
+    void waitQueuesStayBounded_data()
+    {
+        QTest::addColumn<bool>("connectionClose");
+        QTest::addColumn<int>("maxConnsPerHost");
+        // Each request is served by its own dial and the connection is closed after it:
+        // nothing is ever put back, so only cleanFront empties the idle-wait queue.
+        QTest::newRow("Connection: close, served by own dials") << true << 0;
+        // One slot: each request queues for a dial and is served by a hand-over instead,
+        // leaving its dial-queue entry behind.
+        QTest::newRow("MaxConnsPerHost 1, hand-overs") << false << 1;
+    }
+    void waitQueuesStayBounded()
+    {
+        QFETCH(bool, connectionClose);
+        QFETCH(int, maxConnsPerHost);
+        FakeClock clock;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = maxConnsPerHost;
+        Pool pool(clock, cfg);
+        Driver d(pool);
+        const HostId h = pool.hostId("http://x:1");
+        ReqId holder = d.get(h);
+        d.completeDials();
+        std::size_t most = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const ReqId next = d.get(h); // waits: the holder has the only connection
+            clock.advance(1ms);
+            d.release(holder, !connectionClose, CloseReason::ConnectionCloseResponse);
+            d.completeDials();
+            QVERIFY(d.got.count(next));
+            holder = next;
+            most = std::max(most, pool.waitQueueEntries(h));
+        }
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        QVERIFY2(most <= 2, qPrintable(QString::number(most)));
+        QCOMPARE(pool.counters().gets, 1001u);
     }
 
     void actionsCarryTheCallersTag()
@@ -746,7 +982,8 @@ private Q_SLOTS:
         QCOMPARE(out.at(0).req, b);
         QCOMPARE(out.at(0).tag, 9u);
         pool.releaseConn(dial, true);
-        pool.takeActions(out); // ArmIdleTimer
+        pool.takeActions(out); // kept idle: nothing to do
+        QVERIFY(out.empty());
         const ReqId c = pool.getConn(h, 11); // from the idle list
         pool.takeActions(out);
         QCOMPARE(out.at(0).req, c);
@@ -766,6 +1003,28 @@ private Q_SLOTS:
         QVERIFY(fail != out.end());
         QCOMPARE(fail->req, d);
         QCOMPARE(fail->tag, 13u);
+    }
+
+    // Envoy's shape: one state machine, and Pool::transition refuses every other edge.
+    void connStateMachineEdges()
+    {
+        using S = ConnState;
+        const std::optional<S> none;
+        const std::vector<std::pair<std::optional<S>, S>> legal { { none, S::Dialing },
+            { S::Dialing, S::Active }, { S::Dialing, S::Closed }, { S::Active, S::Idle },
+            { S::Active, S::Closed }, { S::Idle, S::Active }, { S::Idle, S::Closed } };
+        int allowed = 0;
+        for (const std::optional<S> from :
+            { none, std::optional<S>(S::Dialing), std::optional<S>(S::Active),
+                std::optional<S>(S::Idle), std::optional<S>(S::Closed) }) {
+            for (const S to : { S::Dialing, S::Active, S::Idle, S::Closed }) {
+                const bool expected
+                    = std::find(legal.begin(), legal.end(), std::pair { from, to }) != legal.end();
+                QCOMPARE(isLegalConnTransition(from, to), expected);
+                allowed += expected;
+            }
+        }
+        QCOMPARE(allowed, 7);
     }
 
     void stateCountersAlwaysMatchConnections()

@@ -84,40 +84,17 @@ int tickCountFor(double max)
     return m < 1.5 ? 6 : (m < 3 ? 5 : 6);
 }
 
+// Colour, label and Go name all come from the reason's row in core/pool/close_reason.h.
 QColor closeReasonColor(CloseReason r)
 {
-    switch (r) {
-    case CloseReason::TooManyIdleHost:
-        return QColor(0xd6, 0x27, 0x28); // the storm's reason: red
-    case CloseReason::TooManyIdle:
-        return QColor(0xff, 0x7f, 0x0e);
-    case CloseReason::IdleTimeout:
-        return QColor(0x94, 0x67, 0xbd);
-    case CloseReason::ServerClosedIdle:
-        return QColor(0x8c, 0x56, 0x4b);
-    case CloseReason::ConnectionCloseResponse:
-        return QColor(0x17, 0xbe, 0xcf);
-    case CloseReason::ConnectionCloseRequest:
-        return QColor(0x1f, 0x77, 0xb4);
-    case CloseReason::KeepAlivesDisabled:
-        return QColor(0xe3, 0x77, 0xc2);
-    case CloseReason::BodyNotRead:
-        return QColor(0xbc, 0xbd, 0x22);
-    default:
-        break;
-    }
-    // Errors, timeouts and shutdown: distinct muted hues.
-    const int i = static_cast<int>(r);
-    return QColor::fromHsv((i * 47) % 360, 90, 150);
+    return QColor(QRgb(closeReasonInfo(r).rgb));
 }
 
 QString closeLegend(CloseReason r)
 {
-    const auto label = closeReasonLabel(r);
-    const auto go = closeReasonGoName(r);
+    const CloseReasonInfo &info = closeReasonInfo(r);
     return QStringLiteral("%1 (%2)").arg(
-        QString::fromUtf8(label.data(), static_cast<qsizetype>(label.size())),
-        QString::fromUtf8(go.data(), static_cast<qsizetype>(go.size())));
+        QString::fromUtf8(info.label), QString::fromUtf8(info.goName));
 }
 
 } // namespace

@@ -1,7 +1,8 @@
 #include "pool.h"
 
 #include <algorithm>
-#include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 namespace poolscope {
 
@@ -22,6 +23,52 @@ bool shouldRetryRequest(const RetryQuery &q)
     return q.error == CloseReason::ReadError || q.error == CloseReason::ServerClosedIdle;
 }
 
+namespace {
+
+// Always on, release builds too: a broken pool invariant would silently corrupt every
+// counter the charts show, so stop at the first one.
+void poolCheck(bool ok, const char *what)
+{
+    if (!ok) {
+        std::fprintf(stderr, "poolscope: pool invariant broken: %s\n", what);
+        std::abort();
+    }
+}
+
+} // namespace
+
+PoolAction PoolAction::dial(ConnId conn, HostId host, ReqId forReq)
+{
+    return PoolAction { .type = ActionType::StartDial, .conn = conn, .req = forReq, .host = host };
+}
+
+PoolAction PoolAction::deliver(
+    ConnId conn, HostId host, ReqId req, std::uint32_t tag, GotConnInfo got)
+{
+    return PoolAction { .type = ActionType::Deliver,
+        .conn = conn,
+        .req = req,
+        .host = host,
+        .reused = got.reused,
+        .wasIdle = got.wasIdle,
+        .idleTime = got.idleTime,
+        .tag = tag };
+}
+
+PoolAction PoolAction::close(ConnId conn, CloseReason reason, HostId host, ReqId servingReq)
+{
+    return PoolAction {
+        .type = ActionType::Close, .conn = conn, .req = servingReq, .host = host, .reason = reason
+    };
+}
+
+PoolAction PoolAction::failRequest(ReqId req, CloseReason reason, HostId host, std::uint32_t tag)
+{
+    return PoolAction {
+        .type = ActionType::FailRequest, .req = req, .host = host, .reason = reason, .tag = tag
+    };
+}
+
 Pool::Pool(const Clock &clock, TransportConfig config) : m_clock(clock), m_config(config)
 {
     m_actions.reserve(64);
@@ -39,18 +86,7 @@ void Pool::setConfig(const TransportConfig &config)
     // Go reads MaxConnsPerHost at each dial; a request queued for a slot under the
     // old limit would be allowed to dial under the new one, so let it.
     for (HostId h = 0; h < m_hosts.size(); ++h) {
-        Host &host = m_hosts[h];
-        while (newMax <= 0 || host.conns < newMax) {
-            ReqId req = 0;
-            if (!popLiveWaiter(host.dialWait, &req)) {
-                break;
-            }
-            Want &w = m_wants[req];
-            w.queuedForDial = false;
-            --host.counters.queuedForDial;
-            --m_counters.now.queuedForDial;
-            startDial(h, req);
-        }
+        while ((newMax <= 0 || m_hosts[h].conns() < newMax) && dialNextQueued(h)) { }
     }
 }
 
@@ -78,8 +114,7 @@ const Pool::Conn *Pool::find(ConnId id) const
     return it == m_conns.end() ? nullptr : &it->second;
 }
 
-void Pool::emit(EventType type, const Conn *c, ReqId req, CloseReason reason, bool reused,
-    bool wasIdle, TimePoint idleTime)
+void Pool::emit(EventType type, const Conn &c, ReqId req, CloseReason reason)
 {
     if (m_sink == nullptr) {
         return;
@@ -87,13 +122,27 @@ void Pool::emit(EventType type, const Conn *c, ReqId req, CloseReason reason, bo
     PoolEvent e;
     e.time = m_clock.now();
     e.type = type;
-    e.conn = c ? c->id : 0;
-    e.host = c ? c->host : 0;
+    e.conn = c.id;
+    e.host = c.host;
     e.req = req;
     e.reason = reason;
-    e.reused = reused;
-    e.wasIdle = wasIdle;
-    e.idleTime = idleTime;
+    m_sink->onPoolEvent(e);
+}
+
+void Pool::emitGotConn(const Conn &c, ReqId req, const GotConnInfo &got)
+{
+    if (m_sink == nullptr) {
+        return;
+    }
+    PoolEvent e;
+    e.time = m_clock.now();
+    e.type = EventType::GotConn;
+    e.conn = c.id;
+    e.host = c.host;
+    e.req = req;
+    e.reused = got.reused;
+    e.wasIdle = got.wasIdle;
+    e.idleTime = got.idleTime;
     m_sink->onPoolEvent(e);
 }
 
@@ -110,38 +159,76 @@ void Pool::emitRequest(EventType type, HostId host, ReqId req)
     m_sink->onPoolEvent(e);
 }
 
-// The only place a connection changes state. Keeps per-host and total live
-// counters in step and records closes with their reason.
+// The only place a connection changes state. Checks the edge, moves the per-state
+// counters (host and total), lists an idle connection (host list, global LRU, idle
+// timer) on entry and unlists it on exit, and records closes with their reason.
 void Pool::transition(Conn &c, ConnState to, CloseReason reason)
 {
-    HostCounters &hc = m_hosts[c.host].counters;
-    auto adjust = [&](ConnState s, int delta) {
-        switch (s) {
-        case ConnState::Dialing:
-            hc.dialing += delta;
-            m_counters.now.dialing += delta;
-            break;
-        case ConnState::Active:
-            hc.active += delta;
-            m_counters.now.active += delta;
-            break;
-        case ConnState::Idle:
-            hc.idle += delta;
-            m_counters.now.idle += delta;
-            break;
-        case ConnState::Closed:
-            break;
+    poolCheck(isLegalConnTransition(c.state, to), "illegal connection state change");
+    poolCheck((to == ConnState::Closed) == (reason != CloseReason::None),
+        "a close has a reason and nothing else has one");
+    if (c.state) {
+        countState(c.host, *c.state, -1);
+        if (*c.state == ConnState::Idle) {
+            unlistIdle(c);
         }
-    };
-    assert(c.state != ConnState::Closed);
-    adjust(c.state, -1);
-    adjust(to, +1);
+    }
     c.state = to;
     c.since = m_clock.now();
+    countState(c.host, to, +1);
+    if (to == ConnState::Idle) {
+        listIdle(c);
+    }
     if (to == ConnState::Closed) {
         ++m_counters.closed;
         ++m_counters.closesByReason[static_cast<std::size_t>(reason)];
-        emit(EventType::ConnClosed, &c, c.serving, reason);
+        emit(EventType::ConnClosed, c, c.serving, reason);
+    }
+}
+
+void Pool::countState(HostId host, ConnState s, int delta)
+{
+    HostCounters &hc = m_hosts[host].counters;
+    switch (s) {
+    case ConnState::Dialing:
+        hc.dialing += delta;
+        m_counters.now.dialing += delta;
+        break;
+    case ConnState::Active:
+        hc.active += delta;
+        m_counters.now.active += delta;
+        break;
+    case ConnState::Idle:
+        hc.idle += delta;
+        m_counters.now.idle += delta;
+        break;
+    case ConnState::Closed:
+        break;
+    }
+}
+
+void Pool::listIdle(Conn &c)
+{
+    const TimePoint now = m_clock.now();
+    c.idleAt = now;
+    m_hosts[c.host].idle.push_back(&c);
+    lruAppend(c);
+    if (m_config.idleConnTimeout > Duration::zero()) {
+        c.idleDeadline = now + m_config.idleConnTimeout;
+        m_idleDeadlines.emplace(c.idleDeadline, c.id);
+    }
+}
+
+void Pool::unlistIdle(Conn &c)
+{
+    Host &h = m_hosts[c.host];
+    auto it = std::find(h.idle.rbegin(), h.idle.rend(), &c);
+    poolCheck(it != h.idle.rend(), "an idle connection missing from its host's idle list");
+    h.idle.erase(std::next(it).base());
+    lruRemove(c);
+    if (c.idleDeadline != TimePoint { 0 }) {
+        m_idleDeadlines.erase({ c.idleDeadline, c.id });
+        c.idleDeadline = TimePoint { 0 };
     }
 }
 
@@ -153,6 +240,7 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
 
     // queueForIdleConn: newest idle first, dropping ones past IdleConnTimeout.
     if (!m_config.disableKeepAlives) {
+        m_closeIdle = false; // a request wants one: stop closing returned connections
         const TimePoint now = m_clock.now();
         while (!h.idle.empty()) {
             Conn *c = h.idle.back();
@@ -162,31 +250,15 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
                 close(*c, CloseReason::IdleTimeout);
                 continue;
             }
-            const TimePoint idleTime = now - c->idleAt;
-            removeIdle(*c);
-            ++m_counters.reused;
-            ++m_counters.gets;
-            c->serving = req;
-            ++c->requests;
-            transition(*c, ConnState::Active);
-            emit(EventType::GotConn, c, req, CloseReason::None, true, true, idleTime);
-            m_actions.push_back(PoolAction { ActionType::Deliver, c->id, req, host,
-                CloseReason::None, true, true, idleTime, {}, tag });
+            handOut(*c, req, tag, true, now - c->idleAt);
             return req;
         }
     }
 
     // Register as a waiter for the next returned connection AND start (or queue) a dial.
-    Want &w = m_wants[req];
-    w.host = host;
-    w.tag = tag;
-    w.since = m_clock.now();
-    ++h.counters.waiting;
-    ++m_counters.now.waiting;
+    Want &w = addWant(req, host, tag);
     if (!m_config.disableKeepAlives) {
-        while (!h.idleWait.empty() && m_wants.find(h.idleWait.front()) == m_wants.end()) {
-            h.idleWait.pop_front(); // Go's cleanFront
-        }
+        cleanFront(h.idleWait);
         h.idleWait.push_back(req);
     }
     queueForDial(req, w);
@@ -196,38 +268,40 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
 void Pool::queueForDial(ReqId req, Want &w)
 {
     Host &h = m_hosts[w.host];
-    if (m_config.maxConnsPerHost <= 0 || h.conns < m_config.maxConnsPerHost) {
+    if (m_config.maxConnsPerHost <= 0 || h.conns() < m_config.maxConnsPerHost) {
         startDial(w.host, req);
         return;
     }
-    while (!h.dialWait.empty() && m_wants.find(h.dialWait.front()) == m_wants.end()) {
-        h.dialWait.pop_front();
-    }
+    cleanFront(h.dialWait);
     h.dialWait.push_back(req);
-    w.queuedForDial = true;
-    ++h.counters.queuedForDial;
-    ++m_counters.now.queuedForDial;
+    setQueuedForDial(w, true);
     emitRequest(EventType::WaitQueued, w.host, req);
 }
 
-Pool::Conn &Pool::startDial(HostId host, ReqId forReq)
+void Pool::startDial(HostId host, ReqId forReq)
 {
     const ConnId id = m_nextConn++;
     Conn &c = m_conns[id];
     c.id = id;
     c.host = host;
-    c.state = ConnState::Dialing;
     c.dialFor = forReq;
-    c.opened = c.since = m_clock.now();
-    Host &h = m_hosts[host];
-    ++h.conns;
-    ++h.counters.dialing;
-    ++m_counters.now.dialing;
+    c.opened = m_clock.now();
+    transition(c, ConnState::Dialing);
     ++m_counters.dials;
-    emit(EventType::ConnectStart, &c, forReq);
-    m_actions.push_back(PoolAction {
-        ActionType::StartDial, id, forReq, host, CloseReason::None, false, false, {}, {} });
-    return c;
+    emit(EventType::ConnectStart, c, forReq);
+    m_actions.push_back(PoolAction::dial(id, host, forReq));
+}
+
+// The oldest live request queued for a dial slot of `host` dials now. False if none is left.
+bool Pool::dialNextQueued(HostId host)
+{
+    ReqId req = 0;
+    if (!popLiveWaiter(m_hosts[host].dialWait, &req)) {
+        return false;
+    }
+    setQueuedForDial(m_wants.at(req), false);
+    startDial(host, req);
+    return true;
 }
 
 void Pool::cancelWant(ReqId req)
@@ -238,29 +312,44 @@ void Pool::cancelWant(ReqId req)
     }
 }
 
-Pool::Want Pool::takeWant(std::unordered_map<ReqId, Want>::iterator it)
+Pool::Want &Pool::addWant(ReqId req, HostId host, std::uint32_t tag)
 {
-    const Want w = it->second;
-    Host &h = m_hosts[w.host];
-    --h.counters.waiting;
-    --m_counters.now.waiting;
-    if (w.queuedForDial) {
-        --h.counters.queuedForDial;
-        --m_counters.now.queuedForDial;
+    Want &w = m_wants[req];
+    w.host = host;
+    w.tag = tag;
+    w.since = m_clock.now();
+    ++m_hosts[host].counters.waiting;
+    ++m_counters.now.waiting;
+    return w;
+}
+
+void Pool::setQueuedForDial(Want &w, bool queued)
+{
+    if (w.queuedForDial == queued) {
+        return;
     }
+    w.queuedForDial = queued;
+    const int delta = queued ? 1 : -1;
+    m_hosts[w.host].counters.queuedForDial += delta;
+    m_counters.now.queuedForDial += delta;
+}
+
+Pool::Want Pool::takeWant(WantIt it)
+{
+    setQueuedForDial(it->second, false);
+    const Want w = it->second;
+    --m_hosts[w.host].counters.waiting;
+    --m_counters.now.waiting;
     m_wants.erase(it);
     return w;
 }
 
-void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
+// Request `req` gets `c`: off the idle list (wasIdle), handed over on return, or its dial.
+void Pool::handOut(Conn &c, ReqId req, std::uint32_t tag, bool wasIdle, TimePoint idleTime)
 {
-    auto it = m_wants.find(req);
-    assert(it != m_wants.end());
-    const std::uint32_t tag = takeWant(it).tag;
-
-    const bool reused = c.reused;
+    const GotConnInfo got { .reused = c.reused, .wasIdle = wasIdle, .idleTime = idleTime };
     ++m_counters.gets;
-    if (reused) {
+    if (got.reused) {
         ++m_counters.reused;
     } else {
         ++m_counters.fresh;
@@ -268,11 +357,10 @@ void Pool::deliver(Conn &c, ReqId req, bool wasIdle)
     c.serving = req;
     ++c.requests;
     if (c.state != ConnState::Active) {
-        transition(c, ConnState::Active);
+        transition(c, ConnState::Active); // a hand-over keeps it Active
     }
-    emit(EventType::GotConn, &c, req, CloseReason::None, reused, wasIdle);
-    m_actions.push_back(PoolAction {
-        ActionType::Deliver, c.id, req, c.host, CloseReason::None, reused, wasIdle, {}, {}, tag });
+    emitGotConn(c, req, got);
+    m_actions.push_back(PoolAction::deliver(c.id, c.host, req, tag, got));
 }
 
 void Pool::dialSucceeded(ConnId id)
@@ -281,10 +369,11 @@ void Pool::dialSucceeded(ConnId id)
     if (c == nullptr || c->state != ConnState::Dialing) {
         return;
     }
-    emit(EventType::ConnectDone, c, c->dialFor);
+    emit(EventType::ConnectDone, *c, c->dialFor);
     // w.tryDeliver: the request that started this dial takes it if still waiting.
-    if (m_wants.find(c->dialFor) != m_wants.end()) {
-        deliver(*c, c->dialFor, false);
+    auto it = m_wants.find(c->dialFor);
+    if (it != m_wants.end()) {
+        handOut(*c, c->dialFor, takeWant(it).tag, false, TimePoint { 0 });
         return;
     }
     // Its request was served by a returned connection first (or gave up): offer
@@ -301,7 +390,7 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
         return;
     }
     ++m_counters.dialFailures;
-    emit(EventType::ConnectDone, c, c->dialFor, reason);
+    emit(EventType::ConnectDone, *c, c->dialFor, reason);
     const ReqId req = c->dialFor;
     const HostId host = c->host;
     close(*c, reason);
@@ -309,8 +398,7 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
     auto it = m_wants.find(req);
     if (it != m_wants.end()) {
         const std::uint32_t tag = takeWant(it).tag;
-        m_actions.push_back(PoolAction {
-            ActionType::FailRequest, 0, req, host, reason, false, false, {}, {}, tag });
+        m_actions.push_back(PoolAction::failRequest(req, reason, host, tag));
     }
 }
 
@@ -329,7 +417,7 @@ bool Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
     if (err != CloseReason::None) {
         // httptrace fires PutIdleConn(err) except for errKeepAlivesDisabled.
         if (err != CloseReason::KeepAlivesDisabled) {
-            emit(EventType::PutIdleConn, c, req, err);
+            emit(EventType::PutIdleConn, *c, req, err);
         }
         close(*c, err);
         return false;
@@ -339,44 +427,43 @@ bool Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
 
 CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)
 {
+    // 1. keep-alives off (Go checks pconn.isBroken next: a broken connection is closed by
+    //    the driver with closeConn and never returned here).
     if (m_config.disableKeepAlives || m_config.maxIdleConnsPerHost < 0) {
         return CloseReason::KeepAlivesDisabled;
     }
     c.reused = true; // pconn.markReused
     Host &h = m_hosts[c.host];
-    // Hand it to the oldest request still waiting for this host.
+    // 2. hand it to the oldest request still waiting for this host.
     ReqId waiter = 0;
     if (popLiveWaiter(h.idleWait, &waiter)) {
         if (tracedReq != 0) {
-            emit(EventType::PutIdleConn, &c, tracedReq);
+            emit(EventType::PutIdleConn, c, tracedReq);
         }
         ++m_counters.idleHandoffs;
-        emit(EventType::IdleHandoff, &c, waiter);
-        deliver(c, waiter, false);
+        emit(EventType::IdleHandoff, c, waiter);
+        handOut(c, waiter, takeWant(m_wants.find(waiter)).tag, false, TimePoint { 0 });
         return CloseReason::None;
     }
+    // 3. CloseIdleConnections was called and no getConn has wanted one since.
+    if (m_closeIdle) {
+        return CloseReason::TransportClosed; // errCloseIdle
+    }
+    // 4. the host's idle list is full.
     if (static_cast<int>(h.idle.size()) >= m_config.effectiveMaxIdleConnsPerHost()) {
         return CloseReason::TooManyIdleHost;
     }
-    const TimePoint now = m_clock.now();
+    // 5. idle, newest last; 6. its idle timer is armed on entering Idle.
     c.serving = 0;
-    c.idleAt = now;
     transition(c, ConnState::Idle);
-    h.idle.push_back(&c);
-    lruAppend(c);
     ++m_counters.putIdle;
     if (tracedReq != 0) {
-        emit(EventType::PutIdleConn, &c, tracedReq);
+        emit(EventType::PutIdleConn, c, tracedReq);
     }
-    if (m_config.maxIdleConns != 0 && m_idleTotal > m_config.maxIdleConns) {
-        Conn *oldest = m_lruHead;
-        close(*oldest, CloseReason::TooManyIdle);
-    }
-    if (c.state == ConnState::Idle && m_config.idleConnTimeout > Duration::zero()) {
-        c.idleDeadline = now + m_config.idleConnTimeout;
-        m_idleDeadlines.emplace(c.idleDeadline, c.id);
-        m_actions.push_back(PoolAction { ActionType::ArmIdleTimer, c.id, 0, c.host,
-            CloseReason::None, false, false, {}, c.idleDeadline });
+    // 5. over MaxIdleConns: the globally oldest idle goes (it is `c` itself only when
+    //    MaxIdleConns is negative; Go still reports the put as a success then).
+    if (m_config.maxIdleConns != 0 && m_counters.now.idle > m_config.maxIdleConns) {
+        close(*m_lruHead, CloseReason::TooManyIdle);
     }
     return CloseReason::None;
 }
@@ -386,6 +473,15 @@ void Pool::putOrCloseIdleConn(Conn &c)
     const CloseReason err = tryPutIdleConn(c, 0);
     if (err != CloseReason::None) {
         close(c, err);
+    }
+}
+
+// Go's wantConnQueue.cleanFront: drop served or cancelled requests at the head, so a
+// queue never grows with requests that were answered some other way.
+void Pool::cleanFront(std::deque<ReqId> &queue) const
+{
+    while (!queue.empty() && m_wants.find(queue.front()) == m_wants.end()) {
+        queue.pop_front();
     }
 }
 
@@ -402,20 +498,6 @@ bool Pool::popLiveWaiter(std::deque<ReqId> &queue, ReqId *out)
     return false;
 }
 
-void Pool::removeIdle(Conn &c)
-{
-    Host &h = m_hosts[c.host];
-    auto it = std::find(h.idle.rbegin(), h.idle.rend(), &c);
-    if (it != h.idle.rend()) {
-        h.idle.erase(std::next(it).base());
-    }
-    lruRemove(c);
-    if (c.idleDeadline != TimePoint { 0 }) {
-        m_idleDeadlines.erase({ c.idleDeadline, c.id });
-        c.idleDeadline = TimePoint { 0 };
-    }
-}
-
 void Pool::lruAppend(Conn &c)
 {
     c.lruPrev = m_lruTail;
@@ -426,17 +508,15 @@ void Pool::lruAppend(Conn &c)
         m_lruHead = &c;
     }
     m_lruTail = &c;
-    ++m_idleTotal;
 }
 
 void Pool::lruRemove(Conn &c)
 {
     if (c.lruPrev) {
         c.lruPrev->lruNext = c.lruNext;
-    } else if (m_lruHead == &c) {
-        m_lruHead = c.lruNext;
     } else {
-        return; // not in the list
+        poolCheck(m_lruHead == &c, "an idle connection missing from the LRU");
+        m_lruHead = c.lruNext;
     }
     if (c.lruNext) {
         c.lruNext->lruPrev = c.lruPrev;
@@ -444,20 +524,16 @@ void Pool::lruRemove(Conn &c)
         m_lruTail = c.lruPrev;
     }
     c.lruPrev = c.lruNext = nullptr;
-    --m_idleTotal;
 }
 
 void Pool::close(Conn &c, CloseReason reason)
 {
-    if (c.state == ConnState::Idle) {
-        removeIdle(c);
-    }
     const ConnId id = c.id;
     const HostId host = c.host;
+    const ReqId serving = c.serving;
     transition(c, ConnState::Closed, reason);
-    m_actions.push_back(
-        PoolAction { ActionType::Close, id, c.serving, host, reason, false, false, {}, {} });
-    eraseConn(id);
+    m_actions.push_back(PoolAction::close(id, reason, host, serving));
+    m_conns.erase(id);
     decConnsPerHost(host);
 }
 
@@ -474,28 +550,13 @@ void Pool::closeConn(ConnId id, CloseReason reason)
     close(*c, reason);
 }
 
+// A connection of `host` is gone. Go's decConnsPerHost: its slot goes to a request still
+// waiting to dial, even if MaxConnsPerHost was lowered meanwhile (the count is handed on).
 void Pool::decConnsPerHost(HostId host)
 {
-    Host &h = m_hosts[host];
-    // Hand the freed slot to a request still waiting to dial (Go's decConnsPerHost).
-    if (m_config.maxConnsPerHost > 0 || !h.dialWait.empty()) {
-        ReqId req = 0;
-        if (popLiveWaiter(h.dialWait, &req)) {
-            Want &w = m_wants[req];
-            w.queuedForDial = false;
-            --h.counters.queuedForDial;
-            --m_counters.now.queuedForDial;
-            --h.conns; // startDial counts it again
-            startDial(host, req);
-            return;
-        }
+    if (m_config.maxConnsPerHost > 0 || !m_hosts[host].dialWait.empty()) {
+        dialNextQueued(host);
     }
-    --h.conns;
-}
-
-void Pool::eraseConn(ConnId id)
-{
-    m_conns.erase(id);
 }
 
 void Pool::noteRetry(ReqId req, ConnId failedConn)
@@ -517,10 +578,7 @@ void Pool::advance()
     while (!m_idleDeadlines.empty() && m_idleDeadlines.begin()->first <= now) {
         const ConnId id = m_idleDeadlines.begin()->second;
         Conn *c = find(id);
-        if (c == nullptr || c->state != ConnState::Idle) {
-            m_idleDeadlines.erase(m_idleDeadlines.begin());
-            continue;
-        }
+        poolCheck(c != nullptr && c->state == ConnState::Idle, "an idle timer without its idle");
         close(*c, CloseReason::IdleTimeout); // closeConnIfStillIdle
     }
 }
@@ -535,8 +593,9 @@ std::optional<TimePoint> Pool::nextDeadline() const
 
 void Pool::closeIdleConnections()
 {
+    m_closeIdle = true; // close newly idle connections too
     while (m_lruHead != nullptr) {
-        close(*m_lruHead, CloseReason::TransportClosed);
+        close(*m_lruHead, CloseReason::TransportClosed); // errCloseIdleConns
     }
 }
 
@@ -549,8 +608,7 @@ void Pool::closeAll(CloseReason reason)
         [](const auto &a, const auto &b) { return a.first < b.first; });
     for (const auto &[req, w] : waiting) {
         cancelWant(req);
-        m_actions.push_back(PoolAction {
-            ActionType::FailRequest, 0, req, w.host, reason, false, false, {}, {}, w.tag });
+        m_actions.push_back(PoolAction::failRequest(req, reason, w.host, w.tag));
     }
     for (Host &h : m_hosts) {
         h.idleWait.clear();
@@ -563,13 +621,7 @@ void Pool::closeAll(CloseReason reason)
     }
     std::sort(ids.begin(), ids.end());
     for (ConnId id : ids) {
-        if (Conn *c = find(id)) {
-            if (c->state == ConnState::Dialing) {
-                ++m_counters.dialFailures;
-                emit(EventType::ConnectDone, c, c->dialFor, reason);
-            }
-            close(*c, reason);
-        }
+        closeConn(id, reason); // a dial in flight ends with ConnectDone(reason)
     }
 }
 
@@ -607,6 +659,73 @@ std::vector<ConnId> Pool::idleConns(HostId host) const
         out.push_back(c->id);
     }
     return out;
+}
+
+std::size_t Pool::waitQueueEntries(HostId host) const
+{
+    return m_hosts[host].idleWait.size() + m_hosts[host].dialWait.size();
+}
+
+std::string Pool::checkConsistency() const
+{
+    std::string err;
+    auto expect = [&err](bool ok, const std::string &what) {
+        if (!ok && err.empty()) {
+            err = what;
+        }
+    };
+    std::vector<HostCounters> recount(m_hosts.size());
+    std::size_t withDeadline = 0;
+    for (const auto &[id, c] : m_conns) {
+        expect(c.id == id && c.state && *c.state != ConnState::Closed && c.host < m_hosts.size(),
+            "conn " + std::to_string(id) + " has no live state");
+        if (!c.state || c.host >= m_hosts.size()) {
+            continue;
+        }
+        HostCounters &r = recount[c.host];
+        r.dialing += *c.state == ConnState::Dialing;
+        r.active += *c.state == ConnState::Active;
+        r.idle += *c.state == ConnState::Idle;
+        withDeadline += c.idleDeadline != TimePoint { 0 };
+        expect((c.idleDeadline != TimePoint { 0 }) <= (*c.state == ConnState::Idle),
+            "conn " + std::to_string(id) + " has an idle timer but is not idle");
+    }
+    for (const auto &[req, w] : m_wants) {
+        ++recount[w.host].waiting;
+        recount[w.host].queuedForDial += w.queuedForDial;
+        const auto &q = m_hosts[w.host].dialWait;
+        expect(!w.queuedForDial || std::find(q.begin(), q.end(), req) != q.end(),
+            "request " + std::to_string(req) + " counted as queued for a dial but not queued");
+    }
+    HostCounters total;
+    for (HostId h = 0; h < m_hosts.size(); ++h) {
+        const Host &host = m_hosts[h];
+        expect(
+            host.counters == recount[h], "host " + host.key + " counters disagree with a recount");
+        expect(host.idle.size() == static_cast<std::size_t>(recount[h].idle),
+            "host " + host.key + " idle list length disagrees with its idle connections");
+        for (const Conn *c : host.idle) {
+            expect(c->host == h && c->state == ConnState::Idle,
+                "host " + host.key + " idle list holds a non-idle connection");
+        }
+        total.dialing += recount[h].dialing;
+        total.active += recount[h].active;
+        total.idle += recount[h].idle;
+        total.waiting += recount[h].waiting;
+        total.queuedForDial += recount[h].queuedForDial;
+    }
+    expect(m_counters.now == total, "total counters disagree with the sum over hosts");
+    int lru = 0;
+    TimePoint last { 0 };
+    for (const Conn *c = m_lruHead; c != nullptr; c = c->lruNext) {
+        expect(c->state == ConnState::Idle && c->idleAt >= last, "the LRU is out of order");
+        last = c->idleAt;
+        ++lru;
+        expect(c->lruNext != nullptr || c == m_lruTail, "the LRU tail is wrong");
+    }
+    expect(lru == total.idle, "the LRU length disagrees with the idle count");
+    expect(m_idleDeadlines.size() == withDeadline, "idle timers disagree with idle connections");
+    return err;
 }
 
 } // namespace poolscope

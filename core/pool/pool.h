@@ -19,21 +19,44 @@ enum class ActionType : std::uint8_t {
     Deliver, // hand `conn` to request `req` (GotConn); the driver sends the request on it
     Close, // close `conn`'s socket; the pool already counts it closed with `reason`
     FailRequest, // request `req` gets no connection: its dial failed with `reason`
-    ArmIdleTimer, // `conn` became idle and expires at `deadline` (nextDeadline() has it too)
+    // Never produced any more: the idle deadline has one description, nextDeadline(). Kept
+    // only so core/load/engine.cpp's switch compiles; remove it together with that case.
+    ArmIdleTimer,
 };
 
+// httptrace.GotConnInfo without the net.Conn.
+struct GotConnInfo
+{
+    bool reused = false; // the connection served a request before (Go's pconn.isReused)
+    bool wasIdle = false; // it came off the idle list
+    TimePoint idleTime { 0 }; // how long it sat there (wasIdle only)
+};
+
+// One action. Build it with the named factories below, never field by field.
 struct PoolAction
 {
     ActionType type = ActionType::StartDial;
     ConnId conn = 0;
-    ReqId req = 0;
+    ReqId req = 0; // Deliver / FailRequest: the request; StartDial: the one it dials for
     HostId host = 0;
-    CloseReason reason = CloseReason::None;
-    bool reused = false;
-    bool wasIdle = false;
-    TimePoint idleTime { 0 };
-    TimePoint deadline { 0 };
+    CloseReason reason = CloseReason::None; // Close / FailRequest
+    bool reused = false; // Deliver: GotConn.Reused
+    bool wasIdle = false; // Deliver: GotConn.WasIdle
+    TimePoint idleTime { 0 }; // Deliver: GotConn.IdleTime
+    TimePoint deadline { 0 }; // always 0 (it belonged to ArmIdleTimer); remove with it
     std::uint32_t tag = 0; // Deliver / FailRequest: the caller's tag given to getConn
+
+    // Dial `conn` to `host` on behalf of request `forReq`.
+    [[nodiscard]] static PoolAction dial(ConnId conn, HostId host, ReqId forReq);
+    // Request `req` (caller's `tag`) gets `conn`.
+    [[nodiscard]] static PoolAction deliver(
+        ConnId conn, HostId host, ReqId req, std::uint32_t tag, GotConnInfo got);
+    // Close `conn`'s socket; `servingReq` is the request it was serving, if any.
+    [[nodiscard]] static PoolAction close(
+        ConnId conn, CloseReason reason, HostId host, ReqId servingReq);
+    // Request `req` (caller's `tag`) gets no connection.
+    [[nodiscard]] static PoolAction failRequest(
+        ReqId req, CloseReason reason, HostId host, std::uint32_t tag);
 };
 
 // Receives every PoolEvent as it happens. Set none when nobody records: the
@@ -66,9 +89,12 @@ struct RetryQuery
 
 // The sans-IO connection pool of Go's http.Transport (HTTP/1 only). No
 // sockets, no timers: it is driven by calls and answers with actions, and it
-// reads time from an injected Clock. See GO_SEMANTICS.md for every rule.
+// reads time from an injected Clock. core/pool/README.md lists every Go rule it
+// implements, the function that does, and the test that proves it.
 //
-// Every ConnState change goes through transition(); every close has a reason.
+// The shape is Envoy's conn_pool_base: every ConnState change goes through
+// transition(), which checks the edge, keeps the per-state counters and the idle
+// lists in step, and records every close with its reason.
 class Pool final
 {
 public:
@@ -76,7 +102,8 @@ public:
 
     // ---- configuration ----
     // Replace the knobs. Like Go, limits apply at the next put or dial; raising
-    // MaxConnsPerHost (or setting it to 0) starts dials for requests queued for a slot.
+    // MaxConnsPerHost (or setting it to 0) starts dials for requests queued for a slot
+    // (Go has no live reconfiguration; this is PoolScope's, for the sliders).
     void setConfig(const TransportConfig &config);
     [[nodiscard]] const TransportConfig &config() const { return m_config; }
     void setEventSink(PoolEventSink *sink) { m_sink = sink; }
@@ -91,10 +118,14 @@ public:
     // answer comes as Deliver (maybe at once) or FailRequest.
     // `tag` is the caller's own (e.g. a worker index) and comes back in the action.
     ReqId getConn(HostId host, std::uint32_t tag = 0);
-    // The request stops waiting (Client.Timeout, cancel). A dial it started goes on and its
-    // connection is offered to the pool when it completes, as in Go.
+    // The request stops waiting (Client.Timeout, cancel). The pool does not abort a dial it
+    // started: the connection is offered to the pool when it completes. (Go 1.19 dials under
+    // the request's context, so a cancelled context aborts it; a driver models that with
+    // dialFailed(conn, CloseReason::Canceled).)
     void cancelWant(ReqId req);
     void dialSucceeded(ConnId conn);
+    // `reason` (here and in closeConn) is never None: every close has a reason, and
+    // transition() stops the process on one without.
     void dialFailed(ConnId conn, CloseReason reason);
     // The request on `conn` finished. reusable = the response was read to EOF and
     // neither side asked for close; otherwise `reason` says why not.
@@ -107,7 +138,8 @@ public:
     void noteRetry(ReqId req, ConnId failedConn);
     // Time advanced: close idle connections whose IdleConnTimeout expired.
     void advance();
-    // Transport.CloseIdleConnections.
+    // Transport.CloseIdleConnections: closes the idle connections, and connections returned
+    // afterwards too (errCloseIdle) until the next getConn wants one.
     void closeIdleConnections();
     // Shut down: close everything, fail waiting requests.
     void closeAll(CloseReason reason = CloseReason::TransportClosed);
@@ -117,6 +149,7 @@ public:
     [[nodiscard]] const std::vector<PoolAction> &pendingActions() const { return m_actions; }
 
     // ---- queries ----
+    // The earliest idle-connection expiry; the driver wakes advance() then.
     [[nodiscard]] std::optional<TimePoint> nextDeadline() const;
     [[nodiscard]] const PoolCounters &counters() const { return m_counters; }
     [[nodiscard]] const HostCounters &hostCounters(HostId host) const
@@ -128,6 +161,12 @@ public:
     [[nodiscard]] bool connReused(ConnId conn) const;
     // Idle connections of a host, oldest first.
     [[nodiscard]] std::vector<ConnId> idleConns(HostId host) const;
+    // Entries in the host's two wait queues (Go's idleConnWait and connsPerHostWait),
+    // including requests already served that were not popped yet. Bounded by cleanFront.
+    [[nodiscard]] std::size_t waitQueueEntries(HostId host) const;
+    // Recounts every counter from the connections, lists and queues; returns what
+    // disagrees, or an empty string. O(connections): for tests.
+    [[nodiscard]] std::string checkConsistency() const;
 
     struct ConnView
     {
@@ -142,7 +181,7 @@ public:
     void forEachConn(F &&f) const
     {
         for (const auto &[id, c] : m_conns) {
-            f(ConnView { id, c.host, c.state, c.requests, c.opened, c.since });
+            f(ConnView { id, c.host, *c.state, c.requests, c.opened, c.since });
         }
     }
 
@@ -151,7 +190,7 @@ private:
     {
         ConnId id = 0;
         HostId host = 0;
-        ConnState state = ConnState::Dialing;
+        std::optional<ConnState> state; // empty until transition() enters Dialing
         ReqId dialFor = 0; // the wantConn whose dial created this connection
         ReqId serving = 0; // request using it while Active
         bool reused = false; // Go's pconn.isReused: it was put back at least once
@@ -173,32 +212,42 @@ private:
     struct Host
     {
         std::string key;
-        std::vector<Conn *> idle; // newest last (LIFO reuse)
+        std::vector<Conn *> idle; // its Idle connections, newest last (LIFO reuse)
         std::deque<ReqId> idleWait; // Go's idleConnWait (may hold served ids; skipped lazily)
         std::deque<ReqId> dialWait; // Go's connsPerHostWait
-        int conns = 0; // dialing + active + idle (Go's connsPerHost)
-        HostCounters counters;
+        HostCounters counters; // dialing/active/idle written by transition() only
+        // Go's connsPerHost: dialing + active + idle, derived so it cannot drift.
+        [[nodiscard]] int conns() const
+        {
+            return counters.dialing + counters.active + counters.idle;
+        }
     };
+    using WantIt = std::unordered_map<ReqId, Want>::iterator;
 
     void transition(Conn &c, ConnState to, CloseReason reason = CloseReason::None);
-    void emit(EventType type, const Conn *c, ReqId req, CloseReason reason = CloseReason::None,
-        bool reused = false, bool wasIdle = false, TimePoint idleTime = TimePoint { 0 });
+    void countState(HostId host, ConnState s, int delta);
+    void listIdle(Conn &c);
+    void unlistIdle(Conn &c);
+    void emit(EventType type, const Conn &c, ReqId req, CloseReason reason = CloseReason::None);
+    void emitGotConn(const Conn &c, ReqId req, const GotConnInfo &got);
     void emitRequest(EventType type, HostId host, ReqId req);
-    Conn &startDial(HostId host, ReqId forReq);
+    void startDial(HostId host, ReqId forReq);
     void queueForDial(ReqId req, Want &w);
-    void deliver(Conn &c, ReqId req, bool wasIdle);
+    bool dialNextQueued(HostId host);
+    void handOut(Conn &c, ReqId req, std::uint32_t tag, bool wasIdle, TimePoint idleTime);
+    Want &addWant(ReqId req, HostId host, std::uint32_t tag);
+    void setQueuedForDial(Want &w, bool queued);
     // Removes a waiting request with its waiting / queued-for-dial counts; returns it.
-    Want takeWant(std::unordered_map<ReqId, Want>::iterator it);
+    Want takeWant(WantIt it);
     // Go's tryPutIdleConn: CloseReason::None when kept idle or handed off.
     CloseReason tryPutIdleConn(Conn &c, ReqId tracedReq);
     void putOrCloseIdleConn(Conn &c);
-    void removeIdle(Conn &c);
     void close(Conn &c, CloseReason reason);
     void decConnsPerHost(HostId host);
+    void cleanFront(std::deque<ReqId> &queue) const;
     bool popLiveWaiter(std::deque<ReqId> &queue, ReqId *out);
     void lruAppend(Conn &c);
     void lruRemove(Conn &c);
-    void eraseConn(ConnId id);
     Conn *find(ConnId id);
     const Conn *find(ConnId id) const;
 
@@ -211,7 +260,9 @@ private:
     std::set<std::pair<TimePoint, ConnId>> m_idleDeadlines;
     Conn *m_lruHead = nullptr; // oldest idle
     Conn *m_lruTail = nullptr; // newest idle
-    int m_idleTotal = 0;
+    // Go's closeIdle: set by closeIdleConnections, cleared by the next getConn that looks
+    // for an idle connection; while set, returned connections close with errCloseIdle.
+    bool m_closeIdle = false;
     std::vector<PoolAction> m_actions;
     PoolCounters m_counters;
     ConnId m_nextConn = 1;

@@ -2,159 +2,6 @@
 
 namespace poolscope {
 
-std::string_view closeReasonLabel(CloseReason r)
-{
-    switch (r) {
-    case CloseReason::None:
-        return "none";
-    case CloseReason::TooManyIdleHost:
-        return "idle pool full (per host)";
-    case CloseReason::TooManyIdle:
-        return "idle pool full (global LRU)";
-    case CloseReason::IdleTimeout:
-        return "idle timeout";
-    case CloseReason::ServerClosedIdle:
-        return "server closed idle";
-    case CloseReason::ConnectionCloseResponse:
-        return "Connection: close (server)";
-    case CloseReason::ConnectionCloseRequest:
-        return "Connection: close (client)";
-    case CloseReason::KeepAlivesDisabled:
-        return "keep-alives disabled";
-    case CloseReason::BodyNotRead:
-        return "body not read to EOF";
-    case CloseReason::ReadError:
-        return "read error";
-    case CloseReason::WriteError:
-        return "write error";
-    case CloseReason::DialFailed:
-        return "dial failed";
-    case CloseReason::DialTimeout:
-        return "dial timeout";
-    case CloseReason::TlsHandshakeTimeout:
-        return "TLS handshake timeout";
-    case CloseReason::TlsError:
-        return "TLS error";
-    case CloseReason::ResponseHeaderTimeout:
-        return "response header timeout";
-    case CloseReason::ClientTimeout:
-        return "client timeout";
-    case CloseReason::Canceled:
-        return "canceled";
-    case CloseReason::ProtocolError:
-        return "protocol error";
-    case CloseReason::TransportClosed:
-        return "transport closed";
-    case CloseReason::KeepAliveTimeout:
-        return "keep-alive probes unanswered";
-    case CloseReason::Count_:
-        break;
-    }
-    return "unknown";
-}
-
-std::string_view closeReasonKey(CloseReason r)
-{
-    switch (r) {
-    case CloseReason::None:
-        return "none";
-    case CloseReason::TooManyIdleHost:
-        return "too_many_idle_host";
-    case CloseReason::TooManyIdle:
-        return "too_many_idle";
-    case CloseReason::IdleTimeout:
-        return "idle_timeout";
-    case CloseReason::ServerClosedIdle:
-        return "server_closed_idle";
-    case CloseReason::ConnectionCloseResponse:
-        return "connection_close_response";
-    case CloseReason::ConnectionCloseRequest:
-        return "connection_close_request";
-    case CloseReason::KeepAlivesDisabled:
-        return "keep_alives_disabled";
-    case CloseReason::BodyNotRead:
-        return "body_not_read";
-    case CloseReason::ReadError:
-        return "read_error";
-    case CloseReason::WriteError:
-        return "write_error";
-    case CloseReason::DialFailed:
-        return "dial_failed";
-    case CloseReason::DialTimeout:
-        return "dial_timeout";
-    case CloseReason::TlsHandshakeTimeout:
-        return "tls_handshake_timeout";
-    case CloseReason::TlsError:
-        return "tls_error";
-    case CloseReason::ResponseHeaderTimeout:
-        return "response_header_timeout";
-    case CloseReason::ClientTimeout:
-        return "client_timeout";
-    case CloseReason::Canceled:
-        return "canceled";
-    case CloseReason::ProtocolError:
-        return "protocol_error";
-    case CloseReason::TransportClosed:
-        return "transport_closed";
-    case CloseReason::KeepAliveTimeout:
-        return "keep_alive_timeout";
-    case CloseReason::Count_:
-        break;
-    }
-    return "unknown";
-}
-
-std::string_view closeReasonGoName(CloseReason r)
-{
-    switch (r) {
-    case CloseReason::None:
-        return "";
-    case CloseReason::TooManyIdleHost:
-        return "errTooManyIdleHost";
-    case CloseReason::TooManyIdle:
-        return "errTooManyIdle";
-    case CloseReason::IdleTimeout:
-        return "errIdleConnTimeout";
-    case CloseReason::ServerClosedIdle:
-        return "errServerClosedIdle";
-    case CloseReason::ConnectionCloseResponse:
-        return "resp.Close (errReadLoopExiting)";
-    case CloseReason::ConnectionCloseRequest:
-        return "req.Close (errReadLoopExiting)";
-    case CloseReason::KeepAlivesDisabled:
-        return "errKeepAlivesDisabled";
-    case CloseReason::BodyNotRead:
-        return "body closed early (errReadLoopExiting)";
-    case CloseReason::ReadError:
-        return "transportReadFromServerError";
-    case CloseReason::WriteError:
-        return "nothingWrittenError / write error";
-    case CloseReason::DialFailed:
-        return "net.OpError (dial)";
-    case CloseReason::DialTimeout:
-        return "net.OpError i/o timeout (Dialer.Timeout)";
-    case CloseReason::TlsHandshakeTimeout:
-        return "tlsHandshakeTimeoutError";
-    case CloseReason::TlsError:
-        return "tls handshake error";
-    case CloseReason::ResponseHeaderTimeout:
-        return "timeout awaiting response headers";
-    case CloseReason::ClientTimeout:
-        return "Client.Timeout exceeded";
-    case CloseReason::Canceled:
-        return "context.Canceled (errRequestCanceled)";
-    case CloseReason::ProtocolError:
-        return "malformed HTTP response";
-    case CloseReason::TransportClosed:
-        return "errCloseIdleConns";
-    case CloseReason::KeepAliveTimeout:
-        return "ETIMEDOUT (TCP keep-alive)";
-    case CloseReason::Count_:
-        break;
-    }
-    return "";
-}
-
 std::string_view connStateName(ConnState s)
 {
     switch (s) {
@@ -168,6 +15,24 @@ std::string_view connStateName(ConnState s)
         return "closed";
     }
     return "unknown";
+}
+
+bool isLegalConnTransition(std::optional<ConnState> from, ConnState to)
+{
+    if (!from) {
+        return to == ConnState::Dialing;
+    }
+    switch (*from) {
+    case ConnState::Dialing:
+        return to == ConnState::Active || to == ConnState::Closed;
+    case ConnState::Active:
+        return to == ConnState::Idle || to == ConnState::Closed;
+    case ConnState::Idle:
+        return to == ConnState::Active || to == ConnState::Closed;
+    case ConnState::Closed:
+        return false;
+    }
+    return false;
 }
 
 std::string_view eventTypeName(EventType t)

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "close_reason.h"
 #include "transport_config.h"
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace poolscope {
@@ -17,42 +19,12 @@ using HostId = std::uint32_t; // index of a pool key (scheme://host:port)
 
 enum class ConnState : std::uint8_t { Dialing, Active, Idle, Closed };
 
-// Why a connection was closed. One value per reason Go has; label() and
-// goName() give what the UI and the JSON show.
-enum class CloseReason : std::uint8_t {
-    None,
-    TooManyIdleHost, // idle pool for the host already full
-    TooManyIdle, // MaxIdleConns exceeded, globally oldest idle evicted
-    IdleTimeout, // IdleConnTimeout expired
-    ServerClosedIdle, // EOF or reset while idle
-    ConnectionCloseResponse, // response said "Connection: close" or was HTTP/1.0 without keep-alive
-    ConnectionCloseRequest, // our request asked for close
-    KeepAlivesDisabled, // DisableKeepAlives or negative MaxIdleConnsPerHost
-    BodyNotRead, // body closed before EOF
-    ReadError, // read error or EOF during a request
-    WriteError, // write failed
-    DialFailed, // connect refused, unreachable, exhausted ports or descriptors
-    DialTimeout, // Dialer.Timeout
-    TlsHandshakeTimeout, // TLSHandshakeTimeout
-    TlsError, // handshake failure
-    ResponseHeaderTimeout, // ResponseHeaderTimeout
-    ClientTimeout, // Client.Timeout
-    Canceled, // request canceled (load stopped)
-    ProtocolError, // malformed response
-    TransportClosed, // CloseIdleConnections / engine shutdown
-    KeepAliveTimeout, // kernel gave up after keep-alive probes (ETIMEDOUT)
-    Count_
-};
-
-inline constexpr int kCloseReasonCount = static_cast<int>(CloseReason::Count_);
-
-// Short label for charts, legends and the JSON's close_reasons keys.
-std::string_view closeReasonLabel(CloseReason r);
-// Stable snake_case key for JSON and scenario files, e.g. "too_many_idle_host".
-std::string_view closeReasonKey(CloseReason r);
-// The Go error or code path this reason corresponds to, e.g. "errTooManyIdleHost".
-std::string_view closeReasonGoName(CloseReason r);
 std::string_view connStateName(ConnState s);
+
+// The edges of the connection state machine. An empty `from` is a connection being
+// created, which enters Dialing. Dialing -> Active | Closed, Active -> Idle | Closed,
+// Idle -> Active | Closed; Closed is final. Pool::transition refuses anything else.
+[[nodiscard]] bool isLegalConnTransition(std::optional<ConnState> from, ConnState to);
 
 // Kinds of pool events. The first group mirrors httptrace.ClientTrace; the rest
 // are the pool's own transitions that httptrace does not show.
