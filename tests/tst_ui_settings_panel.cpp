@@ -1,11 +1,13 @@
 // The settings panel is the knob table as controls: every row it shows, in
 // table order and Go's grouping, with a tooltip that names the Go field and
-// says what zero means, an editor that changes exactly that field, and the
-// default badge and reset of knobGoDefault.
+// says what zero means, an editor that changes exactly that field, the default
+// badge and reset of knobGoDefault, and a wheel that scrolls the panel unless
+// the knob has focus.
 #include "knob_widget.h"
 #include "settings_panel.h"
 #include "support/save_shot.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
@@ -14,10 +16,14 @@
 #include <QLabel>
 #include <QLayout>
 #include <QProcess>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpontaneKeyEvent>
 #include <QTest>
 #include <QToolButton>
+#include <QWheelEvent>
 
 using namespace poolscope;
 using testsupport::saveShot;
@@ -74,6 +80,20 @@ double editEditor(KnobWidget *w, double value)
     }
     w->comboBox()->setCurrentIndex(static_cast<int>(value));
     return w->comboBox()->currentIndex();
+}
+
+// A mouse wheel notch over the middle of target, delivered as the window system's
+// are: to the widget under the pointer (the spin box's line edit), spontaneous, so
+// QApplication gives focus by focus policy and passes an ignored event to the parents.
+void wheel(QWidget *target, int angle)
+{
+    const QPoint at(target->width() / 2, target->height() / 2);
+    QWidget *under = target->childAt(at) ? target->childAt(at) : target;
+    const QPointF pos = under->mapFrom(target, at);
+    QWheelEvent event(pos, under->mapToGlobal(pos), QPoint(), QPoint(0, angle), Qt::NoButton,
+        Qt::NoModifier, Qt::NoScrollPhase, false);
+    QSpontaneKeyEvent::setSpontaneous(&event);
+    QApplication::instance()->notify(under, &event);
 }
 
 } // namespace
@@ -346,6 +366,52 @@ private Q_SLOTS:
         QCOMPARE(text("DisableKeepAlives", 1), QStringLiteral("on"));
         QCOMPARE(text("load.bodyPolicy", 1), QStringLiteral("close early"));
         QCOMPARE(text("load.method", 2), QStringLiteral("POST"));
+    }
+
+    // Issue 15: scrolling the panel over a slider moved Dialer.Timeout from 30 s to 19.3 s.
+    void wheelScrollsThePanelUnlessTheKnobHasFocus()
+    {
+        QScrollArea area;
+        auto *panel = new SettingsPanel;
+        area.setWidget(panel);
+        area.setWidgetResizable(true);
+        area.resize(420, 320);
+        area.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&area));
+        KnobWidget *k = panel->knob(QStringLiteral("Dialer.Timeout"));
+        area.ensureWidgetVisible(k, 0, 100);
+        QScrollBar *bar = area.verticalScrollBar();
+        QVERIFY(bar->value() > 0 && bar->value() < bar->maximum());
+        QSignalSpy edited(panel, &SettingsPanel::knobEdited);
+        const double value = k->value();
+        for (QWidget *target :
+            { static_cast<QWidget *>(k->slider()), static_cast<QWidget *>(k->spinBox()),
+                static_cast<QWidget *>(panel->knob(QStringLiteral("load.timers"))->comboBox()) }) {
+            area.ensureWidgetVisible(target, 0, 100);
+            // The wheel does not give focus, so a scroll passing over a knob stays a scroll.
+            QCOMPARE(target->focusPolicy(), Qt::StrongFocus);
+            QVERIFY(!target->hasFocus());
+            const int scrolled = bar->value();
+            wheel(target, -120);
+            QVERIFY2(bar->value() > scrolled, target->metaObject()->className());
+            wheel(target, 120);
+            QCOMPARE(bar->value(), scrolled);
+        }
+        QCOMPARE(k->value(), value);
+        QCOMPARE(edited.count(), 0);
+        QCOMPARE(panel->settings().transport.dialTimeout, Duration(30s));
+
+        // A knob the user picked (clicked, tabbed to) takes the wheel.
+        area.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&area));
+        k->spinBox()->setFocus();
+        QVERIFY(k->spinBox()->hasFocus());
+        const int scrolled = bar->value();
+        wheel(k->spinBox(), 120);
+        QCOMPARE(bar->value(), scrolled);
+        QCOMPARE(edited.count(), 1);
+        QCOMPARE(panel->settings().transport.dialTimeout, Duration(31s));
+        saveShot(&area, "settings_panel");
     }
 
     // `poolscope --set KEY=VALUE@DUR` takes the table's keys and lists them when it

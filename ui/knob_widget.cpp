@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -159,6 +160,27 @@ void KnobWidget::buildEditor(QGridLayout *grid)
         });
         break;
     }
+    // The wheel belongs to the panel's scroll area until the user picks the knob
+    // (click or Tab): StrongFocus, so the wheel itself never gives focus.
+    for (QWidget *w : { static_cast<QWidget *>(m_slider), static_cast<QWidget *>(m_spin),
+             static_cast<QWidget *>(m_combo) }) {
+        if (w) {
+            w->setFocusPolicy(Qt::StrongFocus);
+            w->installEventFilter(this);
+        }
+    }
+}
+
+bool KnobWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Wheel) {
+        const auto *w = qobject_cast<QWidget *>(watched);
+        if (w && !w->hasFocus()) {
+            event->ignore(); // ignored: QApplication passes it on to the scroll area
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 QString KnobWidget::title() const

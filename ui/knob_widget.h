@@ -21,7 +21,8 @@ namespace poolscope {
 // Values are display values (knobDisplayValue: durations in the knob's unit,
 // a probability in %, a bool as 0/1, a choice as its index). Emits valueEdited
 // only for user edits, never for setValue(), so loading a preset does not look
-// like a change made mid-run.
+// like a change made mid-run. The wheel scrolls the panel unless the knob has
+// focus: a slider that grabs the wheel mid-scroll moves knobs by accident.
 class KnobWidget final : public QWidget
 {
     Q_OBJECT
@@ -61,6 +62,9 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void valueEdited(double newValue, double oldValue);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     enum class Editor { Number, Toggle, Choice };
