@@ -235,9 +235,79 @@ private Q_SLOTS:
         QCOMPARE(std::get<double>(knobFromDisplay(p, 50)), 0.5);
         const Knob &ka = *findKnob(u"Dialer.KeepAlive");
         QCOMPARE(std::get<Duration>(knobFromDisplay(ka, -1)), Duration(-1));
+        QCOMPARE(knobDisplayValue(ka, Duration(-1)), -1.0); // Go's -1 (ns) shows as -1
+        QCOMPARE(knobDisplayValue(ka, Duration(std::chrono::seconds(-5))), -1.0);
         const Knob &policy = *findKnob(u"load.bodyPolicy");
         QCOMPARE(knobDisplayValue(policy, QStringLiteral("leak")), 2.0);
         QCOMPARE(std::get<QString>(knobFromDisplay(policy, 1)), QStringLiteral("close-early"));
+    }
+
+    // What a spin box shows comes back as that many (milli)seconds, not a
+    // nanosecond less: truncating 4.1 s gave 4.099999999 s.
+    void displayDurationsRoundToTheNanosecond()
+    {
+        for (const Knob &k : knobTable()) {
+            if (k.kind != KnobKind::Duration) {
+                continue;
+            }
+            const double nsPerUnit = 1e9 / k.displayScale();
+            for (int tenths = 0; tenths <= 100000; tenths += 7) {
+                const double display = tenths / 10.0;
+                const Duration d = std::get<Duration>(knobFromDisplay(k, display));
+                QVERIFY2(d.count() == std::llround(display * nsPerUnit),
+                    qPrintable(QStringLiteral("%1: %2 %3").arg(k.key).arg(display).arg(k.unit)));
+                QCOMPARE(knobDisplayValue(k, d), display);
+            }
+        }
+    }
+
+    void zeroAliasComesFromZeroMeans()
+    {
+        QCOMPARE(knobZeroAlias(*findKnob(u"MaxIdleConnsPerHost")), QStringLiteral("2"));
+        QCOMPARE(knobZeroAlias(*findKnob(u"Dialer.KeepAlive")), QStringLiteral("15 s"));
+        QCOMPARE(knobZeroAlias(*findKnob(u"KeepAliveConfig.Count")), QStringLiteral("9"));
+        QCOMPARE(knobZeroAlias(*findKnob(u"MaxResponseHeaderBytes")), QStringLiteral("1 MiB"));
+        QCOMPARE(knobZeroAlias(*findKnob(u"MaxConnsPerHost")), QString()); // "0 = unlimited"
+        QCOMPARE(knobZeroAlias(*findKnob(u"DisableKeepAlives")), QString());
+        // Every zero meaning uses one of the two forms.
+        for (const Knob &k : knobTable()) {
+            const QLatin1String zero(k.zeroMeans);
+            QVERIFY2(zero.isEmpty() || zero.startsWith(QLatin1String("0 = "))
+                    || !knobZeroAlias(k).isEmpty() || zero.startsWith(QLatin1String("empty")),
+                k.key);
+        }
+    }
+
+    void panelDefaults()
+    {
+        for (const Knob &k : knobTable()) {
+            const KnobValue def = knobPanelDefault(k);
+            QVERIFY2(checkKnobValue(k, def).isEmpty(), k.key);
+            if (k.isGo()) {
+                // A Go knob's badge is Go's default, always.
+                QVERIFY2(qstrlen(k.panelDefault) == 0, k.key);
+            }
+            if (qstrlen(k.panelDefault) == 0) {
+                QVERIFY2(def == knobGoDefault(k), k.key);
+            } else {
+                // Only where Settings{}'s value is not one the panel can show.
+                QVERIFY2(k.inPanel, k.key);
+                QVERIFY2(knobText(k, def) == QLatin1String(k.panelDefault), k.key);
+                QVERIFY2(knobDisplayValue(k, knobGoDefault(k)) < k.uiMin, k.key);
+            }
+        }
+        QCOMPARE(std::get<Duration>(knobPanelDefault(*findKnob(u"load.duration"))),
+            Duration(std::chrono::minutes(5)));
+    }
+
+    void rangeText()
+    {
+        QCOMPARE(knobRangeText(*findKnob(u"load.workers")), QStringLiteral("[1, 100000]"));
+        QCOMPARE(knobRangeText(*findKnob(u"Client.Timeout")), QStringLiteral("[0s, 576h0m0s]"));
+        KnobValue v;
+        QString why;
+        QVERIFY(!parseKnobText(*findKnob(u"load.workers"), u"0", &v, &why));
+        QCOMPARE(why, QStringLiteral("0 is out of range [1, 100000]"));
     }
 };
 

@@ -65,17 +65,17 @@ private Q_SLOTS:
                 std::chrono::duration<double>(p.transport.idleConnTimeout).count());
             QCOMPARE(s->knob(QStringLiteral("DisableKeepAlives"))->value(),
                 p.transport.disableKeepAlives ? 1.0 : 0.0);
-            QCOMPARE(
-                s->knob(QStringLiteral("workers"))->spinBox()->value(), double(p.load.workers));
+            QCOMPARE(s->knob(QStringLiteral("load.workers"))->spinBox()->value(),
+                double(p.load.workers));
             const double thinkMs = std::chrono::duration<double, std::milli>(p.load.think).count();
-            QCOMPARE(s->knob(QStringLiteral("think time"))->spinBox()->value(), thinkMs);
-            QCOMPARE(s->knob(QStringLiteral("body policy"))->value(),
+            QCOMPARE(s->knob(QStringLiteral("load.think"))->spinBox()->value(), thinkMs);
+            QCOMPARE(s->knob(QStringLiteral("load.bodyPolicy"))->value(),
                 double(static_cast<int>(p.load.bodyPolicy)));
             const double serverIdleMs
                 = std::chrono::duration<double, std::milli>(p.server.idleTimeout).count();
             QCOMPARE(
-                s->knob(QStringLiteral("server idle timeout"))->spinBox()->value(), serverIdleMs);
-            QCOMPARE(s->knob(QStringLiteral("max requests per connection"))->spinBox()->value(),
+                s->knob(QStringLiteral("server.idleTimeout"))->spinBox()->value(), serverIdleMs);
+            QCOMPARE(s->knob(QStringLiteral("server.maxRequestsPerConn"))->spinBox()->value(),
                 double(p.server.maxRequestsPerConn));
             QCOMPARE(w.goCode()->text(), goSnippet(p.transport));
         }
@@ -101,7 +101,7 @@ private Q_SLOTS:
     void timerModelKnobAndWhatThinkZeroMeans()
     {
         MainWindow w;
-        KnobWidget *timers = w.settings()->knob(QStringLiteral("timers"));
+        KnobWidget *timers = w.settings()->knob(QStringLiteral("load.timers"));
         QVERIFY(timers);
         QVERIFY(timers->comboBox());
         QCOMPARE(timers->comboBox()->count(), 2);
@@ -112,7 +112,7 @@ private Q_SLOTS:
         QCOMPARE(w.loadConfig().timers, TimerModel::Precise);
 
         // Zero think time models one P: the knob says so where a user sets it.
-        KnobWidget *think = w.settings()->knob(QStringLiteral("think time"));
+        KnobWidget *think = w.settings()->knob(QStringLiteral("load.think"));
         think->spinBox()->setValue(0);
         QVERIFY(think->meaningText().contains(QStringLiteral("GOMAXPROCS=1")));
         think->spinBox()->setValue(5);
@@ -131,6 +131,27 @@ private Q_SLOTS:
         QCOMPARE(w.charts()->markerCount(), std::size_t(0));
         QCOMPARE(w.goCode()->text(), goSnippet(w.transportConfig()));
         QVERIFY(w.goCode()->text().contains(QStringLiteral("MaxConnsPerHost:")));
+    }
+
+    // Markers name Go knobs by their Go name and ours by their label, with the
+    // values as the spin boxes show them.
+    void markersNameTheKnob()
+    {
+        MainWindow w;
+        QVERIFY(w.loadPreset(u"time-wait-storm")); // think 5 ms, server latency 1 ms
+        QSignalSpy applied(&w, &MainWindow::changesApplied);
+        w.settings()->knob(QStringLiteral("load.think"))->spinBox()->setValue(1);
+        w.settings()->knob(QStringLiteral("server.latency"))->spinBox()->setValue(2.5);
+        w.settings()->knob(QStringLiteral("Dialer.Timeout"))->spinBox()->setValue(19.3);
+        w.applyPendingChanges();
+        QCOMPARE(applied.count(), 1);
+        QCOMPARE(applied.at(0).at(0).toStringList(),
+            QStringList({ QStringLiteral("think time 5 ms -> 1 ms"),
+                QStringLiteral("server latency 1 ms -> 2.5 ms"),
+                QStringLiteral("Dialer.Timeout 30 s -> 19.3 s") }));
+        QCOMPARE(w.loadConfig().think, Duration(1ms));
+        QCOMPARE(w.serverConfig().latency, Duration(2500us));
+        QCOMPARE(w.transportConfig().dialTimeout, Duration(19300ms)); // not 19.299999999 s
     }
 
     // End to end against the embedded server: the storm, then the fix.

@@ -4,6 +4,7 @@
 #include "knob_widget.h"
 #include "main_window.h"
 #include "metrics/go_duration.h"
+#include "scenario/knob_table.h"
 #include "scenario/presets.h"
 #include "settings_panel.h"
 
@@ -72,7 +73,10 @@ int runGui(int argc, char **argv)
         QStringLiteral("DUR"), QStringLiteral("5s"));
     const QCommandLineOption set(QStringLiteral("set"),
         QStringLiteral("Move a knob as a user would, at a time after start: KEY=VALUE@DUR, e.g. "
-                       "MaxIdleConnsPerHost=10@20s (repeatable; KEY as in the settings panel)."),
+                       "MaxIdleConnsPerHost=10@20s (repeatable). KEY is the knob's key "
+                       "(MaxIdleConnsPerHost, Dialer.Timeout, load.think, server.latency...), "
+                       "VALUE what you would type into its spin box, in the unit it shows "
+                       "(0/1 for a check box, the index for a list)."),
         QStringLiteral("KEY=VALUE@DUR"));
     const QCommandLineOption show(QStringLiteral("show"),
         QStringLiteral("Open docks at start: connections, lab (comma-separated)."),
@@ -142,8 +146,12 @@ int runGui(int argc, char **argv)
     MainWindow window;
     for (const ScheduledChange &c : changes) {
         if (!window.settings()->knob(c.key)) {
-            return fail(QStringLiteral("--set: no knob \"%1\"; knobs: %2")
-                            .arg(c.key, window.settings()->knobKeys().join(QStringLiteral(", "))));
+            const QString keys = window.settings()->knobKeys().join(QStringLiteral(", "));
+            return fail(findKnob(c.key)
+                    ? QStringLiteral("--set: %1 is not in the settings panel (a scenario file "
+                                     "sets it); valid keys: %2")
+                          .arg(c.key, keys)
+                    : QStringLiteral("--set: no knob \"%1\"; valid keys: %2").arg(c.key, keys));
         }
     }
     if (fromFile) {
@@ -170,10 +178,8 @@ int runGui(int argc, char **argv)
 
     for (const ScheduledChange &c : changes) {
         QTimer::singleShot(c.at, &window, [&window, c] {
-            KnobWidget *k = window.settings()->knob(c.key);
-            if (k->spinBox()) {
-                k->spinBox()->setValue(c.value); // exactly what typing into the spin box does
-            }
+            // Exactly what typing into the spin box (or ticking the check box) does.
+            window.settings()->knob(c.key)->editAsUser(c.value);
             window.applyPendingChanges();
         });
     }

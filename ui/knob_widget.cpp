@@ -2,7 +2,9 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -20,17 +22,48 @@ constexpr int kSliderSteps = 1000;
 // wider ranges get a quadratic scale so small values stay reachable by mouse.
 constexpr double kMaxDirectRange = 200;
 
+// The table's texts are English source strings in the "Knob" context.
+QString knobTr(const char *text)
+{
+    return QCoreApplication::translate("Knob", text);
+}
+
+// Counts read better bare ("MaxIdleConnsPerHost 2 -> 10"); quantities keep their unit.
+bool isCountUnit(QLatin1String unit)
+{
+    return unit == QLatin1String("conns") || unit == QLatin1String("workers")
+        || unit == QLatin1String("probes") || unit == QLatin1String("req");
+}
+
 } // namespace
 
-KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
-    : QWidget(parent), m_spec(std::move(spec)), m_value(m_spec.defaultValue)
+KnobWidget::KnobWidget(const Knob &knob, QWidget *parent)
+    : QWidget(parent)
+    , m_knob(knob)
+    , m_default(knobDisplayValue(knob, knobPanelDefault(knob)))
+    , m_value(m_default)
 {
+    switch (m_knob.kind) {
+    case KnobKind::Int:
+    case KnobKind::Real:
+    case KnobKind::Duration:
+        m_editor = Editor::Number;
+        break;
+    case KnobKind::Bool:
+        m_editor = Editor::Toggle;
+        break;
+    case KnobKind::Choice:
+    case KnobKind::Text: // offered as its suggestions (load.method: GET, HEAD, POST)
+        m_editor = Editor::Choice;
+        break;
+    }
+
     auto *grid = new QGridLayout(this);
     grid->setContentsMargins(0, 2, 0, 2);
     grid->setHorizontalSpacing(6);
     grid->setVerticalSpacing(1);
 
-    m_name = new QLabel(m_spec.key, this);
+    m_name = new QLabel(title(), this);
     QFont bold = m_name->font();
     bold.setBold(true);
     m_name->setFont(bold);
@@ -49,22 +82,48 @@ KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
     head->addWidget(m_reset);
     grid->addLayout(head, 0, 0, 1, 2);
 
-    switch (m_spec.kind) {
-    case KnobSpec::Kind::Number: {
+    buildEditor(grid);
+
+    m_meaning = new QLabel(this);
+    m_meaning->setWordWrap(true);
+    QFont small = m_meaning->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_meaning->setFont(small);
+    m_meaning->setStyleSheet(QStringLiteral("color: #666;"));
+    grid->addWidget(m_meaning, 2, 0, 1, 2);
+    grid->setColumnStretch(0, 1);
+
+    const QString tip = toolTipText();
+    setToolTip(tip);
+    for (QWidget *w : findChildren<QWidget *>()) {
+        w->setToolTip(tip);
+    }
+    m_reset->setToolTip(m_knob.isGo()
+            ? tr("Reset %1 to Go's default (%2)").arg(title(), displayText(m_default))
+            : tr("Reset %1 to the default (%2)").arg(title(), displayText(m_default)));
+
+    syncEditors();
+    updateMarker();
+}
+
+void KnobWidget::buildEditor(QGridLayout *grid)
+{
+    switch (m_editor) {
+    case Editor::Number:
         m_slider = new QSlider(Qt::Horizontal, this);
         if (directSlider()) {
-            m_slider->setRange(static_cast<int>(m_spec.min), static_cast<int>(m_spec.max));
+            m_slider->setRange(static_cast<int>(m_knob.uiMin), static_cast<int>(m_knob.uiMax));
         } else {
             m_slider->setRange(0, kSliderSteps);
         }
         m_spin = new QDoubleSpinBox(this);
-        m_spin->setRange(m_spec.min, m_spec.max);
-        m_spin->setDecimals(m_spec.decimals);
+        m_spin->setRange(m_knob.uiMin, m_knob.uiMax);
+        m_spin->setDecimals(m_knob.decimals);
         m_spin->setKeyboardTracking(false);
         m_spin->setAccelerated(true);
         m_spin->setMinimumWidth(110);
-        if (!m_spec.unit.isEmpty()) {
-            m_spin->setSuffix(u' ' + m_spec.unit);
+        if (m_knob.unit[0] != '\0') {
+            m_spin->setSuffix(u' ' + QLatin1String(m_knob.unit));
         }
         grid->addWidget(m_slider, 1, 0);
         grid->addWidget(m_spin, 1, 1);
@@ -79,9 +138,8 @@ KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
             }
         });
         break;
-    }
-    case KnobSpec::Kind::Toggle:
-        m_check = new QCheckBox(QStringLiteral("enabled"), this);
+    case Editor::Toggle:
+        m_check = new QCheckBox(tr("enabled"), this);
         grid->addWidget(m_check, 1, 0, 1, 2);
         connect(m_check, &QCheckBox::toggled, this, [this](bool on) {
             if (!m_syncing) {
@@ -89,9 +147,11 @@ KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
             }
         });
         break;
-    case KnobSpec::Kind::Choice:
+    case Editor::Choice:
         m_combo = new QComboBox(this);
-        m_combo->addItems(m_spec.choices);
+        for (const KnobChoice &c : m_knob.choices) {
+            m_combo->addItem(knobTr(c.label));
+        }
         grid->addWidget(m_combo, 1, 0, 1, 2);
         connect(m_combo, &QComboBox::currentIndexChanged, this, [this](int index) {
             if (!m_syncing && index >= 0) {
@@ -100,38 +160,71 @@ KnobWidget::KnobWidget(KnobSpec spec, QWidget *parent)
         });
         break;
     }
-
-    m_meaning = new QLabel(this);
-    m_meaning->setWordWrap(true);
-    QFont small = m_meaning->font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    m_meaning->setFont(small);
-    m_meaning->setStyleSheet(QStringLiteral("color: #666;"));
-    grid->addWidget(m_meaning, 2, 0, 1, 2);
-    grid->setColumnStretch(0, 1);
-
-    QString tip = QStringLiteral("<b>%1</b><br>%2")
-                      .arg(m_spec.goField.toHtmlEscaped(), m_spec.help.toHtmlEscaped());
-    tip += QStringLiteral("<br><i>%1: %2</i>")
-               .arg(m_spec.goKnob ? QStringLiteral("Go default") : QStringLiteral("Default"),
-                   displayText(m_spec.defaultValue).toHtmlEscaped());
-    setToolTip(tip);
-    for (QWidget *w : findChildren<QWidget *>()) {
-        w->setToolTip(tip);
+    // The wheel belongs to the panel's scroll area until the user picks the knob
+    // (click or Tab): StrongFocus, so the wheel itself never gives focus.
+    for (QWidget *w : { static_cast<QWidget *>(m_slider), static_cast<QWidget *>(m_spin),
+             static_cast<QWidget *>(m_combo) }) {
+        if (w) {
+            w->setFocusPolicy(Qt::StrongFocus);
+            w->installEventFilter(this);
+        }
     }
-    m_reset->setToolTip(
-        QStringLiteral("Reset %1 to %2 (%3)")
-            .arg(m_spec.key,
-                m_spec.goKnob ? QStringLiteral("Go's default") : QStringLiteral("the default"),
-                displayText(m_spec.defaultValue)));
+}
 
-    syncEditors();
-    updateMarker();
+bool KnobWidget::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Wheel) {
+        const auto *w = qobject_cast<QWidget *>(watched);
+        if (w && !w->hasFocus()) {
+            event->ignore(); // ignored: QApplication passes it on to the scroll area
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString KnobWidget::title() const
+{
+    return knobTr(m_knob.label);
+}
+
+QString KnobWidget::toolTipText() const
+{
+    const auto esc = [](const QString &s) {
+        return s.toHtmlEscaped();
+    };
+    QStringList lines;
+    lines << QStringLiteral("<b>%1</b>").arg(esc(title()));
+    lines << (m_knob.isGo()
+            ? tr("Go field: <code>%1</code>").arg(esc(QLatin1String(m_knob.goField)))
+            : tr("PoolScope's own knob <code>%1</code> (not in Go)")
+                  .arg(esc(QLatin1String(m_knob.key))));
+    lines << esc(knobTr(m_knob.help));
+    if (m_knob.zeroMeans[0] != '\0') {
+        lines << esc(knobTr(m_knob.zeroMeans));
+    }
+    if (m_knob.negativeMeans[0] != '\0') {
+        lines << esc(knobTr(m_knob.negativeMeans));
+    }
+    lines << QStringLiteral("<i>%1</i>")
+                 .arg(esc(m_knob.isGo() ? tr("Go default: %1").arg(displayText(m_default))
+                                        : tr("Default: %1").arg(displayText(m_default))));
+    if (m_editor == Editor::Number) {
+        const QString unit = m_knob.unit[0] != '\0' ? u' ' + QLatin1String(m_knob.unit) : QString();
+        QString range
+            = tr("Range: %1 to %2%3").arg(numberText(m_knob.uiMin), numberText(m_knob.uiMax), unit);
+        const double scale = m_knob.displayScale();
+        if (m_knob.min * scale < m_knob.uiMin || m_knob.max * scale > m_knob.uiMax) {
+            range += tr("; scenario files and flags accept %1").arg(knobRangeText(m_knob));
+        }
+        lines << esc(range);
+    }
+    return lines.join(QStringLiteral("<br>"));
 }
 
 bool KnobWidget::directSlider() const
 {
-    return m_spec.decimals == 0 && (m_spec.max - m_spec.min) <= kMaxDirectRange;
+    return m_knob.decimals == 0 && (m_knob.uiMax - m_knob.uiMin) <= kMaxDirectRange;
 }
 
 int KnobWidget::sliderPosition(double value) const
@@ -139,11 +232,11 @@ int KnobWidget::sliderPosition(double value) const
     if (directSlider()) {
         return static_cast<int>(std::lround(value));
     }
-    const double span = m_spec.max - m_spec.min;
+    const double span = m_knob.uiMax - m_knob.uiMin;
     if (span <= 0) {
         return 0;
     }
-    const double f = std::clamp((value - m_spec.min) / span, 0.0, 1.0);
+    const double f = std::clamp((value - m_knob.uiMin) / span, 0.0, 1.0);
     return static_cast<int>(std::lround(std::sqrt(f) * kSliderSteps));
 }
 
@@ -153,16 +246,16 @@ double KnobWidget::sliderValue(int position) const
         return position;
     }
     const double f = static_cast<double>(position) / kSliderSteps;
-    const double raw = m_spec.min + (m_spec.max - m_spec.min) * f * f;
+    const double raw = m_knob.uiMin + (m_knob.uiMax - m_knob.uiMin) * f * f;
     // Round to the spin box's precision so the two editors agree.
-    const double scale = std::pow(10.0, m_spec.decimals);
+    const double scale = std::pow(10.0, m_knob.decimals);
     return std::round(raw * scale) / scale;
 }
 
 void KnobWidget::setValue(double value)
 {
-    if (m_spec.kind == KnobSpec::Kind::Number) {
-        value = std::clamp(value, m_spec.min, m_spec.max);
+    if (m_editor == Editor::Number) {
+        value = std::clamp(value, m_knob.uiMin, m_knob.uiMax);
     }
     m_value = value;
     syncEditors();
@@ -171,12 +264,24 @@ void KnobWidget::setValue(double value)
 
 bool KnobWidget::isDefault() const
 {
-    return std::abs(m_value - m_spec.defaultValue) < 1e-9;
+    return std::abs(m_value - m_default) < 1e-9;
+}
+
+void KnobWidget::editAsUser(double value)
+{
+    if (m_spin) {
+        m_spin->setValue(value);
+    } else if (m_check) {
+        m_check->setChecked(value != 0);
+    } else if (m_combo && m_combo->count() > 0) {
+        m_combo->setCurrentIndex(
+            std::clamp(static_cast<int>(std::lround(value)), 0, m_combo->count() - 1));
+    }
 }
 
 void KnobWidget::resetToDefault()
 {
-    userSet(m_spec.defaultValue);
+    userSet(m_default);
     syncEditors();
 }
 
@@ -210,30 +315,44 @@ void KnobWidget::syncEditors()
     m_syncing = false;
 }
 
-QString KnobWidget::displayText(double value) const
+QString KnobWidget::numberText(double value) const
 {
-    if (m_spec.valueText) {
-        const QString text = m_spec.valueText(value);
-        if (!text.isEmpty()) {
-            return text;
+    // As the spin box rounds it, without trailing zeros: "90 s", "2.5 ms", never "-0".
+    const double scale = std::pow(10.0, m_knob.decimals);
+    const double rounded = std::round(value * scale) / scale + 0.0;
+    QString text = QString::number(rounded, 'f', m_knob.decimals);
+    if (text.contains(u'.')) {
+        while (text.endsWith(u'0')) {
+            text.chop(1);
+        }
+        if (text.endsWith(u'.')) {
+            text.chop(1);
         }
     }
-    switch (m_spec.kind) {
-    case KnobSpec::Kind::Toggle:
-        return value != 0 ? QStringLiteral("on") : QStringLiteral("off");
-    case KnobSpec::Kind::Choice: {
-        const int i = static_cast<int>(value);
-        return i >= 0 && i < m_spec.choices.size() ? m_spec.choices.at(i) : QString::number(i);
+    return text;
+}
+
+QString KnobWidget::displayText(double value) const
+{
+    switch (m_editor) {
+    case Editor::Toggle:
+        return value != 0 ? tr("on") : tr("off");
+    case Editor::Choice: {
+        const auto i = static_cast<std::size_t>(std::max(0.0, value));
+        return i < m_knob.choices.size() ? knobTr(m_knob.choices[i].label) : QString::number(value);
     }
-    case KnobSpec::Kind::Number:
+    case Editor::Number:
         break;
     }
-    QString text = QString::number(value, 'f', m_spec.decimals);
-    // Counts read better bare ("MaxIdleConnsPerHost 2 -> 10"); quantities keep their unit.
-    static const QStringList countUnits = { QStringLiteral("conns"), QStringLiteral("workers"),
-        QStringLiteral("probes"), QStringLiteral("req") };
-    if (!m_spec.unit.isEmpty() && !countUnits.contains(m_spec.unit)) {
-        text += u' ' + m_spec.unit;
+    QString text = numberText(value);
+    const QLatin1String unit(m_knob.unit);
+    if (!unit.isEmpty() && !isCountUnit(unit)) {
+        text += u' ' + unit;
+    }
+    // Markers show what the pool enforces: "MaxIdleConnsPerHost 0 (=2) -> 10".
+    const QString alias = knobZeroAlias(m_knob);
+    if (value == 0 && !alias.isEmpty()) {
+        text += QStringLiteral(" (=%1)").arg(alias);
     }
     return text;
 }
@@ -250,16 +369,24 @@ QString KnobWidget::meaningText() const
 
 void KnobWidget::updateMarker()
 {
-    const QString what = m_spec.goKnob ? QStringLiteral("Go default") : QStringLiteral("default");
     if (isDefault()) {
-        m_marker->setText(QStringLiteral("✓ %1").arg(what));
+        m_marker->setText(m_knob.isGo() ? tr("✓ Go default") : tr("✓ default"));
         m_marker->setStyleSheet(QStringLiteral("color: #2e7d32;"));
     } else {
-        m_marker->setText(QStringLiteral("%1: %2").arg(what, displayText(m_spec.defaultValue)));
+        const QString def = displayText(m_default);
+        m_marker->setText(
+            m_knob.isGo() ? tr("Go default: %1").arg(def) : tr("default: %1").arg(def));
         m_marker->setStyleSheet(QStringLiteral("color: #b26a00;"));
     }
     m_reset->setEnabled(!isDefault());
-    const QString meaning = m_spec.meaning ? m_spec.meaning(m_value) : QString();
+    QString meaning;
+    if (m_editor == Editor::Number) {
+        if (m_value == 0 && m_knob.zeroMeans[0] != '\0') {
+            meaning = knobTr(m_knob.zeroMeans);
+        } else if (m_value < 0 && m_knob.negativeMeans[0] != '\0') {
+            meaning = knobTr(m_knob.negativeMeans);
+        }
+    }
     m_meaning->setText(meaning);
     m_meaning->setVisible(!meaning.isEmpty());
 }

@@ -1,59 +1,49 @@
 #pragma once
 
-#include <QStringList>
+#include "scenario/knob_table.h"
+
 #include <QWidget>
-#include <functional>
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGridLayout;
 class QLabel;
 class QSlider;
 class QToolButton;
 
 namespace poolscope {
 
-// Everything a knob needs to explain itself to someone who has not read Go's docs.
-struct KnobSpec
-{
-    enum class Kind { Number, Toggle, Choice };
-
-    QString key; // short name used in chart markers: "MaxIdleConnsPerHost"
-    QString goField; // full Go name for the tooltip: "http.Transport.MaxIdleConnsPerHost"
-    QString help; // what it does and what zero / negative mean
-    Kind kind = Kind::Number;
-    double min = 0;
-    double max = 100;
-    double defaultValue = 0; // Go's default (DefaultTransport), or the tool's for non-Go knobs
-    int decimals = 0;
-    QString unit; // "ms", "s", "conns"; shown in the spin box and in markers
-    QStringList choices; // Kind::Choice: value is the index
-    // Says what a value means ("0 means 2 (DefaultMaxIdleConnsPerHost)"); empty = nothing to say.
-    std::function<QString(double)> meaning;
-    bool goKnob = true; // false: the marker says "default" instead of "Go default"
-    // Overrides displayText (markers, tooltips), e.g. "0 (=2)" where zero means something else.
-    std::function<QString(double)> valueText;
-};
-
-// One knob: name, slider + spin box with unit (or a check box / combo box),
-// a "Go default" marker, a tooltip with the Go field name and the zero and
-// negative meanings, and a reset-to-default button. Emits valueEdited only for
-// user edits, never for setValue(), so loading a preset does not look like a
-// change made mid-run.
+// One row of the knob table as a control: its label, a slider + spin box with
+// the unit (or a check box / combo box), a "Go default" badge, the line saying
+// what the current value means, a tooltip with the Go field, help, zero and
+// negative meanings, default and range, and a reset-to-default button.
+// Values are display values (knobDisplayValue: durations in the knob's unit,
+// a probability in %, a bool as 0/1, a choice as its index). Emits valueEdited
+// only for user edits, never for setValue(), so loading a preset does not look
+// like a change made mid-run. The wheel scrolls the panel unless the knob has
+// focus: a slider that grabs the wheel mid-scroll moves knobs by accident.
 class KnobWidget final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(KnobWidget)
 
 public:
-    explicit KnobWidget(KnobSpec spec, QWidget *parent = nullptr);
+    explicit KnobWidget(const Knob &knob, QWidget *parent = nullptr);
 
-    [[nodiscard]] const KnobSpec &spec() const { return m_spec; }
+    [[nodiscard]] const Knob &knob() const { return m_knob; }
+    // The translated label: the Go name for Go knobs ("Dialer.Timeout"), else "think time".
+    [[nodiscard]] QString title() const;
     [[nodiscard]] double value() const { return m_value; }
     // Sets the value without emitting valueEdited.
     void setValue(double value);
+    // knobPanelDefault as a display value.
+    [[nodiscard]] double defaultValue() const { return m_default; }
     [[nodiscard]] bool isDefault() const;
-    // "10", "90 s", "on", "GET": how markers and tooltips show a value.
+    // Edits as a user would: through the spin box (clamped and rounded as typing
+    // would be), the check box (non-zero = on) or the combo box (an index).
+    void editAsUser(double value);
+    // "10", "90 s", "0 (=2)", "on", "close early": how markers and tooltips show a value.
     [[nodiscard]] QString displayText(double value) const;
 
     // For tests and keyboard users.
@@ -73,15 +63,25 @@ public Q_SLOTS:
 Q_SIGNALS:
     void valueEdited(double newValue, double oldValue);
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    enum class Editor { Number, Toggle, Choice };
+
+    void buildEditor(QGridLayout *grid);
     void userSet(double value);
     void syncEditors();
     void updateMarker();
+    [[nodiscard]] QString toolTipText() const;
+    [[nodiscard]] QString numberText(double value) const;
     [[nodiscard]] int sliderPosition(double value) const;
     [[nodiscard]] double sliderValue(int position) const;
     [[nodiscard]] bool directSlider() const;
 
-    KnobSpec m_spec;
+    const Knob &m_knob;
+    Editor m_editor = Editor::Number;
+    double m_default = 0;
     double m_value = 0;
     QLabel *m_name = nullptr;
     QLabel *m_marker = nullptr;

@@ -337,7 +337,7 @@ void MainWindow::loadScenario(const Preset &preset)
     m_pendingOrder.clear();
     m_applyTimer->stop();
     m_scenario = preset;
-    m_settings->setConfigs(preset.transport, preset.load, preset.server);
+    m_settings->setSettings(Settings { preset.transport, preset.load, preset.server });
     if (!preset.load.url.isEmpty()) {
         m_url->setText(preset.load.url);
     } else {
@@ -531,7 +531,9 @@ void MainWindow::applyPendingChanges()
         if (c.oldText == c.newText) {
             continue; // dragged away and back
         }
-        labels << QStringLiteral("%1 %2 -> %3").arg(key, c.oldText, c.newText);
+        // Go knobs by their Go name, ours by their label: "think time 5 ms -> 1 ms".
+        labels << QStringLiteral("%1 %2 -> %3")
+                      .arg(m_settings->knob(key)->title(), c.oldText, c.newText);
         transport = transport || c.section == SettingsPanel::Section::Transport;
         load = load || c.section == SettingsPanel::Section::Load;
         server = server || c.section == SettingsPanel::Section::Server;

@@ -1,39 +1,44 @@
 #pragma once
 
 #include "knob_widget.h"
-#include "load/load_config.h"
-#include "pool/transport_config.h"
-#include "server/server_config.h"
+#include "scenario/knob_table.h"
 
 #include <QHash>
+#include <QStringList>
 #include <QWidget>
-#include <functional>
 
 namespace poolscope {
 
-// The settings dock: every knob, grouped as Go groups them (Transport, Dialer,
-// Client) plus the load and the embedded server. Holds the current configs;
-// a user edit updates them and emits knobEdited with the knob's display texts
-// before and after, which the window turns into a chart marker.
+// The settings dock, generated from the knob table: one KnobWidget per row the
+// panel shows (Knob::inPanel), in table order, grouped as Go groups them
+// (Transport with its TLS config, Dialer with its KeepAliveConfig, Client) plus
+// the load and the embedded server. Holds the current Settings; a user edit
+// updates them through the row's accessor and emits knobEdited with the knob's
+// display texts before and after, which the window turns into a chart marker.
 class SettingsPanel final : public QWidget
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(SettingsPanel)
 
 public:
+    // Which config a knob's edit changes: the window sends that whole config.
     enum class Section { Transport, Load, Server };
+    [[nodiscard]] static Section sectionOf(KnobGroup group);
 
     explicit SettingsPanel(QWidget *parent = nullptr);
 
-    // Shows these configs in the knobs (no knobEdited).
-    void setConfigs(
-        const TransportConfig &transport, const LoadConfig &load, const ServerConfig &server);
-    [[nodiscard]] const TransportConfig &transportConfig() const { return m_transport; }
-    [[nodiscard]] const LoadConfig &loadConfig() const { return m_load; }
-    [[nodiscard]] const ServerConfig &serverConfig() const { return m_server; }
+    // Shows these settings in the knobs (no knobEdited).
+    void setSettings(const Settings &settings);
+    [[nodiscard]] const Settings &settings() const { return m_settings; }
+    [[nodiscard]] const TransportConfig &transportConfig() const { return m_settings.transport; }
+    [[nodiscard]] const LoadConfig &loadConfig() const { return m_settings.load; }
+    [[nodiscard]] const ServerConfig &serverConfig() const { return m_settings.server; }
 
-    // Knob by key ("MaxIdleConnsPerHost", "Dialer.Timeout", "workers", "server latency"...).
+    // Knob by the table's stable key ("MaxIdleConnsPerHost", "Dialer.Timeout",
+    // "load.think", "server.latency"...); nullptr for unknown keys and rows the
+    // panel does not show.
     [[nodiscard]] KnobWidget *knob(const QString &key) const;
+    // The keys of the knobs shown, in table order.
     [[nodiscard]] QStringList knobKeys() const { return m_order; }
 
 Q_SIGNALS:
@@ -41,22 +46,11 @@ Q_SIGNALS:
         const QString &oldText, const QString &newText);
 
 private:
-    struct Binding
-    {
-        Section section;
-        std::function<double(const SettingsPanel &)> read;
-        std::function<void(SettingsPanel &, double)> write;
-    };
-    KnobWidget *add(QWidget *group, Section section, const KnobSpec &spec,
-        std::function<double(const SettingsPanel &)> read,
-        std::function<void(SettingsPanel &, double)> write);
+    void addKnob(QWidget *box, const Knob &knob);
     void refreshKnobs();
 
-    TransportConfig m_transport = TransportConfig::goDefault();
-    LoadConfig m_load;
-    ServerConfig m_server;
+    Settings m_settings;
     QHash<QString, KnobWidget *> m_knobs;
-    QHash<QString, Binding> m_bindings;
     QStringList m_order;
 };
 

@@ -225,7 +225,7 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "The run stops by itself after this long."),
         QT_TRANSLATE_NOOP("Knob", "0 = bounded by requests per worker only"), "",
         "s", 0, kMaxSeconds, 1, 3600, 0, {}, nullptr, false, true,
-        PS_DURATION(load.duration) },
+        PS_DURATION(load.duration), "5m0s" },
     { "load.rate", "", KnobGroup::Load, KnobKind::Real,
         "rate", "rate", QT_TRANSLATE_NOOP("Knob", "rate"),
         QT_TRANSLATE_NOOP("Knob", "Requests per second over all workers."),
@@ -235,7 +235,9 @@ const Knob kKnobs[] = {
     { "load.think", "", KnobGroup::Load, KnobKind::Duration,
         "think", "think", QT_TRANSLATE_NOOP("Knob", "think time"),
         QT_TRANSLATE_NOOP("Knob", "Each worker pauses this long after a response; its connection sits in the pool meanwhile."),
-        QT_TRANSLATE_NOOP("Knob", "0 = back to back"), "",
+        // Measured (tests/conformance, no-think rows): back-to-back callers churn in Go only
+        // when a second P returns connections while a caller waits; one event loop is one P.
+        QT_TRANSLATE_NOOP("Knob", "0 = back to back: churns like Go with GOMAXPROCS=1; Go with more Ps churns more"), "",
         "ms", 0, kMaxSeconds, 0, 5000, 1, {}, nullptr, false, true,
         PS_DURATION(load.think) },
     { "load.timers", "", KnobGroup::Load, KnobKind::Choice,
@@ -375,16 +377,7 @@ QString formatNumber(double v)
 
 QString rangeError(const Knob &k, const QString &value)
 {
-    if (k.kind == KnobKind::Duration) {
-        const auto toDur = [](double s) {
-            return formatGoDuration(std::chrono::duration_cast<Duration>(
-                std::chrono::duration<double>(s)));
-        };
-        return QStringLiteral("%1 is out of range [%2, %3]")
-            .arg(value, toDur(k.min), toDur(k.max));
-    }
-    return QStringLiteral("%1 is out of range [%2, %3]")
-        .arg(value, formatNumber(k.min), formatNumber(k.max));
+    return QStringLiteral("%1 is out of range %2").arg(value, knobRangeText(k));
 }
 
 int choiceIndex(const Knob &k, QStringView key)
@@ -471,21 +464,24 @@ QString knobJsonPath(const Knob &knob)
 
 QString knobGroupTitle(KnobGroup group)
 {
+    const auto title = [](const char *text) {
+        return QString::fromUtf8(text);
+    };
     switch (group) {
     case KnobGroup::Transport:
-        return QStringLiteral("Transport (http.Transport)");
+        return title(QT_TRANSLATE_NOOP("Knob", "Transport (http.Transport)"));
     case KnobGroup::Tls:
-        return QStringLiteral("TLS (tls.Config)");
+        return title(QT_TRANSLATE_NOOP("Knob", "TLS (tls.Config)"));
     case KnobGroup::Dialer:
-        return QStringLiteral("Dialer (net.Dialer)");
+        return title(QT_TRANSLATE_NOOP("Knob", "Dialer (net.Dialer)"));
     case KnobGroup::KeepAliveConfig:
-        return QStringLiteral("Keep-alive (net.KeepAliveConfig, Go 1.23+)");
+        return title(QT_TRANSLATE_NOOP("Knob", "Keep-alive (net.KeepAliveConfig, Go 1.23+)"));
     case KnobGroup::Client:
-        return QStringLiteral("Client (http.Client)");
+        return title(QT_TRANSLATE_NOOP("Knob", "Client (http.Client)"));
     case KnobGroup::Load:
-        return QStringLiteral("Load");
+        return title(QT_TRANSLATE_NOOP("Knob", "Load"));
     case KnobGroup::Server:
-        return QStringLiteral("Embedded server");
+        return title(QT_TRANSLATE_NOOP("Knob", "Embedded server"));
     }
     return {};
 }
@@ -500,6 +496,39 @@ KnobValue knobZeroDefault(const Knob &knob)
     Settings zero;
     zero.transport = TransportConfig::zero();
     return knob.get(zero);
+}
+
+KnobValue knobPanelDefault(const Knob &knob)
+{
+    KnobValue v;
+    if (knob.panelDefault[0] != '\0'
+        && parseKnobText(knob, QString::fromLatin1(knob.panelDefault), &v, nullptr)) {
+        return v;
+    }
+    return knobGoDefault(knob);
+}
+
+QString knobZeroAlias(const Knob &knob)
+{
+    const QLatin1String zero(knob.zeroMeans);
+    const QLatin1String prefix("0 means ");
+    if (!zero.startsWith(prefix)) {
+        return {};
+    }
+    const QLatin1String rest = zero.sliced(prefix.size());
+    const qsizetype paren = rest.indexOf(QLatin1String(" ("));
+    return paren < 0 ? QString(rest) : QString(rest.first(paren));
+}
+
+QString knobRangeText(const Knob &k)
+{
+    if (k.kind == KnobKind::Duration) {
+        const auto toDur = [](double s) {
+            return formatGoDuration(std::chrono::round<Duration>(std::chrono::duration<double>(s)));
+        };
+        return QStringLiteral("[%1, %2]").arg(toDur(k.min), toDur(k.max));
+    }
+    return QStringLiteral("[%1, %2]").arg(formatNumber(k.min), formatNumber(k.max));
 }
 
 QString checkKnobValue(const Knob &k, const KnobValue &value)
@@ -721,8 +750,10 @@ double knobDisplayValue(const Knob &k, const KnobValue &value)
         return static_cast<double>(std::get<qint64>(value)) * k.displayScale();
     case KnobKind::Real:
         return std::get<double>(value) * k.displayScale();
-    case KnobKind::Duration:
-        return seconds(std::get<Duration>(value)) * k.displayScale();
+    case KnobKind::Duration: {
+        const Duration d = std::get<Duration>(value);
+        return d < Duration::zero() ? -1.0 : seconds(d) * k.displayScale();
+    }
     case KnobKind::Bool:
         return std::get<bool>(value) ? 1.0 : 0.0;
     case KnobKind::Choice:
@@ -745,7 +776,8 @@ KnobValue knobFromDisplay(const Knob &k, double display)
         if (s < 0) {
             return Duration(-1);
         }
-        return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(s));
+        // Rounded: 4.1 s is 4099999999.9... ns in binary floating point.
+        return std::chrono::round<Duration>(std::chrono::duration<double>(s));
     }
     case KnobKind::Bool:
         return display != 0;

@@ -77,7 +77,9 @@ struct Knob
     const char *label;
     // What it does; shown as tooltip and in --help.
     const char *help;
-    // What zero and a negative value mean, "" when nothing special.
+    // What zero and a negative value mean, "" when nothing special. When zero
+    // stands for another value X, zeroMeans reads "0 means X ..." and markers
+    // show "0 (=X)" (knobZeroAlias); otherwise it reads "0 = ...".
     const char *zeroMeans;
     const char *negativeMeans;
     // Unit shown beside numbers ("conns", "B", "req/s"). Durations: "ms" or "s",
@@ -101,6 +103,11 @@ struct Knob
     bool inPanel;
     KnobValue (*get)(const Settings &);
     void (*set)(Settings &, const KnobValue &);
+    // The settings panel's default (its badge and reset button) in knobText form,
+    // "" for Settings{}'s value. Only for our own knobs whose Settings{} value the
+    // panel cannot show: LoadConfig's run length 0 means "bounded by requests",
+    // below the slider, so the panel's default is the presets' 5m0s.
+    const char *panelDefault = "";
 
     [[nodiscard]] bool isGo() const { return goField[0] != '\0'; }
     // Displayed value per base value: 1000 for durations shown in ms, 100 for a
@@ -119,12 +126,21 @@ struct Knob
 [[nodiscard]] const char *knobSection(KnobGroup group);
 // The knob's dotted path in a scenario file: "dialer.KeepAliveConfig.Idle".
 [[nodiscard]] QString knobJsonPath(const Knob &knob);
-// "Transport (http.Transport)", "Load".
+// "Transport (http.Transport)", "Load": English source text, translated in the
+// "Knob" context.
 [[nodiscard]] QString knobGroupTitle(KnobGroup group);
 
 // Go's http.DefaultTransport value (Settings{}), and a zero http.Transport{}'s.
 [[nodiscard]] KnobValue knobGoDefault(const Knob &knob);
 [[nodiscard]] KnobValue knobZeroDefault(const Knob &knob);
+// The settings panel's default: knobGoDefault unless the row names panelDefault.
+[[nodiscard]] KnobValue knobPanelDefault(const Knob &knob);
+// The value zero stands for, taken from zeroMeans' "0 means X (...)" form:
+// "2" for MaxIdleConnsPerHost, "15 s" for Dialer.KeepAlive; "" when zero is
+// no other value ("0 = no timeout").
+[[nodiscard]] QString knobZeroAlias(const Knob &knob);
+// Valid values (min and max) as the knob's text: "[0s, 576h0m0s]", "[1, 100000]".
+[[nodiscard]] QString knobRangeText(const Knob &knob);
 
 // Checks a value against the knob's kind and range; "" when fine, else why not
 // (without the knob's name: callers say where it came from).
@@ -141,7 +157,9 @@ struct Knob
 [[nodiscard]] QJsonValue knobToJson(const Knob &knob, const KnobValue &value);
 
 // The value as the window shows it (durations in the knob's unit, a probability
-// in %, a bool as 0/1, a choice as its index) and back.
+// in %, a bool as 0/1, a choice as its index) and back. Durations round to the
+// nearest nanosecond (4.1 s is 4100000000 ns); every negative duration means
+// the same ("off", "kernel default"), shown as -1 and read back as Go's -1.
 [[nodiscard]] double knobDisplayValue(const Knob &knob, const KnobValue &value);
 [[nodiscard]] KnobValue knobFromDisplay(const Knob &knob, double display);
 
