@@ -114,8 +114,8 @@ void Connection::ready()
     m_owner.onConnectionReady(*this);
 }
 
-void Connection::sendRequest(
-    const RequestTemplate &request, Duration responseHeaderTimeout, Duration expectContinueTimeout)
+void Connection::sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
+    Duration expectContinueTimeout, qint64 maxResponseHeaderBytes)
 {
     if (m_socket == nullptr || m_phase == Phase::Closed) {
         return;
@@ -125,7 +125,8 @@ void Connection::sendRequest(
     m_bodyWithheld = false;
     m_pendingBody.clear();
     m_responseHeaderTimeout = responseHeaderTimeout;
-    m_parser.begin(m_headRequest);
+    m_parser.setMaxHeaderBytes(maxResponseHeaderBytes);
+    m_parser.begin(m_headRequest, request.requestedGzip());
     m_phase = Phase::AwaitingHeaders;
     // "Expect: 100-continue": send the headers, hold the body until the server says
     // 100 Continue or ExpectContinueTimeout passes (Go's persistConn.writeLoop).
