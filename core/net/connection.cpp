@@ -242,7 +242,13 @@ void Connection::handleBytes(const char *data, qsizetype len)
         if (r.result == ResponseParser::Result::Error) {
             m_phase = Phase::Closed;
             stopTimer();
-            m_owner.onConnectionFailed(*this, CloseReason::ProtocolError, m_parser.errorMessage());
+            // Before the headers it is RoundTrip's error, which Go's mapRoundTripError words
+            // so on a connection its readLoop closed; after them, resp.Body.Read's, bare.
+            const QString prefix = m_parser.headersComplete()
+                ? QString()
+                : QStringLiteral("net/http: HTTP/1.x transport connection broken: ");
+            m_owner.onConnectionFailed(
+                *this, CloseReason::ProtocolError, prefix + m_parser.errorMessage());
             return;
         }
         if (r.result == ResponseParser::Result::Complete) {
