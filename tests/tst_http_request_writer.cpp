@@ -22,6 +22,8 @@ class TestRequestWriter final : public QObject
 private Q_SLOTS:
     void bytes_data();
     void bytes();
+    void gzipRule_data();
+    void gzipRule();
     void expectContinueSplitsHeadersAndBody();
     void bigBodyIsExact();
     void invalid_data();
@@ -42,72 +44,86 @@ void TestRequestWriter::bytes_data()
     QTest::addColumn<HeaderList>("extra");
     QTest::addColumn<QByteArray>("expected");
 
+    // Go's wire layout, checked against Go 1.19 (User-Agent aside): the Transport's own
+    // "Accept-Encoding: gzip" and "Connection: close" come last, in that (sorted) order.
     QTest::newRow("plain GET, non-default port")
         << "http://127.0.0.1:8080/x?y=1" << QByteArray("GET") << qint64(0) << false << false
         << HeaderList {}
-        << QByteArray(
-               "GET /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: PoolScope/0.1\r\n\r\n");
-    QTest::newRow("default port omitted") << "http://example.com/" << QByteArray("GET") << qint64(0)
-                                          << false << false << HeaderList {}
-                                          << QByteArray("GET / HTTP/1.1\r\nHost: example.com\r\n"
-                                                        "User-Agent: PoolScope/0.1\r\n\r\n");
-    QTest::newRow("https default port omitted")
+        << QByteArray("GET /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: PoolScope/0.1\r\n"
+                      "Accept-Encoding: gzip\r\n\r\n");
+    QTest::newRow("default port omitted")
+        << "http://example.com/" << QByteArray("GET") << qint64(0) << false << false
+        << HeaderList {}
+        << QByteArray("GET / HTTP/1.1\r\nHost: example.com\r\n"
+                      "User-Agent: PoolScope/0.1\r\nAccept-Encoding: gzip\r\n\r\n");
+    QTest::newRow("https default port omitted, HEAD asks no gzip")
         << "https://example.com:443/a" << QByteArray("HEAD") << qint64(0) << false << false
         << HeaderList {}
         << QByteArray("HEAD /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: PoolScope/0.1\r\n\r\n");
     QTest::newRow("ipv6 host") << "http://[::1]:9000/" << QByteArray("GET") << qint64(0) << false
                                << false << HeaderList {}
                                << QByteArray("GET / HTTP/1.1\r\nHost: [::1]:9000\r\n"
-                                             "User-Agent: PoolScope/0.1\r\n\r\n");
+                                             "User-Agent: PoolScope/0.1\r\n"
+                                             "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("keep-alives disabled")
         << "http://h:81/" << QByteArray("GET") << qint64(0) << true << false << HeaderList {}
         << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
-                      "Connection: close\r\n\r\n");
+                      "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n");
     QTest::newRow("POST with body")
         << "http://h:81/p" << QByteArray("POST") << qint64(5) << false << false << HeaderList {}
         << QByteArray("POST /p HTTP/1.1\r\nHost: h:81\r\nUser-Agent: "
-                      "PoolScope/0.1\r\nContent-Length: 5\r\n\r\nxxxxx");
+                      "PoolScope/0.1\r\nContent-Length: 5\r\nAccept-Encoding: gzip\r\n\r\nxxxxx");
     QTest::newRow("empty POST gets Content-Length 0")
         << "http://h:81/" << QByteArray("POST") << qint64(0) << false << false << HeaderList {}
         << QByteArray("POST / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
-                      "Content-Length: 0\r\n\r\n");
+                      "Content-Length: 0\r\nAccept-Encoding: gzip\r\n\r\n");
     QTest::newRow("empty PUT") << "http://h:81/" << QByteArray("PUT") << qint64(0) << false << false
                                << HeaderList {}
                                << QByteArray("PUT / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: "
-                                             "PoolScope/0.1\r\nContent-Length: 0\r\n\r\n");
+                                             "PoolScope/0.1\r\nContent-Length: 0\r\n"
+                                             "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("empty PATCH") << "http://h:81/" << QByteArray("PATCH") << qint64(0) << false
                                  << false << HeaderList {}
                                  << QByteArray("PATCH / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: "
-                                               "PoolScope/0.1\r\nContent-Length: 0\r\n\r\n");
+                                               "PoolScope/0.1\r\nContent-Length: 0\r\n"
+                                               "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("empty DELETE has no length")
         << "http://h:81/" << QByteArray("DELETE") << qint64(0) << false << false << HeaderList {}
-        << QByteArray("DELETE / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n\r\n");
+        << QByteArray("DELETE / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
+                      "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("GET with body")
         << "http://h:81/" << QByteArray("GET") << qint64(2) << false << false << HeaderList {}
         << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: "
-                      "PoolScope/0.1\r\nContent-Length: 2\r\n\r\nxx");
+                      "PoolScope/0.1\r\nContent-Length: 2\r\nAccept-Encoding: gzip\r\n\r\nxx");
     QTest::newRow("expect continue, sorted headers, close last")
         << "http://h:81/" << QByteArray("PUT") << qint64(3) << true << true
         << HeaderList { { "x-trace", "abc" }, { "accept", "*/*" } }
         << QByteArray("PUT / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
                       "Content-Length: 3\r\nAccept: */*\r\nExpect: 100-continue\r\n"
-                      "X-Trace: abc\r\nConnection: close\r\n\r\nxxx");
+                      "X-Trace: abc\r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\nxxx");
     QTest::newRow("expect without body is dropped")
         << "http://h:81/" << QByteArray("GET") << qint64(0) << false << true << HeaderList {}
-        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n\r\n");
+        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
+                      "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("user agent override")
         << "http://h:81/" << QByteArray("GET") << qint64(0) << false << false
         << HeaderList { { "user-agent", "Go-http-client/1.1" } }
-        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: Go-http-client/1.1\r\n\r\n");
+        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: Go-http-client/1.1\r\n"
+                      "Accept-Encoding: gzip\r\n\r\n");
     QTest::newRow("empty user agent suppresses it")
         << "http://h:81/" << QByteArray("GET") << qint64(0) << false << false
         << HeaderList { { "User-Agent", "" } }
-        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\n\r\n");
+        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nAccept-Encoding: gzip\r\n\r\n");
     QTest::newRow("user Connection: close not doubled")
         << "http://h:81/" << QByteArray("GET") << qint64(0) << true << false
         << HeaderList { { "connection", "close" } }
         << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
-                      "Connection: close\r\n\r\n");
+                      "Connection: close\r\nAccept-Encoding: gzip\r\n\r\n");
+    QTest::newRow("empty Accept-Encoding counts as none (Go writes both)")
+        << "http://h:81/" << QByteArray("GET") << qint64(0) << true << false
+        << HeaderList { { "Accept-Encoding", "" } }
+        << QByteArray("GET / HTTP/1.1\r\nHost: h:81\r\nUser-Agent: PoolScope/0.1\r\n"
+                      "Accept-Encoding: \r\nAccept-Encoding: gzip\r\nConnection: close\r\n\r\n");
 }
 
 void TestRequestWriter::bytes()
@@ -135,8 +151,80 @@ void TestRequestWriter::bytes()
     QCOMPARE(t->body().size(), bodySize);
     QCOMPARE(t->hasBody(), bodySize > 0);
     QCOMPARE(t->headRequest(), method == "HEAD");
-    QVERIFY(!t->bytes().contains("Accept-Encoding"));
+    QCOMPARE(t->requestedGzip(), expected.contains("Accept-Encoding: gzip\r\n"));
     QCOMPARE(t->closesConnection(), expected.contains("Connection: close\r\n"));
+
+    // DisableCompression: the same request without the Transport's Accept-Encoding.
+    spec.disableCompression = true;
+    const auto plain = RequestTemplate::build(mustParse(url), spec, &error);
+    QVERIFY2(plain.has_value(), qPrintable(error));
+    QByteArray withoutGzip = expected;
+    withoutGzip.replace("Accept-Encoding: gzip\r\n", "");
+    QCOMPARE(plain->bytes(), withoutGzip);
+    QVERIFY(!plain->requestedGzip());
+}
+
+void TestRequestWriter::gzipRule_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<HeaderList>("extra");
+    QTest::addColumn<bool>("disableCompression");
+    QTest::addColumn<bool>("requestedGzip");
+    // The Accept-Encoding field on the wire, "" = none.
+    QTest::addColumn<QByteArray>("acceptEncoding");
+
+    // Go 1.19 against a local server (persistConn.roundTrip's requestedGzip):
+    //   GET, POST                         -> "Accept-Encoding: gzip", decoded
+    //   HEAD, GET + Range                 -> nothing
+    //   explicit Accept-Encoding: gzip    -> sent as given, NOT decoded (Uncompressed=false)
+    //   DisableCompression                -> nothing
+    const HeaderList none;
+    QTest::newRow("GET") << QByteArray("GET") << none << false << true << QByteArray("gzip");
+    QTest::newRow("POST") << QByteArray("POST") << none << false << true << QByteArray("gzip");
+    QTest::newRow("DELETE") << QByteArray("DELETE") << none << false << true << QByteArray("gzip");
+    QTest::newRow("HEAD") << QByteArray("HEAD") << none << false << false << QByteArray();
+    QTest::newRow("lower-case head is not HEAD")
+        << QByteArray("head") << none << false << true << QByteArray("gzip");
+    QTest::newRow("Range") << QByteArray("GET") << HeaderList { { "range", "bytes=0-10" } } << false
+                           << false << QByteArray();
+    QTest::newRow("explicit gzip is the caller's")
+        << QByteArray("GET") << HeaderList { { "accept-encoding", "gzip" } } << false << false
+        << QByteArray("gzip");
+    QTest::newRow("explicit identity")
+        << QByteArray("GET") << HeaderList { { "Accept-Encoding", "identity" } } << false << false
+        << QByteArray("identity");
+    QTest::newRow("empty Range counts as none")
+        << QByteArray("GET") << HeaderList { { "Range", "" } } << false << true
+        << QByteArray("gzip");
+    QTest::newRow("blank Range is a value (Go trims only when writing)")
+        << QByteArray("GET") << HeaderList { { "Range", " " } } << false << false << QByteArray();
+    QTest::newRow("DisableCompression GET")
+        << QByteArray("GET") << none << true << false << QByteArray();
+    QTest::newRow("DisableCompression POST")
+        << QByteArray("POST") << none << true << false << QByteArray();
+    QTest::newRow("DisableCompression, explicit gzip still sent")
+        << QByteArray("GET") << HeaderList { { "Accept-Encoding", "gzip" } } << true << false
+        << QByteArray("gzip");
+}
+
+void TestRequestWriter::gzipRule()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(HeaderList, extra);
+    QFETCH(bool, disableCompression);
+    QFETCH(QByteArray, acceptEncoding);
+    RequestSpec spec;
+    spec.method = method;
+    spec.extraHeaders = extra;
+    spec.disableCompression = disableCompression;
+    const auto t = RequestTemplate::build(mustParse(QStringLiteral("http://h/")), spec);
+    QVERIFY(t.has_value());
+    QTEST(t->requestedGzip(), "requestedGzip");
+    const QByteArray head = t->headers().toByteArray();
+    QCOMPARE(head.count("Accept-Encoding:"), acceptEncoding.isEmpty() ? 0 : 1);
+    if (!acceptEncoding.isEmpty())
+        QVERIFY2(
+            head.contains("\r\nAccept-Encoding: " + acceptEncoding + "\r\n"), head.constData());
 }
 
 void TestRequestWriter::expectContinueSplitsHeadersAndBody()
@@ -148,7 +236,7 @@ void TestRequestWriter::expectContinueSplitsHeadersAndBody()
     const auto t = RequestTemplate::build(mustParse(QStringLiteral("http://127.0.0.1:1/")), spec);
     QVERIFY(t.has_value());
     QVERIFY(t->expectContinue());
-    QVERIFY(t->headers().endsWith("Expect: 100-continue\r\n\r\n"));
+    QVERIFY(t->headers().endsWith("Expect: 100-continue\r\nAccept-Encoding: gzip\r\n\r\n"));
     QCOMPARE(t->body(), QByteArray(1000, 'x'));
     QCOMPARE(t->headers().toByteArray() + t->body().toByteArray(), t->bytes());
 }

@@ -1,11 +1,10 @@
 #include "http/response_parser.h"
+#include "support/allocation_counter.h"
 
 #include <QTest>
 #include <atomic>
 #include <cstdlib>
 #include <new>
-
-#include "support/allocation_counter.h"
 
 using poolscope::testsupport::g_allocations;
 
@@ -104,6 +103,40 @@ QByteArray hugeHeaderResponse(qint64 headerValueBytes)
         + "\r\nContent-Length: 0\r\n\r\n";
 }
 
+// A head of exactly `size` bytes: `start`, an X-Pad field filled up to size, `end` (which
+// holds the blank line), then `body`.
+QByteArray headOfSize(qint64 size, const QByteArray &start, const QByteArray &end,
+    const QByteArray &body = QByteArray())
+{
+    const qint64 pad = size - start.size() - end.size();
+    Q_ASSERT(pad >= 0);
+    return start + QByteArray(pad, 'a') + end + body;
+}
+
+// "poolscope " x 1000 (10000 bytes) as Go 1.19's gzip.Writer writes it (tests/fixtures/gzip).
+QByteArray goodGzip()
+{
+    return QByteArray::fromHex("1f8b0800000000000000ecc6410900201004c02a76137fc22ed81fcc7130bf6972"
+                               "df4ecf222222222222222222222222222222222222229aab1f0000ffff51dfed47"
+                               "10270000");
+}
+
+QByteArray withLength(const QByteArray &headers, const QByteArray &body)
+{
+    return "HTTP/1.1 200 OK\r\n" + headers + "Content-Length: " + QByteArray::number(body.size())
+        + "\r\n\r\n" + body;
+}
+
+QByteArray chunked(const QByteArray &headers, const QByteArray &body, qsizetype chunkSize)
+{
+    QByteArray out = "HTTP/1.1 200 OK\r\n" + headers + "Transfer-Encoding: chunked\r\n\r\n";
+    for (qsizetype at = 0; at < body.size(); at += chunkSize) {
+        const QByteArray piece = body.mid(at, chunkSize);
+        out += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
+    }
+    return out + "0\r\n\r\n";
+}
+
 } // namespace
 
 class TestResponseParser final : public QObject
@@ -122,6 +155,13 @@ private Q_SLOTS:
     void headerTooLarge();
     void defaultHeaderLimitIsGos();
     void headerLimitResetsAfterInformational();
+    void headerLimitIsExact_data();
+    void headerLimitIsExact();
+    void gzipBodies_data();
+    void gzipBodies();
+    void gzipAcrossReads();
+    void gzipUntilEof();
+    void gzipSteadyStateDoesNotAllocate();
     void backToBack();
     void completeIsSticky();
     void abandonedBodyThenReuse();
@@ -458,6 +498,227 @@ void TestResponseParser::headerLimitResetsAfterInformational()
     parser.setMaxHeaderBytes(500);
     QCOMPARE(
         run(parser, response, false, response.size(), false).errorKind, ErrorKind::HeaderTooLarge);
+}
+
+void TestResponseParser::headerLimitIsExact_data()
+{
+    // Go 1.19 (Transport.MaxResponseHeaderBytes = N, a local server): a head of exactly N
+    // bytes, status line through the blank line, is read; N + 1 fails with
+    // "net/http: server response headers exceeded N bytes; aborted" (N = 1000, 4096 and
+    // 100000 tried). Body bytes arriving in the same read do not count.
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<QByteArray>("start");
+    QTest::addColumn<QByteArray>("end");
+    QTest::addColumn<QByteArray>("body");
+
+    const QByteArray crlf("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: ");
+    QTest::newRow("1000, CRLF") << qint64(1000) << crlf << QByteArray("\r\n\r\n")
+                                << QByteArray("ok");
+    QTest::newRow("4096, CRLF, big body")
+        << qint64(4096) << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 9000\r\nX-Pad: ")
+        << QByteArray("\r\n\r\n") << QByteArray(9000, 'b');
+    QTest::newRow("100000, CRLF") << qint64(100000) << crlf << QByteArray("\r\n\r\n")
+                                  << QByteArray("ok");
+    QTest::newRow("bare LF lines")
+        << qint64(500) << QByteArray("HTTP/1.1 200 OK\nContent-Length: 2\nX-Pad: ")
+        << QByteArray("\n\n") << QByteArray("ok");
+    QTest::newRow("trailing spaces after the last value")
+        << qint64(500) << crlf << QByteArray("   \t\r\n\r\n") << QByteArray("ok");
+    QTest::newRow("folded last value")
+        << qint64(500) << crlf << QByteArray("\r\n  folded\r\n\r\n") << QByteArray("ok");
+    QTest::newRow("pad in the reason phrase, no fields")
+        << qint64(300) << QByteArray("HTTP/1.1 204 ") << QByteArray("\r\n\r\n") << QByteArray();
+}
+
+void TestResponseParser::headerLimitIsExact()
+{
+    QFETCH(qint64, limit);
+    QFETCH(QByteArray, start);
+    QFETCH(QByteArray, end);
+    QFETCH(QByteArray, body);
+    ResponseParser parser;
+    parser.setMaxHeaderBytes(limit);
+    const QByteArray fits = headOfSize(limit, start, end, body);
+    const QByteArray over = headOfSize(limit + 1, start, end, body);
+    for (const qsizetype chunk : { fits.size(), qsizetype(1), qsizetype(7), qsizetype(4096) }) {
+        const Outcome ok = run(parser, fits, false, chunk, false);
+        QVERIFY2(ok.result == Result::Complete, qPrintable(describe(ok)));
+        QCOMPARE(ok.bodyBytes, body.size());
+        const Outcome o = run(parser, over, false, chunk, false);
+        QCOMPARE(o.result, Result::Error);
+        QCOMPARE(o.errorKind, ErrorKind::HeaderTooLarge);
+        QCOMPARE(o.errorMessage,
+            QStringLiteral("net/http: server response headers exceeded %1 bytes; aborted")
+                .arg(limit));
+        QVERIFY(!parser.headersComplete()); // the engine never sees headers: Do fails
+    }
+
+    // Each head of a 1xx chain gets the limit afresh (Go resets pc.readLimit).
+    const QByteArray early
+        = headOfSize(limit, "HTTP/1.1 103 Early Hints\r\nX-Pad: ", QByteArray("\r\n\r\n"));
+    QVERIFY2(run(parser, early + fits, false, 4096, false).result == Result::Complete,
+        qPrintable(describe(run(parser, early + fits, false, 4096, false))));
+    QCOMPARE(run(parser, early + over, false, early.size() + over.size(), false).errorKind,
+        ErrorKind::HeaderTooLarge);
+}
+
+void TestResponseParser::gzipBodies_data()
+{
+    QTest::addColumn<QByteArray>("response");
+    QTest::addColumn<bool>("head");
+    QTest::addColumn<bool>("requestedGzip");
+    QTest::addColumn<bool>("uncompressed");
+    QTest::addColumn<qint64>("bodyBytes"); // what a Go caller reads
+    QTest::addColumn<QString>("error"); // empty = Complete
+
+    const QByteArray gz = goodGzip();
+    const QByteArray ce("Content-Encoding: gzip\r\n");
+    const qint64 wire = gz.size();
+    // Go 1.19: a gzip it asked for is read decoded (10000 bytes, resp.Uncompressed); one
+    // the caller asked for, or with DisableCompression, is read as sent.
+    QTest::newRow("decoded") << withLength(ce, gz) << false << true << true << qint64(10000)
+                             << QString();
+    QTest::newRow("not requested: as sent")
+        << withLength(ce, gz) << false << false << false << wire << QString();
+    QTest::newRow("chunked, 9-byte chunks")
+        << chunked(ce, gz, 9) << false << true << true << qint64(10000) << QString();
+    QTest::newRow("value case and spaces (EqualFold, trimmed)")
+        << withLength("content-encoding:   GZip \t\r\n", gz) << false << true << true
+        << qint64(10000) << QString();
+    QTest::newRow("no Content-Encoding") << withLength("X-Y: z\r\n", QByteArray("plain")) << false
+                                         << true << false << qint64(5) << QString();
+    QTest::newRow("x-gzip is not gzip") << withLength("Content-Encoding: x-gzip\r\n", gz) << false
+                                        << true << false << wire << QString();
+    QTest::newRow("gzip, identity is not gzip")
+        << withLength("Content-Encoding: gzip, identity\r\n", gz) << false << true << false << wire
+        << QString();
+    QTest::newRow("only the first Content-Encoding counts")
+        << withLength("Content-Encoding: identity\r\nContent-Encoding: gzip\r\n", gz) << false
+        << true << false << wire << QString();
+    QTest::newRow("two members") << withLength(ce, gz + gz) << false << true << true
+                                 << qint64(20000) << QString();
+    QTest::newRow("HEAD: no body, not wrapped")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 70\r\n\r\n")
+        << true << true << false << qint64(0) << QString();
+    QTest::newRow("Content-Length 0: not wrapped (readLoop's !hasBody)")
+        << withLength(ce, QByteArray()) << false << true << false << qint64(0) << QString();
+    QTest::newRow("304: not wrapped")
+        << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Encoding: gzip\r\n\r\n") << false
+        << true << false << qint64(0) << QString();
+    QTest::newRow("empty chunked gzip body reads as empty")
+        << chunked(ce, QByteArray(), 1) << false << true << true << qint64(0) << QString();
+    // Corrupt bodies: Go's io.ReadAll(resp.Body) error after Do succeeded.
+    QTest::newRow("not gzip") << withLength(ce, QByteArray("this is not gzip!!!!")) << false << true
+                              << true << qint64(0) << QStringLiteral("gzip: invalid header");
+    QByteArray badCrc = gz;
+    badCrc[badCrc.size() - 8] = char(badCrc[badCrc.size() - 8] ^ 0xff);
+    QTest::newRow("bad checksum") << withLength(ce, badCrc) << false << true << true
+                                  << qint64(10000) << QStringLiteral("gzip: invalid checksum");
+    QByteArray flipped = gz;
+    flipped[40] = char(flipped[40] ^ 0x55);
+    QTest::newRow("corrupt deflate")
+        << withLength(ce, flipped) << false << true << true << qint64(1816)
+        << QStringLiteral("flate: corrupt input before offset 31");
+    QTest::newRow("truncated") << withLength(ce, gz.first(60)) << false << true << true
+                               << qint64(10000) << QStringLiteral("unexpected EOF");
+    QTest::newRow("trailing garbage")
+        << withLength(ce, gz + "garbage garbage garb") << false << true << true << qint64(10000)
+        << QStringLiteral("gzip: invalid header");
+}
+
+void TestResponseParser::gzipBodies()
+{
+    QFETCH(QByteArray, response);
+    QFETCH(bool, head);
+    QFETCH(bool, requestedGzip);
+    QFETCH(bool, uncompressed);
+    QFETCH(qint64, bodyBytes);
+    QFETCH(QString, error);
+    ResponseParser parser;
+    for (const qsizetype chunk : { response.size(), qsizetype(1), qsizetype(11) }) {
+        parser.begin(head, requestedGzip);
+        Result result = Result::NeedMore;
+        for (qsizetype at = 0; at < response.size() && result == Result::NeedMore;) {
+            const auto fed
+                = parser.feed(response.constData() + at, std::min(chunk, response.size() - at));
+            at += fed.consumed;
+            result = fed.result;
+        }
+        QVERIFY(parser.headersComplete()); // Do succeeded; a decode error comes from the body
+        QCOMPARE(parser.uncompressed(), uncompressed);
+        QCOMPARE(parser.bodyBytes(), bodyBytes);
+        if (error.isEmpty()) {
+            QCOMPARE(result, Result::Complete);
+            QVERIFY(parser.keepAlive());
+            if (!uncompressed && !head)
+                QCOMPARE(parser.wireBodyBytes(), bodyBytes);
+        } else {
+            QCOMPARE(result, Result::Error);
+            QCOMPARE(parser.errorKind(), ErrorKind::CorruptGzip);
+            QCOMPARE(parser.errorMessage(), error);
+        }
+    }
+}
+
+void TestResponseParser::gzipAcrossReads()
+{
+    // A decoded body, then a plain one on the same connection: nothing leaks across.
+    ResponseParser parser;
+    const QByteArray gz = withLength("Content-Encoding: gzip\r\n", goodGzip());
+    QCOMPARE(run(parser, gz, false, 5, false).result, Result::Complete);
+    parser.begin(false, true);
+    QCOMPARE(parser.feed(gz.constData(), gz.size()).result, Result::Complete);
+    QCOMPARE(parser.bodyBytes(), 10000);
+    QCOMPARE(parser.wireBodyBytes(), goodGzip().size());
+    const QByteArray plain = withLength(QByteArray(), QByteArray("12345"));
+    parser.begin(false, true);
+    QCOMPARE(parser.feed(plain.constData(), plain.size()).result, Result::Complete);
+    QVERIFY(!parser.uncompressed());
+    QCOMPARE(parser.bodyBytes(), 5);
+}
+
+void TestResponseParser::gzipUntilEof()
+{
+    // HTTP/1.0 without Content-Length: the gzip stream must be complete at EOF.
+    const QByteArray headers("HTTP/1.0 200 OK\r\nContent-Encoding: gzip\r\n\r\n");
+    ResponseParser parser;
+    parser.begin(false, true);
+    const QByteArray whole = headers + goodGzip();
+    QCOMPARE(parser.feed(whole.constData(), whole.size()).result, Result::NeedMore);
+    QCOMPARE(parser.feedEof(), Result::Complete);
+    QCOMPARE(parser.bodyBytes(), 10000);
+
+    parser.begin(false, true);
+    const QByteArray cut = headers + goodGzip().first(50);
+    QCOMPARE(parser.feed(cut.constData(), cut.size()).result, Result::NeedMore);
+    QCOMPARE(parser.feedEof(), Result::Error);
+    QCOMPARE(parser.errorKind(), ErrorKind::CorruptGzip);
+    QCOMPARE(parser.errorMessage(), QStringLiteral("unexpected EOF"));
+}
+
+void TestResponseParser::gzipSteadyStateDoesNotAllocate()
+{
+    const QByteArray gz = chunked("Content-Encoding: gzip\r\n", goodGzip(), 16);
+    ResponseParser parser;
+    const auto once = [&] {
+        parser.begin(false, true);
+        qsizetype at = 0;
+        Result result = Result::NeedMore;
+        while (result == Result::NeedMore && at < gz.size()) {
+            const auto fed
+                = parser.feed(gz.constData() + at, std::min<qsizetype>(5, gz.size() - at));
+            at += fed.consumed;
+            result = fed.result;
+        }
+        return result == Result::Complete ? parser.bodyBytes() : -1;
+    };
+    QCOMPARE(once(), 10000); // warm-up: this thread's spare decoder and zlib's window
+    const long long before = g_allocations.load();
+    qint64 total = 0;
+    for (int i = 0; i < 500; ++i)
+        total += once();
+    QCOMPARE(g_allocations.load() - before, 0);
+    QCOMPARE(total, qint64(500) * 10000);
 }
 
 void TestResponseParser::backToBack()

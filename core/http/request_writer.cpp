@@ -28,6 +28,17 @@ bool isValidFieldValue(QByteArrayView value)
     });
 }
 
+// Go's Header.Get on the caller's header: the first value of the field as the caller set
+// it (not yet trimmed: Go trims when writing), "" when absent.
+QByteArray firstValue(const HeaderList &headers, const QByteArray &canonicalName)
+{
+    for (const auto &[key, value] : headers) {
+        if (canonicalHeaderKey(key) == canonicalName)
+            return value;
+    }
+    return {};
+}
+
 std::optional<RequestTemplate> fail(QString *error, const QString &message)
 {
     if (error)
@@ -130,10 +141,19 @@ std::optional<RequestTemplate> RequestTemplate::build(
         return f.first == "Connection" && f.second.toLower().contains("close");
     });
 
+    // persistConn.roundTrip: gzip only, not for a range (a decoded part of a gzip document
+    // would fail anyway) nor for HEAD (an nginx bug, golang.org/issue/5522). An empty value
+    // counts as absent, as Header.Get("Accept-Encoding") == "" does.
+    const bool requestedGzip = !spec.disableCompression
+        && firstValue(spec.extraHeaders, QByteArrayLiteral("Accept-Encoding")).isEmpty()
+        && firstValue(spec.extraHeaders, QByteArrayLiteral("Range")).isEmpty()
+        && spec.method != "HEAD";
+
     RequestTemplate t;
     t.m_method = spec.method;
     t.m_expectContinue = expectContinue;
     t.m_closesConnection = spec.disableKeepAlives || userClose;
+    t.m_requestedGzip = requestedGzip;
 
     QByteArray &out = t.m_bytes;
     out.reserve(256 + spec.bodySize);
@@ -147,6 +167,8 @@ std::optional<RequestTemplate> RequestTemplate::build(
         out += "Content-Length: " + QByteArray::number(spec.bodySize) + "\r\n";
     for (const auto &[name, value] : fields)
         out += name + ": " + value + "\r\n";
+    if (requestedGzip)
+        out += "Accept-Encoding: gzip\r\n";
     if (spec.disableKeepAlives && !userClose)
         out += "Connection: close\r\n";
     out += "\r\n";

@@ -23,6 +23,9 @@ struct RequestSpec
     qint64 bodySize = 0;
     // Transport.DisableKeepAlives: Go adds "Connection: close" to every request.
     bool disableKeepAlives = false;
+    // Transport.DisableCompression: false = Go adds "Accept-Encoding: gzip" (see
+    // RequestTemplate::requestedGzip()); true = it asks for nothing.
+    bool disableCompression = false;
     // Send "Expect: 100-continue" and hold the body back until "100 Continue" arrives or
     // Transport.ExpectContinueTimeout expires. Ignored without a body (Go does the same).
     bool expectContinue = false;
@@ -36,8 +39,8 @@ struct RequestSpec
 
 // Prebuilt request bytes, written repeatedly without rebuilding. Laid out like Go's
 // Request.write: request line, Host, User-Agent, Content-Length, the other fields sorted
-// by name, then "Connection: close" (Go's extraHeaders). Accept-Encoding is NOT sent: Go's
-// Transport adds "gzip" but we never decode bodies, so asking for gzip would be a lie.
+// by name, then the Transport's own fields (Go's extraHeaders, sorted):
+// "Accept-Encoding: gzip" and "Connection: close".
 class RequestTemplate final
 {
 public:
@@ -65,6 +68,11 @@ public:
     [[nodiscard]] bool hasBody() const { return m_bytes.size() > m_headerSize; }
     [[nodiscard]] bool expectContinue() const { return m_expectContinue; }
     [[nodiscard]] bool closesConnection() const { return m_closesConnection; }
+    // Go's requestedGzip (persistConn.roundTrip): the Transport added "Accept-Encoding: gzip"
+    // itself, because DisableCompression is off, the request has no Accept-Encoding and no
+    // Range value and its method is not HEAD. Only then is a gzip response decoded
+    // transparently (ResponseParser::begin); a gzip the caller asked for stays encoded.
+    [[nodiscard]] bool requestedGzip() const { return m_requestedGzip; }
     // Go's Request.isReplayable() for this request (its body is an in-memory, rewindable
     // buffer, like http.NewRequest with a bytes.Reader, which sets GetBody).
     [[nodiscard]] bool replayable() const { return m_replayable; }
@@ -77,6 +85,7 @@ private:
     QByteArray m_method;
     bool m_expectContinue = false;
     bool m_closesConnection = false;
+    bool m_requestedGzip = false;
     bool m_replayable = false;
 };
 

@@ -1,17 +1,32 @@
 #include "response_parser.h"
 
+#include "gzip_decoder.h"
+
 #include <llhttp.h>
 
 namespace poolscope {
 
 namespace {
 
-// "\r\n\r\n" after the last header value (or after the status line when there are none).
-constexpr qint64 kHeaderTerminatorBytes = 4;
-
 bool isInformational(int status)
 {
     return status >= 100 && status <= 199 && status != 101;
+}
+
+char asciiLower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Appends a span to a short lower-cased buffer; a length past the buffer marks overflow.
+void appendShort(char *buffer, int capacity, int &length, const char *at, size_t n)
+{
+    for (size_t i = 0; i < n; ++i) {
+        if (length < capacity)
+            buffer[length] = asciiLower(at[i]);
+        if (length <= capacity)
+            ++length;
+    }
 }
 
 } // namespace
@@ -34,42 +49,44 @@ struct ResponseParser::Callbacks
         return self(parser)->checkHeaderSpan(at, length);
     }
 
-    static int onHeadersComplete(llhttp_t *parser)
+    static int onHeaderField(llhttp_t *parser, const char *at, size_t length)
     {
-        ResponseParser *p = self(parser);
-        const int status = llhttp_get_status_code(parser);
-        // Headers end right after the last span; an approximation of 4 bytes for the
-        // terminating CRLFs keeps the accounting exact for well-formed responses.
-        if (p->headerBytesAt(p->m_lastSpanEnd) + kHeaderTerminatorBytes > p->m_activeMaxHeaderBytes)
-            return p->failHeaderTooLarge();
-        p->m_statusCode = status;
-        p->m_httpMajor = llhttp_get_http_major(parser);
-        p->m_httpMinor = llhttp_get_http_minor(parser);
-        if (status == 101) {
-            return p->fail(ErrorKind::UnexpectedUpgrade,
-                QStringLiteral("unexpected 101 Switching Protocols: no upgrade was requested"));
-        }
-        if (isInformational(status))
-            return 1; // a 1xx never has a body
-        p->m_headersComplete = true;
-        p->m_chunked = (parser->flags & F_CHUNKED) != 0;
-        p->m_contentLength = !p->m_chunked && (parser->flags & F_CONTENT_LENGTH) != 0
-            ? static_cast<qint64>(parser->content_length)
-            : -1;
-        const bool noBody = p->m_headRequest || status == 204 || status == 304;
-        if (noBody) {
-            // Go's bodyAllowedForStatus / HEAD: the announced length describes a body that is
-            // not sent. Keep-alive is decided again at message completion.
-            p->m_keepAlive = false;
-            return 1;
-        }
-        p->m_keepAlive = llhttp_should_keep_alive(parser) != 0;
+        self(parser)->headerFieldBytes(at, length);
+        return self(parser)->checkHeaderSpan(at, length);
+    }
+
+    static int onHeaderValue(llhttp_t *parser, const char *at, size_t length)
+    {
+        self(parser)->headerValueBytes(at, length);
+        return self(parser)->checkHeaderSpan(at, length);
+    }
+
+    static int onHeaderFieldComplete(llhttp_t *parser)
+    {
+        self(parser)->headerFieldDone();
         return HPE_OK;
     }
 
-    static int onBody(llhttp_t *parser, const char *, size_t length)
+    static int onHeaderValueComplete(llhttp_t *parser)
     {
-        self(parser)->m_bodyBytes += static_cast<qint64>(length);
+        self(parser)->headerValueDone();
+        return HPE_OK;
+    }
+
+    static int onHeadersComplete(llhttp_t *parser)
+    {
+        // Pausing here makes llhttp_get_error_pos() the first byte after the head, so
+        // feed() can count the head exactly (finishHead) before anything else is decided.
+        self(parser)->m_headPaused = true;
+        return HPE_PAUSED;
+    }
+
+    static int onBody(llhttp_t *parser, const char *at, size_t length)
+    {
+        ResponseParser *p = self(parser);
+        p->m_bodyBytes += static_cast<qint64>(length);
+        if (p->m_gzip && !p->m_gzip->feed(at, static_cast<qsizetype>(length)))
+            return p->fail(ErrorKind::CorruptGzip, p->m_gzip->errorMessage());
         return HPE_OK;
     }
 
@@ -84,11 +101,11 @@ struct ResponseParser::Callbacks
                 return p->fail(ErrorKind::TooManyInformational,
                     QStringLiteral("net/http: too many 1xx informational responses"));
             }
-            // The final response follows; its header limit starts where this one ended.
-            p->m_headerBytesBeforeCall
-                = -static_cast<qint64>(p->m_lastSpanEnd - p->m_callBegin) - kHeaderTerminatorBytes;
             return HPE_OK;
         }
+        // The body ended: a gzip stream must have ended with it.
+        if (p->m_gzip && !p->m_gzip->finish())
+            return p->fail(ErrorKind::CorruptGzip, p->m_gzip->errorMessage());
         // Must be asked here: once llhttp_execute returns, the parser has reset for the next
         // message and would answer 0.
         p->m_keepAlive = llhttp_should_keep_alive(parser) != 0;
@@ -104,8 +121,10 @@ struct ResponseParser::Callbacks
             llhttp_settings_init(&s);
             s.on_message_begin = &onMessageBegin;
             s.on_status = &onHeaderSpan;
-            s.on_header_field = &onHeaderSpan;
-            s.on_header_value = &onHeaderSpan;
+            s.on_header_field = &onHeaderField;
+            s.on_header_value = &onHeaderValue;
+            s.on_header_field_complete = &onHeaderFieldComplete;
+            s.on_header_value_complete = &onHeaderValueComplete;
             s.on_headers_complete = &onHeadersComplete;
             s.on_body = &onBody;
             s.on_message_complete = &onMessageComplete;
@@ -128,18 +147,23 @@ ResponseParser::ResponseParser() : m_parser(std::make_unique<llhttp_t>())
     begin(false);
 }
 
-ResponseParser::~ResponseParser() = default;
+ResponseParser::~ResponseParser()
+{
+    releaseGzip();
+}
 
 void ResponseParser::setMaxHeaderBytes(qint64 bytes)
 {
     m_maxHeaderBytes = bytes > 0 ? bytes : kDefaultMaxHeaderBytes;
 }
 
-void ResponseParser::begin(bool headRequest)
+void ResponseParser::begin(bool headRequest, bool requestedGzip)
 {
     // llhttp_reset keeps settings, user data and lenient flags, and clears any error.
     llhttp_reset(m_parser.get());
     m_headRequest = headRequest;
+    m_requestedGzip = requestedGzip;
+    m_headPaused = false;
     m_activeMaxHeaderBytes = m_maxHeaderBytes;
     m_state = Result::NeedMore;
     m_messageDone = false;
@@ -155,6 +179,13 @@ void ResponseParser::begin(bool headRequest)
 
 void ResponseParser::resetResponseFields()
 {
+    releaseGzip();
+    m_uncompressed = false;
+    m_fieldLength = 0;
+    m_valueLength = 0;
+    m_inContentEncoding = false;
+    m_contentEncodingSeen = false;
+    m_contentEncodingGzip = false;
     m_headersComplete = false;
     m_statusCode = 0;
     m_httpMajor = 0;
@@ -187,10 +218,98 @@ qint64 ResponseParser::headerBytesAt(const char *position) const
 
 int ResponseParser::checkHeaderSpan(const char *at, size_t length)
 {
-    m_lastSpanEnd = at + length;
-    if (headerBytesAt(m_lastSpanEnd) > m_activeMaxHeaderBytes)
+    if (headerBytesAt(at + length) > m_activeMaxHeaderBytes)
         return failHeaderTooLarge();
     return HPE_OK;
+}
+
+void ResponseParser::headerFieldBytes(const char *at, size_t length)
+{
+    appendShort(m_field, kShortFieldBytes, m_fieldLength, at, length);
+}
+
+void ResponseParser::headerFieldDone()
+{
+    constexpr QLatin1StringView kContentEncoding("content-encoding");
+    m_inContentEncoding = !m_contentEncodingSeen && m_fieldLength == kContentEncoding.size()
+        && QLatin1StringView(m_field, m_fieldLength) == kContentEncoding;
+    m_fieldLength = 0;
+    m_valueLength = 0;
+}
+
+void ResponseParser::headerValueBytes(const char *at, size_t length)
+{
+    if (m_inContentEncoding)
+        appendShort(m_value, kShortFieldBytes, m_valueLength, at, length);
+}
+
+void ResponseParser::headerValueDone()
+{
+    if (!m_inContentEncoding)
+        return;
+    // Go: ascii.EqualFold(resp.Header.Get("Content-Encoding"), "gzip"), on the first value
+    // with its surrounding spaces and tabs trimmed (textproto).
+    m_inContentEncoding = false;
+    m_contentEncodingSeen = true;
+    if (m_valueLength > kShortFieldBytes)
+        return;
+    const QLatin1StringView value = QLatin1StringView(m_value, m_valueLength).trimmed();
+    m_contentEncodingGzip = value == QLatin1StringView("gzip");
+}
+
+void ResponseParser::releaseGzip()
+{
+    if (m_gzip)
+        GzipDecoder::giveBack(std::move(m_gzip));
+}
+
+qint64 ResponseParser::bodyBytes() const
+{
+    return m_uncompressed && m_gzip ? m_gzip->decodedBytes() : m_bodyBytes;
+}
+
+bool ResponseParser::finishHead(const char *headEnd)
+{
+    if (headerBytesAt(headEnd) > m_activeMaxHeaderBytes) {
+        failHeaderTooLarge();
+        return false;
+    }
+    llhttp_t *parser = m_parser.get();
+    const int status = llhttp_get_status_code(parser);
+    m_statusCode = status;
+    m_httpMajor = llhttp_get_http_major(parser);
+    m_httpMinor = llhttp_get_http_minor(parser);
+    if (status == 101) {
+        fail(ErrorKind::UnexpectedUpgrade,
+            QStringLiteral("unexpected 101 Switching Protocols: no upgrade was requested"));
+        return false;
+    }
+    if (isInformational(status)) {
+        // The next head starts here and gets its own limit. A 1xx never has a body.
+        m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
+        parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
+        return true;
+    }
+    m_headersComplete = true;
+    m_chunked = (parser->flags & F_CHUNKED) != 0;
+    m_contentLength = !m_chunked && (parser->flags & F_CONTENT_LENGTH) != 0
+        ? static_cast<qint64>(parser->content_length)
+        : -1;
+    const bool noBody = m_headRequest || status == 204 || status == 304;
+    if (noBody) {
+        // Go's bodyAllowedForStatus / HEAD: the announced length describes a body that is
+        // not sent. Keep-alive is decided again at message completion.
+        m_keepAlive = false;
+        parser->flags |= F_SKIPBODY;
+        return true;
+    }
+    m_keepAlive = llhttp_should_keep_alive(parser) != 0;
+    // Go's readLoop wraps the body in a gzipReader only when it has one (ContentLength != 0).
+    if (m_requestedGzip && m_contentEncodingGzip && m_contentLength != 0) {
+        m_uncompressed = true;
+        m_gzip = GzipDecoder::take();
+    }
+    return true;
 }
 
 ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
@@ -202,8 +321,20 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
     m_firstByteSeen = true;
 
     m_callBegin = data;
-    m_lastSpanEnd = data;
-    const llhttp_errno_t err = llhttp_execute(m_parser.get(), data, static_cast<size_t>(len));
+    const char *const end = data + len;
+    llhttp_errno_t err = llhttp_execute(m_parser.get(), data, static_cast<size_t>(len));
+    // Each head pauses the parser once (a 1xx and the final response may share one call).
+    while (err == HPE_PAUSED && m_headPaused) {
+        m_headPaused = false;
+        const char *headEnd = llhttp_get_error_pos(m_parser.get());
+        if (!finishHead(headEnd)) {
+            m_state = Result::Error;
+            m_callBegin = nullptr;
+            return { m_state, static_cast<qsizetype>(headEnd - data) };
+        }
+        llhttp_resume(m_parser.get());
+        err = llhttp_execute(m_parser.get(), headEnd, static_cast<size_t>(end - headEnd));
+    }
     const char *stop = llhttp_get_error_pos(m_parser.get());
     const qsizetype stopped = err != HPE_OK && stop ? static_cast<qsizetype>(stop - data) : len;
 
@@ -250,6 +381,10 @@ ResponseParser::Result ResponseParser::feedEof()
             m_state = Result::Complete;
             return m_state;
         }
+        if (m_errorKind == ErrorKind::CorruptGzip) {
+            m_state = Result::Error; // the body ended inside a gzip member
+            return m_state;
+        }
     }
     m_errorKind = ErrorKind::UnexpectedEof;
     if (!m_firstByteSeen) {
@@ -280,6 +415,8 @@ const char *ResponseParser::errorKindName(ErrorKind kind)
         return "unexpected upgrade";
     case ErrorKind::UnexpectedEof:
         return "unexpected EOF";
+    case ErrorKind::CorruptGzip:
+        return "corrupt gzip body";
     }
     return "unknown";
 }

@@ -8,6 +8,8 @@ struct llhttp__internal_s; // llhttp_t; <llhttp.h> stays out of our headers (C e
 
 namespace poolscope {
 
+class GzipDecoder;
+
 // Incremental HTTP/1.x response parser on top of llhttp, with Go's client-side limits.
 //
 // One instance per connection, reused: construct once, call begin() before each request's
@@ -31,10 +33,23 @@ namespace poolscope {
 //   ending in a bare LF stay Malformed (llhttp has no leniency for them; Go accepts them).
 // - A Transfer-Encoding other than chunked: Go 1.19 rejects it ("unsupported transfer
 //   encoding"), llhttp reads the body until EOF; we keep llhttp's behaviour (keepAlive false).
-// - Header section limit: llhttp has none; we apply Transport.MaxResponseHeaderBytes per
-//   response (reset after each 1xx, like Go). Go's client default is 10 MiB
-//   (persistConn.maxHeaderResponseSize: 10 << 20), not http.DefaultMaxHeaderBytes (1 MiB,
-//   the server's); setMaxHeaderBytes() changes it.
+// - Header section limit (Transport.MaxResponseHeaderBytes): llhttp has none. Go's
+//   readLoop sets pc.readLimit = maxHeaderResponseSize() (the field, or 10 << 20 when it is
+//   0: not http.DefaultMaxHeaderBytes, which is the server's 1 MiB) and reads the head
+//   through it; needing byte N+1 fails with "net/http: server response headers exceeded N
+//   bytes; aborted". So a head (status line through the blank line, as sent) of exactly N
+//   bytes passes and N+1 fails; body bytes read ahead in the same read do not count. We
+//   count the same bytes exactly: llhttp pauses in on_headers_complete, where its error
+//   position is the first byte after the head. Go resets the limit after each 1xx; here each
+//   head gets its own N (Go's reset also forgives whatever it had already buffered of the
+//   next head, which depends on how the bytes were split into reads).
+// - Content-Encoding: gzip on a request that asked for gzip itself (begin(..., true), Go's
+//   requestedGzip): decoded like Go's gzipReader (see GzipDecoder), bodyBytes() counts the
+//   decoded bytes a caller reads; a body that does not decode fails the response with
+//   ErrorKind::CorruptGzip and Go's error text ("gzip: invalid header", "flate: corrupt
+//   input before offset N", ...). Go reports that error from resp.Body.Read, after Do
+//   succeeded: headersComplete() is true first. Bodiless responses (HEAD, Content-Length 0,
+//   204, 304) are never wrapped, as in Go's readLoop.
 class ResponseParser final
 {
 public:
@@ -52,6 +67,8 @@ public:
         UnexpectedUpgrade,
         // The connection ended before the response was complete (feedEof()).
         UnexpectedEof,
+        // A body we asked to be gzipped (Go's requestedGzip) did not decode.
+        CorruptGzip,
     };
 
     struct FeedResult
@@ -78,7 +95,9 @@ public:
     [[nodiscard]] qint64 maxHeaderBytes() const { return m_maxHeaderBytes; }
 
     // Starts a new response. headRequest: the request was HEAD, so the response has no body.
-    void begin(bool headRequest);
+    // requestedGzip: the request carries the "Accept-Encoding: gzip" that Go's Transport adds
+    // itself (RequestTemplate::requestedGzip()), so a gzip body is decoded transparently.
+    void begin(bool headRequest, bool requestedGzip = false);
 
     // Parses up to len bytes. Complete/Error are sticky until the next begin(): later calls
     // return the same result with consumed == 0.
@@ -100,10 +119,16 @@ public:
     // complete for framed bodies, and once Complete in every case.
     [[nodiscard]] bool keepAlive() const { return m_keepAlive; }
     // Content-Length of the final response, -1 when absent (chunked, EOF-delimited) or ignored.
+    // The framing value, also when uncompressed() (Go then shows the caller -1).
     [[nodiscard]] qint64 contentLength() const { return m_contentLength; }
     [[nodiscard]] bool chunked() const { return m_chunked; }
-    // Body bytes seen so far (chunk framing excluded).
-    [[nodiscard]] qint64 bodyBytes() const { return m_bodyBytes; }
+    // Go's resp.Uncompressed: we asked for gzip, the response has a body and says
+    // "Content-Encoding: gzip", so its body is decoded.
+    [[nodiscard]] bool uncompressed() const { return m_uncompressed; }
+    // Body bytes the caller reads so far: decoded when uncompressed(), else wireBodyBytes().
+    [[nodiscard]] qint64 bodyBytes() const;
+    // Body bytes as sent (chunk framing excluded, gzip not decoded).
+    [[nodiscard]] qint64 wireBodyBytes() const { return m_bodyBytes; }
     // A "100 Continue" arrived: a request sent with "Expect: 100-continue" may send its body.
     [[nodiscard]] bool got100Continue() const { return m_got100Continue; }
     // 1xx responses skipped so far for this request (101 excluded).
@@ -123,11 +148,33 @@ private:
     int failHeaderTooLarge();
     qint64 headerBytesAt(const char *position) const;
     int checkHeaderSpan(const char *at, size_t length);
+    // The head ended at headEnd (llhttp paused in on_headers_complete): applies the header
+    // limit, then what the status and headers mean. false: the response failed.
+    bool finishHead(const char *headEnd);
+    void headerFieldBytes(const char *at, size_t length);
+    void headerValueBytes(const char *at, size_t length);
+    void headerFieldDone();
+    void headerValueDone();
+    void releaseGzip();
 
     std::unique_ptr<llhttp__internal_s> m_parser;
     qint64 m_maxHeaderBytes = kDefaultMaxHeaderBytes;
     qint64 m_activeMaxHeaderBytes = kDefaultMaxHeaderBytes;
     bool m_headRequest = false;
+    bool m_requestedGzip = false;
+    bool m_headPaused = false; // llhttp stopped in on_headers_complete
+    bool m_uncompressed = false;
+    // Content-Encoding of the current response: the first such header's value (Go's
+    // Header.Get), lower-cased; a name or value longer than the buffer cannot be "gzip".
+    static constexpr int kShortFieldBytes = 24;
+    char m_field[kShortFieldBytes] {};
+    int m_fieldLength = 0;
+    bool m_inContentEncoding = false;
+    bool m_contentEncodingSeen = false;
+    bool m_contentEncodingGzip = false;
+    char m_value[kShortFieldBytes] {};
+    int m_valueLength = 0;
+    std::unique_ptr<GzipDecoder> m_gzip; // borrowed from GzipDecoder::take() per gzip body
     Result m_state = Result::NeedMore;
     bool m_messageDone = false;
     bool m_firstByteSeen = false;
@@ -145,11 +192,9 @@ private:
     QString m_errorMessage;
 
     // Header size accounting: header bytes of the current response before the current
-    // feed() call (may be negative when a 1xx ended inside the call), the call's first byte,
-    // and the end of the last header/status span seen.
+    // feed() call (may be negative when a 1xx ended inside the call) and the call's first byte.
     qint64 m_headerBytesBeforeCall = 0;
     const char *m_callBegin = nullptr;
-    const char *m_lastSpanEnd = nullptr;
 };
 
 } // namespace poolscope

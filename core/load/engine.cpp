@@ -119,6 +119,7 @@ bool Engine::rebuildRequest(QString *error)
     spec.method = m_load.method;
     spec.bodySize = m_load.requestBodySize;
     spec.disableKeepAlives = m_transport.disableKeepAlives;
+    spec.disableCompression = m_transport.disableCompression;
     spec.expectContinue = m_load.expectContinue;
     for (TargetSlot &slot : m_targets) {
         auto t = RequestTemplate::build(slot.target, spec, error);
@@ -404,7 +405,7 @@ void Engine::handleAction(const PoolAction &a)
         c.worker = index;
         c.reusedForRequest = a.reused;
         c.sendRequest(*targetOf(index).request, m_transport.responseHeaderTimeout,
-            m_transport.expectContinueTimeout);
+            m_transport.expectContinueTimeout, m_transport.effectiveMaxResponseHeaderBytes());
         if (c.phase() != Connection::Phase::Closed) {
             recordEvent(EventType::WroteRequest, c);
         }
@@ -609,7 +610,7 @@ void Engine::onResponseHeaders(Connection &c)
         return;
     }
     const ResponseParser &p = c.parser();
-    const bool emptyBody = p.state() == ResponseParser::Result::Complete && p.bodyBytes() == 0;
+    const bool emptyBody = p.state() == ResponseParser::Result::Complete && p.wireBodyBytes() == 0;
     switch (m_load.bodyPolicy) {
     case BodyPolicy::ReadToEof:
         return;
@@ -724,7 +725,8 @@ void Engine::onIdleConnectionLost(Connection &c, CloseReason reason)
 
 void Engine::applyTransport(const TransportConfig &transport)
 {
-    const bool requestChanges = transport.disableKeepAlives != m_transport.disableKeepAlives;
+    const bool requestChanges = transport.disableKeepAlives != m_transport.disableKeepAlives
+        || transport.disableCompression != m_transport.disableCompression;
     m_transport = transport;
     m_pool->setConfig(transport);
     if (requestChanges && m_running) {

@@ -114,8 +114,8 @@ void Connection::ready()
     m_owner.onConnectionReady(*this);
 }
 
-void Connection::sendRequest(
-    const RequestTemplate &request, Duration responseHeaderTimeout, Duration expectContinueTimeout)
+void Connection::sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
+    Duration expectContinueTimeout, qint64 maxResponseHeaderBytes)
 {
     if (m_socket == nullptr || m_phase == Phase::Closed) {
         return;
@@ -125,7 +125,8 @@ void Connection::sendRequest(
     m_bodyWithheld = false;
     m_pendingBody.clear();
     m_responseHeaderTimeout = responseHeaderTimeout;
-    m_parser.begin(m_headRequest);
+    m_parser.setMaxHeaderBytes(maxResponseHeaderBytes);
+    m_parser.begin(m_headRequest, request.requestedGzip());
     m_phase = Phase::AwaitingHeaders;
     // "Expect: 100-continue": send the headers, hold the body until the server says
     // 100 Continue or ExpectContinueTimeout passes (Go's persistConn.writeLoop).
@@ -241,7 +242,13 @@ void Connection::handleBytes(const char *data, qsizetype len)
         if (r.result == ResponseParser::Result::Error) {
             m_phase = Phase::Closed;
             stopTimer();
-            m_owner.onConnectionFailed(*this, CloseReason::ProtocolError, m_parser.errorMessage());
+            // Before the headers it is RoundTrip's error, which Go's mapRoundTripError words
+            // so on a connection its readLoop closed; after them, resp.Body.Read's, bare.
+            const QString prefix = m_parser.headersComplete()
+                ? QString()
+                : QStringLiteral("net/http: HTTP/1.x transport connection broken: ");
+            m_owner.onConnectionFailed(
+                *this, CloseReason::ProtocolError, prefix + m_parser.errorMessage());
             return;
         }
         if (r.result == ResponseParser::Result::Complete) {

@@ -74,8 +74,9 @@ public:
     void dial();
     // Sends one request. Timeouts of 0 = none. With "Expect: 100-continue" in the
     // request, the body waits for 100 Continue or expectContinueTimeout.
+    // maxResponseHeaderBytes: Transport.MaxResponseHeaderBytes, 0 = Go's 10 MiB.
     void sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
-        Duration expectContinueTimeout);
+        Duration expectContinueTimeout, qint64 maxResponseHeaderBytes = 0);
     // Mark idle in the pool: stray bytes or EOF from now on mean the server closed it.
     void setIdle();
     // Keep reading (and discarding) the rest of the body without telling anyone:

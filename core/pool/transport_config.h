@@ -63,12 +63,18 @@ struct TransportConfig
     // has "Expect: 100-continue". 0 = send the body at once.
     Duration expectContinueTimeout { 0 };
 
-    // MaxResponseHeaderBytes: limit on the response status line and headers, in bytes.
-    // 0 = Go's default of 1 MiB. A bigger head fails the request with Go's
-    // "server response headers exceeded N bytes; aborted".
+    // MaxResponseHeaderBytes: limit on the response head (status line, headers and the blank
+    // line, as sent), in bytes; a head of exactly this size passes. 0 = Go's client default,
+    // 10 MiB (persistConn.maxHeaderResponseSize; http.DefaultMaxHeaderBytes, 1 MiB, is the
+    // server's). A bigger head fails the request, unretried, with Go's "net/http: server
+    // response headers exceeded N bytes; aborted" (CloseReason::ProtocolError). Negative: Go
+    // would fail every response (its read limit starts exhausted); we treat it as 0 and the
+    // knob table does not offer it.
     std::int64_t maxResponseHeaderBytes = 0;
-    // DisableCompression: false = send "Accept-Encoding: gzip" (when the request has
-    // none) and decode a gzip body transparently as Go does; true = ask for nothing.
+    // DisableCompression: false = send "Accept-Encoding: gzip" when the request has no
+    // Accept-Encoding and no Range and is not HEAD, and decode a gzip body transparently as
+    // Go does (the bytes read are the decoded ones; a body that does not decode fails the
+    // request with Go's gzip/flate error); true = ask for nothing, decode nothing.
     bool disableCompression = false;
 
     // ---- net.Dialer ----
@@ -98,7 +104,7 @@ struct TransportConfig
     [[nodiscard]] int effectiveMaxIdleConnsPerHost() const;
     // Resolves Dialer.KeepAlive and KeepAliveConfig as Go 1.23's newTCPConn does.
     [[nodiscard]] EffectiveKeepAlive effectiveKeepAlive() const;
-    // The header limit Go enforces: 1 MiB when the field is 0.
+    // The header limit Go enforces: 10 MiB when the field is 0 (or negative, see above).
     [[nodiscard]] std::int64_t effectiveMaxResponseHeaderBytes() const;
 
     bool operator==(const TransportConfig &) const = default;
@@ -110,7 +116,9 @@ inline constexpr int kDefaultMaxIdleConnsPerHost = 2;
 inline constexpr Duration kDefaultKeepAliveIdle = 15s;
 inline constexpr Duration kDefaultKeepAliveInterval = 15s;
 inline constexpr int kDefaultKeepAliveCount = 9;
-// Go's DefaultMaxHeaderBytes (1 << 20), the limit a zero MaxResponseHeaderBytes means.
-inline constexpr std::int64_t kDefaultMaxResponseHeaderBytes = 1 << 20;
+// The limit a zero MaxResponseHeaderBytes means on Go's client: 10 << 20, "conservative
+// default; same as http2" (persistConn.maxHeaderResponseSize). Go 1.19 prints "server
+// response headers exceeded 10485760 bytes" for a head one byte longer.
+inline constexpr std::int64_t kDefaultMaxResponseHeaderBytes = std::int64_t(10) << 20;
 
 } // namespace poolscope

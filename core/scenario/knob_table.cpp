@@ -142,7 +142,7 @@ const Knob kKnobs[] = {
     { "MaxResponseHeaderBytes", "http.Transport.MaxResponseHeaderBytes", KnobGroup::Transport, KnobKind::Int,
         "max-response-header-bytes", "MaxResponseHeaderBytes", "MaxResponseHeaderBytes",
         QT_TRANSLATE_NOOP("Knob", "Limit on the response status line and headers. A bigger head fails the request (\"server response headers exceeded N bytes; aborted\")."),
-        QT_TRANSLATE_NOOP("Knob", "0 means 1 MiB (Go's default)"), "",
+        QT_TRANSLATE_NOOP("Knob", "0 means 10 MiB (Go's client default)"), "",
         "B", 0, 1024 * kMiB, 0, 4 * kMiB, 0, {}, nullptr, false, true,
         PS_INT(transport.maxResponseHeaderBytes) },
     { "DisableCompression", "http.Transport.DisableCompression", KnobGroup::Transport, KnobKind::Bool,
