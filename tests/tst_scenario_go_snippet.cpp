@@ -143,7 +143,7 @@ private Q_SLOTS:
         const QString s = goSnippet(c);
         QCOMPARE(fieldLine(s, QStringLiteral("MaxResponseHeaderBytes")),
             QStringLiteral(
-                "MaxResponseHeaderBytes: 4096, // DefaultTransport: 0, which means 1 MiB"));
+                "MaxResponseHeaderBytes: 4096, // DefaultTransport: 0, which means 10 MiB"));
         QCOMPARE(fieldLine(s, QStringLiteral("DisableCompression")),
             QStringLiteral("DisableCompression: true, // DefaultTransport: false"));
         const QStringList names = fieldNames(s);

@@ -266,7 +266,7 @@ private Q_SLOTS:
         QCOMPARE(knobZeroAlias(*findKnob(u"MaxIdleConnsPerHost")), QStringLiteral("2"));
         QCOMPARE(knobZeroAlias(*findKnob(u"Dialer.KeepAlive")), QStringLiteral("15 s"));
         QCOMPARE(knobZeroAlias(*findKnob(u"KeepAliveConfig.Count")), QStringLiteral("9"));
-        QCOMPARE(knobZeroAlias(*findKnob(u"MaxResponseHeaderBytes")), QStringLiteral("1 MiB"));
+        QCOMPARE(knobZeroAlias(*findKnob(u"MaxResponseHeaderBytes")), QStringLiteral("10 MiB"));
         QCOMPARE(knobZeroAlias(*findKnob(u"MaxConnsPerHost")), QString()); // "0 = unlimited"
         QCOMPARE(knobZeroAlias(*findKnob(u"DisableKeepAlives")), QString());
         // Every zero meaning uses one of the two forms.
