@@ -114,7 +114,7 @@ const Pool::Conn *Pool::find(ConnId id) const
     return it == m_conns.end() ? nullptr : &it->second;
 }
 
-void Pool::emit(EventType type, const Conn &c, ReqId req, CloseReason reason)
+void Pool::record(EventType type, const Conn &c, ReqId req, CloseReason reason)
 {
     if (m_sink == nullptr) {
         return;
@@ -129,7 +129,7 @@ void Pool::emit(EventType type, const Conn &c, ReqId req, CloseReason reason)
     m_sink->onPoolEvent(e);
 }
 
-void Pool::emitGotConn(const Conn &c, ReqId req, const GotConnInfo &got)
+void Pool::recordGotConn(const Conn &c, ReqId req, const GotConnInfo &got)
 {
     if (m_sink == nullptr) {
         return;
@@ -146,7 +146,7 @@ void Pool::emitGotConn(const Conn &c, ReqId req, const GotConnInfo &got)
     m_sink->onPoolEvent(e);
 }
 
-void Pool::emitRequest(EventType type, HostId host, ReqId req)
+void Pool::recordRequest(EventType type, HostId host, ReqId req)
 {
     if (m_sink == nullptr) {
         return;
@@ -182,7 +182,7 @@ void Pool::transition(Conn &c, ConnState to, CloseReason reason)
     if (to == ConnState::Closed) {
         ++m_counters.closed;
         ++m_counters.closesByReason[static_cast<std::size_t>(reason)];
-        emit(EventType::ConnClosed, c, c.serving, reason);
+        record(EventType::ConnClosed, c, c.serving, reason);
     }
 }
 
@@ -236,7 +236,7 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
 {
     const ReqId req = m_nextReq++;
     Host &h = m_hosts[host];
-    emitRequest(EventType::GetConn, host, req);
+    recordRequest(EventType::GetConn, host, req);
 
     // queueForIdleConn: newest idle first, dropping ones past IdleConnTimeout.
     if (!m_config.disableKeepAlives) {
@@ -275,7 +275,7 @@ void Pool::queueForDial(ReqId req, Want &w)
     cleanFront(h.dialWait);
     h.dialWait.push_back(req);
     setQueuedForDial(w, true);
-    emitRequest(EventType::WaitQueued, w.host, req);
+    recordRequest(EventType::WaitQueued, w.host, req);
 }
 
 void Pool::startDial(HostId host, ReqId forReq)
@@ -288,7 +288,7 @@ void Pool::startDial(HostId host, ReqId forReq)
     c.opened = m_clock.now();
     transition(c, ConnState::Dialing);
     ++m_counters.dials;
-    emit(EventType::ConnectStart, c, forReq);
+    record(EventType::ConnectStart, c, forReq);
     m_actions.push_back(PoolAction::dial(id, host, forReq));
 }
 
@@ -359,7 +359,7 @@ void Pool::handOut(Conn &c, ReqId req, std::uint32_t tag, bool wasIdle, TimePoin
     if (c.state != ConnState::Active) {
         transition(c, ConnState::Active); // a hand-over keeps it Active
     }
-    emitGotConn(c, req, got);
+    recordGotConn(c, req, got);
     m_actions.push_back(PoolAction::deliver(c.id, c.host, req, tag, got));
 }
 
@@ -369,7 +369,7 @@ void Pool::dialSucceeded(ConnId id)
     if (c == nullptr || c->state != ConnState::Dialing) {
         return;
     }
-    emit(EventType::ConnectDone, *c, c->dialFor);
+    record(EventType::ConnectDone, *c, c->dialFor);
     // w.tryDeliver: the request that started this dial takes it if still waiting.
     auto it = m_wants.find(c->dialFor);
     if (it != m_wants.end()) {
@@ -390,7 +390,7 @@ void Pool::dialFailed(ConnId id, CloseReason reason)
         return;
     }
     ++m_counters.dialFailures;
-    emit(EventType::ConnectDone, *c, c->dialFor, reason);
+    record(EventType::ConnectDone, *c, c->dialFor, reason);
     const ReqId req = c->dialFor;
     const HostId host = c->host;
     close(*c, reason);
@@ -417,7 +417,7 @@ bool Pool::releaseConn(ConnId id, bool reusable, CloseReason reason)
     if (err != CloseReason::None) {
         // httptrace fires PutIdleConn(err) except for errKeepAlivesDisabled.
         if (err != CloseReason::KeepAlivesDisabled) {
-            emit(EventType::PutIdleConn, *c, req, err);
+            record(EventType::PutIdleConn, *c, req, err);
         }
         close(*c, err);
         return false;
@@ -438,10 +438,10 @@ CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)
     ReqId waiter = 0;
     if (popLiveWaiter(h.idleWait, &waiter)) {
         if (tracedReq != 0) {
-            emit(EventType::PutIdleConn, c, tracedReq);
+            record(EventType::PutIdleConn, c, tracedReq);
         }
         ++m_counters.idleHandoffs;
-        emit(EventType::IdleHandoff, c, waiter);
+        record(EventType::IdleHandoff, c, waiter);
         handOut(c, waiter, takeWant(m_wants.find(waiter)).tag, false, TimePoint { 0 });
         return CloseReason::None;
     }
@@ -458,7 +458,7 @@ CloseReason Pool::tryPutIdleConn(Conn &c, ReqId tracedReq)
     transition(c, ConnState::Idle);
     ++m_counters.putIdle;
     if (tracedReq != 0) {
-        emit(EventType::PutIdleConn, c, tracedReq);
+        record(EventType::PutIdleConn, c, tracedReq);
     }
     // 5. over MaxIdleConns: the globally oldest idle goes (it is `c` itself only when
     //    MaxIdleConns is negative; Go still reports the put as a success then).

@@ -228,9 +228,9 @@ private:
     void countState(HostId host, ConnState s, int delta);
     void listIdle(Conn &c);
     void unlistIdle(Conn &c);
-    void emit(EventType type, const Conn &c, ReqId req, CloseReason reason = CloseReason::None);
-    void emitGotConn(const Conn &c, ReqId req, const GotConnInfo &got);
-    void emitRequest(EventType type, HostId host, ReqId req);
+    void record(EventType type, const Conn &c, ReqId req, CloseReason reason = CloseReason::None);
+    void recordGotConn(const Conn &c, ReqId req, const GotConnInfo &got);
+    void recordRequest(EventType type, HostId host, ReqId req);
     void startDial(HostId host, ReqId forReq);
     void queueForDial(ReqId req, Want &w);
     bool dialNextQueued(HostId host);
