@@ -2,6 +2,7 @@
 // exactly their own field, and its text and JSON forms round-trip and reject
 // what they must (the surfaces built on it have their own tests).
 #include "scenario/knob_table.h"
+#include "support/knob_values.h"
 
 #include <QJsonValue>
 #include <QSet>
@@ -10,48 +11,6 @@
 
 using namespace poolscope;
 
-namespace {
-
-// A valid value that differs from the knob's Go default.
-KnobValue otherValue(const Knob &k)
-{
-    const KnobValue def = knobGoDefault(k);
-    switch (k.kind) {
-    case KnobKind::Int: {
-        const qint64 v = std::get<qint64>(def);
-        return v + 1 <= k.max ? v + 1 : v - 1;
-    }
-    case KnobKind::Real: {
-        const double v = std::get<double>(def);
-        const double step = (k.max - k.min) / 4;
-        return v + step <= k.max ? v + step : v - step;
-    }
-    case KnobKind::Duration: {
-        const Duration v = std::get<Duration>(def);
-        return v + std::chrono::seconds(7);
-    }
-    case KnobKind::Bool:
-        return !std::get<bool>(def);
-    case KnobKind::Choice:
-        for (const KnobChoice &c : k.choices) {
-            if (std::get<QString>(def) != QLatin1String(c.key)) {
-                return QString::fromLatin1(c.key);
-            }
-        }
-        break;
-    case KnobKind::Text:
-        if (QLatin1String(k.key) == u"load.url") {
-            return QStringLiteral("http://127.0.0.1:8080/x");
-        }
-        if (QLatin1String(k.key) == u"server.listenAddress") {
-            return QStringLiteral("::1");
-        }
-        return QStringLiteral("PUT");
-    }
-    return def;
-}
-
-} // namespace
 
 class TestKnobTable final : public QObject
 {
@@ -120,7 +79,7 @@ private Q_SLOTS:
         const Settings base;
         for (const Knob &k : knobTable()) {
             Settings s = base;
-            const KnobValue v = otherValue(k);
+            const KnobValue v = testsupport::otherKnobValue(k);
             QVERIFY2(checkKnobValue(k, v).isEmpty(), k.key);
             k.set(s, v);
             QVERIFY2(k.get(s) == v, k.key);
