@@ -16,7 +16,7 @@ QStringList fieldNames(const QString &snippet)
 {
     QStringList out;
     static const QRegularExpression re(
-        QStringLiteral(R"(^\t+([A-Za-z]+):)"), QRegularExpression::MultilineOption);
+        QStringLiteral(R"(^\t+([A-Za-z][A-Za-z0-9]*):)"), QRegularExpression::MultilineOption);
     for (auto it = re.globalMatch(snippet); it.hasNext();) {
         out << it.next().captured(1);
     }
@@ -32,6 +32,40 @@ QString fieldLine(const QString &snippet, const QString &field)
     }
     return {};
 }
+
+// main() for a snippet: GET from an HTTP/2 TLS server with newClient(), print resp.Proto.
+constexpr char kHttp2Harness[] = R"(package main
+
+import (
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+)
+
+func main() {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	f, err := os.CreateTemp("", "snippet-ca-*.pem")
+	if err != nil {
+		panic(err)
+	}
+	defer os.Remove(f.Name())
+	pem.Encode(f, &pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	f.Close()
+	os.Setenv("SSL_CERT_FILE", f.Name())
+	resp, err := newClient().Get(srv.URL)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.Proto)
+}
+)";
 
 } // namespace
 
@@ -61,7 +95,8 @@ private Q_SLOTS:
             QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
                 QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
                 QStringLiteral("MaxIdleConns"), QStringLiteral("IdleConnTimeout"),
-                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout") }));
+                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout"),
+                QStringLiteral("ForceAttemptHTTP2") }));
         QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
             QStringLiteral("IdleConnTimeout: 90 * time.Second,"));
         QCOMPARE(
@@ -84,7 +119,7 @@ private Q_SLOTS:
                 QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
                 QStringLiteral("MaxIdleConns"), QStringLiteral("MaxIdleConnsPerHost"),
                 QStringLiteral("IdleConnTimeout"), QStringLiteral("TLSHandshakeTimeout"),
-                QStringLiteral("ExpectContinueTimeout") }));
+                QStringLiteral("ExpectContinueTimeout"), QStringLiteral("ForceAttemptHTTP2") }));
         QCOMPARE(fieldLine(s, QStringLiteral("MaxIdleConnsPerHost")),
             QStringLiteral("MaxIdleConnsPerHost: 10, // DefaultTransport: 0, which means 2"));
         // The only field marked as a change from DefaultTransport.
@@ -100,7 +135,8 @@ private Q_SLOTS:
             QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
                 QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
                 QStringLiteral("MaxIdleConns"), QStringLiteral("IdleConnTimeout"),
-                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout") }));
+                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout"),
+                QStringLiteral("ForceAttemptHTTP2") }));
         QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
             QStringLiteral("IdleConnTimeout: 0, // DefaultTransport: 90 * time.Second"));
         QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 6);
@@ -196,9 +232,10 @@ private Q_SLOTS:
         };
         write(QStringLiteral("go.mod"), QStringLiteral("module snippetcheck\n\ngo 1.19\n"));
         write(QStringLiteral("client.go"), snippet);
-        // The snippet is meant to be pasted into a program that has its own main.
-        write(QStringLiteral("main.go"),
-            QStringLiteral("package main\n\nfunc main() { _ = newClient() }\n"));
+        // The snippet is meant to be pasted into a program that has its own main. This
+        // one asks an HTTPS server that speaks HTTP/2 (trusted through SSL_CERT_FILE, so
+        // the harness itself sets no TLS config) and prints the protocol Go negotiated.
+        write(QStringLiteral("main.go"), QString::fromLatin1(kHttp2Harness));
 
         QProcess proc;
         proc.setWorkingDirectory(dir.path());
@@ -220,6 +257,17 @@ private Q_SLOTS:
         QVERIFY2(proc.exitStatus() == QProcess::NormalExit && proc.exitCode() == 0,
             qPrintable(
                 QStringLiteral("go build failed:\n%1\n--- snippet ---\n%2").arg(output, snippet)));
+        // A pasted snippet must not switch HTTP/2 off (a custom DialContext or
+        // TLSClientConfig does, unless ForceAttemptHTTP2).
+        QProcess run;
+        run.setProcessEnvironment(env);
+        run.start(dir.filePath(QStringLiteral("out")), {});
+        QVERIFY2(run.waitForFinished(60000), "the harness did not finish in a minute");
+        const QByteArray proto = run.readAllStandardOutput().trimmed();
+        QVERIFY2(proto == "HTTP/2.0",
+            qPrintable(QStringLiteral("negotiated %1 (%2)\n--- snippet ---\n%3")
+                           .arg(QString::fromUtf8(proto),
+                               QString::fromUtf8(run.readAllStandardError()), snippet)));
         // gofmt agrees with our layout (a copied snippet should not be reformatted).
         QProcess fmt;
         fmt.setProcessEnvironment(env);

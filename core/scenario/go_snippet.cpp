@@ -258,6 +258,13 @@ QString goSnippet(const TransportConfig &cfg)
             QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
             QStringLiteral("test targets only"));
     }
+    // Go attempts HTTP/2 only for a Transport without a custom dialer or TLS config
+    // unless ForceAttemptHTTP2 (onceSetNextProtoDefaults); DefaultTransport sets it.
+    // Without it, pasting this snippet would switch HTTP/2 off for every HTTPS backend.
+    if (usesNet || usesTls) {
+        transport.field(QStringLiteral("ForceAttemptHTTP2"), QStringLiteral("true"),
+            QStringLiteral("keeps HTTP/2 with the DialContext/TLSClientConfig above"));
+    }
     LiteralWriter client;
     client.field(QStringLiteral("Transport"),
         transport.empty() ? QStringLiteral("&http.Transport{}")
@@ -282,8 +289,9 @@ QString goSnippet(const TransportConfig &cfg)
                           "// &http.Transport{} starts from zero values, not from\n"
                           "// http.DefaultTransport, so every non-zero field is written;\n"
                           "// a trailing comment marks each value that differs from it.\n"
-                          "// PoolScope models HTTP/1.1 only (DefaultTransport also\n"
-                          "// sets Proxy and ForceAttemptHTTP2).\n");
+                          "// PoolScope models HTTP/1.1 only; ForceAttemptHTTP2 keeps\n"
+                          "// HTTP/2 for HTTPS backends as DefaultTransport does\n"
+                          "// (DefaultTransport also sets Proxy).\n");
     if (usesGo123) {
         out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
     }
