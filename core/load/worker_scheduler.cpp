@@ -35,11 +35,17 @@ void WorkerScheduler::replan(const WorkerPlan &plan)
     if (static_cast<std::size_t>(plan.workers) > m_workers.size()) {
         m_workers.resize(static_cast<std::size_t>(plan.workers));
     }
+    // Mark every restarting worker first: one that finishes at once must not find all
+    // the others Done before they had their turn.
+    std::vector<int> restart;
     for (int i = 0; i < plan.workers; ++i) {
-        const State s = at(i).state;
-        if (s == State::Idle || s == State::Done) {
-            startWorker(i);
+        if (at(i).state == State::Idle || at(i).state == State::Done) {
+            at(i).state = State::Idle;
+            restart.push_back(i);
         }
+    }
+    for (int i : restart) {
+        startWorker(i);
     }
 }
 
