@@ -103,6 +103,7 @@ public:
 
     int accepted = 0;
     int requests = 0; // complete requests received
+    QList<QByteArray> heads; // request line and headers of each
     bool clientSawIt = true; // every reset/close reached the client before it could look
 
 private:
@@ -111,7 +112,9 @@ private:
         QByteArray &buf = m_buffers[s];
         buf += s->readAll();
         while (buf.contains("\r\n\r\n")) {
-            buf.remove(0, buf.indexOf("\r\n\r\n") + 4); // the tests send no body
+            const qsizetype end = buf.indexOf("\r\n\r\n") + 4;
+            heads.push_back(buf.left(end));
+            buf.remove(0, end); // a body is read with the next request's head
             const int n = ++m_served[s];
             ++requests;
             if (n == 2 && m_after == After::DropSecond) {
@@ -195,7 +198,8 @@ struct Client
         RoundTripRequest r;
         r.tag = ++m_tags; // in the order the requests are made
         r.host = host;
-        r.request = std::make_shared<const RequestTemplate>(*RequestTemplate::build(target, spec));
+        r.source = std::make_shared<const RequestSource>(RequestSource {
+            std::make_shared<const RequestTemplate>(*RequestTemplate::build(target, spec)) });
         return r;
     }
     // Sends `count` requests one after the other, each as soon as the previous is done.
@@ -371,6 +375,30 @@ private Q_SLOTS:
         QCOMPARE(c.caller.results[1].message, QStringLiteral("EOF"));
         QCOMPARE(c.transport.counters().retries, 0u);
         QCOMPARE(c.transport.counters().dials, 2u);
+    }
+
+    // A request is written as its source says when it gets its connection, not when it
+    // was made: Go's persistConn.roundTrip reads DisableKeepAlives at that point.
+    void requestIsWrittenAsConfiguredWhenItGetsItsConnection()
+    {
+        ScriptedServer server(ScriptedServer::After::KeepOpen);
+        Client c(server);
+        RoundTripRequest a = c.request("GET");
+        auto source = std::make_shared<RequestSource>(*a.source);
+        a.source = source;
+        RoundTripRequest b = a;
+        b.tag = 2;
+        QVERIFY(c.transport.roundTrip(a) != 0); // both wait for dials
+        QVERIFY(c.transport.roundTrip(b) != 0);
+        RequestSpec closing;
+        closing.disableKeepAlives = true;
+        source->current
+            = std::make_shared<const RequestTemplate>(*RequestTemplate::build(c.target, closing));
+        QTRY_COMPARE(c.caller.results.size(), 2u);
+        QCOMPARE(server.heads.size(), 2);
+        for (const QByteArray &head : server.heads) {
+            QVERIFY2(head.contains("\r\nConnection: close\r\n"), head.constData());
+        }
     }
 
     // Canceling a request that waits for its dial ends it at once, with the caller's

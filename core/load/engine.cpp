@@ -167,7 +167,7 @@ void Engine::issueRequest(int worker)
     const TargetSlot &target = m_targets->forWorker(worker);
     RoundTripRequest r;
     r.host = target.host;
-    r.request = target.request;
+    r.source = target.request;
     r.bodyPolicy = m_load.bodyPolicy;
     r.tag = static_cast<std::uint64_t>(worker);
     const RoundTripId trip = m_transport->roundTrip(std::move(r));

@@ -65,7 +65,10 @@ bool TargetSet::buildRequests(const RequestSpec &spec, QString *error)
         built.push_back(std::make_shared<const RequestTemplate>(std::move(*t)));
     }
     for (std::size_t i = 0; i < m_slots.size(); ++i) {
-        m_slots[i].request = std::move(built[i]);
+        if (!m_slots[i].request) {
+            m_slots[i].request = std::make_shared<RequestSource>();
+        }
+        m_slots[i].request->current = std::move(built[i]);
     }
     return true;
 }

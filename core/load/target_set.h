@@ -2,7 +2,7 @@
 
 #include "http/request_writer.h"
 #include "http/target.h"
-#include "pool/pool_types.h"
+#include "load/transport.h"
 
 #include <QHostAddress>
 #include <QStringList>
@@ -18,7 +18,7 @@ struct TargetSlot
     Target target;
     QHostAddress address; // resolved once per run
     HostId host = 0; // its pool key in the run's Transport
-    std::shared_ptr<const RequestTemplate> request; // what its workers send
+    std::shared_ptr<RequestSource> request; // what its workers send, rebuilt in place
 };
 
 // The run's target URLs, parsed and resolved: worker i loads slot i % size().
@@ -31,7 +31,8 @@ public:
     // host:port, IPv4 preferred). nullopt and *error, Go-worded, on the first bad one.
     [[nodiscard]] static std::optional<TargetSet> resolve(const QStringList &urls, QString *error);
 
-    // (Re)builds every slot's request. On failure the slots keep their old requests.
+    // (Re)builds every slot's request; round trips already made send the new one from
+    // then on. On failure the slots keep their old requests.
     bool buildRequests(const RequestSpec &spec, QString *error);
 
     [[nodiscard]] std::vector<TargetSlot> &slots() { return m_slots; }

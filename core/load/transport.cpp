@@ -208,7 +208,7 @@ void Transport::deliver(const PoolAction &a)
     t.reused = a.reused;
     m_onConn[a.conn] = id;
     Connection &c = *cit->second.conn;
-    const std::shared_ptr<const RequestTemplate> request = t.request.request; // t may go
+    const std::shared_ptr<const RequestTemplate> request = t.request.source->current; // t may go
     c.sendRequest(*request, m_config.responseHeaderTimeout, m_config.expectContinueTimeout);
     if (c.phase() != Connection::Phase::Closed) {
         emitEvent(EventType::WroteRequest, a.conn, a.req, a.host);
@@ -391,7 +391,7 @@ void Transport::onConnectionFailed(Connection &c, const ConnectionFailure &failu
 
 bool Transport::shouldRetry(const Trip &t, const ConnectionFailure &f) const
 {
-    const RequestTemplate &request = *t.request.request;
+    const RequestTemplate &request = *t.request.source->current;
     RetryQuery q;
     q.connWasReused = t.reused;
     // Go's mapRoundTripError: errServerClosedIdle goes back undecorated, anything else

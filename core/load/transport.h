@@ -27,12 +27,21 @@ struct Endpoint
     QString serverName; // SNI and certificate host
 };
 
+// The request a caller sends to one target, replaced when the configuration changes
+// mid-run. A round trip reads it when it is written (and when a retry is decided), so one
+// still waiting for a connection goes out as configured then: Go's persistConn.roundTrip
+// reads Transport.DisableKeepAlives when it writes the request.
+struct RequestSource
+{
+    std::shared_ptr<const RequestTemplate> current;
+};
+
 // One request for Transport::roundTrip.
 struct RoundTripRequest
 {
     HostId host = 0; // from Transport::addHost
-    // The bytes to send; shared so a request rebuilt mid-run leaves this one intact.
-    std::shared_ptr<const RequestTemplate> request;
+    std::shared_ptr<const RequestSource> source; // what to send
+
     // What the caller does with the response body (decides whether the connection is kept).
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
     std::uint64_t tag = 0; // the caller's own, handed back in the result
