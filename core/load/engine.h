@@ -1,30 +1,37 @@
 #pragma once
 
-#include "http/request_writer.h"
-#include "http/target.h"
-#include "kernel/kernel_watcher.h"
+#include "load/client_timeouts.h"
 #include "load/engine_snapshot.h"
+#include "load/event_log.h"
 #include "load/load_config.h"
-#include "metrics/latency_histogram.h"
-#include "net/connection.h"
-#include "pool/pool.h"
-#include "timing/wake_queue.h"
+#include "load/run_stats.h"
+#include "load/snapshot_builder.h"
+#include "load/target_set.h"
+#include "load/transport.h"
+#include "load/wake_source.h"
+#include "load/worker_scheduler.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QObject>
 #include <QTimer>
 #include <memory>
-#include <unordered_map>
+#include <optional>
 #include <vector>
 
 namespace poolscope {
 
 class EngineController;
 
-// The engine: pool + sockets + load generator, living in the engine thread.
-// Only EngineController talks to it (by posting calls into its thread).
-class Engine final : public QObject, public ConnectionOwner, public PoolEventSink
+// The engine of one run, living in the engine thread: it wires the parts together.
+//   TargetSet       the run's URLs, resolved, with their requests
+//   WorkerScheduler the callers: think time, rate slots, bounds
+//   Transport       Go's http.Transport: pool, connections, reuse and retry
+//   ClientTimeouts  http.Client.Timeout per caller
+//   RunStats, EventLog, SnapshotBuilder  what the UI and the CLI see
+// What is left here is the run's lifecycle (start, live reconfiguration, linger, stop)
+// and the caller's side of each request. Only EngineController talks to it (by posting
+// calls into its thread).
+class Engine final : public QObject, private WorkerScheduler::Host, private RoundTripHandler
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Engine)
@@ -38,23 +45,11 @@ public:
     void stopRun();
     void applyTransport(const TransportConfig &transport);
     void applyLoad(const LoadConfig &load);
-    void setRecordEvents(bool on) { m_recordEvents = on; }
+    void setRecordEvents(bool on) { m_events.setRecording(on); }
     void setEventLogPath(const QString &path) { m_eventLogPath = path; }
     void setSnapshotInterval(std::chrono::milliseconds interval);
-    void setKernelView(bool on) { m_kernelEnabled = on; }
+    void setKernelView(bool on) { m_snapshots.setKernelView(on); }
     void shutdown();
-
-    // ConnectionOwner
-    void onConnectionReady(Connection &c) override;
-    void onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message) override;
-    void onFirstResponseByte(Connection &c) override;
-    void onResponseHeaders(Connection &c) override;
-    void onResponseComplete(Connection &c, bool reusable) override;
-    void onConnectionFailed(Connection &c, CloseReason reason, const QString &message) override;
-    void onIdleConnectionLost(Connection &c, CloseReason reason) override;
-
-    // PoolEventSink
-    void onPoolEvent(const PoolEvent &event) override;
 
 private:
     class SteadyClock final : public Clock
@@ -70,119 +65,51 @@ private:
         QElapsedTimer m_timer;
     };
 
-    // Resuming: the response is complete and its connection closed; the caller runs
-    // after the rest of this event-loop pass (see resumeAfterClose).
-    enum class WorkerState : std::uint8_t { Idle, Waiting, InFlight, Resuming, Pausing, Done };
-    struct Worker
-    {
-        WorkerState state = WorkerState::Idle;
-        ReqId req = 0;
-        ConnId conn = 0;
-        int done = 0;
-        TimePoint start { 0 };
-        QTimer *deadline = nullptr; // Client.Timeout, created on demand
-    };
+    // Idle: no run. Running: callers at work. Lingering: callers stopped, the pool kept
+    // alive for LoadConfig::linger. Finishing: taking the final picture.
+    enum class RunState : std::uint8_t { Idle, Running, Lingering, Finishing };
 
-    // One target URL (one pool key) of the run; worker i loads m_targets[i % n].
-    struct TargetSlot
-    {
-        Target target;
-        QHostAddress address;
-        HostId host = 0;
-        std::optional<RequestTemplate> request;
-    };
+    // WorkerScheduler::Host
+    void issueRequest(int worker) override;
+    void onWorkersDone() override;
+    // RoundTripHandler
+    void onRoundTripDone(const RoundTripResult &result) override;
+    void onDialError(const QString &message) override;
 
-    bool rebuildRequest(QString *error);
-    [[nodiscard]] TargetSlot &targetOf(int worker)
-    {
-        return m_targets[static_cast<std::size_t>(worker) % m_targets.size()];
-    }
-    void clearWorkers();
-    void clearWakeUps(); // every pending think / rate wake-up
-    void startWorker(int index);
-    void scheduleNext(int index);
-    void issue(int index, bool retry);
-    // Worker `index` still waits for a connection for request `req` (not stopped, not timed out).
-    [[nodiscard]] bool isWaitingFor(int index, ReqId req) const
-    {
-        return index >= 0 && static_cast<std::size_t>(index) < m_workers.size()
-            && m_workers[static_cast<std::size_t>(index)].state == WorkerState::Waiting
-            && m_workers[static_cast<std::size_t>(index)].req == req;
-    }
-    void finishRequest(int index, CloseReason error, const QString &message);
-    void recordFinished(int index, CloseReason error, const QString &message);
-    void resumeAfterClose(int index);
-    void onClientTimeout(int index);
-    void detachWorker(int index);
-    void processActions();
-    void handleAction(const PoolAction &a);
-    void releaseConnection(ConnId id);
-    void rearmIdleTimer();
-    void checkFinished();
+    // startRun's steps: each false = the run failed (already reported).
+    bool prepareTargets(const LoadConfig &load);
+    bool prepareRun();
+    void launch();
+    [[nodiscard]] RequestSpec requestSpec() const;
+    [[nodiscard]] WorkerPlan workerPlan() const;
+    void updateRequests(const LoadConfig &load);
+    void updateDuration(Duration duration);
+    void onClientTimeout(int worker, RoundTripId trip);
+    void recordRequestDone(const RoundTripResult &r);
     void finishRun();
     void publishSnapshot(bool final);
-    EngineSnapshot buildSnapshot();
-    void recordEvent(EventType type, const Connection &c, CloseReason reason = CloseReason::None);
-    void writeEventLine(const PoolEvent &e);
-    void flushEventLog();
-    void collectGarbage();
-    DialSpec dialSpec(const TargetSlot &target) const;
 
     EngineController *m_controller;
     SteadyClock m_clock;
-    WakeQueue *m_wake = nullptr; // think time, LoadConfig::timers model; made in startWorker
-    WakeQueue *m_pace = nullptr; // rate pacing slots, always exact; made with m_wake
-    std::unique_ptr<Pool> m_pool;
-    TransportConfig m_transport;
+    WakeQueueSource m_thinkWake; // think time, LoadConfig::timers model
+    WakeQueueSource m_paceWake; // rate slots, always exact
+    WorkerScheduler m_scheduler;
+    ClientTimeouts m_timeouts;
+    std::unique_ptr<Transport> m_transport; // one per run, made in the engine thread
+    std::optional<TargetSet> m_targets;
+    TransportConfig m_config;
     LoadConfig m_load;
-    std::vector<TargetSlot> m_targets;
-    std::vector<int> m_hostTarget; // HostId -> index in m_targets
-
-    std::vector<Worker> m_workers;
-    std::unordered_map<ConnId, std::unique_ptr<Connection>> m_conns;
-    std::vector<std::unique_ptr<Connection>> m_graveyard; // deleted after the current callback
-    std::vector<PoolAction> m_actions;
-    bool m_processing = false;
-    bool m_gcPosted = false;
-    bool m_running = false;
-    bool m_stopping = false;
-    TimePoint m_runDeadline { 0 };
-    std::uint64_t m_runSerial = 0; // drops work posted by an earlier run
-    TimePoint m_nextSlot { 0 }; // open-loop rate pacing
+    RunState m_state = RunState::Idle;
     Duration m_linger { 0 };
 
-    QTimer m_idleTimer;
     QTimer m_snapshotTimer;
     QTimer m_hardStopTimer;
     QTimer m_lingerTimer;
-    std::optional<TimePoint> m_armedDeadline;
 
-    // Statistics
-    LatencyHistogram m_latencyTotal;
-    LatencyHistogram m_latencyWindow;
-    std::uint64_t m_requestsDone = 0;
-    std::uint64_t m_errors = 0;
-    std::uint64_t m_canceled = 0;
-    std::array<std::uint64_t, kCloseReasonCount> m_errorsByKind {};
-    std::uint64_t m_bytesRead = 0;
-    std::uint64_t m_lastDone = 0;
-    TimePoint m_lastSnapshotTime { 0 };
-    quint64 m_seq = 0;
-    QString m_lastError;
-
-    // Events
-    bool m_recordEvents = false;
-    std::vector<PoolEvent> m_eventBatch; // flushed to the controller at each snapshot
-    std::uint64_t m_eventsDropped = 0;
+    RunStats m_stats;
+    EventLog m_events;
     QString m_eventLogPath;
-    std::unique_ptr<QFile> m_eventLog;
-    QByteArray m_eventLogBuffer;
-
-    // Kernel view
-    bool m_kernelEnabled = true;
-    std::unique_ptr<KernelWatcher> m_kernel;
-    std::uint64_t m_timeWaitPeak = 0;
-    KernelSample m_lastKernel;
+    SnapshotBuilder m_snapshots;
 };
 
 } // namespace poolscope

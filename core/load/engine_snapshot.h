@@ -1,6 +1,7 @@
 #pragma once
 
 #include "kernel/kernel_types.h"
+#include "load/request_failure.h"
 #include "pool/pool_types.h"
 
 #include <QString>
@@ -47,7 +48,11 @@ struct EngineSnapshot
     std::uint64_t requestsDone = 0; // finished, success or error
     std::uint64_t errors = 0;
     std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
-    std::array<std::uint64_t, kCloseReasonCount> errorsByKind {}; // indexed by CloseReason
+    // Failed requests by kind, indexed by RequestFailure (keys: requestFailureKey()).
+    std::array<std::uint64_t, kRequestFailureCount> failuresByKind {};
+    // The same counts indexed by the CloseReason of the same key (closeReasonKey() gives
+    // the same strings): kept for readers written before RequestFailure existed.
+    std::array<std::uint64_t, kCloseReasonCount> errorsByKind {};
     std::uint64_t bytesRead = 0;
 
     LatencySummary latencyTotal; // whole run

@@ -6,6 +6,9 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
+#include <cerrno>
+#include <cstring>
+#include <sys/socket.h>
 
 namespace poolscope {
 
@@ -23,6 +26,13 @@ bool looksLikeTimeout(QAbstractSocket *s)
 {
     return s->error() == QAbstractSocket::SocketTimeoutError
         || s->errorString().contains(QLatin1String("timed out"), Qt::CaseInsensitive);
+}
+
+// Go's is408Message: a "408 Request Timeout" on an idle connection is the server saying it
+// closed it (readLoopPeekFailLocked treats it as errServerClosedIdle).
+bool is408Message(const char *buf, qsizetype len)
+{
+    return len >= 12 && std::memcmp(buf, "HTTP/1.", 7) == 0 && std::memcmp(buf + 8, " 408", 4) == 0;
 }
 
 } // namespace
@@ -124,6 +134,16 @@ void Connection::sendRequest(const RequestTemplate &request, Duration responseHe
     m_firstByte = false;
     m_bodyWithheld = false;
     m_pendingBody.clear();
+    m_requestBytesAccepted = 0;
+    if (m_peer != PeerState::Open) {
+        // The server went away after the last response, before this request: none of it
+        // is written. Go: an EOF there is errServerClosedIdle itself, a reset or stray
+        // bytes close the connection with readLoopPeekFailLocked (nothingWrittenError).
+        const bool eof = m_peer == PeerState::Closed;
+        fail(eof ? CloseReason::ServerClosedIdle : CloseReason::ReadError,
+            eof ? QStringLiteral("http: server closed idle connection") : m_peerError);
+        return;
+    }
     m_responseHeaderTimeout = responseHeaderTimeout;
     m_parser.setMaxHeaderBytes(maxResponseHeaderBytes);
     m_parser.begin(m_headRequest, request.requestedGzip());
@@ -145,13 +165,38 @@ void Connection::sendRequest(const RequestTemplate &request, Duration responseHe
 bool Connection::writeOrFail(QByteArrayView bytes)
 {
     if (m_socket->write(bytes.data(), bytes.size()) == bytes.size()) {
+        m_requestBytesAccepted += bytes.size();
         return true;
     }
-    const QString msg = QStringLiteral("write: %1").arg(socketErrorText(m_socket));
+    fail(CloseReason::WriteError, QStringLiteral("write: %1").arg(socketErrorText(m_socket)));
+    return false;
+}
+
+void Connection::fail(CloseReason reason, const QString &message)
+{
+    ConnectionFailure f;
+    f.reason = reason;
+    f.message = message;
+    f.nothingWritten = nothingWritten();
     m_phase = Phase::Closed;
     stopTimer();
-    m_owner.onConnectionFailed(*this, CloseReason::WriteError, msg);
-    return false;
+    m_owner.onConnectionFailed(*this, f);
+}
+
+bool Connection::nothingWritten() const
+{
+    if (m_requestBytesAccepted == 0) {
+        return true;
+    }
+    if (m_socket == nullptr) {
+        return false;
+    }
+    // What Qt still buffers never reached the kernel. With TLS, ciphertext waiting in the
+    // plain socket may hold some of the request: count that as written.
+    if (m_spec.tls && static_cast<QSslSocket *>(m_socket)->encryptedBytesToWrite() > 0) {
+        return false;
+    }
+    return m_socket->bytesToWrite() >= m_requestBytesAccepted;
 }
 
 void Connection::sendPendingBody()
@@ -166,8 +211,41 @@ void Connection::setIdle()
 {
     stopTimer();
     m_phase = Phase::Idle;
-    req = 0;
-    worker = -1;
+}
+
+PeerState Connection::peekPeer()
+{
+    if (m_peer != PeerState::Open) {
+        return m_peer;
+    }
+    if (m_socket == nullptr || m_socket->state() != QAbstractSocket::ConnectedState) {
+        m_peer = PeerState::Closed;
+        return m_peer;
+    }
+    if (m_spec.tls && m_socket->bytesAvailable() > 0) {
+        m_peer = PeerState::Broken; // decrypted bytes nobody asked for
+        m_peerError = QStringLiteral("readLoopPeekFailLocked: unsolicited response");
+        return m_peer;
+    }
+    char buf[12];
+    const auto n = ::recv(
+        static_cast<int>(m_socket->socketDescriptor()), buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) {
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
+            return m_peer; // Go's readLoop parks here: the usual case
+        }
+        m_peer = PeerState::Broken;
+        m_peerError = QStringLiteral("readLoopPeekFailLocked: read: %1")
+                          .arg(QString::fromLocal8Bit(std::strerror(err)).toLower());
+    } else if (n == 0) {
+        m_peer = PeerState::Closed;
+    } else if (!m_spec.tls) { // TLS records (session tickets, alerts) are Qt's to read
+        const bool timeout408 = is408Message(buf, n);
+        m_peer = timeout408 ? PeerState::Closed : PeerState::Broken;
+        m_peerError = QStringLiteral("readLoopPeekFailLocked: unsolicited response");
+    }
+    return m_peer;
 }
 
 void Connection::drainSilently()
@@ -240,15 +318,12 @@ void Connection::handleBytes(const char *data, qsizetype len)
             }
         }
         if (r.result == ResponseParser::Result::Error) {
-            m_phase = Phase::Closed;
-            stopTimer();
             // Before the headers it is RoundTrip's error, which Go's mapRoundTripError words
             // so on a connection its readLoop closed; after them, resp.Body.Read's, bare.
             const QString prefix = m_parser.headersComplete()
                 ? QString()
                 : QStringLiteral("net/http: HTTP/1.x transport connection broken: ");
-            m_owner.onConnectionFailed(
-                *this, CloseReason::ProtocolError, prefix + m_parser.errorMessage());
+            fail(CloseReason::ProtocolError, prefix + m_parser.errorMessage());
             return;
         }
         if (r.result == ResponseParser::Result::Complete) {
@@ -290,8 +365,7 @@ void Connection::handleEof(CloseReason reason, const QString &message)
             reason == CloseReason::KeepAliveTimeout ? reason : CloseReason::ServerClosedIdle);
         return;
     case Phase::Draining:
-        m_phase = Phase::Closed;
-        m_owner.onConnectionFailed(*this, reason, message);
+        fail(reason, message);
         return;
     case Phase::AwaitingHeaders:
     case Phase::ReadingBody:
@@ -303,9 +377,7 @@ void Connection::handleEof(CloseReason reason, const QString &message)
             m_owner.onResponseComplete(*this, false);
             return;
         }
-        m_phase = Phase::Closed;
-        stopTimer();
-        m_owner.onConnectionFailed(*this, reason, message);
+        fail(reason, message);
         return;
     case Phase::Closed:
         return;
@@ -414,8 +486,7 @@ void Connection::onTimer()
             sendPendingBody(); // ExpectContinueTimeout passed without 100 Continue: send anyway
             return;
         }
-        m_phase = Phase::Closed;
-        m_owner.onConnectionFailed(*this, CloseReason::ResponseHeaderTimeout,
+        fail(CloseReason::ResponseHeaderTimeout,
             QStringLiteral("net/http: timeout awaiting response headers"));
         return;
     default:

@@ -28,6 +28,26 @@ struct DialSpec
     Duration tlsHandshakeTimeout { 0 }; // 0 = none
 };
 
+// How an exchange failed. `reason` is what the connection is closed with; nothingWritten
+// says that no byte of the current request reached the socket (Go's nothingWrittenError:
+// pc.nwrite did not move), which makes any request safe to send again.
+struct ConnectionFailure
+{
+    CloseReason reason = CloseReason::ReadError;
+    QString message;
+    bool nothingWritten = false;
+};
+
+// What the socket holds once a response is complete and the connection handed back: Go's
+// readLoop peeks for the next response right after tryPutIdleConn, so an EOF, a reset or
+// bytes nobody asked for that are already there break the connection before any caller
+// can write on it.
+enum class PeerState : std::uint8_t {
+    Open, // nothing waiting: the server keeps the connection
+    Closed, // EOF (or a "408 Request Timeout"): Go's errServerClosedIdle
+    Broken, // reset, socket error or unsolicited bytes: readLoopPeekFailLocked
+};
+
 // Receives what happens on connections. Callbacks may close the connection;
 // Connection never touches itself after a callback that closed it.
 class ConnectionOwner
@@ -44,14 +64,16 @@ public:
     virtual void onResponseHeaders(Connection &c) = 0;
     // Response complete. reusable: the framing allows another request (keep-alive, no stray bytes).
     virtual void onResponseComplete(Connection &c, bool reusable) = 0;
-    // The exchange failed (read/write error, EOF, protocol error, response header timeout).
-    virtual void onConnectionFailed(Connection &c, CloseReason reason, const QString &message) = 0;
+    // The exchange failed (read/write error, EOF, protocol error, response header timeout,
+    // or the peer was already gone when the request was to be sent).
+    virtual void onConnectionFailed(Connection &c, const ConnectionFailure &failure) = 0;
     // EOF, reset or stray bytes while idle in the pool.
     virtual void onIdleConnectionLost(Connection &c, CloseReason reason) = 0;
 };
 
 // One client TCP (or TLS) connection: owns the socket and the response parser.
-// It knows nothing of pooling; the engine drives it from the pool's actions.
+// It knows nothing of pooling or of who sent the request; the Transport drives it from
+// the pool's actions and keeps its own map from connection to request.
 class Connection final
 {
 public:
@@ -73,12 +95,17 @@ public:
 
     void dial();
     // Sends one request. Timeouts of 0 = none. With "Expect: 100-continue" in the
-    // request, the body waits for 100 Continue or expectContinueTimeout.
+    // request, the body waits for 100 Continue or expectContinueTimeout. When peekPeer()
+    // found the peer gone, fails at once with nothing written (onConnectionFailed).
     // maxResponseHeaderBytes: Transport.MaxResponseHeaderBytes, 0 = Go's 10 MiB.
     void sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
         Duration expectContinueTimeout, qint64 maxResponseHeaderBytes = 0);
     // Mark idle in the pool: stray bytes or EOF from now on mean the server closed it.
     void setIdle();
+    // Go's readLoop peek after a response: looks (without consuming anything the parser
+    // needs) at what the socket already holds. The answer sticks: a connection found
+    // Closed or Broken fails its next sendRequest() before writing.
+    [[nodiscard]] PeerState peekPeer();
     // Keep reading (and discarding) the rest of the body without telling anyone:
     // used for a leaked body, whose connection stays Active in the pool.
     void drainSilently();
@@ -92,12 +119,6 @@ public:
     [[nodiscard]] qintptr socketDescriptor() const;
     [[nodiscard]] const ResponseParser &parser() const { return m_parser; }
     [[nodiscard]] qint64 bytesRead() const { return m_bytesRead; }
-
-    // Engine bookkeeping for the request on this connection.
-    HostId host = 0;
-    ReqId req = 0;
-    int worker = -1;
-    bool reusedForRequest = false; // GotConn.Reused of the current request
 
 private:
     void onConnected();
@@ -115,6 +136,10 @@ private:
     void ready();
     bool writeOrFail(QByteArrayView bytes);
     void sendPendingBody();
+    // Reports the failure of the current exchange (phase Closed first).
+    void fail(CloseReason reason, const QString &message);
+    // No byte of the current request has reached the kernel yet.
+    [[nodiscard]] bool nothingWritten() const;
 
     ConnId m_id;
     ConnectionOwner &m_owner;
@@ -131,6 +156,9 @@ private:
     bool m_bodyWithheld = false; // final response came before 100 Continue: body never sent
     QByteArray m_pendingBody; // body held back for 100 Continue
     Duration m_responseHeaderTimeout { 0 };
+    qint64 m_requestBytesAccepted = 0; // bytes of the current request the socket took
+    PeerState m_peer = PeerState::Open; // sticky result of peekPeer()
+    QString m_peerError; // why m_peer is Broken
 };
 
 } // namespace poolscope

@@ -1,0 +1,465 @@
+#include "transport.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTripHandler &handler,
+    PoolEventSink *events, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_config(config)
+    , m_handler(handler)
+    , m_events(events)
+    , m_pool(clock, config)
+{
+    m_pool.setEventSink(events);
+    m_idleTimer.setParent(this); // moves along with the Transport
+    m_idleTimer.setSingleShot(true);
+    m_idleTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        m_armedDeadline.reset();
+        m_pool.advance();
+        processActions();
+    });
+}
+
+Transport::~Transport()
+{
+    m_conns.clear(); // Connection's destructor closes quietly: no callbacks reach us
+    m_graveyard.clear();
+}
+
+HostId Transport::addHost(const QString &poolKey, const Endpoint &endpoint)
+{
+    const HostId host = m_pool.hostId(poolKey.toStdString());
+    if (host >= m_endpoints.size()) {
+        m_endpoints.resize(host + 1, endpoint);
+    }
+    return host;
+}
+
+void Transport::setConfig(const TransportConfig &config)
+{
+    m_config = config;
+    m_pool.setConfig(config);
+    processActions();
+}
+
+DialSpec Transport::dialSpec(HostId host) const
+{
+    const Endpoint &e = m_endpoints[host];
+    DialSpec s;
+    s.address = e.address;
+    s.port = e.port;
+    s.tls = e.tls;
+    s.tlsServerName = e.serverName;
+    s.insecureSkipVerify = m_config.insecureSkipVerify;
+    s.keepAlive = m_config.effectiveKeepAlive();
+    s.dialTimeout = m_config.dialTimeout;
+    s.tlsHandshakeTimeout = m_config.tlsHandshakeTimeout;
+    return s;
+}
+
+RoundTripId Transport::roundTrip(RoundTripRequest request)
+{
+    const RoundTripId id = m_nextId++;
+    Trip &t = m_trips[id];
+    t.request = std::move(request);
+    t.start = m_clock.now();
+    startAttempt(id);
+    return m_trips.count(id) ? id : 0;
+}
+
+void Transport::startAttempt(RoundTripId id)
+{
+    Trip &t = m_trips.at(id);
+    t.conn = 0;
+    t.reused = false;
+    t.req = m_pool.getConn(t.request.host);
+    m_waiting.emplace(t.req, id);
+    processActions();
+}
+
+void Transport::cancel(RoundTripId id, RequestFailure why, const QString &message)
+{
+    const auto it = m_trips.find(id);
+    if (it == m_trips.end() || it->second.resuming) {
+        return; // over, or its response is complete: nothing to cancel
+    }
+    const Trip &t = it->second;
+    if (m_waiting.erase(t.req) > 0) {
+        m_pool.cancelWant(t.req); // a dial it started goes on, as in Go
+    } else if (detach(t.conn) == id) {
+        m_pool.closeConn(t.conn, requestFailureCloseReason(why));
+    } else {
+        return;
+    }
+    processActions();
+    complete(id, why, message);
+}
+
+void Transport::abandonAll()
+{
+    std::vector<RoundTripId> ids;
+    ids.reserve(m_trips.size());
+    for (const auto &[id, t] : m_trips) {
+        ids.push_back(id);
+    }
+    std::sort(ids.begin(), ids.end());
+    m_waiting.clear();
+    m_onConn.clear(); // their connections stay as they are until closeAll()
+    for (RoundTripId id : ids) {
+        const auto it = m_trips.find(id);
+        if (it != m_trips.end()) {
+            complete(id, it->second.resuming ? RequestFailure::None : RequestFailure::Canceled, {});
+        }
+    }
+}
+
+void Transport::closeAll()
+{
+    m_closed = true;
+    m_pool.closeAll(CloseReason::TransportClosed);
+    processActions();
+    m_idleTimer.stop();
+    m_armedDeadline.reset();
+}
+
+void Transport::processActions()
+{
+    if (m_processing) {
+        return; // the outer loop picks the new actions up
+    }
+    m_processing = true;
+    std::vector<PoolAction> batch;
+    batch.swap(m_actions);
+    for (;;) {
+        m_pool.takeActions(batch);
+        if (batch.empty()) {
+            break;
+        }
+        for (const PoolAction &a : batch) {
+            handleAction(a);
+        }
+    }
+    batch.swap(m_actions);
+    m_processing = false;
+    if (!m_closed) {
+        rearmIdleTimer();
+    }
+    if (!m_graveyard.empty() && !m_gcPosted) {
+        m_gcPosted = true; // one deferred delete pass per event-loop turn
+        QMetaObject::invokeMethod(
+            this, [this] { collectGarbage(); }, Qt::QueuedConnection);
+    }
+}
+
+void Transport::collectGarbage()
+{
+    m_gcPosted = false;
+    m_graveyard.clear();
+}
+
+void Transport::handleAction(const PoolAction &a)
+{
+    switch (a.type) {
+    case ActionType::StartDial:
+        startDial(a);
+        return;
+    case ActionType::Deliver:
+        deliver(a);
+        return;
+    case ActionType::Close:
+        closeConnection(a.conn);
+        return;
+    case ActionType::FailRequest:
+        failWaiting(a);
+        return;
+    case ActionType::ArmIdleTimer:
+        return; // rearmIdleTimer() follows nextDeadline()
+    }
+}
+
+void Transport::startDial(const PoolAction &a)
+{
+    ConnectionOwner &owner = *this; // a private base: convertible here only
+    auto conn = std::make_unique<Connection>(a.conn, owner, dialSpec(a.host));
+    Connection *c = conn.get();
+    m_conns.emplace(a.conn, Conn { std::move(conn), a.host });
+    c->dial();
+}
+
+void Transport::deliver(const PoolAction &a)
+{
+    const auto cit = m_conns.find(a.conn);
+    const auto wit = m_waiting.find(a.req);
+    if (cit == m_conns.end() || wit == m_waiting.end()) {
+        // The request is gone (canceled, the run stopped): give the connection back.
+        if (cit != m_conns.end()) {
+            m_pool.releaseConn(a.conn, true);
+        }
+        return;
+    }
+    const RoundTripId id = wit->second;
+    m_waiting.erase(wit);
+    Trip &t = m_trips.at(id);
+    t.conn = a.conn;
+    t.reused = a.reused;
+    m_onConn[a.conn] = id;
+    Connection &c = *cit->second.conn;
+    const std::shared_ptr<const RequestTemplate> request = t.request.source->current; // t may go
+    c.sendRequest(*request, m_config.responseHeaderTimeout, m_config.expectContinueTimeout,
+        m_config.effectiveMaxResponseHeaderBytes());
+    if (c.phase() != Connection::Phase::Closed) {
+        emitEvent(EventType::WroteRequest, a.conn, a.req, a.host);
+    }
+}
+
+void Transport::closeConnection(ConnId id)
+{
+    const auto it = m_conns.find(id);
+    if (it == m_conns.end()) {
+        return;
+    }
+    it->second.conn->close();
+    m_graveyard.push_back(std::move(it->second.conn));
+    m_conns.erase(it);
+}
+
+void Transport::failWaiting(const PoolAction &a)
+{
+    const auto it = m_waiting.find(a.req);
+    if (it == m_waiting.end()) {
+        return;
+    }
+    const RoundTripId id = it->second;
+    m_waiting.erase(it);
+    complete(id, requestFailureFor(a.reason), m_lastDialError);
+}
+
+void Transport::rearmIdleTimer()
+{
+    const auto next = m_pool.nextDeadline();
+    if (next == m_armedDeadline) {
+        return;
+    }
+    m_armedDeadline = next;
+    if (!next) {
+        m_idleTimer.stop();
+        return;
+    }
+    const Duration wait = std::max(Duration::zero(), *next - m_clock.now());
+    m_idleTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+}
+
+void Transport::onConnectionReady(Connection &c)
+{
+    m_pool.dialSucceeded(c.id());
+    processActions();
+}
+
+void Transport::onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message)
+{
+    m_lastDialError = message;
+    m_handler.onDialError(message);
+    m_pool.dialFailed(c.id(), reason);
+    processActions();
+}
+
+void Transport::onFirstResponseByte(Connection &c)
+{
+    const auto it = m_onConn.find(c.id());
+    const Trip *t = it != m_onConn.end() ? &m_trips.at(it->second) : nullptr;
+    const auto conn = m_conns.find(c.id());
+    emitEvent(EventType::GotFirstResponseByte, c.id(), t ? t->req : 0,
+        conn != m_conns.end() ? conn->second.host : 0);
+}
+
+void Transport::onResponseHeaders(Connection &c)
+{
+    const auto it = m_onConn.find(c.id());
+    if (it == m_onConn.end()) {
+        return;
+    }
+    const RoundTripId id = it->second;
+    const ResponseParser &p = c.parser();
+    const bool emptyBody = p.state() == ResponseParser::Result::Complete && p.wireBodyBytes() == 0;
+    switch (m_trips.at(id).request.bodyPolicy) {
+    case BodyPolicy::ReadToEof:
+        return;
+    case BodyPolicy::CloseEarly:
+        if (emptyBody || p.contentLength() == 0) {
+            return; // http.NoBody: closing it costs nothing, the connection stays reusable
+        }
+        // resp.Body.Close() before EOF: Go closes the connection instead of draining it.
+        m_onConn.erase(it);
+        m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
+        processActions();
+        completeLater(id);
+        return;
+    case BodyPolicy::Leak:
+        // The caller never closes the body: the connection stays Active forever.
+        m_onConn.erase(it);
+        c.drainSilently();
+        complete(id, RequestFailure::None, {});
+        return;
+    }
+}
+
+void Transport::onResponseComplete(Connection &c, bool reusable)
+{
+    m_bytesRead += static_cast<std::uint64_t>(c.parser().bodyBytes());
+    const RoundTripId id = detach(c.id());
+    if (id == 0) {
+        return;
+    }
+    CloseReason why = CloseReason::None;
+    if (m_config.disableKeepAlives) {
+        reusable = false;
+        why = CloseReason::KeepAlivesDisabled;
+    } else if (!reusable) {
+        why = CloseReason::ConnectionCloseResponse;
+    }
+    c.setIdle();
+    const bool kept = m_pool.releaseConn(c.id(), reusable, why);
+    if (kept) {
+        peekReturned(c);
+    }
+    processActions();
+    if (!kept) {
+        completeLater(id);
+        return;
+    }
+    // Kept: Go's readLoop wakes the caller through eofc and parks on its next read,
+    // so the caller runs at once and asks again before anything else is handled.
+    complete(id, RequestFailure::None, {});
+}
+
+void Transport::peekReturned(Connection &c)
+{
+    if (c.peekPeer() == PeerState::Open) {
+        return;
+    }
+    // Go: readLoopPeekFailLocked closes it before the woken caller runs. Handed to a
+    // waiting request instead, the connection stays Active: that request's send fails
+    // with nothing written (Connection::sendRequest), as Go's roundTrip finds pc closed.
+    if (m_pool.connState(c.id()) == ConnState::Idle) {
+        m_pool.closeConn(c.id(), CloseReason::ServerClosedIdle);
+    }
+}
+
+void Transport::completeLater(RoundTripId id)
+{
+    // Go: when the connection is closed instead of kept (errTooManyIdleHost,
+    // Connection: close, DisableKeepAlives, body closed early), the readLoop that woke
+    // the caller goes on to pc.close(), whose close(pc.closech) wakes the writeLoop
+    // into the P's runnext slot; the caller is pushed to the back of the run queue and
+    // resumes after every goroutine that was already runnable, i.e. after the other
+    // responses already read. Here: after the rest of this event-loop pass. With idle
+    // cap 2 one rejected connection so delays its caller while further returns are
+    // rejected too, and those callers then dial: the bursts of errTooManyIdleHost
+    // closes Go shows (tests/conformance: no-think-16-workers-idle-cap-2).
+    m_trips.at(id).resuming = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this, id] {
+            const auto it = m_trips.find(id);
+            if (it != m_trips.end() && it->second.resuming) {
+                complete(id, RequestFailure::None, {});
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void Transport::onConnectionFailed(Connection &c, const ConnectionFailure &failure)
+{
+    const ConnId conn = c.id();
+    const RoundTripId id = detach(conn);
+    m_pool.closeConn(conn, failure.reason);
+    processActions();
+    const auto it = m_trips.find(id);
+    if (it == m_trips.end()) {
+        return;
+    }
+    if (!m_closed && shouldRetry(it->second, failure)) {
+        m_pool.noteRetry(it->second.req, conn);
+        startAttempt(id);
+        return;
+    }
+    complete(id, requestFailureFor(failure.reason), failure.message);
+}
+
+bool Transport::shouldRetry(const Trip &t, const ConnectionFailure &f) const
+{
+    const RequestTemplate &request = *t.request.source->current;
+    RetryQuery q;
+    q.connWasReused = t.reused;
+    // Go's mapRoundTripError: errServerClosedIdle goes back undecorated, anything else
+    // that failed before pc.nwrite moved becomes nothingWrittenError.
+    q.nothingWritten = f.nothingWritten && f.reason != CloseReason::ServerClosedIdle;
+    q.hasBody = request.hasBody();
+    q.bodyRewindable = true; // an in-memory body: Go's GetBody is set
+    q.replayable = request.replayable();
+    q.error = f.reason;
+    return shouldRetryRequest(q);
+}
+
+void Transport::onIdleConnectionLost(Connection &c, CloseReason reason)
+{
+    m_pool.closeConn(c.id(), reason);
+    processActions();
+}
+
+RoundTripId Transport::detach(ConnId conn)
+{
+    const auto it = m_onConn.find(conn);
+    if (it == m_onConn.end()) {
+        return 0;
+    }
+    const RoundTripId id = it->second;
+    m_onConn.erase(it);
+    return id;
+}
+
+void Transport::complete(RoundTripId id, RequestFailure failure, const QString &message)
+{
+    const auto it = m_trips.find(id);
+    if (it == m_trips.end()) {
+        return;
+    }
+    const Trip &t = it->second;
+    if (const auto w = m_waiting.find(t.req); w != m_waiting.end() && w->second == id) {
+        m_waiting.erase(w);
+    }
+    if (const auto c = m_onConn.find(t.conn); c != m_onConn.end() && c->second == id) {
+        m_onConn.erase(c);
+    }
+    RoundTripResult r;
+    r.id = id;
+    r.tag = t.request.tag;
+    r.host = t.request.host;
+    r.failure = failure;
+    r.message = message;
+    r.req = t.req;
+    r.conn = t.conn;
+    r.latency = m_clock.now() - t.start;
+    m_trips.erase(it);
+    m_handler.onRoundTripDone(r);
+}
+
+void Transport::emitEvent(EventType type, ConnId conn, ReqId req, HostId host)
+{
+    if (m_events == nullptr) {
+        return;
+    }
+    PoolEvent e;
+    e.time = m_clock.now();
+    e.type = type;
+    e.conn = conn;
+    e.req = req;
+    e.host = host;
+    m_events->onPoolEvent(e);
+}
+
+} // namespace poolscope

@@ -1,0 +1,197 @@
+#pragma once
+
+#include "load/load_config.h"
+#include "load/request_failure.h"
+#include "net/connection.h"
+#include "pool/pool.h"
+
+#include <QObject>
+#include <QTimer>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace poolscope {
+
+// A round trip's id, unique for the Transport's life (retries keep it); 0 = none.
+using RoundTripId = std::uint64_t;
+
+// Where one pool key's connections go. The rest of each dial (keep-alive, timeouts,
+// certificate checks) comes from the TransportConfig in force when the dial starts.
+struct Endpoint
+{
+    QHostAddress address;
+    quint16 port = 0;
+    bool tls = false;
+    QString serverName; // SNI and certificate host
+};
+
+// The request a caller sends to one target, replaced when the configuration changes
+// mid-run. A round trip reads it when it is written (and when a retry is decided), so one
+// still waiting for a connection goes out as configured then: Go's persistConn.roundTrip
+// reads Transport.DisableKeepAlives when it writes the request.
+struct RequestSource
+{
+    std::shared_ptr<const RequestTemplate> current;
+};
+
+// One request for Transport::roundTrip.
+struct RoundTripRequest
+{
+    HostId host = 0; // from Transport::addHost
+    std::shared_ptr<const RequestSource> source; // what to send
+
+    // What the caller does with the response body (decides whether the connection is kept).
+    BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+    std::uint64_t tag = 0; // the caller's own, handed back in the result
+};
+
+// How a round trip ended.
+struct RoundTripResult
+{
+    RoundTripId id = 0;
+    std::uint64_t tag = 0;
+    HostId host = 0;
+    RequestFailure failure = RequestFailure::None; // None = a response (body as the policy says)
+    QString message; // Go's error text when failed
+    ReqId req = 0; // the pool request of the last attempt
+    ConnId conn = 0; // the connection of the last attempt, 0 when it never got one
+    Duration latency { 0 }; // from roundTrip() to now, retries included
+};
+
+// Receives what a Transport has to tell its caller.
+class RoundTripHandler
+{
+public:
+    virtual ~RoundTripHandler() = default;
+    // A round trip is over. May start new round trips, cancel others or close the Transport.
+    virtual void onRoundTripDone(const RoundTripResult &result) = 0;
+    // A dial failed, whether or not a request still waited for it.
+    virtual void onDialError(const QString &message) = 0;
+};
+
+// Go's http.Transport with its persistConns (Envoy: ConnPoolImplBase and its
+// ActiveClients): owns the Pool and the connections, sends each round trip's request on
+// the connection the pool gives it, decides what the response leaves behind (body policy,
+// keep-alive, Go's readLoop peek) and whether a failed request is retried
+// (shouldRetryRequest). It knows nothing about who calls it: a request goes in, a
+// RoundTripResult comes back through the handler, possibly before roundTrip() returns.
+// Lives in one thread (its sockets' and timers').
+class Transport final : public QObject, private ConnectionOwner
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Transport)
+
+public:
+    // `events` (may be null) receives the pool's events and the Transport's own
+    // (WroteRequest, GotFirstResponseByte).
+    Transport(const Clock &clock, const TransportConfig &config, RoundTripHandler &handler,
+        PoolEventSink *events, QObject *parent = nullptr);
+    ~Transport() override;
+
+    // Pool key ("http://127.0.0.1:8080") -> HostId. The first endpoint given for a key is
+    // the one its connections dial.
+    HostId addHost(const QString &poolKey, const Endpoint &endpoint);
+    // Replace the knobs; they apply from the next dial, put or request on.
+    void setConfig(const TransportConfig &config);
+    [[nodiscard]] const TransportConfig &config() const { return m_config; }
+
+    // Starts a round trip. Returns its id, or 0 when it is already over (the handler was
+    // called before this returned, e.g. the write failed at once), like Envoy's newStream.
+    RoundTripId roundTrip(RoundTripRequest request);
+    // The caller gives up on a round trip (Go: its context is done): a waiting request
+    // leaves the queue, a request in flight closes its connection with the failure's close
+    // reason; the handler gets `why`. Ignored once the response is complete.
+    void cancel(RoundTripId id, RequestFailure why, const QString &message);
+    // Ends every round trip at once without touching a connection: those whose response is
+    // complete succeed, the others are Canceled (the run stopped). For the final picture
+    // before closeAll().
+    void abandonAll();
+    // Transport shutdown: every connection closed (TransportClosed), no more retries.
+    void closeAll();
+
+    [[nodiscard]] const PoolCounters &counters() const { return m_pool.counters(); }
+    [[nodiscard]] const Pool &pool() const { return m_pool; }
+    // Body bytes of every complete response so far.
+    [[nodiscard]] std::uint64_t bytesRead() const { return m_bytesRead; }
+    [[nodiscard]] std::size_t inFlight() const { return m_trips.size(); }
+    // f(const Pool::ConnView &, quint16 localPort) for every connection the pool knows.
+    template<typename F>
+    void forEachConn(F &&f) const
+    {
+        m_pool.forEachConn([&](const Pool::ConnView &v) {
+            const auto it = m_conns.find(v.id);
+            f(v, it != m_conns.end() ? it->second.conn->localPort() : quint16 { 0 });
+        });
+    }
+
+private:
+    struct Trip
+    {
+        RoundTripRequest request;
+        TimePoint start { 0 };
+        ReqId req = 0; // current pool request
+        ConnId conn = 0; // connection of the current attempt
+        bool reused = false; // GotConn.Reused of the current attempt (pconn.isReused)
+        bool resuming = false; // response read, connection closed: result follows this pass
+    };
+    struct Conn
+    {
+        std::unique_ptr<Connection> conn;
+        HostId host = 0;
+    };
+
+    // ConnectionOwner
+    void onConnectionReady(Connection &c) override;
+    void onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message) override;
+    void onFirstResponseByte(Connection &c) override;
+    void onResponseHeaders(Connection &c) override;
+    void onResponseComplete(Connection &c, bool reusable) override;
+    void onConnectionFailed(Connection &c, const ConnectionFailure &failure) override;
+    void onIdleConnectionLost(Connection &c, CloseReason reason) override;
+
+    void startAttempt(RoundTripId id);
+    void processActions();
+    void handleAction(const PoolAction &a);
+    void startDial(const PoolAction &a);
+    void deliver(const PoolAction &a);
+    void closeConnection(ConnId id);
+    void failWaiting(const PoolAction &a);
+    void rearmIdleTimer();
+    void collectGarbage();
+    // Go's readLoop after tryPutIdleConn: a kept connection whose peer is already gone is
+    // closed if idle; if it went to a waiting request, that request's send fails unwritten.
+    void peekReturned(Connection &c);
+    [[nodiscard]] bool shouldRetry(const Trip &t, const ConnectionFailure &f) const;
+    // Removes the round trip in flight on `conn` from the connection's map; 0 = none.
+    RoundTripId detach(ConnId conn);
+    // The result is delivered after the rest of this event-loop pass (see the .cpp).
+    void completeLater(RoundTripId id);
+    void complete(RoundTripId id, RequestFailure failure, const QString &message);
+    void emitEvent(EventType type, ConnId conn, ReqId req, HostId host);
+    [[nodiscard]] DialSpec dialSpec(HostId host) const;
+
+    const Clock &m_clock;
+    TransportConfig m_config;
+    RoundTripHandler &m_handler;
+    PoolEventSink *m_events;
+    Pool m_pool;
+    std::vector<Endpoint> m_endpoints; // by HostId
+    std::unordered_map<ConnId, Conn> m_conns;
+    std::vector<std::unique_ptr<Connection>> m_graveyard; // deleted after the current callback
+    std::unordered_map<RoundTripId, Trip> m_trips;
+    std::unordered_map<ReqId, RoundTripId> m_waiting; // pool request -> round trip
+    std::unordered_map<ConnId, RoundTripId> m_onConn; // connection -> round trip in flight
+    std::vector<PoolAction> m_actions;
+    RoundTripId m_nextId = 1;
+    std::uint64_t m_bytesRead = 0;
+    QString m_lastDialError; // what a request whose dial failed reports
+    bool m_processing = false;
+    bool m_gcPosted = false;
+    bool m_closed = false;
+    QTimer m_idleTimer; // IdleConnTimeout: armed for the pool's next deadline
+    std::optional<TimePoint> m_armedDeadline;
+};
+
+} // namespace poolscope

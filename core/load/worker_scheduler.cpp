@@ -1,0 +1,154 @@
+#include "worker_scheduler.h"
+
+#include <algorithm>
+
+namespace poolscope {
+
+WorkerScheduler::WorkerScheduler(
+    const Clock &clock, WakeSource &think, WakeSource &pace, Host &host)
+    : m_clock(clock), m_think(think), m_pace(pace), m_host(host)
+{
+    m_think.setHandler([this](int worker) { wake(worker); });
+    m_pace.setHandler([this](int worker) { wake(worker); });
+}
+
+void WorkerScheduler::start(const WorkerPlan &plan)
+{
+    m_think.clear();
+    m_pace.clear();
+    m_plan = plan;
+    m_workers.assign(static_cast<std::size_t>(std::max(plan.workers, 0)), Worker {});
+    m_nextSlot = TimePoint { 0 };
+    m_stopped = false;
+    for (int i = 0; i < plan.workers; ++i) {
+        startWorker(i);
+    }
+}
+
+void WorkerScheduler::replan(const WorkerPlan &plan)
+{
+    m_plan = plan;
+    if (m_stopped) {
+        return;
+    }
+    m_nextSlot = std::max(m_nextSlot, m_clock.now());
+    if (static_cast<std::size_t>(plan.workers) > m_workers.size()) {
+        m_workers.resize(static_cast<std::size_t>(plan.workers));
+    }
+    // Mark every restarting worker first: one that finishes at once must not find all
+    // the others Done before they had their turn.
+    std::vector<int> restart;
+    for (int i = 0; i < plan.workers; ++i) {
+        if (at(i).state == State::Idle || at(i).state == State::Done) {
+            at(i).state = State::Idle;
+            restart.push_back(i);
+        }
+    }
+    for (int i : restart) {
+        startWorker(i);
+    }
+}
+
+void WorkerScheduler::stop()
+{
+    m_stopped = true;
+    m_think.clear();
+    m_pace.clear();
+}
+
+int WorkerScheduler::running() const
+{
+    return static_cast<int>(std::count_if(m_workers.begin(), m_workers.end(),
+        [](const Worker &w) { return w.state != State::Done; }));
+}
+
+WorkerScheduler::State WorkerScheduler::state(int worker) const
+{
+    return m_workers.at(static_cast<std::size_t>(worker)).state;
+}
+
+int WorkerScheduler::completed(int worker) const
+{
+    return m_workers.at(static_cast<std::size_t>(worker)).done;
+}
+
+void WorkerScheduler::startWorker(int index)
+{
+    at(index).state = State::Idle; // `done` carries on when a worker restarts mid-run
+    scheduleNext(index);
+}
+
+void WorkerScheduler::requestFinished(int worker)
+{
+    if (worker < 0 || static_cast<std::size_t>(worker) >= m_workers.size()) {
+        return;
+    }
+    Worker &w = at(worker);
+    ++w.done;
+    w.state = State::Idle;
+    scheduleNext(worker);
+}
+
+void WorkerScheduler::scheduleNext(int index)
+{
+    Worker &w = at(index);
+    const TimePoint now = m_clock.now();
+    const bool boundReached = (m_plan.requestsPerWorker > 0 && w.done >= m_plan.requestsPerWorker)
+        || now >= m_plan.deadline;
+    if (m_stopped || index >= m_plan.workers || boundReached) {
+        finish(index);
+        return;
+    }
+    Duration delay = w.done > 0 ? m_plan.think : Duration::zero();
+    if (m_plan.rate > 0) {
+        const auto period = Duration(static_cast<std::int64_t>(1e9 / m_plan.rate));
+        const TimePoint slot = std::max(now + delay, m_nextSlot);
+        m_nextSlot = slot + period;
+        delay = slot - now;
+    }
+    if (delay > Duration::zero()) {
+        w.state = State::Pausing;
+        // Think time is a caller's time.Sleep (Go's timer model unless --timers precise);
+        // a rate slot stands for work arriving from outside, which no Go timer bunches.
+        (m_plan.rate > 0 ? m_pace : m_think).schedule(index, now + delay);
+        return;
+    }
+    // No pause: the worker goes straight on, like a goroutine that keeps its P after
+    // reading the body (its connection is already back in the pool: Go's eofc). One
+    // engine thread is one P, so fewer connections sit idle at once than with Go's
+    // GOMAXPROCS=2; tests/conformance/report.md shows the effect on zero-think churn.
+    issue(index);
+}
+
+void WorkerScheduler::wake(int index)
+{
+    if (index < 0 || static_cast<std::size_t>(index) >= m_workers.size()
+        || at(index).state != State::Pausing) {
+        return;
+    }
+    if (m_stopped || index >= m_plan.workers || m_clock.now() >= m_plan.deadline) {
+        finish(index);
+        return;
+    }
+    issue(index);
+}
+
+void WorkerScheduler::issue(int index)
+{
+    at(index).state = State::Busy;
+    m_host.issueRequest(index);
+}
+
+void WorkerScheduler::finish(int index)
+{
+    at(index).state = State::Done;
+    if (m_stopped) {
+        return;
+    }
+    if (std::all_of(m_workers.begin(), m_workers.end(),
+            [](const Worker &w) { return w.state == State::Done; })) {
+        m_host.onWorkersDone();
+    }
+}
+
+} // namespace poolscope

@@ -1,0 +1,274 @@
+// WorkerScheduler on a fake clock: think time, rate slots, bounds, stop, live changes.
+// Requests "take" as long as the test says: it calls requestFinished() itself.
+#include "load/worker_scheduler.h"
+
+#include <QTest>
+#include <map>
+#include <optional>
+#include <vector>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Wake-ups held until the test moves time past them.
+class FakeWake final : public WakeSource
+{
+public:
+    void setHandler(Handler handler) override { m_handler = std::move(handler); }
+    void schedule(int key, TimePoint due) override { m_due[key] = due; }
+    void clear() override { m_due.clear(); }
+
+    [[nodiscard]] std::optional<TimePoint> dueOf(int key) const
+    {
+        const auto it = m_due.find(key);
+        return it == m_due.end() ? std::nullopt : std::optional<TimePoint>(it->second);
+    }
+    [[nodiscard]] std::size_t pending() const { return m_due.size(); }
+    // The earliest wake-up: (due, key).
+    [[nodiscard]] std::optional<std::pair<TimePoint, int>> next() const
+    {
+        std::optional<std::pair<TimePoint, int>> best;
+        for (const auto &[key, due] : m_due) {
+            if (!best || due < best->first) {
+                best = std::make_pair(due, key);
+            }
+        }
+        return best;
+    }
+    void fire(int key)
+    {
+        m_due.erase(key);
+        m_handler(key);
+    }
+
+private:
+    Handler m_handler;
+    std::map<int, TimePoint> m_due;
+};
+
+struct Issue
+{
+    int worker;
+    TimePoint at;
+    bool operator==(const Issue &) const = default;
+};
+
+class Recorder final : public WorkerScheduler::Host
+{
+public:
+    explicit Recorder(const Clock &clock) : m_clock(clock) { }
+    void issueRequest(int worker) override
+    {
+        issued.push_back({ worker, m_clock.now() });
+        if (finishAtOnce) {
+            finishAtOnce(worker);
+        }
+    }
+    void onWorkersDone() override { ++doneCalls; }
+
+    std::vector<Issue> issued;
+    int doneCalls = 0;
+    std::function<void(int)> finishAtOnce; // a response that comes back before issue returns
+
+private:
+    const Clock &m_clock;
+};
+
+// Everything a test needs: clock, both wake sources, the scheduler and its host.
+struct Rig
+{
+    FakeClock clock;
+    FakeWake think;
+    FakeWake pace;
+    Recorder host { clock };
+    WorkerScheduler scheduler { clock, think, pace, host };
+
+    // Moves time to `t`, firing every wake-up on the way at its due time.
+    void advanceTo(TimePoint t)
+    {
+        for (;;) {
+            const auto a = think.next();
+            const auto b = pace.next();
+            FakeWake *src = nullptr;
+            std::pair<TimePoint, int> n;
+            if (a && (!b || a->first <= b->first)) {
+                src = &think, n = *a;
+            } else if (b) {
+                src = &pace, n = *b;
+            }
+            if (src == nullptr || n.first > t) {
+                break;
+            }
+            clock.set(std::max(clock.now(), n.first));
+            src->fire(n.second);
+        }
+        clock.set(t);
+    }
+    void finishAt(TimePoint t, int worker)
+    {
+        advanceTo(t);
+        scheduler.requestFinished(worker);
+    }
+};
+
+WorkerPlan plan(int workers, int requests, Duration think = Duration::zero(), double rate = 0)
+{
+    WorkerPlan p;
+    p.workers = workers;
+    p.requestsPerWorker = requests;
+    p.think = think;
+    p.rate = rate;
+    return p;
+}
+
+} // namespace
+
+class TestWorkerScheduler : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void thinkTimeSpacesAWorkersRequests()
+    {
+        Rig r;
+        r.scheduler.start(plan(1, 3, 10ms));
+        QCOMPARE(r.host.issued, (std::vector<Issue> { { 0, 0ms } })); // no think before the first
+        r.finishAt(2ms, 0); // a 2 ms response, then 10 ms of think time
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(12ms));
+        QCOMPARE(r.pace.pending(), 0u);
+        r.advanceTo(TimePoint(12ms) - 1ns);
+        QCOMPARE(r.host.issued.size(), 1u); // never early
+        r.advanceTo(12ms);
+        r.finishAt(14ms, 0);
+        r.advanceTo(30ms);
+        r.finishAt(30ms, 0);
+        const std::vector<Issue> expected { { 0, 0ms }, { 0, 12ms }, { 0, 24ms } };
+        QCOMPARE(r.host.issued, expected);
+        QCOMPARE(r.scheduler.completed(0), 3);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Done);
+        QCOMPARE(r.host.doneCalls, 1);
+        QCOMPARE(r.think.pending(), 0u);
+    }
+
+    void rateSlotsPaceAllWorkersTogether()
+    {
+        Rig r;
+        // 100 requests/s over 3 workers: one slot every 10 ms, whoever is free takes it.
+        r.scheduler.start(plan(3, 2, Duration::zero(), 100.0));
+        QCOMPARE(r.host.issued.size(), 1u); // slot 0 at once; workers 1 and 2 wait for 10, 20
+        QCOMPARE(r.pace.dueOf(1), std::optional<TimePoint>(10ms));
+        QCOMPARE(r.pace.dueOf(2), std::optional<TimePoint>(20ms));
+        QCOMPARE(r.think.pending(), 0u); // rate slots never go through the think timer model
+        r.host.finishAtOnce = [&](int w) {
+            r.scheduler.requestFinished(w);
+        };
+        r.scheduler.requestFinished(0); // answered at t=0: next free slot is 30 ms
+        r.advanceTo(100ms);
+        std::vector<TimePoint> times;
+        for (const Issue &i : r.host.issued) {
+            times.push_back(i.at);
+        }
+        const std::vector<TimePoint> slots { 0ms, 10ms, 20ms, 30ms, 40ms, 50ms };
+        QCOMPARE(times, slots);
+        QCOMPARE(r.scheduler.running(), 0);
+        QCOMPARE(r.host.doneCalls, 1);
+    }
+
+    void thinkTimeAndRateTakeTheLaterOfTheTwo()
+    {
+        Rig r;
+        r.scheduler.start(plan(1, 3, 25ms, 100.0));
+        r.finishAt(1ms, 0); // think until 26 ms, later than the 10 ms slot
+        QCOMPARE(r.pace.dueOf(0), std::optional<TimePoint>(26ms));
+        r.advanceTo(26ms);
+        r.finishAt(27ms, 0); // next slot: 36 ms, but think lasts until 52 ms
+        QCOMPARE(r.pace.dueOf(0), std::optional<TimePoint>(52ms));
+    }
+
+    void requestsPerWorkerBoundsEveryWorker()
+    {
+        Rig r;
+        r.host.finishAtOnce = [&](int w) {
+            r.scheduler.requestFinished(w);
+        };
+        r.scheduler.start(plan(4, 5));
+        QCOMPARE(r.host.issued.size(), 20u);
+        for (int w = 0; w < 4; ++w) {
+            QCOMPARE(r.scheduler.completed(w), 5);
+            QCOMPARE(r.scheduler.state(w), WorkerScheduler::State::Done);
+        }
+        QCOMPARE(r.scheduler.running(), 0);
+        QCOMPARE(r.host.doneCalls, 1); // once, when the last worker is done
+    }
+
+    void noRequestStartsAtOrAfterTheDeadline()
+    {
+        Rig r;
+        WorkerPlan p = plan(1, 0, 10ms);
+        p.deadline = 20ms;
+        r.scheduler.start(p);
+        r.finishAt(2ms, 0); // wakes at 12 ms: before the deadline
+        r.advanceTo(12ms);
+        r.finishAt(14ms, 0); // would wake at 24 ms: past it
+        r.advanceTo(30ms);
+        QCOMPARE(r.host.issued.size(), 2u);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Done);
+        QCOMPARE(r.host.doneCalls, 1);
+    }
+
+    void stopDropsPausesAndEndsBusyWorkers()
+    {
+        Rig r;
+        r.scheduler.start(plan(2, 0, 10ms));
+        QCOMPARE(r.host.issued.size(), 2u);
+        r.finishAt(1ms, 0); // worker 0 thinks until 11 ms, worker 1 is still busy
+        r.scheduler.stop();
+        QCOMPARE(r.think.pending(), 0u);
+        r.advanceTo(50ms);
+        QCOMPARE(r.host.issued.size(), 2u); // nothing starts after stop
+        r.scheduler.requestFinished(1); // its answer still counts, then it is done
+        QCOMPARE(r.scheduler.completed(1), 1);
+        QCOMPARE(r.scheduler.state(1), WorkerScheduler::State::Done);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Pausing);
+        QCOMPARE(r.host.doneCalls, 0); // a stopped run is not "done by its bounds"
+    }
+
+    void replanAddsWorkersAndRetiresExtraOnes()
+    {
+        Rig r;
+        r.scheduler.start(plan(1, 0, 10ms));
+        r.scheduler.replan(plan(3, 0, 10ms)); // two more callers start at once
+        QCOMPARE(r.host.issued.size(), 3u);
+        QCOMPARE(r.host.issued[2].worker, 2);
+        r.scheduler.replan(plan(1, 0, 10ms)); // back to one: 1 and 2 stop after their request
+        r.finishAt(1ms, 1);
+        r.finishAt(1ms, 2);
+        r.finishAt(1ms, 0);
+        r.advanceTo(100ms);
+        QCOMPARE(r.scheduler.state(1), WorkerScheduler::State::Done);
+        QCOMPARE(r.scheduler.state(2), WorkerScheduler::State::Done);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Busy);
+        QCOMPARE(r.scheduler.running(), 1);
+        QCOMPARE(r.host.issued.size(), 4u); // only worker 0 went again (at 11 ms)
+        QCOMPARE(r.host.issued[3], (Issue { 0, 11ms }));
+    }
+
+    void finishedWorkersRestartWhenTheBoundIsRaised()
+    {
+        Rig r;
+        r.host.finishAtOnce = [&](int w) {
+            r.scheduler.requestFinished(w);
+        };
+        r.scheduler.start(plan(2, 1));
+        QCOMPARE(r.host.doneCalls, 1);
+        r.scheduler.replan(plan(2, 3)); // counts carry on: two more requests each
+        QCOMPARE(r.host.issued.size(), 6u);
+        QCOMPARE(r.scheduler.completed(0), 3);
+        QCOMPARE(r.host.doneCalls, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkerScheduler)
+#include "tst_load_worker_scheduler.moc"
