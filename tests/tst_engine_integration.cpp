@@ -20,6 +20,7 @@ using namespace poolscope;
 using namespace std::chrono_literals;
 
 Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
+Q_DECLARE_METATYPE(poolscope::TransportConfig)
 
 namespace {
 
@@ -555,6 +556,55 @@ private Q_SLOTS:
             QCOMPARE(ka.count, 4);
             QVERIFY(ka.noDelay);
         }
+        engine.stop();
+    }
+
+    // Linux refuses TCP_KEEPIDLE/TCP_KEEPINTVL above 32767 s and TCP_KEEPCNT above 127.
+    // Go's Dialer ignores the error (KeepAlive: 10h gives 200 OK in Go 1.19): the dial
+    // succeeds, the options from the refused one on keep the kernel's values.
+    void keepAliveBeyondTheKernelsRangeStillDials_data()
+    {
+        QTest::addColumn<TransportConfig>("transport");
+        QTest::addColumn<int>("idle"); // -1: the kernel's sysctl
+        QTest::addColumn<int>("interval");
+        QTest::addColumn<int>("count");
+        auto longPeriod = TransportConfig::goDefault();
+        longPeriod.keepAlive = 10h;
+        QTest::newRow("Dialer.KeepAlive 10h") << longPeriod << -1 << -1 << -1;
+        auto manyProbes = TransportConfig::goDefault();
+        manyProbes.keepAliveConfig = KeepAliveConfig { true, 7s, 3s, 200 };
+        QTest::newRow("KeepAliveConfig.Count 200") << manyProbes << 7 << 3 << -1;
+    }
+    void keepAliveBeyondTheKernelsRangeStillDials()
+    {
+        QFETCH(TransportConfig, transport);
+        QFETCH(int, idle);
+        QFETCH(int, interval);
+        QFETCH(int, count);
+        const auto sysctl = [](const char *name) {
+            QFile f(QStringLiteral("/proc/sys/net/ipv4/%1").arg(QLatin1String(name)));
+            return f.open(QIODevice::ReadOnly) ? f.readAll().trimmed().toInt() : -1;
+        };
+        idle = idle < 0 ? sysctl("tcp_keepalive_time") : idle;
+        interval = interval < 0 ? sysctl("tcp_keepalive_intvl") : interval;
+        count = count < 0 ? sysctl("tcp_keepalive_probes") : count;
+        const QString url = startServer(ServerConfig {});
+        EngineController engine;
+        engine.setKernelView(false);
+        LoadConfig l = loadFor(url, 1, 2);
+        l.linger = 30s;
+        engine.start(l, transport);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            engine.snapshot().requestsDone == 2 && engine.snapshot().pool.now.idle == 1, 10000);
+        QCOMPARE(engine.snapshot().errors, 0u);
+        const QList<int> fds = socketsTo(server().port());
+        QCOMPARE(fds.size(), 1);
+        SocketKeepAlive ka;
+        QVERIFY(readSocketKeepAlive(fds.first(), &ka));
+        QVERIFY(ka.enabled);
+        QCOMPARE(ka.idleSeconds, idle);
+        QCOMPARE(ka.intervalSeconds, interval);
+        QCOMPARE(ka.count, count);
         engine.stop();
     }
 

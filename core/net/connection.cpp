@@ -92,14 +92,9 @@ void Connection::onConnected()
         return;
     }
     m_localPort = m_socket->localPort();
-    QString error;
-    if (!applyDialSocketOptions(m_socket->socketDescriptor(), m_spec.keepAlive, &error)) {
-        // Go fails the dial when a keep-alive option cannot be set.
-        stopTimer();
-        m_phase = Phase::Closed;
-        m_owner.onConnectionDialFailed(*this, CloseReason::DialFailed, error);
-        return;
-    }
+    // Go's Dialer ignores an option the kernel refuses (net/dial.go), and so do we.
+    [[maybe_unused]] const QString refused
+        = applyDialSocketOptions(m_socket->socketDescriptor(), m_spec.keepAlive);
     if (m_spec.tls) {
         stopTimer();
         m_phase = Phase::Handshaking;

@@ -38,29 +38,30 @@ bool getInt(qintptr fd, int level, int name, int *value, QString *error)
 
 } // namespace
 
-bool applyDialSocketOptions(qintptr fd, const EffectiveKeepAlive &ka, QString *error)
+QString applyDialSocketOptions(qintptr fd, const EffectiveKeepAlive &ka)
 {
-    if (!setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY", error)) {
-        return false;
+    QString refused;
+    if (!setInt(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY", &refused) || !ka.enable) {
+        return refused; // Go leaves SO_KEEPALIVE off (kernel default) when KeepAlive < 0
     }
-    if (!ka.enable) {
-        return true; // Go leaves SO_KEEPALIVE off (kernel default) when KeepAlive < 0
+    const struct
+    {
+        int level;
+        int name;
+        int value;
+        const char *what;
+    } options[] = {
+        { SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE" },
+        { IPPROTO_TCP, TCP_KEEPIDLE, ka.idleSeconds, "TCP_KEEPIDLE" },
+        { IPPROTO_TCP, TCP_KEEPINTVL, ka.intervalSeconds, "TCP_KEEPINTVL" },
+        { IPPROTO_TCP, TCP_KEEPCNT, ka.count, "TCP_KEEPCNT" },
+    };
+    for (const auto &o : options) {
+        if (o.value >= 0 && !setInt(fd, o.level, o.name, o.value, o.what, &refused)) {
+            break;
+        }
     }
-    if (!setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE", error)) {
-        return false;
-    }
-    if (ka.idleSeconds >= 0
-        && !setInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, ka.idleSeconds, "TCP_KEEPIDLE", error)) {
-        return false;
-    }
-    if (ka.intervalSeconds >= 0
-        && !setInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, ka.intervalSeconds, "TCP_KEEPINTVL", error)) {
-        return false;
-    }
-    if (ka.count >= 0 && !setInt(fd, IPPROTO_TCP, TCP_KEEPCNT, ka.count, "TCP_KEEPCNT", error)) {
-        return false;
-    }
-    return true;
+    return refused;
 }
 
 bool readSocketKeepAlive(qintptr fd, SocketKeepAlive *out, QString *error)

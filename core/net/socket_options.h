@@ -9,9 +9,12 @@ namespace poolscope {
 // Applies Go's dial-time socket options to a connected TCP socket: TCP_NODELAY
 // (Go sets it on every TCPConn) and the resolved keep-alive settings
 // (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; -1 fields are left
-// alone, as Go leaves them). Returns false and sets *error on a failed setsockopt.
-bool applyDialSocketOptions(
-    qintptr fd, const EffectiveKeepAlive &keepAlive, QString *error = nullptr);
+// alone, as Go leaves them). Like Go's Dialer, which ignores these errors, a
+// refused option never fails the dial: the options after it are not set (Go
+// returns at the first error) and the socket keeps the kernel's values for them,
+// e.g. a KeepAlive over the kernel's 32767 s limit. Returns what was refused
+// ("setsockopt(TCP_KEEPIDLE=36000): Invalid argument"), empty when all took.
+[[nodiscard]] QString applyDialSocketOptions(qintptr fd, const EffectiveKeepAlive &keepAlive);
 
 // What the kernel reports for the socket now (getsockopt), for tests and the UI.
 struct SocketKeepAlive
