@@ -56,6 +56,21 @@ QString describe(const Outcome &o)
         .arg(o.errorMessage);
 }
 
+// Feeds `data` in pieces of at most chunkSize bytes while the parser needs more. Returns the
+// last result and the bytes the parser took. Allocates nothing.
+ResponseParser::FeedResult feedInPieces(
+    ResponseParser &parser, const QByteArray &data, qsizetype chunkSize)
+{
+    ResponseParser::FeedResult total;
+    while (total.result == Result::NeedMore && total.consumed < data.size()) {
+        const qsizetype n = std::min(chunkSize, data.size() - total.consumed);
+        const auto fed = parser.feed(data.constData() + total.consumed, n);
+        total.consumed += fed.consumed;
+        total.result = fed.result;
+    }
+    return total;
+}
+
 // Feeds `data` in pieces of chunkSize until the parser stops needing more, then signals EOF
 // when asked and the response is still open.
 Outcome run(
@@ -63,16 +78,9 @@ Outcome run(
 {
     parser.begin(head);
     Outcome o;
-    qsizetype offset = 0;
-    while (offset < data.size()) {
-        const qsizetype n = std::min(chunkSize, data.size() - offset);
-        const auto fed = parser.feed(data.constData() + offset, n);
-        o.consumed += fed.consumed;
-        offset += fed.consumed;
-        o.result = fed.result;
-        if (fed.result != Result::NeedMore)
-            break;
-    }
+    const auto fed = feedInPieces(parser, data, chunkSize);
+    o.result = fed.result;
+    o.consumed = fed.consumed;
     if (o.result == Result::NeedMore && eofAtEnd)
         o.result = parser.feedEof();
     o.status = parser.statusCode();
@@ -637,13 +645,7 @@ void TestResponseParser::gzipBodies()
     ResponseParser parser;
     for (const qsizetype chunk : { response.size(), qsizetype(1), qsizetype(11) }) {
         parser.begin(head, requestedGzip);
-        Result result = Result::NeedMore;
-        for (qsizetype at = 0; at < response.size() && result == Result::NeedMore;) {
-            const auto fed
-                = parser.feed(response.constData() + at, std::min(chunk, response.size() - at));
-            at += fed.consumed;
-            result = fed.result;
-        }
+        const Result result = feedInPieces(parser, response, chunk).result;
         QVERIFY(parser.headersComplete()); // Do succeeded; a decode error comes from the body
         QCOMPARE(parser.uncompressed(), uncompressed);
         QCOMPARE(parser.bodyBytes(), bodyBytes);
@@ -702,14 +704,7 @@ void TestResponseParser::gzipSteadyStateDoesNotAllocate()
     ResponseParser parser;
     const auto once = [&] {
         parser.begin(false, true);
-        qsizetype at = 0;
-        Result result = Result::NeedMore;
-        while (result == Result::NeedMore && at < gz.size()) {
-            const auto fed
-                = parser.feed(gz.constData() + at, std::min<qsizetype>(5, gz.size() - at));
-            at += fed.consumed;
-            result = fed.result;
-        }
+        const Result result = feedInPieces(parser, gz, 5).result;
         return result == Result::Complete ? parser.bodyBytes() : -1;
     };
     QCOMPARE(once(), 10000); // warm-up: this thread's spare decoder and zlib's window
@@ -842,15 +837,7 @@ void TestResponseParser::steadyStateDoesNotAllocate()
     for (int i = 0; i < 3000; ++i) {
         const QByteArray &r = responses[i % 3];
         parser.begin(false);
-        qsizetype offset = 0;
-        ResponseParser::Result result = Result::NeedMore;
-        while (result == Result::NeedMore && offset < r.size()) {
-            const qsizetype n = std::min<qsizetype>(3, r.size() - offset);
-            const auto fed = parser.feed(r.constData() + offset, n);
-            offset += fed.consumed;
-            result = fed.result;
-        }
-        QCOMPARE(result, Result::Complete);
+        QCOMPARE(feedInPieces(parser, r, 3).result, Result::Complete);
         body += parser.bodyBytes();
     }
     QCOMPARE(g_allocations.load() - before, 0);

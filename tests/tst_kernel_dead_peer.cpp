@@ -6,13 +6,16 @@
 // it sets up a lab with signal cleanup and waits to be killed.
 #include "kernel/dead_peer_lab.h"
 #include "kernel/kernel_watcher.h"
+#include "support/kernel_sockets.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <QTimer>
 #include <csignal>
 #include <cstdio>
 #include <netinet/in.h>
@@ -21,6 +24,7 @@
 #include <unistd.h>
 
 using namespace poolscope;
+using poolscope::testsupport::sampleSocket;
 
 namespace {
 
@@ -122,6 +126,58 @@ class TstKernelDeadPeer final : public QObject
     Q_OBJECT
 
 private:
+    // Starts this executable inside the lab's namespace as an echo listener on the peer
+    // address; *port is the port it printed.
+    void startListener(DeadPeerLab &lab, quint16 *port)
+    {
+        QString error;
+        QProcess *listener = lab.startInNamespace(QCoreApplication::applicationFilePath(),
+            { QStringLiteral("--poolscope-listen"), lab.peerAddress().toString() }, &error);
+        QVERIFY2(listener, qPrintable(error));
+        QVERIFY2(listener->waitForReadyRead(10000), listener->readAllStandardError().constData());
+        bool ok = false;
+        *port = static_cast<quint16>(listener->readLine().trimmed().toUInt(&ok));
+        QVERIFY(ok && *port != 0);
+    }
+
+    // How a connection to a vanished peer ended.
+    struct Death
+    {
+        qint64 afterMs = -1; // since the peer vanished
+        QAbstractSocket::SocketError error = QAbstractSocket::UnknownSocketError;
+        int maxProbes = 0; // the most unanswered keep-alive probes the watcher saw
+    };
+
+    // Waits until the kernel kills client, at most 30 s after sinceVanish started,
+    // sampling the watcher every 100 ms while the kernel probes.
+    void watchUntilKilled(
+        QTcpSocket &client, KernelWatcher &watcher, const QElapsedTimer &sinceVanish, Death *death)
+    {
+        const QMetaObject::Connection died = connect(&client, &QAbstractSocket::errorOccurred, this,
+            [death, &sinceVanish](QAbstractSocket::SocketError e) {
+                if (death->afterMs < 0) {
+                    death->error = e;
+                    death->afterMs = sinceVanish.elapsed();
+                }
+            });
+        const auto disconnect = qScopeGuard([died] { QObject::disconnect(died); });
+        const quint16 localPort = client.localPort();
+        const auto sampleProbes = [&watcher, localPort, death] {
+            const KernelSocket k = sampleSocket(watcher, localPort);
+            if (k.timer == TcpTimer::KeepAlive) {
+                death->maxProbes = std::max(death->maxProbes, k.keepAliveProbes);
+            }
+        };
+        sampleProbes();
+        QTimer sampler;
+        connect(&sampler, &QTimer::timeout, this, sampleProbes);
+        sampler.start(100);
+        const int remainingMs
+            = static_cast<int>(std::max<qint64>(0, 30000 - sinceVanish.elapsed()));
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            death->afterMs >= 0, "the kernel did not kill the connection within 30 s", remainingMs);
+    }
+
     // Starts this executable as a child that sets up a lab and holds it; *fields is
     // its first line: namespace, host interface, listener pid.
     void startHolder(QProcess &holder, QStringList *fields)
@@ -150,14 +206,11 @@ private Q_SLOTS:
         QVERIFY2(lab.setUp(&error), qPrintable(error));
         QVERIFY(namespaceExists(lab.namespaceName()));
         QVERIFY(lab.peerAddress().toString().startsWith(QStringLiteral("10.200.")));
-
-        QProcess *listener = lab.startInNamespace(QCoreApplication::applicationFilePath(),
-            { QStringLiteral("--poolscope-listen"), lab.peerAddress().toString() }, &error);
-        QVERIFY2(listener, qPrintable(error));
-        QVERIFY2(listener->waitForReadyRead(10000), listener->readAllStandardError().constData());
-        bool ok = false;
-        const quint16 port = static_cast<quint16>(listener->readLine().trimmed().toUInt(&ok));
-        QVERIFY(ok && port != 0);
+        quint16 port = 0;
+        startListener(lab, &port);
+        if (QTest::currentTestFailed()) {
+            return;
+        }
 
         QTcpSocket client;
         client.connectToHost(lab.peerAddress(), port);
@@ -169,49 +222,28 @@ private Q_SLOTS:
 
         KernelWatcher watcher;
         watcher.setTarget(lab.peerAddress(), port);
-        auto mine = [&]() -> KernelSocket {
-            for (const KernelSocket &k : watcher.sample().sockets) {
-                if (k.localPort == client.localPort()) {
-                    return k;
-                }
-            }
-            return {};
-        };
-        QTRY_COMPARE_WITH_TIMEOUT(mine().timer, TcpTimer::KeepAlive, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            sampleSocket(watcher, client.localPort()).timer, TcpTimer::KeepAlive, 5000);
 
         QElapsedTimer sinceVanish;
         sinceVanish.start();
         QVERIFY2(lab.vanish(&error), qPrintable(error));
         QVERIFY(lab.isVanished());
-
-        QAbstractSocket::SocketError socketError = QAbstractSocket::UnknownSocketError;
-        qint64 diedAfterMs = -1;
-        connect(
-            &client, &QAbstractSocket::errorOccurred, this, [&](QAbstractSocket::SocketError e) {
-                if (diedAfterMs < 0) {
-                    socketError = e;
-                    diedAfterMs = sinceVanish.elapsed();
-                }
-            });
-        int maxProbes = 0;
-        // Poll the watcher while the kernel probes; the deadline bounds the test.
-        while (diedAfterMs < 0 && sinceVanish.elapsed() < 30000) {
-            const KernelSocket k = mine();
-            if (k.timer == TcpTimer::KeepAlive) {
-                maxProbes = std::max(maxProbes, k.keepAliveProbes);
-            }
-            QTest::qWait(100);
+        Death death;
+        watchUntilKilled(client, watcher, sinceVanish, &death);
+        if (QTest::currentTestFailed()) {
+            return;
         }
-        QVERIFY2(diedAfterMs >= 0, "the kernel did not kill the connection within 30 s");
         qInfo("connection died %lld ms after vanish (%s), watcher saw %d probe(s)",
-            static_cast<long long>(diedAfterMs), qPrintable(client.errorString()), maxProbes);
+            static_cast<long long>(death.afterMs), qPrintable(client.errorString()),
+            death.maxProbes);
         // Idle 1 s + 3 probes 1 s apart: the kernel cannot give up before three intervals.
-        QVERIFY2(diedAfterMs >= 3000, qPrintable(QString::number(diedAfterMs)));
-        QVERIFY2(socketError == QAbstractSocket::SocketTimeoutError
-                || socketError == QAbstractSocket::RemoteHostClosedError
-                || socketError == QAbstractSocket::NetworkError,
+        QVERIFY2(death.afterMs >= 3000, qPrintable(QString::number(death.afterMs)));
+        QVERIFY2(death.error == QAbstractSocket::SocketTimeoutError
+                || death.error == QAbstractSocket::RemoteHostClosedError
+                || death.error == QAbstractSocket::NetworkError,
             qPrintable(client.errorString()));
-        QVERIFY2(maxProbes > 0, "the watcher saw no keep-alive probe");
+        QVERIFY2(death.maxProbes > 0, "the watcher saw no keep-alive probe");
         QTRY_COMPARE_WITH_TIMEOUT(watcher.sample().counts.total(), 0, 5000);
 
         // restore() brings the peer back: a new connection works again.

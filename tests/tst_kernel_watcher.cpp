@@ -1,6 +1,7 @@
 // The kernel watcher against the truth: sockets this test opens itself on loopback,
 // counted independently by ss(8).
 #include "kernel/kernel_watcher.h"
+#include "support/kernel_sockets.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -15,6 +16,7 @@
 #include <vector>
 
 using namespace poolscope;
+using poolscope::testsupport::sampleSocket;
 
 namespace {
 
@@ -274,17 +276,8 @@ private Q_SLOTS:
             watcher.setMode(KernelWatcher::Mode::ProcOnly);
         }
         const quint16 port = clients[0]->localPort();
-        auto mine = [&]() -> KernelSocket {
-            const KernelSample s = watcher.sample();
-            for (const KernelSocket &k : s.sockets) {
-                if (k.localPort == port) {
-                    return k;
-                }
-            }
-            return {};
-        };
-        QTRY_COMPARE_WITH_TIMEOUT(mine().timer, TcpTimer::KeepAlive, 3000);
-        const KernelSocket k = mine();
+        QTRY_COMPARE_WITH_TIMEOUT(sampleSocket(watcher, port).timer, TcpTimer::KeepAlive, 3000);
+        const KernelSocket k = sampleSocket(watcher, port);
         QCOMPARE(k.state, TcpState::Established);
         QVERIFY2(k.timerExpires <= std::chrono::milliseconds(1000),
             qPrintable(QString::number(k.timerExpires.count())));

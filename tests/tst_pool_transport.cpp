@@ -1,102 +1,14 @@
 // Go http.Transport pool rules on the sans-IO pool, driven with a fake clock.
 #include "pool/pool.h"
+#include "support/pool_rig.h"
 
 #include <QTest>
 #include <algorithm>
-#include <map>
 
 using namespace poolscope;
 
-namespace {
-
-struct Recorder final : PoolEventSink
-{
-    std::vector<PoolEvent> events;
-    void onPoolEvent(const PoolEvent &e) override { events.push_back(e); }
-};
-
-// Plays the socket layer: remembers what the pool asked for.
-struct Driver
-{
-    explicit Driver(Pool &p) : pool(p) { }
-    Pool &pool;
-    std::vector<ConnId> pendingDials;
-    std::map<ReqId, ConnId> got; // request -> connection it was given
-    std::map<ReqId, PoolAction> delivered;
-    std::vector<PoolAction> closes;
-    std::vector<PoolAction> failed;
-    std::vector<PoolAction> scratch;
-    int maxOpenSeen = 0;
-
-    void drain()
-    {
-        pool.takeActions(scratch);
-        for (const PoolAction &a : scratch) {
-            switch (a.type) {
-            case ActionType::StartDial:
-                pendingDials.push_back(a.conn);
-                break;
-            case ActionType::Deliver:
-                got[a.req] = a.conn;
-                delivered[a.req] = a;
-                break;
-            case ActionType::Close:
-                closes.push_back(a);
-                break;
-            case ActionType::FailRequest:
-                failed.push_back(a);
-                break;
-            case ActionType::ArmIdleTimer:
-                QFAIL("ArmIdleTimer is no longer produced: nextDeadline() is the idle deadline");
-            }
-        }
-        const auto &n = pool.counters().now;
-        maxOpenSeen = std::max(maxOpenSeen, n.dialing + n.active + n.idle);
-        // Every counter agrees with a recount of the connections, lists and queues after
-        // every step of every test.
-        const std::string drift = pool.checkConsistency();
-        QVERIFY2(drift.empty(), drift.c_str());
-    }
-    ReqId get(HostId h)
-    {
-        ReqId r = pool.getConn(h);
-        drain();
-        return r;
-    }
-    void completeDials()
-    {
-        auto dials = pendingDials;
-        pendingDials.clear();
-        for (ConnId c : dials) {
-            pool.dialSucceeded(c);
-            drain();
-        }
-    }
-    void release(ReqId r, bool reusable = true, CloseReason why = CloseReason::None)
-    {
-        pool.releaseConn(got.at(r), reusable, why);
-        drain();
-    }
-    int closesWith(CloseReason r) const
-    {
-        return static_cast<int>(std::count_if(
-            closes.begin(), closes.end(), [r](const PoolAction &a) { return a.reason == r; }));
-    }
-};
-
-// The (type, reason) pairs of the events about one connection, in order.
-std::vector<std::pair<EventType, CloseReason>> eventsOf(const Recorder &rec, ConnId conn)
-{
-    std::vector<std::pair<EventType, CloseReason>> out;
-    for (const PoolEvent &e : rec.events) {
-        if (e.conn == conn) {
-            out.emplace_back(e.type, e.reason);
-        }
-    }
-    return out;
-}
-
-} // namespace
+using poolscope::testsupport::eventsOf;
+using poolscope::testsupport::PoolRig;
 
 class TestPoolTransport : public QObject
 {
@@ -166,9 +78,8 @@ private Q_SLOTS:
 
     void sequentialRequestsReuseOneConnection()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://127.0.0.1:8080");
         for (int i = 0; i < 100; ++i) {
             ReqId r = d.get(h);
@@ -195,11 +106,10 @@ private Q_SLOTS:
     void perHostIdleCapClosesSurplus()
     {
         QFETCH(int, maxIdlePerHost);
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConnsPerHost = maxIdlePerHost;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://127.0.0.1:8080");
         std::vector<ReqId> reqs;
         for (int i = 0; i < 10; ++i) {
@@ -223,9 +133,8 @@ private Q_SLOTS:
     // readLoop's pc.close() (tests/conformance, no-think rows).
     void releaseSaysKeptOrClosed()
     {
-        FakeClock clock;
-        Pool pool(clock, TransportConfig::goDefault()); // MaxIdleConnsPerHost 0 -> 2
-        Driver d(pool);
+        PoolRig rig(TransportConfig::goDefault()); // MaxIdleConnsPerHost 0 -> 2
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://127.0.0.1:8080");
         std::vector<ReqId> reqs;
         for (int i = 0; i < 5; ++i) {
@@ -267,12 +176,11 @@ private Q_SLOTS:
 
     void globalIdleLimitEvictsOldestAcrossHosts()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConns = 5;
         cfg.maxIdleConnsPerHost = 10;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId hosts[3]
             = { pool.hostId("http://a:1"), pool.hostId("http://b:2"), pool.hostId("http://c:3") };
         // Two connections per host, all in flight, then returned one by one.
@@ -299,11 +207,10 @@ private Q_SLOTS:
 
     void maxConnsPerHostQueuesInOrder()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 2;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://127.0.0.1:8080");
         std::vector<ReqId> reqs;
         for (int i = 0; i < 10; ++i) {
@@ -333,11 +240,10 @@ private Q_SLOTS:
 
     void closedConnectionFreesSlotForQueuedDial()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 1;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         ReqId b = d.get(h);
@@ -356,11 +262,10 @@ private Q_SLOTS:
     // queued for one, while its own request gets the error.
     void failedDialFreesSlotForQueuedDial()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 1;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         const ReqId a = d.get(h);
         const ReqId b = d.get(h);
@@ -379,11 +284,10 @@ private Q_SLOTS:
 
     void raisingMaxConnsPerHostStartsQueuedDials()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 1;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         for (int i = 0; i < 4; ++i) {
             d.get(h);
@@ -400,11 +304,10 @@ private Q_SLOTS:
     // every request queued for a slot dials at once, without waiting for a close.
     void raisingMaxConnsPerHostToUnlimitedDialsEveryQueuedRequest()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 1;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         std::vector<ReqId> reqs;
         for (int i = 0; i < 4; ++i) {
@@ -428,9 +331,8 @@ private Q_SLOTS:
 
     void idleTimeoutClosesAtExactly90s()
     {
-        FakeClock clock;
-        Pool pool(clock); // DefaultTransport: IdleConnTimeout 90 s
-        Driver d(pool);
+        PoolRig rig; // DefaultTransport: IdleConnTimeout 90 s
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId r = d.get(h);
         d.completeDials();
@@ -453,9 +355,8 @@ private Q_SLOTS:
     {
         // Go's queueForIdleConn drops a connection older than IdleConnTimeout even
         // when its timer has not fired yet.
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId r = d.get(h);
         d.completeDials();
@@ -478,11 +379,10 @@ private Q_SLOTS:
     void waiterTakesReturnedConnectionBeforeItsDial()
     {
         QFETCH(int, maxIdlePerHost);
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConnsPerHost = maxIdlePerHost;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         d.completeDials();
@@ -507,9 +407,8 @@ private Q_SLOTS:
 
     void idleReuseIsLifo()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         ReqId b = d.get(h);
@@ -525,11 +424,10 @@ private Q_SLOTS:
 
     void disableKeepAlivesUsesEachConnectionOnce()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.disableKeepAlives = true;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         for (int i = 0; i < 20; ++i) {
             ReqId r = d.get(h);
@@ -544,11 +442,10 @@ private Q_SLOTS:
 
     void negativeMaxIdlePerHostNeverKeepsOrHandsOff()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConnsPerHost = -1;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         d.completeDials();
@@ -565,11 +462,10 @@ private Q_SLOTS:
 
     void loweringPerHostCapAppliesOnNextPut()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConnsPerHost = 10;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         std::vector<ReqId> reqs;
         for (int i = 0; i < 6; ++i) {
@@ -602,14 +498,11 @@ private Q_SLOTS:
     {
         QFETCH(bool, disableKeepAlives);
         QFETCH(int, maxIdlePerHost);
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.disableKeepAlives = disableKeepAlives;
         cfg.maxIdleConnsPerHost = maxIdlePerHost;
-        Pool pool(clock, cfg);
-        Recorder rec;
-        pool.setEventSink(&rec);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         const ReqId r = d.get(h);
         d.completeDials();
@@ -624,9 +517,8 @@ private Q_SLOTS:
 
     void serverClosedIdleIsRemoved()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         d.completeDials();
@@ -643,12 +535,9 @@ private Q_SLOTS:
 
     void dialFailureFailsTheWaitingRequest()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
-        Recorder rec;
-        pool.setEventSink(&rec);
         ReqId a = d.get(h);
         const ConnId c = d.pendingDials.front();
         pool.dialFailed(c, CloseReason::DialFailed);
@@ -669,9 +558,8 @@ private Q_SLOTS:
 
     void canceledWaiterLeavesDialToPool()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         pool.cancelWant(a);
@@ -721,9 +609,8 @@ private Q_SLOTS:
 
     void staleGetRetriedOnNewDialPostFails()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         d.completeDials();
@@ -760,11 +647,8 @@ private Q_SLOTS:
 
     void eventsMirrorHttptrace()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Recorder rec;
-        pool.setEventSink(&rec);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId a = d.get(h);
         clock.advance(1ms);
@@ -792,11 +676,8 @@ private Q_SLOTS:
 
     void putIdleConnReportsTooManyIdleHost()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Recorder rec;
-        pool.setEventSink(&rec);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         std::vector<ReqId> r { d.get(h), d.get(h), d.get(h) };
         d.completeDials();
@@ -821,13 +702,10 @@ private Q_SLOTS:
     // (errCloseIdle), after a waiting request has had its chance (step 2).
     void closeIdleConnectionsAlsoClosesLaterReturns()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxIdleConnsPerHost = 10;
-        Pool pool(clock, cfg);
-        Recorder rec;
-        pool.setEventSink(&rec);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         const ReqId r1 = d.get(h);
         const ReqId r2 = d.get(h);
@@ -871,11 +749,10 @@ private Q_SLOTS:
 
     void closeAllEmptiesThePool()
     {
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 2;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         d.get(h);
         d.get(h);
@@ -893,11 +770,8 @@ private Q_SLOTS:
     // as a failed dial, and its request fails with the same reason.
     void closeAllEndsDialsInFlightWithConnectDoneError()
     {
-        FakeClock clock;
-        Pool pool(clock);
-        Recorder rec;
-        pool.setEventSink(&rec);
-        Driver d(pool);
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         const ReqId active = d.get(h);
         d.completeDials();
@@ -937,11 +811,10 @@ private Q_SLOTS:
     {
         QFETCH(bool, connectionClose);
         QFETCH(int, maxConnsPerHost);
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = maxConnsPerHost;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId h = pool.hostId("http://x:1");
         ReqId holder = d.get(h);
         d.completeDials();
@@ -1030,12 +903,11 @@ private Q_SLOTS:
     void stateCountersAlwaysMatchConnections()
     {
         // Random-ish workload; after every step the live counters equal a recount.
-        FakeClock clock;
         auto cfg = TransportConfig::goDefault();
         cfg.maxConnsPerHost = 3;
         cfg.idleConnTimeout = 2s;
-        Pool pool(clock, cfg);
-        Driver d(pool);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
         const HostId hosts[2] = { pool.hostId("http://a:1"), pool.hostId("http://b:1") };
         std::vector<ReqId> inflight;
         unsigned seed = 12345;

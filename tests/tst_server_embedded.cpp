@@ -2,8 +2,8 @@
 // HTTP/1.1, so every assertion is about bytes on the wire and the server's counters.
 #include "server/embedded_server.h"
 #include "server/tls_test_identity.h"
+#include "support/server_client.h"
 
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QSslSocket>
@@ -12,182 +12,15 @@
 #include <QThread>
 #include <limits>
 #include <memory>
-#include <optional>
 #include <sys/resource.h>
 
 using namespace poolscope;
 using namespace std::chrono_literals;
 
-namespace {
-
-constexpr int kTimeoutMs = 10000;
-
-struct Response
-{
-    QByteArray statusLine;
-    QMap<QByteArray, QByteArray> headers; // lower-case names
-    QByteArray body;
-    bool chunked = false;
-
-    QByteArray header(const char *name) const { return headers.value(QByteArray(name)); }
-};
-
-// A blocking HTTP/1.1 client on one connection. The server runs in its own thread, so
-// blocking here never stalls it.
-class Client
-{
-public:
-    explicit Client(std::unique_ptr<QTcpSocket> socket = std::make_unique<QTcpSocket>())
-        : m_socket(std::move(socket))
-    {
-    }
-
-    bool connectTo(quint16 port)
-    {
-        m_socket->connectToHost(QHostAddress::LocalHost, port);
-        return m_socket->waitForConnected(kTimeoutMs);
-    }
-
-    QTcpSocket *socket() { return m_socket.get(); }
-
-    void send(const QByteArray &bytes)
-    {
-        m_socket->write(bytes);
-        m_socket->flush();
-    }
-
-    void get(const QByteArray &extraHeaders = {})
-    {
-        send("GET / HTTP/1.1\r\nHost: test\r\n" + extraHeaders + "\r\n");
-    }
-
-    // Reads one response; nullopt on timeout, close before a whole response, or bad framing.
-    std::optional<Response> readResponse(bool headRequest = false)
-    {
-        QDeadlineTimer deadline(kTimeoutMs);
-        qsizetype headEnd = -1;
-        while ((headEnd = m_buffer.indexOf("\r\n\r\n")) < 0) {
-            if (!fill(deadline))
-                return std::nullopt;
-        }
-        Response response;
-        const QList<QByteArray> lines = m_buffer.left(headEnd).split('\n');
-        response.statusLine = lines.first().trimmed();
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const qsizetype colon = lines[i].indexOf(':');
-            if (colon > 0)
-                response.headers.insert(
-                    lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
-        }
-        m_buffer.remove(0, headEnd + 4);
-        if (response.statusLine.contains(" 100 "))
-            return response; // interim response, no body
-        if (headRequest)
-            return response;
-        if (response.header("transfer-encoding").toLower() == "chunked") {
-            response.chunked = true;
-            for (;;) {
-                qsizetype lineEnd = -1;
-                while ((lineEnd = m_buffer.indexOf("\r\n")) < 0) {
-                    if (!fill(deadline))
-                        return std::nullopt;
-                }
-                bool ok = false;
-                const qsizetype size = m_buffer.left(lineEnd).toLongLong(&ok, 16);
-                if (!ok)
-                    return std::nullopt;
-                while (m_buffer.size() < lineEnd + 2 + size + 2) {
-                    if (!fill(deadline))
-                        return std::nullopt;
-                }
-                if (m_buffer.mid(lineEnd + 2 + size, 2) != "\r\n")
-                    return std::nullopt;
-                response.body += m_buffer.mid(lineEnd + 2, size);
-                m_buffer.remove(0, lineEnd + 2 + size + 2);
-                if (size == 0)
-                    return response; // no trailers from our server
-            }
-        }
-        if (response.headers.contains("content-length")) {
-            const qsizetype length = response.header("content-length").toLongLong();
-            while (m_buffer.size() < length) {
-                if (!fill(deadline))
-                    return std::nullopt;
-            }
-            response.body = m_buffer.left(length);
-            m_buffer.remove(0, length);
-            return response;
-        }
-        // Delimited by the server closing the connection.
-        while (fill(deadline)) { }
-        if (!serverClosed())
-            return std::nullopt;
-        response.body = std::exchange(m_buffer, QByteArray());
-        return response;
-    }
-
-    // Reads until the server closes the connection; the bytes received meanwhile are returned
-    // through *rest. False on timeout.
-    bool waitForServerClose(QByteArray *rest = nullptr, int timeoutMs = kTimeoutMs)
-    {
-        QDeadlineTimer deadline(timeoutMs);
-        while (fill(deadline)) { }
-        if (rest)
-            *rest = m_buffer;
-        return serverClosed();
-    }
-
-    // Everything received so far (for raw checks).
-    QByteArray readRaw(qsizetype atLeast)
-    {
-        QDeadlineTimer deadline(kTimeoutMs);
-        while (m_buffer.size() < atLeast && fill(deadline)) { }
-        return m_buffer;
-    }
-
-private:
-    bool serverClosed() const
-    {
-        return m_sawEof || m_socket->state() == QAbstractSocket::UnconnectedState;
-    }
-
-    // Appends newly arrived bytes; false once the connection is closed or the deadline passed.
-    bool fill(const QDeadlineTimer &deadline)
-    {
-        if (m_socket->bytesAvailable() > 0) {
-            m_buffer += m_socket->readAll();
-            return true;
-        }
-        if (serverClosed() || deadline.hasExpired())
-            return false;
-        if (m_socket->waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())))) {
-            m_buffer += m_socket->readAll();
-            return true;
-        }
-        if (m_socket->bytesAvailable() > 0) {
-            m_buffer += m_socket->readAll();
-            return true;
-        }
-        if (m_socket->error() == QAbstractSocket::RemoteHostClosedError
-            || m_socket->state() != QAbstractSocket::ConnectedState)
-            m_sawEof = true;
-        return false;
-    }
-
-    std::unique_ptr<QTcpSocket> m_socket;
-    QByteArray m_buffer;
-    bool m_sawEof = false;
-};
-
-ServerConfig baseConfig()
-{
-    ServerConfig config;
-    config.listenAddress = QHostAddress::LocalHost;
-    config.port = 0;
-    return config;
-}
-
-} // namespace
+using poolscope::testsupport::Client;
+using poolscope::testsupport::kTimeoutMs;
+using poolscope::testsupport::localServerConfig;
+using poolscope::testsupport::startAndConnect;
 
 class TestServerEmbedded final : public QObject
 {
@@ -198,7 +31,7 @@ private Q_SLOTS:
     {
         EmbeddedServer server;
         QString error;
-        QVERIFY2(server.start(baseConfig(), &error), qPrintable(error));
+        QVERIFY2(server.start(localServerConfig(), &error), qPrintable(error));
         QVERIFY(server.isListening());
         QVERIFY(server.port() != 0);
         QCOMPARE(server.url(), QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
@@ -206,8 +39,7 @@ private Q_SLOTS:
         Client client;
         QVERIFY(client.connectTo(server.port()));
         for (int i = 0; i < 2; ++i) {
-            client.get();
-            const auto response = client.readResponse();
+            const auto response = client.roundTrip();
             QVERIFY(response);
             QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
             QCOMPARE(response->body.size(), 64);
@@ -224,15 +56,13 @@ private Q_SLOTS:
 
     void maxRequestsPerConnClosesAfterTheLast()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.maxRequestsPerConn = 3;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         for (int i = 1; i <= 3; ++i) {
-            client.get();
-            const auto response = client.readResponse();
+            const auto response = client.roundTrip();
             QVERIFY(response);
             QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
             QCOMPARE(response->header("connection"), i == 3 ? QByteArray("close") : QByteArray());
@@ -245,14 +75,12 @@ private Q_SLOTS:
 
     void idleTimeoutClosesIdleConnection()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.idleTimeout = 200ms;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        QVERIFY(client.readResponse());
+        QVERIFY(startAndConnect(server, client, config));
+        QVERIFY(client.roundTrip());
         QByteArray rest;
         QVERIFY(client.waitForServerClose(&rest));
         QVERIFY(rest.isEmpty());
@@ -264,11 +92,9 @@ private Q_SLOTS:
     void idleTimeoutSetWhileRunningAppliesToIdleConnections()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        QVERIFY(client.readResponse());
+        QVERIFY(startAndConnect(server, client));
+        QVERIFY(client.roundTrip());
         ServerConfig config = server.config();
         config.idleTimeout = 100ms;
         server.setConfig(config);
@@ -278,16 +104,14 @@ private Q_SLOTS:
 
     void chunkedBodyDecodesToBodySize()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.chunked = true;
         config.bodySize = 40000; // several 16 KiB chunks
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         for (int i = 0; i < 2; ++i) { // and the connection stays usable
-            client.get();
-            const auto response = client.readResponse();
+            const auto response = client.roundTrip();
             QVERIFY(response);
             QVERIFY(response->chunked);
             QVERIFY(!response->headers.contains("content-length"));
@@ -298,14 +122,12 @@ private Q_SLOTS:
 
     void http10AnswersAndCloses()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.http10 = true;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        const auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client, config));
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->statusLine, QByteArray("HTTP/1.0 200 OK"));
         QCOMPARE(response->body.size(), 64);
@@ -316,9 +138,8 @@ private Q_SLOTS:
     void http10ClientKeepAliveIsHonoured()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         for (int i = 0; i < 2; ++i) {
             client.send("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n");
             const auto response = client.readResponse();
@@ -336,17 +157,15 @@ private Q_SLOTS:
     void headHasNoBody()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         client.send("HEAD / HTTP/1.1\r\nHost: test\r\n\r\n");
         const auto head = client.readResponse(true);
         QVERIFY(head);
         QCOMPARE(head->statusLine, QByteArray("HTTP/1.1 200 OK"));
         QCOMPARE(head->header("content-length"), QByteArray("64"));
         // Had the HEAD response carried a body, this GET's status line would not come first.
-        client.get();
-        const auto get = client.readResponse();
+        const auto get = client.roundTrip();
         QVERIFY(get);
         QCOMPARE(get->statusLine, QByteArray("HTTP/1.1 200 OK"));
         QCOMPARE(get->body.size(), 64);
@@ -354,16 +173,14 @@ private Q_SLOTS:
 
     void latencyDelaysTheResponse()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.latency = 100ms;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         QElapsedTimer timer;
         timer.start();
-        client.get();
-        const auto response = client.readResponse();
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 64);
         // Lower bound only: a loaded machine may be slower, never faster.
@@ -374,18 +191,16 @@ private Q_SLOTS:
     {
         // Delayed responses wake through a nanosecond timer: 300 us means 300 us. With a
         // millisecond timer every one of these responses took at least 1 ms.
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.latency = 300us;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         qint64 fastest = std::numeric_limits<qint64>::max();
         for (int i = 0; i < 40; ++i) {
             QElapsedTimer timer;
             timer.start();
-            client.get();
-            QVERIFY(client.readResponse());
+            QVERIFY(client.roundTrip());
             const qint64 ns = timer.nsecsElapsed();
             QVERIFY2(ns >= 300'000, qPrintable(QStringLiteral("%1 ns").arg(ns))); // never early
             fastest = std::min(fastest, ns);
@@ -396,40 +211,34 @@ private Q_SLOTS:
 
     void headerDelaySendsHeadBeforeBody()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.headerDelay = 50ms;
         config.latency = 150ms;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         QElapsedTimer timer;
         timer.start();
-        client.get();
-        const auto response = client.readResponse();
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 64);
         QVERIFY(timer.elapsed() >= 140);
-        client.get(); // the connection is still in a clean state
-        QVERIFY(client.readResponse());
+        QVERIFY(client.roundTrip()); // the connection is still in a clean state
     }
 
     void setConfigChangesTheNextResponse()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client));
+        auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 64);
         ServerConfig config = server.config();
         config.bodySize = 10;
         server.setConfig(config);
         QCOMPARE(server.config().bodySize, 10);
-        client.get();
-        response = client.readResponse();
+        response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 10);
         QCOMPARE(server.stats().accepted, 1u);
@@ -438,11 +247,9 @@ private Q_SLOTS:
     void clientConnectionCloseHonoured()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get("Connection: close\r\n");
-        const auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client));
+        const auto response = client.roundTrip("Connection: close\r\n");
         QVERIFY(response);
         QCOMPARE(response->header("connection"), QByteArray("close"));
         QVERIFY(client.waitForServerClose());
@@ -452,9 +259,8 @@ private Q_SLOTS:
     void garbageRequestGets400AndClose()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         client.send("THIS IS NOT HTTP\r\n\r\n");
         const auto response = client.readResponse();
         QVERIFY(response);
@@ -468,9 +274,8 @@ private Q_SLOTS:
     void oversizedHeadGets431()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         QByteArray request = "GET / HTTP/1.1\r\nHost: test\r\n";
         const QByteArray filler(1000, 'a');
         for (int i = 0; i < 70; ++i)
@@ -487,16 +292,14 @@ private Q_SLOTS:
     void requestBodiesAreDiscarded()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         client.send("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nhello world");
         QVERIFY(client.readResponse());
         client.send("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
                     "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: 1\r\n\r\n");
         QVERIFY(client.readResponse());
-        client.get();
-        const auto response = client.readResponse();
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
         QCOMPARE(server.stats().requests, 3u);
@@ -506,9 +309,8 @@ private Q_SLOTS:
     void expectContinueGets100First()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client));
         client.send(
             "PUT / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
         const auto interim = client.readResponse();
@@ -530,12 +332,11 @@ private Q_SLOTS:
     void pipelinedRequestsAnsweredInOrder()
     {
         QFETCH(int, latencyMs);
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.latency = std::chrono::milliseconds(latencyMs);
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nHEAD / HTTP/1.1\r\nHost: t\r\n\r\n"
                     "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
         const auto first = client.readResponse();
@@ -554,14 +355,12 @@ private Q_SLOTS:
 
     void closeProbabilityOneClosesEveryConnection()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.closeProbability = 1.0;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        const auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client, config));
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->header("connection"), QByteArray("close"));
         QVERIFY(client.waitForServerClose());
@@ -569,13 +368,12 @@ private Q_SLOTS:
 
     void dropAfterBytesTruncatesTheResponse()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.dropAfterBytes = 20;
         config.bodySize = 1000;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         client.get();
         QByteArray received;
         QVERIFY(client.waitForServerClose(&received));
@@ -585,12 +383,11 @@ private Q_SLOTS:
 
     void malformedAnswersGarbageAndCloses()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.malformed = true;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         client.get();
         QByteArray received;
         QVERIFY(client.waitForServerClose(&received));
@@ -602,7 +399,7 @@ private Q_SLOTS:
     void closeAllConnectionsClosesIdleConnections()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
+        QVERIFY(server.start(localServerConfig()));
         Client a;
         Client b;
         QVERIFY(a.connectTo(server.port()));
@@ -621,8 +418,8 @@ private Q_SLOTS:
     void portInUseFailsWithClearError()
     {
         EmbeddedServer first;
-        QVERIFY(first.start(baseConfig()));
-        ServerConfig config = baseConfig();
+        QVERIFY(first.start(localServerConfig()));
+        ServerConfig config = localServerConfig();
         config.port = first.port();
         EmbeddedServer second;
         QString error;
@@ -631,17 +428,17 @@ private Q_SLOTS:
         QVERIFY2(error.contains(QString::number(first.port())), qPrintable(error));
         QVERIFY2(!error.contains(QLatin1Char('\n')), qPrintable(error));
         // A second start on a running server is refused, a restart after stop works.
-        QVERIFY(!first.start(baseConfig(), &error));
+        QVERIFY(!first.start(localServerConfig(), &error));
         first.stop();
         QVERIFY(!first.isListening());
-        QVERIFY(first.start(baseConfig()));
+        QVERIFY(first.start(localServerConfig()));
     }
 
     void tlsServesHttps()
     {
         if (!QSslSocket::supportsSsl())
             QSKIP("Qt has no working TLS backend here");
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.tls = true;
         EmbeddedServer server;
         QString error;
@@ -662,8 +459,7 @@ private Q_SLOTS:
         QVERIFY(errors.isEmpty());
         Client client(std::move(socket));
         for (int i = 0; i < 2; ++i) {
-            client.get();
-            const auto response = client.readResponse();
+            const auto response = client.roundTrip();
             QVERIFY(response);
             QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
             QCOMPARE(response->body.size(), 64);
@@ -677,7 +473,7 @@ private Q_SLOTS:
         constexpr int kConnections = 100;
         constexpr int kRequests = 10;
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
+        QVERIFY(server.start(localServerConfig()));
 
         struct Conn
         {
@@ -725,12 +521,11 @@ private Q_SLOTS:
     {
         // 8 MiB does not fit the kernel's send buffer: the server must queue the rest and
         // finish it as the client reads, for two pipelined responses in a row.
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.bodySize = 8 * 1024 * 1024;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET / HTTP/1.1\r\nHost: t\r\n\r\n");
         for (int i = 0; i < 2; ++i) {
             const auto response = client.readResponse();
@@ -763,18 +558,16 @@ private Q_SLOTS:
         QFETCH(int, bodySize);
         QFETCH(int, latencyMs);
         QFETCH(bool, chunked);
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.bodySize = bodySize;
         config.latency = std::chrono::milliseconds(latencyMs);
         config.chunked = chunked;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
+        QVERIFY(startAndConnect(server, client, config));
         constexpr int kRequests = 5;
         for (int i = 0; i < kRequests; ++i) {
-            client.get();
-            const auto response = client.readResponse();
+            const auto response = client.roundTrip();
             QVERIFY2(
                 response, qPrintable(QStringLiteral("request %1 was not answered").arg(i + 1)));
             QCOMPARE(response->body.size(), bodySize);
@@ -785,16 +578,14 @@ private Q_SLOTS:
 
     void http10ChunkedIsDelimitedByClose()
     {
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.http10 = true;
         config.chunked = true;
         config.bodySize = 1000;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        const auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client, config));
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->statusLine, QByteArray("HTTP/1.0 200 OK"));
         QVERIFY(!response->headers.contains("content-length"));
@@ -806,7 +597,7 @@ private Q_SLOTS:
     {
         if (!QSslSocket::supportsSsl())
             QSKIP("Qt has no working TLS backend here");
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.tls = true;
         config.maxRequestsPerConn = 2;
         EmbeddedServer server;
@@ -817,10 +608,8 @@ private Q_SLOTS:
         ssl->connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
         QVERIFY2(ssl->waitForEncrypted(kTimeoutMs), qPrintable(ssl->errorString()));
         Client client(std::move(socket));
-        client.get();
-        QVERIFY(client.readResponse());
-        client.get();
-        const auto last = client.readResponse();
+        QVERIFY(client.roundTrip());
+        const auto last = client.roundTrip();
         QVERIFY(last);
         QCOMPARE(last->header("connection"), QByteArray("close"));
         QVERIFY(client.waitForServerClose());
@@ -832,7 +621,7 @@ private Q_SLOTS:
     {
         constexpr int kConnections = 500;
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
+        QVERIFY(server.start(localServerConfig()));
         std::vector<std::unique_ptr<QTcpSocket>> sockets;
         int closed = 0;
         for (int i = 0; i < kConnections; ++i) {
@@ -852,11 +641,9 @@ private Q_SLOTS:
     void stopClosesConnectionsAndCounts()
     {
         EmbeddedServer server;
-        QVERIFY(server.start(baseConfig()));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        QVERIFY(client.readResponse());
+        QVERIFY(startAndConnect(server, client));
+        QVERIFY(client.roundTrip());
         server.stop();
         QVERIFY(client.waitForServerClose());
         QCOMPARE(server.stats().open, 0);
@@ -868,15 +655,13 @@ private Q_SLOTS:
     {
         // The idle clock stops while the server works on a request: a response slower than
         // the idle timeout still arrives.
-        ServerConfig config = baseConfig();
+        ServerConfig config = localServerConfig();
         config.idleTimeout = 50ms;
         config.latency = 250ms;
         EmbeddedServer server;
-        QVERIFY(server.start(config));
         Client client;
-        QVERIFY(client.connectTo(server.port()));
-        client.get();
-        const auto response = client.readResponse();
+        QVERIFY(startAndConnect(server, client, config));
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 64);
         QCOMPARE(server.stats().idleTimeouts, 0u);
@@ -889,7 +674,7 @@ private Q_SLOTS:
         // Which responses say "Connection: close" depends only on the seed and the request
         // sequence, so a scenario replays the same way.
         auto closePattern = [](quint32 seed) {
-            ServerConfig config = baseConfig();
+            ServerConfig config = localServerConfig();
             config.closeProbability = 0.5;
             config.randomSeed = seed;
             EmbeddedServer server;
@@ -900,8 +685,7 @@ private Q_SLOTS:
             if (!client->connectTo(server.port()))
                 return pattern;
             for (int i = 0; i < 40; ++i) {
-                client->get();
-                const auto response = client->readResponse();
+                const auto response = client->roundTrip();
                 if (!response)
                     return QString();
                 const bool closed = response->header("connection") == "close";
@@ -967,8 +751,7 @@ private Q_SLOTS:
         holders.clear(); // frees the server's descriptors and empties its backlog
         Client client;
         QVERIFY(client.connectTo(port));
-        client.get();
-        const auto response = client.readResponse();
+        const auto response = client.roundTrip();
         QVERIFY2(response, "a connection that arrives after descriptors freed up is served");
         QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
         serve.terminate();
@@ -1003,8 +786,7 @@ private Q_SLOTS:
         const quint16 port = quint16(line.mid(line.lastIndexOf(':') + 1).chopped(1).toUInt());
         Client client;
         QVERIFY(client.connectTo(port));
-        client.get();
-        const auto response = client.readResponse();
+        const auto response = client.roundTrip();
         QVERIFY(response);
         QCOMPARE(response->body.size(), 7);
         QCOMPARE(response->header("connection"), QByteArray("close"));

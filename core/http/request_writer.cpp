@@ -39,11 +39,98 @@ QByteArray firstValue(const HeaderList &headers, const QByteArray &canonicalName
     return {};
 }
 
-std::optional<RequestTemplate> fail(QString *error, const QString &message)
+std::nullopt_t fail(QString *error, const QString &message)
 {
     if (error)
         *error = message;
     return std::nullopt;
+}
+
+// The caller's header fields as Go writes them: canonical names, trimmed values, and the
+// User-Agent apart (it has its own place in the request).
+struct CallerHeaders
+{
+    QByteArray userAgent = RequestTemplate::kUserAgent.toByteArray();
+    HeaderList fields;
+};
+
+// Checks and canonicalizes spec.extraHeaders; nullopt, with a one-line *error, for a field
+// that is invalid or that the template derives itself.
+std::optional<CallerHeaders> callerHeaders(const HeaderList &extraHeaders, QString *error)
+{
+    CallerHeaders out;
+    out.fields.reserve(extraHeaders.size() + 1);
+    for (const auto &[rawName, value] : extraHeaders) {
+        if (!isToken(rawName)) {
+            return fail(error,
+                QStringLiteral("invalid header name \"%1\"").arg(QString::fromLatin1(rawName)));
+        }
+        const QByteArray name = canonicalHeaderKey(rawName);
+        if (!isValidFieldValue(value)) {
+            return fail(error,
+                QStringLiteral("header %1 has a control character (CR, LF, NUL ...) in its value")
+                    .arg(QString::fromLatin1(name)));
+        }
+        if (name == "Host" || name == "Content-Length" || name == "Transfer-Encoding"
+            || name == "Trailer") {
+            return fail(error,
+                QStringLiteral("header %1 cannot be set: it follows from the URL and the body size")
+                    .arg(QString::fromLatin1(name)));
+        }
+        if (name == "User-Agent") {
+            out.userAgent = value.trimmed();
+            continue;
+        }
+        out.fields.append({ name, value.trimmed() });
+    }
+    return out;
+}
+
+// Adds "Expect: 100-continue" unless the caller set an Expect field, then sorts the fields
+// by name as Go's Header.write does (equal names keep their order).
+void addExpectAndSort(HeaderList &fields, bool expectContinue)
+{
+    if (expectContinue && std::none_of(fields.begin(), fields.end(), [](const auto &f) {
+            return f.first == "Expect";
+        })) {
+        fields.append({ QByteArrayLiteral("Expect"), QByteArrayLiteral("100-continue") });
+    }
+    std::stable_sort(fields.begin(), fields.end(),
+        [](const auto &a, const auto &b) { return a.first < b.first; });
+}
+
+// persistConn.roundTrip: gzip only, not for a range (a decoded part of a gzip document
+// would fail anyway) nor for HEAD (an nginx bug, golang.org/issue/5522). An empty value
+// counts as absent, as Header.Get("Accept-Encoding") == "" does.
+bool transportRequestsGzip(const RequestSpec &spec)
+{
+    return !spec.disableCompression
+        && firstValue(spec.extraHeaders, QByteArrayLiteral("Accept-Encoding")).isEmpty()
+        && firstValue(spec.extraHeaders, QByteArrayLiteral("Range")).isEmpty()
+        && spec.method != "HEAD";
+}
+
+// The request line and header section in Go's Request.write order, up to and including
+// the blank line.
+void writeHead(QByteArray &out, const Target &target, const RequestSpec &spec,
+    const CallerHeaders &headers, bool requestedGzip, bool userClose)
+{
+    out += spec.method + ' ' + target.pathAndQuery + " HTTP/1.1\r\n";
+    out += "Host: " + target.hostHeader() + "\r\n";
+    if (!headers.userAgent.isEmpty()) // Go: an explicitly empty User-Agent suppresses the header
+        out += "User-Agent: " + headers.userAgent + "\r\n";
+    // transferWriter.shouldSendContentLength: any body, or an empty POST/PUT/PATCH body
+    // ("many servers expect a Content-Length for these methods").
+    if (spec.bodySize > 0 || spec.method == "POST" || spec.method == "PUT"
+        || spec.method == "PATCH")
+        out += "Content-Length: " + QByteArray::number(spec.bodySize) + "\r\n";
+    for (const auto &[name, value] : headers.fields)
+        out += name + ": " + value + "\r\n";
+    if (requestedGzip)
+        out += "Accept-Encoding: gzip\r\n";
+    if (spec.disableKeepAlives && !userClose)
+        out += "Connection: close\r\n";
+    out += "\r\n";
 }
 
 } // namespace
@@ -94,89 +181,34 @@ std::optional<RequestTemplate> RequestTemplate::build(
                 .arg(spec.bodySize)
                 .arg(kMaxBodySize));
     }
-
-    QByteArray userAgent = kUserAgent.toByteArray();
-    HeaderList fields;
-    fields.reserve(spec.extraHeaders.size() + 1);
-    for (const auto &[rawName, value] : spec.extraHeaders) {
-        if (!isToken(rawName)) {
-            return fail(error,
-                QStringLiteral("invalid header name \"%1\"").arg(QString::fromLatin1(rawName)));
-        }
-        const QByteArray name = canonicalHeaderKey(rawName);
-        if (!isValidFieldValue(value)) {
-            return fail(error,
-                QStringLiteral("header %1 has a control character (CR, LF, NUL ...) in its value")
-                    .arg(QString::fromLatin1(name)));
-        }
-        if (name == "Host" || name == "Content-Length" || name == "Transfer-Encoding"
-            || name == "Trailer") {
-            return fail(error,
-                QStringLiteral("header %1 cannot be set: it follows from the URL and the body size")
-                    .arg(QString::fromLatin1(name)));
-        }
-        if (name == "User-Agent") {
-            userAgent = value.trimmed();
-            continue;
-        }
-        fields.append({ name, value.trimmed() });
-    }
+    std::optional<CallerHeaders> headers = callerHeaders(spec.extraHeaders, error);
+    if (!headers)
+        return std::nullopt;
 
     const bool hasBody = spec.bodySize > 0;
     // Go only honours Expect for requests with a body (Request.expectsContinue +
     // outgoingLength != 0); without one there is nothing to hold back.
     const bool expectContinue = spec.expectContinue && hasBody;
-    if (expectContinue && std::none_of(fields.begin(), fields.end(), [](const auto &f) {
-            return f.first == "Expect";
-        })) {
-        fields.append({ QByteArrayLiteral("Expect"), QByteArrayLiteral("100-continue") });
-    }
-    // Go's Header.write sorts by key; equal keys keep their order.
-    std::stable_sort(fields.begin(), fields.end(),
-        [](const auto &a, const auto &b) { return a.first < b.first; });
-
+    addExpectAndSort(headers->fields, expectContinue);
     // Request.wantsClose(): a caller-supplied "Connection: close" already closes, and Go then
     // does not add its own.
-    const bool userClose = std::any_of(fields.begin(), fields.end(), [](const auto &f) {
-        return f.first == "Connection" && f.second.toLower().contains("close");
-    });
-
-    // persistConn.roundTrip: gzip only, not for a range (a decoded part of a gzip document
-    // would fail anyway) nor for HEAD (an nginx bug, golang.org/issue/5522). An empty value
-    // counts as absent, as Header.Get("Accept-Encoding") == "" does.
-    const bool requestedGzip = !spec.disableCompression
-        && firstValue(spec.extraHeaders, QByteArrayLiteral("Accept-Encoding")).isEmpty()
-        && firstValue(spec.extraHeaders, QByteArrayLiteral("Range")).isEmpty()
-        && spec.method != "HEAD";
+    const bool userClose
+        = std::any_of(headers->fields.begin(), headers->fields.end(), [](const auto &f) {
+              return f.first == "Connection" && f.second.toLower().contains("close");
+          });
+    const bool requestedGzip = transportRequestsGzip(spec);
 
     RequestTemplate t;
     t.m_method = spec.method;
     t.m_expectContinue = expectContinue;
     t.m_closesConnection = spec.disableKeepAlives || userClose;
     t.m_requestedGzip = requestedGzip;
-
-    QByteArray &out = t.m_bytes;
-    out.reserve(256 + spec.bodySize);
-    out += spec.method + ' ' + target.pathAndQuery + " HTTP/1.1\r\n";
-    out += "Host: " + target.hostHeader() + "\r\n";
-    if (!userAgent.isEmpty()) // Go: an explicitly empty User-Agent suppresses the header
-        out += "User-Agent: " + userAgent + "\r\n";
-    // transferWriter.shouldSendContentLength: any body, or an empty POST/PUT/PATCH body
-    // ("many servers expect a Content-Length for these methods").
-    if (hasBody || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH")
-        out += "Content-Length: " + QByteArray::number(spec.bodySize) + "\r\n";
-    for (const auto &[name, value] : fields)
-        out += name + ": " + value + "\r\n";
-    if (requestedGzip)
-        out += "Accept-Encoding: gzip\r\n";
-    if (spec.disableKeepAlives && !userClose)
-        out += "Connection: close\r\n";
-    out += "\r\n";
-    t.m_headerSize = out.size();
+    t.m_bytes.reserve(256 + spec.bodySize);
+    writeHead(t.m_bytes, target, spec, *headers, requestedGzip, userClose);
+    t.m_headerSize = t.m_bytes.size();
     if (hasBody)
-        out += QByteArray(spec.bodySize, 'x');
-
-    t.m_replayable = isReplayable(spec.method, false, fields);
+        t.m_bytes += QByteArray(spec.bodySize, 'x');
+    t.m_replayable = isReplayable(spec.method, false, headers->fields);
     return t;
 }
 

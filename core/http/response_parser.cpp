@@ -1,8 +1,7 @@
 #include "response_parser.h"
 
 #include "gzip_decoder.h"
-
-#include <llhttp.h>
+#include "llhttp_callbacks.h"
 
 namespace poolscope {
 
@@ -31,13 +30,8 @@ void appendShort(char *buffer, int capacity, int &length, const char *at, size_t
 
 } // namespace
 
-struct ResponseParser::Callbacks
+struct ResponseParser::Callbacks : LlhttpCallbacks<ResponseParser, ResponseParser::Callbacks>
 {
-    static ResponseParser *self(llhttp_t *parser)
-    {
-        return static_cast<ResponseParser *>(parser->data);
-    }
-
     static int onMessageBegin(llhttp_t *parser)
     {
         self(parser)->resetResponseFields();
@@ -114,23 +108,17 @@ struct ResponseParser::Callbacks
         return HPE_PAUSED;
     }
 
-    static const llhttp_settings_t &settings()
+    static void bind(llhttp_settings_t &s)
     {
-        static const llhttp_settings_t instance = [] {
-            llhttp_settings_t s;
-            llhttp_settings_init(&s);
-            s.on_message_begin = &onMessageBegin;
-            s.on_status = &onHeaderSpan;
-            s.on_header_field = &onHeaderField;
-            s.on_header_value = &onHeaderValue;
-            s.on_header_field_complete = &onHeaderFieldComplete;
-            s.on_header_value_complete = &onHeaderValueComplete;
-            s.on_headers_complete = &onHeadersComplete;
-            s.on_body = &onBody;
-            s.on_message_complete = &onMessageComplete;
-            return s;
-        }();
-        return instance;
+        s.on_message_begin = &onMessageBegin;
+        s.on_status = &onHeaderSpan;
+        s.on_header_field = &onHeaderField;
+        s.on_header_value = &onHeaderValue;
+        s.on_header_field_complete = &onHeaderFieldComplete;
+        s.on_header_value_complete = &onHeaderValueComplete;
+        s.on_headers_complete = &onHeadersComplete;
+        s.on_body = &onBody;
+        s.on_message_complete = &onMessageComplete;
     }
 };
 

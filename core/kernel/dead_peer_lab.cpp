@@ -421,24 +421,17 @@ QProcess *DeadPeerLab::startInNamespace(
 
 bool DeadPeerLab::vanish(QString *error)
 {
-    if (!m_up) {
-        if (error) {
-            *error = QStringLiteral("the lab is not set up");
-        }
-        return false;
-    }
     // Down inside the namespace: its connected route goes with it, the root end loses
     // carrier, and veth drops every frame silently. Nothing tells the client.
-    if (!runIp({ QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"),
-                   m_peerIf, QStringLiteral("down") },
-            error)) {
-        return false;
-    }
-    m_vanished = true;
-    return true;
+    return setPeerLinkUp(false, error);
 }
 
 bool DeadPeerLab::restore(QString *error)
+{
+    return setPeerLinkUp(true, error);
+}
+
+bool DeadPeerLab::setPeerLinkUp(bool up, QString *error)
 {
     if (!m_up) {
         if (error) {
@@ -447,11 +440,11 @@ bool DeadPeerLab::restore(QString *error)
         return false;
     }
     if (!runIp({ QStringLiteral("-n"), m_namespace, QStringLiteral("link"), QStringLiteral("set"),
-                   m_peerIf, QStringLiteral("up") },
+                   m_peerIf, up ? QStringLiteral("up") : QStringLiteral("down") },
             error)) {
         return false;
     }
-    m_vanished = false;
+    m_vanished = !up;
     return true;
 }
 

@@ -79,6 +79,8 @@ public:
 
 private:
     bool pickSubnet(QString *error);
+    // `ip -n NS link set PEER up|down`: what vanish() and restore() do.
+    bool setPeerLinkUp(bool up, QString *error);
     void registerForSignals();
     void unregisterForSignals();
 

@@ -201,6 +201,118 @@ const char *parseDecField(const char *p, qint64 *out)
     return p;
 }
 
+// The fields of one /proc/net/tcp{,6} socket line that a sample reports.
+struct ProcLine
+{
+    ProcEndpoint local;
+    ProcEndpoint remote;
+    quint64 state = 0;
+    quint64 timer = 0; // "tr"
+    quint64 timerWhen = 0; // "tm->when", in clock ticks
+    qint64 probes = 0; // "timeout", which is icsk_probes_out
+};
+
+// Parses "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt
+//   uid  timeout inode ..."; false for a line that does not have that shape.
+bool parseProcLine(const char *line, bool ipv6, ProcLine *out)
+{
+    const char *q = skipSpaces(line);
+    while (*q && *q != ':') {
+        ++q;
+    }
+    qint64 uid = 0;
+    quint64 ignored = 0;
+    return *q == ':' && (q = parseEndpoint(skipSpaces(q + 1), ipv6, &out->local))
+        && (q = parseEndpoint(skipSpaces(q), ipv6, &out->remote))
+        && (q = parseHexField(skipSpaces(q), &out->state))
+        && (q = parseHexField(skipSpaces(q), &ignored)) && *q == ':'
+        && (q = parseHexField(q + 1, &ignored)) && (q = parseHexField(skipSpaces(q), &out->timer))
+        && *q == ':' && (q = parseHexField(q + 1, &out->timerWhen))
+        && (q = parseHexField(skipSpaces(q), &ignored)) && (q = parseDecField(skipSpaces(q), &uid))
+        && (q = parseDecField(skipSpaces(q), &out->probes));
+}
+
+KernelSocket socketFromProcLine(const ProcLine &line)
+{
+    KernelSocket s;
+    s.localPort = line.local.port;
+    s.remotePort = line.remote.port;
+    s.state = stateFromKernel(static_cast<unsigned>(line.state));
+    s.timer = timerFromKernel(static_cast<unsigned>(line.timer));
+    // tm->when is in clock ticks (USER_HZ, 100 on Linux).
+    s.timerExpires = std::chrono::milliseconds(s.timer == TcpTimer::None ? 0 : line.timerWhen * 10);
+    if (s.timer == TcpTimer::KeepAlive) {
+        s.keepAliveProbes = static_cast<int>(line.probes);
+    }
+    return s;
+}
+
+QString cannotRead(const QString &path)
+{
+    return QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+}
+
+// Calls onLine(char *) with each line of buf[0, have), NUL-terminated in place and without
+// its '\n'; at eof also the last line when it has no newline. Returns where the first
+// line not passed on (an incomplete one) starts.
+template<typename OnLine>
+std::size_t splitLines(char *buf, std::size_t have, bool eof, OnLine &onLine)
+{
+    std::size_t lineStart = 0;
+    for (;;) {
+        char *begin = buf + lineStart;
+        char *nl = static_cast<char *>(std::memchr(begin, '\n', have - lineStart));
+        if (!nl) {
+            if (eof && lineStart < have) {
+                nl = buf + have; // last line without newline
+            } else {
+                return lineStart;
+            }
+        }
+        *nl = '\0';
+        onLine(begin);
+        lineStart = static_cast<std::size_t>(nl - buf) + 1;
+        if (lineStart >= have) {
+            return lineStart;
+        }
+    }
+}
+
+// Reads fd to its end and calls onLine for each line (see splitLines). Streamed through a
+// fixed buffer: the file can be megabytes with many sockets. False, with *error set, when
+// a read fails.
+template<typename OnLine>
+bool forEachLine(int fd, const QString &path, QString *error, OnLine onLine)
+{
+    static constexpr std::size_t kChunk = 64 * 1024;
+    std::vector<char> buf(kChunk + 1); // + 1: room for the NUL after a last line at eof
+    std::size_t have = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buf.data() + have, kChunk - have);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            *error = cannotRead(path);
+            return false;
+        }
+        have += static_cast<std::size_t>(n);
+        const bool eof = n == 0;
+        const std::size_t lineStart = splitLines(buf.data(), have, eof, onLine);
+        if (eof) {
+            return true;
+        }
+        // Keep the partial last line; a line longer than the buffer is dropped (never
+        // happens: lines are ~150 bytes).
+        if (lineStart == 0 && have == kChunk) {
+            have = 0;
+        } else {
+            std::memmove(buf.data(), buf.data() + lineStart, have - lineStart);
+            have -= lineStart;
+        }
+    }
+}
+
 } // namespace
 
 #ifdef POOLSCOPE_HAVE_MNL
@@ -601,107 +713,27 @@ bool KernelWatcher::parseProcFile(const QString &path, bool ipv6, KernelSample &
     const QByteArray p = path.toLocal8Bit();
     const int fd = ::open(p.constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        *error = QStringLiteral("cannot read %1: %2")
-                     .arg(path, QString::fromLocal8Bit(strerror(errno)));
+        *error = cannotRead(path);
         return false;
     }
     const TargetMatch target = targetMatch(m_address);
     const bool matchLocal = m_side == MatchSide::Local;
-
-    // Streamed through a fixed buffer: the file can be megabytes with many sockets.
-    static constexpr std::size_t kChunk = 64 * 1024;
-    std::vector<char> buf(kChunk + 1);
-    std::size_t have = 0;
     bool header = true;
-    bool ok = true;
-    for (;;) {
-        const ssize_t n = ::read(fd, buf.data() + have, kChunk - have);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            *error = QStringLiteral("cannot read %1: %2")
-                         .arg(path, QString::fromLocal8Bit(strerror(errno)));
-            ok = false;
-            break;
+    const bool ok = forEachLine(fd, path, error, [&](const char *text) {
+        if (header) {
+            header = false;
+            return;
         }
-        have += static_cast<std::size_t>(n);
-        const bool eof = n == 0;
-        std::size_t lineStart = 0;
-        for (;;) {
-            char *begin = buf.data() + lineStart;
-            char *nl = static_cast<char *>(std::memchr(begin, '\n', have - lineStart));
-            if (!nl) {
-                if (eof && lineStart < have) {
-                    nl = buf.data() + have; // last line without newline
-                } else {
-                    break;
-                }
-            }
-            *nl = '\0';
-            const std::size_t next = static_cast<std::size_t>(nl - buf.data()) + 1;
-            if (header) {
-                header = false;
-            } else {
-                // "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt
-                //   uid  timeout inode ..."; "timeout" is icsk_probes_out.
-                const char *q = skipSpaces(begin);
-                while (*q && *q != ':') {
-                    ++q;
-                }
-                ProcEndpoint local;
-                ProcEndpoint remote;
-                quint64 st = 0;
-                quint64 tr = 0;
-                quint64 when = 0;
-                qint64 uid = 0;
-                qint64 probes = 0;
-                quint64 ignored = 0;
-                if (*q == ':' && (q = parseEndpoint(skipSpaces(q + 1), ipv6, &local))
-                    && (q = parseEndpoint(skipSpaces(q), ipv6, &remote))
-                    && (q = parseHexField(skipSpaces(q), &st))
-                    && (q = parseHexField(skipSpaces(q), &ignored)) && *q == ':'
-                    && (q = parseHexField(q + 1, &ignored))
-                    && (q = parseHexField(skipSpaces(q), &tr)) && *q == ':'
-                    && (q = parseHexField(q + 1, &when))
-                    && (q = parseHexField(skipSpaces(q), &ignored))
-                    && (q = parseDecField(skipSpaces(q), &uid))
-                    && (q = parseDecField(skipSpaces(q), &probes))) {
-                    const ProcEndpoint &ep = matchLocal ? local : remote;
-                    if (st != static_cast<quint64>(kTcpListen) && ep.port == m_port
-                        && endpointMatches(ep, target)) {
-                        KernelSocket s;
-                        s.localPort = local.port;
-                        s.remotePort = remote.port;
-                        s.state = stateFromKernel(static_cast<unsigned>(st));
-                        s.timer = timerFromKernel(static_cast<unsigned>(tr));
-                        // tm->when is in clock ticks (USER_HZ, 100 on Linux).
-                        s.timerExpires
-                            = std::chrono::milliseconds(s.timer == TcpTimer::None ? 0 : when * 10);
-                        if (s.timer == TcpTimer::KeepAlive) {
-                            s.keepAliveProbes = static_cast<int>(probes);
-                        }
-                        addSocket(out, s);
-                    }
-                }
-            }
-            lineStart = next;
-            if (lineStart >= have) {
-                break;
-            }
+        ProcLine line;
+        if (!parseProcLine(text, ipv6, &line)) {
+            return;
         }
-        if (eof) {
-            break;
+        const ProcEndpoint &ep = matchLocal ? line.local : line.remote;
+        if (line.state != static_cast<quint64>(kTcpListen) && ep.port == m_port
+            && endpointMatches(ep, target)) {
+            addSocket(out, socketFromProcLine(line));
         }
-        // Keep the partial last line; a line longer than the buffer is dropped (never
-        // happens: lines are ~150 bytes).
-        if (lineStart == 0 && have == kChunk) {
-            have = 0;
-        } else {
-            std::memmove(buf.data(), buf.data() + lineStart, have - lineStart);
-            have -= lineStart;
-        }
-    }
+    });
     ::close(fd);
     return ok;
 }

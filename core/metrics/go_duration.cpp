@@ -63,11 +63,115 @@ std::optional<std::uint64_t> unitValue(QStringView unit)
     return std::nullopt;
 }
 
-std::optional<std::chrono::nanoseconds> fail(QString *error, QString message)
+std::nullopt_t fail(QString *error, QString message)
 {
     if (error)
         *error = std::move(message);
     return std::nullopt;
+}
+
+std::nullopt_t failInvalid(QString *error, QStringView original)
+{
+    return fail(error, QStringLiteral("time: invalid duration %1").arg(goQuote(original)));
+}
+
+// Go's leadingInt: the decimal digits at the front of *s and how many there were; nullopt
+// when the value passes 2^63 (an error, unlike in the fraction).
+struct Digits
+{
+    std::uint64_t value = 0;
+    qsizetype count = 0;
+};
+
+std::optional<Digits> leadingInt(QStringView *s)
+{
+    Digits d;
+    for (; d.count < s->size() && isDigit((*s)[d.count]); ++d.count) {
+        if (d.value > kMaxMagnitude / 10)
+            return std::nullopt;
+        d.value = d.value * 10 + static_cast<std::uint64_t>((*s)[d.count].unicode() - u'0');
+        if (d.value > kMaxMagnitude)
+            return std::nullopt;
+    }
+    *s = s->mid(d.count);
+    return d;
+}
+
+// Go's leadingFraction: the digits after a decimal point as value / scale. Digits that no
+// longer fit are consumed but ignored: they only add precision.
+struct Fraction
+{
+    Digits digits;
+    double scale = 1;
+};
+
+Fraction leadingFraction(QStringView *s)
+{
+    Fraction f;
+    bool overflow = false;
+    for (; f.digits.count < s->size() && isDigit((*s)[f.digits.count]); ++f.digits.count) {
+        if (overflow)
+            continue;
+        if (f.digits.value > (kMaxMagnitude - 1) / 10) {
+            overflow = true;
+            continue;
+        }
+        const std::uint64_t next = f.digits.value * 10
+            + static_cast<std::uint64_t>((*s)[f.digits.count].unicode() - u'0');
+        if (next > kMaxMagnitude) {
+            overflow = true;
+            continue;
+        }
+        f.digits.value = next;
+        f.scale *= 10;
+    }
+    *s = s->mid(f.digits.count);
+    return f;
+}
+
+// One "<number>[.<fraction>]<unit>" element at the front of *s, in nanoseconds (at most
+// 2^63); nullopt, with Go's message in *error, when it is malformed or too large.
+std::optional<std::uint64_t> parseElement(QStringView *s, QStringView original, QString *error)
+{
+    if (!(s->front() == u'.' || isDigit(s->front())))
+        return failInvalid(error, original);
+    const std::optional<Digits> whole = leadingInt(s);
+    if (!whole)
+        return failInvalid(error, original);
+    Fraction fraction;
+    if (!s->isEmpty() && s->front() == u'.') {
+        *s = s->mid(1);
+        fraction = leadingFraction(s);
+    }
+    if (whole->count == 0 && fraction.digits.count == 0)
+        return failInvalid(error, original);
+
+    qsizetype unitLength = 0;
+    while (unitLength < s->size() && (*s)[unitLength] != u'.' && !isDigit((*s)[unitLength]))
+        ++unitLength;
+    if (unitLength == 0) {
+        return fail(
+            error, QStringLiteral("time: missing unit in duration %1").arg(goQuote(original)));
+    }
+    const QStringView unitText = s->first(unitLength);
+    *s = s->mid(unitLength);
+    const std::optional<std::uint64_t> unit = unitValue(unitText);
+    if (!unit) {
+        return fail(error,
+            QStringLiteral("time: unknown unit %1 in duration %2")
+                .arg(goQuote(unitText), goQuote(original)));
+    }
+    if (whole->value > kMaxMagnitude / *unit)
+        return failInvalid(error, original);
+    std::uint64_t value = whole->value * *unit;
+    if (fraction.digits.value > 0) {
+        // Go computes this in float64: nanosecond-exact for fractions of an hour.
+        value += static_cast<std::uint64_t>(static_cast<double>(fraction.digits.value)
+            * (static_cast<double>(*unit) / fraction.scale));
+        if (value > kMaxMagnitude)
+            return failInvalid(error, original);
+    }
+    return value;
 }
 
 // Writes the fraction v / 10^precision (without trailing zeros, and without the point when
@@ -99,11 +203,6 @@ void writeInteger(char *buf, int *pos, std::uint64_t v)
 
 std::optional<std::chrono::nanoseconds> parseGoDuration(QStringView text, QString *error)
 {
-    const QStringView original = text;
-    const auto invalid = [&] {
-        return fail(error, QStringLiteral("time: invalid duration %1").arg(goQuote(original)));
-    };
-
     QStringView s = text;
     bool negative = false;
     if (!s.isEmpty() && (s.front() == u'-' || s.front() == u'+')) {
@@ -113,84 +212,16 @@ std::optional<std::chrono::nanoseconds> parseGoDuration(QStringView text, QStrin
     if (s == u"0")
         return std::chrono::nanoseconds(0);
     if (s.isEmpty())
-        return invalid();
+        return failInvalid(error, text);
 
     std::uint64_t total = 0;
     while (!s.isEmpty()) {
-        if (!(s.front() == u'.' || isDigit(s.front())))
-            return invalid();
-
-        // Integer part; overflow is an error (unlike the fraction, below).
-        std::uint64_t whole = 0;
-        qsizetype i = 0;
-        for (; i < s.size() && isDigit(s[i]); ++i) {
-            if (whole > kMaxMagnitude / 10)
-                return invalid();
-            whole = whole * 10 + static_cast<std::uint64_t>(s[i].unicode() - u'0');
-            if (whole > kMaxMagnitude)
-                return invalid();
-        }
-        const bool digitsBefore = i > 0;
-        s = s.mid(i);
-
-        // Fraction: digits that no longer fit are ignored, they only add precision.
-        std::uint64_t fraction = 0;
-        double scale = 1;
-        bool digitsAfter = false;
-        if (!s.isEmpty() && s.front() == u'.') {
-            s = s.mid(1);
-            bool overflow = false;
-            qsizetype j = 0;
-            for (; j < s.size() && isDigit(s[j]); ++j) {
-                if (overflow)
-                    continue;
-                if (fraction > (kMaxMagnitude - 1) / 10) {
-                    overflow = true;
-                    continue;
-                }
-                const std::uint64_t next
-                    = fraction * 10 + static_cast<std::uint64_t>(s[j].unicode() - u'0');
-                if (next > kMaxMagnitude) {
-                    overflow = true;
-                    continue;
-                }
-                fraction = next;
-                scale *= 10;
-            }
-            digitsAfter = j > 0;
-            s = s.mid(j);
-        }
-        if (!digitsBefore && !digitsAfter)
-            return invalid();
-
-        qsizetype unitLength = 0;
-        while (unitLength < s.size() && s[unitLength] != u'.' && !isDigit(s[unitLength]))
-            ++unitLength;
-        if (unitLength == 0) {
-            return fail(
-                error, QStringLiteral("time: missing unit in duration %1").arg(goQuote(original)));
-        }
-        const QStringView unitText = s.first(unitLength);
-        s = s.mid(unitLength);
-        const std::optional<std::uint64_t> unit = unitValue(unitText);
-        if (!unit) {
-            return fail(error,
-                QStringLiteral("time: unknown unit %1 in duration %2")
-                    .arg(goQuote(unitText), goQuote(original)));
-        }
-        if (whole > kMaxMagnitude / *unit)
-            return invalid();
-        whole *= *unit;
-        if (fraction > 0) {
-            // Go computes this in float64: nanosecond-exact for fractions of an hour.
-            whole += static_cast<std::uint64_t>(
-                static_cast<double>(fraction) * (static_cast<double>(*unit) / scale));
-            if (whole > kMaxMagnitude)
-                return invalid();
-        }
-        total += whole;
+        const std::optional<std::uint64_t> element = parseElement(&s, text, error);
+        if (!element)
+            return std::nullopt;
+        total += *element;
         if (total > kMaxMagnitude)
-            return invalid();
+            return failInvalid(error, text);
     }
 
     if (negative) {
@@ -198,7 +229,7 @@ std::optional<std::chrono::nanoseconds> parseGoDuration(QStringView text, QStrin
         return std::chrono::nanoseconds(static_cast<std::int64_t>(0 - total));
     }
     if (total > kMaxMagnitude - 1)
-        return invalid();
+        return failInvalid(error, text);
     return std::chrono::nanoseconds(static_cast<std::int64_t>(total));
 }
 

@@ -1,8 +1,9 @@
 #include "server/request_parser.h"
 
+#include "http/llhttp_callbacks.h"
+
 #include <QList>
 #include <cstring>
-#include <llhttp.h>
 
 namespace poolscope {
 
@@ -31,13 +32,8 @@ QByteArrayView trimmed(QByteArrayView v)
 
 } // namespace
 
-struct RequestParser::Callbacks
+struct RequestParser::Callbacks : LlhttpCallbacks<RequestParser, RequestParser::Callbacks>
 {
-    static RequestParser *self(llhttp_t *parser)
-    {
-        return static_cast<RequestParser *>(parser->data);
-    }
-
     static int onVersion(llhttp_t *parser, const char *, size_t)
     {
         self(parser)->m_sawVersion = true;
@@ -90,24 +86,18 @@ struct RequestParser::Callbacks
         return HPE_PAUSED; // stop here: pipelined bytes belong to the next feed()
     }
 
-    static const llhttp_settings_t &settings()
+    static void bind(llhttp_settings_t &s)
     {
-        static const llhttp_settings_t instance = [] {
-            llhttp_settings_t s;
-            llhttp_settings_init(&s);
-            s.on_version = &onVersion;
-            s.on_header_field = &onHeaderField;
-            s.on_header_value = &onHeaderValue;
-            s.on_header_field_complete = &onFieldComplete;
-            s.on_header_value_complete = &onValueComplete;
-            s.on_headers_complete = &onHeadersComplete;
-            s.on_chunk_extension_name = &onChunkExtension;
-            s.on_chunk_extension_value = &onChunkExtension;
-            s.on_chunk_header = &onChunkHeader;
-            s.on_message_complete = &onMessageComplete;
-            return s;
-        }();
-        return instance;
+        s.on_version = &onVersion;
+        s.on_header_field = &onHeaderField;
+        s.on_header_value = &onHeaderValue;
+        s.on_header_field_complete = &onFieldComplete;
+        s.on_header_value_complete = &onValueComplete;
+        s.on_headers_complete = &onHeadersComplete;
+        s.on_chunk_extension_name = &onChunkExtension;
+        s.on_chunk_extension_value = &onChunkExtension;
+        s.on_chunk_header = &onChunkHeader;
+        s.on_message_complete = &onMessageComplete;
     }
 };
 

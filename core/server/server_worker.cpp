@@ -512,11 +512,7 @@ void ServerWorker::processInput(Connection *c)
     if (c->finished)
         return;
     if (c->closing) {
-        // Lingering close: discard whatever the client still sends, until its EOF.
-        qint64 n = 0;
-        while ((n = readSome(c, m_readBuffer.data(), qint64(m_readBuffer.size()))) > 0) { }
-        if (n < 0)
-            onGone(c);
+        discardLingeringInput(c);
         return;
     }
     if (c->busy) {
@@ -553,26 +549,7 @@ void ServerWorker::processInput(Connection *c)
                 markIdle(c); // activity: move to the back of the idle list
             }
         }
-        qsizetype pos = 0;
-        while (pos < size && !c->busy && !c->closing && !c->finished) {
-            const RequestParser::Result result = c->parser.feed(data + pos, size - pos);
-            pos += result.consumed;
-            switch (result.status) {
-            case RequestParser::Status::NeedMore:
-                break;
-            case RequestParser::Status::ContinueExpected:
-                send(c, PreparedResponses::continueResponse());
-                break;
-            case RequestParser::Status::RequestComplete:
-                onRequestComplete(c);
-                break;
-            case RequestParser::Status::Error:
-                ++m_shared->errors;
-                send(c, PreparedResponses::errorResponse(c->parser.error()));
-                closeByServer(c, false);
-                break;
-            }
-        }
+        const qsizetype pos = parseRequests(c, data, size);
         const bool keepRest = pos < size && c->busy && !c->closing && !c->finished;
         if (fromStash) {
             // Copy out before assigning: `data` points into the stash.
@@ -587,6 +564,40 @@ void ServerWorker::processInput(Connection *c)
     }
     if (c->busy && !c->closing && !c->finished)
         setReading(c, false);
+}
+
+void ServerWorker::discardLingeringInput(Connection *c)
+{
+    // Lingering close: discard whatever the client still sends, until its EOF.
+    qint64 n = 0;
+    while ((n = readSome(c, m_readBuffer.data(), qint64(m_readBuffer.size()))) > 0) { }
+    if (n < 0)
+        onGone(c);
+}
+
+qsizetype ServerWorker::parseRequests(Connection *c, const char *data, qsizetype size)
+{
+    qsizetype pos = 0;
+    while (pos < size && !c->busy && !c->closing && !c->finished) {
+        const RequestParser::Result result = c->parser.feed(data + pos, size - pos);
+        pos += result.consumed;
+        switch (result.status) {
+        case RequestParser::Status::NeedMore:
+            break;
+        case RequestParser::Status::ContinueExpected:
+            send(c, PreparedResponses::continueResponse());
+            break;
+        case RequestParser::Status::RequestComplete:
+            onRequestComplete(c);
+            break;
+        case RequestParser::Status::Error:
+            ++m_shared->errors;
+            send(c, PreparedResponses::errorResponse(c->parser.error()));
+            closeByServer(c, false);
+            break;
+        }
+    }
+    return pos;
 }
 
 void ServerWorker::onRequestComplete(Connection *c)

@@ -144,6 +144,11 @@ private:
     void releaseTransport(Connection *c);
 
     void processInput(Connection *c);
+    // Reads and drops input on a connection we are closing, until the client's EOF.
+    void discardLingeringInput(Connection *c);
+    // Feeds data to c's parser and acts on each result, until the data is used up or c
+    // must wait (busy with a response, closing, finished). Returns the bytes used.
+    qsizetype parseRequests(Connection *c, const char *data, qsizetype size);
     void onRequestComplete(Connection *c);
     void sendPending(Connection *c);
     void writeResponse(Connection *c, const PreparedResponses &responses,
