@@ -75,17 +75,21 @@ private Q_SLOTS:
         QVERIFY(ruleRows(m_readme).size() >= 25);
     }
 
-    // transport::x and close_reasons::x name test functions of tests/tst_pool_*.cpp.
+    // transport::x and close_reasons::x name test functions of tests/tst_pool_*.cpp;
+    // load_transport::x one of tests/tst_load_transport.cpp (rules the pool leaves to
+    // its driver, such as the retry decision on a failed write).
     void citedTestsExist()
     {
         static const QRegularExpression cited(
-            QStringLiteral("\\b(transport|close_reasons)::(\\w+)"));
+            QStringLiteral("\\b(load_transport|transport|close_reasons)::(\\w+)"));
         int count = 0;
         auto it = cited.globalMatch(m_readme);
         while (it.hasNext()) {
             const auto m = it.next();
-            const QString file
-                = QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/tst_pool_%1.cpp").arg(m.captured(1));
+            const QString part = m.captured(1).startsWith(u"load_")
+                ? m.captured(1)
+                : QStringLiteral("pool_") + m.captured(1);
+            const QString file = QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/tst_%1.cpp").arg(part);
             const QString source = readFile(file);
             QVERIFY2(!source.isEmpty(), qPrintable(file));
             QVERIFY2(source.contains(QStringLiteral("void %1()").arg(m.captured(2))),

@@ -607,44 +607,6 @@ private Q_SLOTS:
         QTEST(shouldRetryRequest(q), "retry");
     }
 
-    void staleGetRetriedOnNewDialPostFails()
-    {
-        PoolRig rig;
-        auto &[clock, rec, pool, d] = rig;
-        const HostId h = pool.hostId("http://x:1");
-        ReqId a = d.get(h);
-        d.completeDials();
-        d.release(a);
-        // The server closed the idle connection, but the FIN was not seen yet:
-        // a GET takes it, writes, then reads EOF.
-        ReqId get = d.get(h);
-        const ConnId stale = d.got.at(get);
-        QVERIFY(d.delivered.at(get).reused);
-        pool.closeConn(stale, CloseReason::ReadError);
-        d.drain();
-        RetryQuery q;
-        q.connWasReused = true; // it served request `a` before
-        q.replayable = true;
-        QVERIFY(shouldRetryRequest(q));
-        pool.noteRetry(get, stale);
-        ReqId retry = d.get(h);
-        d.completeDials();
-        QVERIFY(d.got.count(retry));
-        QVERIFY(!d.delivered.at(retry).reused);
-        QCOMPARE(pool.counters().retries, 1u);
-        QCOMPARE(pool.counters().dials, 2u);
-        // The same for a POST: not replayable, reported as an error.
-        d.release(retry);
-        ReqId post = d.get(h);
-        pool.closeConn(d.got.at(post), CloseReason::ReadError);
-        d.drain();
-        RetryQuery pq;
-        pq.connWasReused = true;
-        pq.hasBody = true;
-        QVERIFY(!shouldRetryRequest(pq));
-        QCOMPARE(pool.counters().closes(CloseReason::ReadError), 2u);
-    }
-
     void eventsMirrorHttptrace()
     {
         PoolRig rig;

@@ -176,8 +176,6 @@ void Transport::handleAction(const PoolAction &a)
     case ActionType::FailRequest:
         failWaiting(a);
         return;
-    case ActionType::ArmIdleTimer:
-        return; // rearmIdleTimer() follows nextDeadline()
     }
 }
 

@@ -19,9 +19,6 @@ enum class ActionType : std::uint8_t {
     Deliver, // hand `conn` to request `req` (GotConn); the driver sends the request on it
     Close, // close `conn`'s socket; the pool already counts it closed with `reason`
     FailRequest, // request `req` gets no connection: its dial failed with `reason`
-    // Never produced any more: the idle deadline has one description, nextDeadline(). Kept
-    // only so core/load/engine.cpp's switch compiles; remove it together with that case.
-    ArmIdleTimer,
 };
 
 // httptrace.GotConnInfo without the net.Conn.
@@ -43,7 +40,6 @@ struct PoolAction
     bool reused = false; // Deliver: GotConn.Reused
     bool wasIdle = false; // Deliver: GotConn.WasIdle
     TimePoint idleTime { 0 }; // Deliver: GotConn.IdleTime
-    TimePoint deadline { 0 }; // always 0 (it belonged to ArmIdleTimer); remove with it
     std::uint32_t tag = 0; // Deliver / FailRequest: the caller's tag given to getConn
 
     // Dial `conn` to `host` on behalf of request `forReq`.

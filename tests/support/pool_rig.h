@@ -49,8 +49,6 @@ struct Driver
             case ActionType::FailRequest:
                 failed.push_back(a);
                 break;
-            case ActionType::ArmIdleTimer:
-                QFAIL("ArmIdleTimer is no longer produced: nextDeadline() is the idle deadline");
             }
         }
         const auto &n = pool.counters().now;
