@@ -3,6 +3,7 @@
 // same responses (checked with a Go client: see the comments at each test).
 #include "http/response_parser.h"
 #include "load/engine_controller.h"
+#include "support/engine_run.h"
 
 #include <QFile>
 #include <QTcpServer>
@@ -11,47 +12,12 @@
 #include <functional>
 
 using namespace poolscope;
+using namespace poolscope::testsupport;
 using namespace std::chrono_literals;
 
 Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
 
 namespace {
-
-std::uint64_t errorsOf(const EngineSnapshot &s, CloseReason r)
-{
-    return s.errorsByKind[static_cast<std::size_t>(r)];
-}
-
-// Runs one bounded load and returns the final snapshot.
-EngineSnapshot runLoad(const LoadConfig &load, const TransportConfig &transport)
-{
-    EngineController engine;
-    engine.setKernelView(false);
-    EngineSnapshot result;
-    bool done = false;
-    QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
-        result = s;
-        done = true;
-    });
-    QObject::connect(&engine, &EngineController::runFailed, [&](const QString &m) {
-        qWarning("run failed: %s", qPrintable(m));
-        done = true;
-    });
-    engine.start(load, transport);
-    if (!QTest::qWaitFor([&] { return done; }, 60000))
-        QTest::qFail("the run did not finish in time", __FILE__, __LINE__);
-    return result;
-}
-
-LoadConfig loadFor(const QString &url, int requests)
-{
-    LoadConfig l;
-    l.url = url;
-    l.workers = 1;
-    l.requestsPerWorker = requests;
-    l.duration = 60s; // safety bound; the requests end the run first
-    return l;
-}
 
 // Answers every request head with respond(head); keeps connections open (keep-alive).
 class ScriptedServer final : public QObject
@@ -171,7 +137,7 @@ private Q_SLOTS:
         auto t = TransportConfig::goDefault();
         t.maxResponseHeaderBytes = limit;
         const int requests = 3;
-        const auto s = runLoad(loadFor(server.url(), requests), t);
+        const auto s = runLoad(loadFor(server.url(), 1, requests), t);
         QCOMPARE(s.requestsDone, std::uint64_t(requests));
         if (!fails) {
             QCOMPARE(s.errors, 0u);
@@ -228,7 +194,7 @@ private Q_SLOTS:
         });
         auto t = TransportConfig::goDefault();
         t.disableCompression = disable;
-        LoadConfig l = loadFor(server.url(), 4);
+        LoadConfig l = loadFor(server.url(), 1, 4);
         l.method = method;
         const auto s = runLoad(l, t);
         QCOMPARE(s.requestsDone, 4u);
@@ -250,7 +216,7 @@ private Q_SLOTS:
             return QByteArray("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 20\r\n"
                               "\r\nthis is not gzip!!!!");
         });
-        const auto s = runLoad(loadFor(server.url(), 3), TransportConfig::goDefault());
+        const auto s = runLoad(loadFor(server.url(), 1, 3), TransportConfig::goDefault());
         QCOMPARE(s.requestsDone, 3u);
         QCOMPARE(s.errors, 3u);
         QCOMPARE(errorsOf(s, CloseReason::ProtocolError), 3u);
@@ -267,7 +233,7 @@ private Q_SLOTS:
         engine.setKernelView(false);
         bool finished = false;
         QObject::connect(&engine, &EngineController::runFinished, [&] { finished = true; });
-        LoadConfig l = loadFor(server.url(), 0);
+        LoadConfig l = loadFor(server.url(), 1, 0);
         l.duration = 30s;
         l.think = 1ms;
         engine.start(l, TransportConfig::goDefault());

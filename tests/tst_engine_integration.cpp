@@ -3,6 +3,7 @@
 #include "load/engine_controller.h"
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
+#include "support/engine_run.h"
 
 #include <QDir>
 #include <QProcess>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 
 using namespace poolscope;
+using namespace poolscope::testsupport;
 using namespace std::chrono_literals;
 
 Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
@@ -27,46 +29,6 @@ namespace {
 std::uint64_t closes(const EngineSnapshot &s, CloseReason r)
 {
     return s.pool.closes(r);
-}
-
-std::uint64_t errorsOf(const EngineSnapshot &s, CloseReason r)
-{
-    return s.errorsByKind[static_cast<std::size_t>(r)];
-}
-
-// Runs one bounded load and returns the final snapshot.
-EngineSnapshot runLoad(const LoadConfig &load, const TransportConfig &transport,
-    QString *failure = nullptr, int timeoutMs = 60000)
-{
-    EngineController engine;
-    engine.setKernelView(false);
-    EngineSnapshot result;
-    bool done = false;
-    QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
-        result = s;
-        done = true;
-    });
-    QObject::connect(&engine, &EngineController::runFailed, [&](const QString &m) {
-        if (failure) {
-            *failure = m;
-        }
-        done = true;
-    });
-    engine.start(load, transport);
-    if (!QTest::qWaitFor([&] { return done; }, timeoutMs)) {
-        QTest::qFail("the run did not finish in time", __FILE__, __LINE__);
-    }
-    return result;
-}
-
-LoadConfig loadFor(const QString &url, int workers, int requests)
-{
-    LoadConfig l;
-    l.url = url;
-    l.workers = workers;
-    l.requestsPerWorker = requests;
-    l.duration = 60s; // safety bound; requests end the run first
-    return l;
 }
 
 // A server that answers the first request on each connection and, on the
