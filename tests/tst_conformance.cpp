@@ -8,6 +8,7 @@
 // POOLSCOPE_CONFORMANCE_REPORT=FILE also writes the side-by-side table as
 // markdown (scripts/conformance.sh uses it for tests/conformance/report.md).
 #include "pool/pool_types.h"
+#include "support/nginx.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -28,6 +29,7 @@
 #include <optional>
 
 using namespace poolscope;
+using namespace poolscope::testsupport;
 
 namespace {
 
@@ -165,31 +167,6 @@ double median(std::vector<double> v)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-bool waitListening(quint16 port, QProcess &proc, int timeoutMs)
-{
-    QElapsedTimer t;
-    t.start();
-    while (t.elapsed() < timeoutMs) {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, port);
-        if (s.waitForConnected(200)) {
-            return true;
-        }
-        if (proc.state() != QProcess::Running) {
-            return false;
-        }
-        QTest::qWait(20);
-    }
-    return false;
-}
-
 void stopProcess(QProcess &p)
 {
     if (p.state() == QProcess::NotRunning) {
@@ -219,74 +196,36 @@ public:
         const int hosts = server.value(QStringLiteral("hosts")).toInt(1);
         for (int h = 0; h < hosts; ++h) {
             const QString key = profileKey(server, h);
-            if (!m_ports.contains(key)) {
-                m_ports.insert(key, 0);
+            if (!m_profiles.contains(key)) {
                 m_profiles.insert(key, server);
             }
         }
     }
     bool start(const QString &bin, QString *why)
     {
-        QString servers;
-        for (auto it = m_ports.begin(); it != m_ports.end(); ++it) {
-            it.value() = freePort();
-            const QJsonObject s = m_profiles.value(it.key());
-            servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
-                                      "keepalive_timeout %3; location / { return 200 \"hello from "
-                                      "nginx\\n\"; } }\n")
-                           .arg(it.value())
-                           .arg(s.value(QStringLiteral("keepalive_requests")).toInt(1000))
-                           .arg(s.value(QStringLiteral("keepalive_timeout"))
-                                    .toString(QStringLiteral("75s")));
+        std::vector<NginxProcess::Site> sites;
+        for (auto it = m_profiles.begin(); it != m_profiles.end(); ++it) {
+            m_site.insert(it.key(), sites.size());
+            sites.push_back({ it.value().value(QStringLiteral("keepalive_requests")).toInt(1000),
+                it.value()
+                    .value(QStringLiteral("keepalive_timeout"))
+                    .toString(QStringLiteral("75s")) });
         }
-        const QString d = m_dir.path();
-        QFile conf(d + QStringLiteral("/nginx.conf"));
-        if (!conf.open(QIODevice::WriteOnly)) {
-            *why = QStringLiteral("cannot write nginx.conf");
-            return false;
-        }
-        conf.write(
-            QStringLiteral("daemon off; master_process off; worker_processes 1; pid %1/nginx.pid;\n"
-                           "error_log %1/error.log warn;\n"
-                           "events { worker_connections 4096; }\n"
-                           "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
-                           " fastcgi_temp_path %1; uwsgi_temp_path %1; scgi_temp_path %1;\n%2}\n")
-                .arg(d, servers)
-                .toUtf8());
-        conf.close();
-        m_proc.setProcessChannelMode(QProcess::MergedChannels);
-        m_proc.start(bin,
-            { QStringLiteral("-e"), d + QStringLiteral("/error.log"), QStringLiteral("-p"), d,
-                QStringLiteral("-c"), conf.fileName() });
-        if (!m_proc.waitForStarted(5000)) {
-            *why = QStringLiteral("nginx did not start: %1").arg(m_proc.errorString());
-            return false;
-        }
-        for (const quint16 port : std::as_const(m_ports)) {
-            if (!waitListening(port, m_proc, 10000)) {
-                *why = QStringLiteral("nginx not listening on %1: %2")
-                           .arg(port)
-                           .arg(QString::fromUtf8(m_proc.readAll()));
-                return false;
-            }
-        }
-        return true;
+        return m_nginx.start(bin, sites, why);
     }
     QStringList urls(const QJsonObject &server) const
     {
         QStringList out;
         const int hosts = server.value(QStringLiteral("hosts")).toInt(1);
         for (int h = 0; h < hosts; ++h) {
-            out << QStringLiteral("http://127.0.0.1:%1/").arg(m_ports.value(profileKey(server, h)));
+            out << m_nginx.url(m_site.value(profileKey(server, h)));
         }
         return out;
     }
-    ~NginxFarm() { stopProcess(m_proc); }
 
 private:
-    QTemporaryDir m_dir;
-    QProcess m_proc;
-    QHash<QString, quint16> m_ports;
+    NginxProcess m_nginx;
+    QHash<QString, std::size_t> m_site; // profile -> its site in m_nginx
     QHash<QString, QJsonObject> m_profiles;
 };
 

@@ -4,6 +4,7 @@
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
 #include "support/engine_run.h"
+#include "support/nginx.h"
 
 #include <QDir>
 #include <QProcess>
@@ -124,74 +125,6 @@ private:
 };
 
 // nginx with its own config in a temp dir on a free port.
-class Nginx
-{
-public:
-    bool start(int keepaliveRequests, QString *why)
-    {
-        const QString bin = qEnvironmentVariable("POOLSCOPE_NGINX");
-        if (bin.isEmpty() || !QFile::exists(bin)) {
-            *why = QStringLiteral("nginx not installed (POOLSCOPE_NGINX unset)");
-            return false;
-        }
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        m_port = probe.serverPort();
-        probe.close();
-        const QString d = m_dir.path();
-        QFile conf(d + QStringLiteral("/nginx.conf"));
-        conf.open(QIODevice::WriteOnly);
-        conf.write(
-            QStringLiteral("daemon off; master_process off; worker_processes 1; pid %1/nginx.pid;\n"
-                           "error_log %1/error.log warn;\n"
-                           "events { worker_connections 4096; }\n"
-                           "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
-                           " fastcgi_temp_path %1; uwsgi_temp_path %1; scgi_temp_path %1;\n"
-                           " keepalive_requests %2; keepalive_timeout 75s;\n"
-                           " server { listen 127.0.0.1:%3; location / { return 200 \"hello from "
-                           "nginx\\n\"; } } }\n")
-                .arg(d)
-                .arg(keepaliveRequests)
-                .arg(m_port)
-                .toUtf8());
-        conf.close();
-        m_proc.setProcessChannelMode(QProcess::MergedChannels);
-        m_proc.start(bin, { QStringLiteral("-p"), d, QStringLiteral("-c"), conf.fileName() });
-        if (!m_proc.waitForStarted(5000)) {
-            *why = QStringLiteral("nginx did not start: %1").arg(m_proc.errorString());
-            return false;
-        }
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 10000) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, m_port);
-            if (s.waitForConnected(200)) {
-                return true;
-            }
-            if (m_proc.state() != QProcess::Running) {
-                break;
-            }
-            QTest::qWait(50);
-        }
-        *why = QStringLiteral("nginx not listening: %1").arg(QString::fromUtf8(m_proc.readAll()));
-        return false;
-    }
-    ~Nginx()
-    {
-        m_proc.terminate();
-        if (!m_proc.waitForFinished(3000)) {
-            m_proc.kill();
-            m_proc.waitForFinished(3000);
-        }
-    }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(m_port); }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_proc;
-    quint16 m_port = 0;
-};
 
 // Our TCP sockets connected to `port` in this process, found through /proc/self/fd.
 QList<int> socketsTo(quint16 port)
@@ -379,9 +312,9 @@ private Q_SLOTS:
 
     void nginxKeepaliveRequestsLimit()
     {
-        Nginx nginx;
+        NginxProcess nginx;
         QString why;
-        if (!nginx.start(6, &why)) {
+        if (!nginx.start(qEnvironmentVariable("POOLSCOPE_NGINX"), { { 6 } }, &why)) {
             QSKIP(qPrintable(why));
         }
         const auto s = runLoad(loadFor(nginx.url(), 1, 60), TransportConfig::goDefault());

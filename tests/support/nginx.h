@@ -1,0 +1,145 @@
+#pragma once
+
+// One nginx process for the tests, serving several sites, each on its own
+// loopback port. nginx must bind ports it did not choose: a port probed free
+// may be taken by another process before nginx listens on it, so a start that
+// fails with "Address already in use" is retried with new ports.
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <vector>
+
+namespace poolscope::testsupport {
+
+class NginxProcess
+{
+public:
+    struct Site
+    {
+        int keepaliveRequests = 1000; // nginx keepalive_requests
+        QString keepaliveTimeout = QStringLiteral("75s"); // nginx keepalive_timeout
+    };
+
+    ~NginxProcess() { stop(); }
+
+    bool start(const QString &bin, const std::vector<Site> &sites, QString *why)
+    {
+        if (bin.isEmpty() || !QFile::exists(bin)) {
+            *why = QStringLiteral("nginx not installed (POOLSCOPE_NGINX unset)");
+            return false;
+        }
+        constexpr int kAttempts = 5;
+        for (int attempt = 0; attempt < kAttempts; ++attempt) {
+            if (startOnce(bin, sites, why)) {
+                return true;
+            }
+            stop();
+            if (!why->contains(QStringLiteral("Address already in use"))) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    [[nodiscard]] quint16 port(std::size_t site) const { return m_ports.at(site); }
+    [[nodiscard]] QString url(std::size_t site = 0) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1/").arg(port(site));
+    }
+
+private:
+    static quint16 probeFreePort()
+    {
+        QTcpServer probe;
+        probe.listen(QHostAddress::LocalHost, 0);
+        return probe.serverPort();
+    }
+
+    bool startOnce(const QString &bin, const std::vector<Site> &sites, QString *why)
+    {
+        m_ports.clear();
+        QString servers;
+        for (const Site &site : sites) {
+            m_ports.push_back(probeFreePort());
+            servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
+                                      "keepalive_timeout %3; location / { return 200 \"hello from "
+                                      "nginx\\n\"; } }\n")
+                           .arg(m_ports.back())
+                           .arg(site.keepaliveRequests)
+                           .arg(site.keepaliveTimeout);
+        }
+        const QString d = m_dir.path();
+        const QString log = d + QStringLiteral("/error.log");
+        QFile::remove(log);
+        QFile conf(d + QStringLiteral("/nginx.conf"));
+        if (!conf.open(QIODevice::WriteOnly)) {
+            *why = QStringLiteral("cannot write nginx.conf");
+            return false;
+        }
+        conf.write(
+            QStringLiteral("daemon off; master_process off; worker_processes 1; pid %1/nginx.pid;\n"
+                           "error_log %2 warn;\n"
+                           "events { worker_connections 4096; }\n"
+                           "http { access_log off; client_body_temp_path %1; proxy_temp_path %1;\n"
+                           " fastcgi_temp_path %1; uwsgi_temp_path %1; scgi_temp_path %1;\n%3}\n")
+                .arg(d, log, servers)
+                .toUtf8());
+        conf.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(bin,
+            { QStringLiteral("-e"), log, QStringLiteral("-p"), d, QStringLiteral("-c"),
+                conf.fileName() });
+        if (!m_proc.waitForStarted(5000)) {
+            *why = QStringLiteral("nginx did not start: %1").arg(m_proc.errorString());
+            return false;
+        }
+        for (const quint16 p : m_ports) {
+            if (!waitListening(p)) {
+                QFile errors(log);
+                errors.open(QIODevice::ReadOnly);
+                *why = QStringLiteral("nginx not listening on %1: %2 %3")
+                           .arg(p)
+                           .arg(QString::fromUtf8(m_proc.readAll()),
+                               QString::fromUtf8(errors.readAll()));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // True once `port` accepts a connection; false when nginx exits first or after 10 s.
+    bool waitListening(quint16 port)
+    {
+        QDeadlineTimer deadline(10000);
+        return QTest::qWaitFor(
+                   [&] {
+                       QTcpSocket s;
+                       s.connectToHost(QHostAddress::LocalHost, port);
+                       return s.waitForConnected(200) || m_proc.state() != QProcess::Running;
+                   },
+                   static_cast<int>(deadline.remainingTime()))
+            && m_proc.state() == QProcess::Running;
+    }
+
+    void stop()
+    {
+        if (m_proc.state() == QProcess::NotRunning) {
+            return;
+        }
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(3000)) {
+            m_proc.kill();
+            m_proc.waitForFinished(3000);
+        }
+    }
+
+    QTemporaryDir m_dir;
+    QProcess m_proc;
+    std::vector<quint16> m_ports;
+};
+
+} // namespace poolscope::testsupport
