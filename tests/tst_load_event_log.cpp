@@ -34,19 +34,23 @@ private Q_SLOTS:
         EventLog log(4);
         QVERIFY(!log.enabled());
         log.onPoolEvent(makeEvent(EventType::GetConn, 1));
-        QCOMPARE(log.batch().size(), 0u); // not recording: nothing kept
+        QCOMPARE(log.batchSize(), 0u); // not recording: nothing kept
         log.setRecording(true);
         for (ConnId i = 1; i <= 10; ++i) {
             log.onPoolEvent(makeEvent(EventType::ConnectStart, i));
         }
-        QCOMPARE(log.batch().size(), 4u);
-        QCOMPARE(log.batch().back().conn, ConnId { 4 }); // the newest are the ones dropped
+        QCOMPARE(log.batchSize(), 4u);
         QCOMPARE(log.dropped(), 6u);
-        log.clearBatch();
+        const std::vector<PoolEvent> kept = log.takeBatch();
+        QCOMPARE(kept.size(), 4u);
+        QCOMPARE(kept.front().conn, ConnId { 7 }); // the oldest are the ones dropped
+        QCOMPARE(kept.back().conn, ConnId { 10 });
+        QCOMPARE(log.batchSize(), 0u);
         log.onPoolEvent(makeEvent(EventType::ConnectDone, 11));
-        QCOMPARE(log.batch().size(), 1u);
+        QCOMPARE(log.batchSize(), 1u);
+        QCOMPARE(log.dropped(), 6u); // a running total for the run
         QVERIFY(log.begin(QString(), nullptr)); // a new run: batch and drops reset
-        QCOMPARE(log.batch().size(), 0u);
+        QCOMPARE(log.batchSize(), 0u);
         QCOMPARE(log.dropped(), 0u);
     }
 

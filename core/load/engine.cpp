@@ -334,8 +334,7 @@ void Engine::publishSnapshot(bool final)
     s.target = m_targets->display();
     s.eventsDropped = m_events.dropped();
     m_events.flush();
-    m_controller->publish(std::move(s), m_events.batch());
-    m_events.clearBatch();
+    m_controller->publish(std::move(s), m_events.takeBatch());
 }
 
 } // namespace poolscope

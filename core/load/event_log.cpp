@@ -5,8 +5,7 @@ namespace poolscope {
 bool EventLog::begin(const QString &path, QString *error)
 {
     close();
-    m_batch.clear();
-    m_dropped = 0;
+    m_batch.clear(); // and its dropped count
     m_error.clear();
     if (path.isEmpty()) {
         return true;
@@ -39,14 +38,9 @@ void EventLog::onPoolEvent(const PoolEvent &event)
     if (m_file) {
         writeLine(event);
     }
-    if (!m_recording) {
-        return;
+    if (m_recording) {
+        m_batch.push(event); // the UI not keeping up loses the oldest
     }
-    if (m_batch.size() >= m_batchCapacity) {
-        ++m_dropped; // the UI is not keeping up: drop the newest, keep the batch bounded
-        return;
-    }
-    m_batch.push_back(event);
 }
 
 void EventLog::writeLine(const PoolEvent &e)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metrics/ring_buffer.h"
 #include "pool/pool.h"
 
 #include <QByteArray>
@@ -15,9 +16,9 @@ namespace poolscope {
 class EventLog final : public PoolEventSink
 {
 public:
-    // The batch holds at most `batchCapacity` events between two takeBatch() calls; more
-    // are dropped (newest first) and counted.
-    explicit EventLog(std::size_t batchCapacity) : m_batchCapacity(batchCapacity) { }
+    // The batch holds at most `batchCapacity` events between two takeBatch() calls; beyond
+    // it the oldest are dropped and counted, the one policy of every ring (RingBuffer).
+    explicit EventLog(std::size_t batchCapacity) : m_batch(batchCapacity) { }
     EventLog(const EventLog &) = delete;
     EventLog &operator=(const EventLog &) = delete;
     ~EventLog() override { close(); }
@@ -36,20 +37,19 @@ public:
 
     // Writes what is buffered to the file.
     void flush();
-    // Events since the last call, oldest first.
-    [[nodiscard]] const std::vector<PoolEvent> &batch() const { return m_batch; }
-    void clearBatch() { m_batch.clear(); }
-    [[nodiscard]] std::uint64_t dropped() const { return m_dropped; }
+    // Events since the last call, oldest first; empties the batch.
+    [[nodiscard]] std::vector<PoolEvent> takeBatch() { return m_batch.drain(); }
+    [[nodiscard]] std::size_t batchSize() const { return m_batch.size(); }
+    // Events this run dropped from the batch because nobody took them in time.
+    [[nodiscard]] std::uint64_t dropped() const { return m_batch.dropped(); }
     // A write error since the last call ("" = none).
     [[nodiscard]] QString takeError() { return std::exchange(m_error, QString()); }
 
 private:
     void writeLine(const PoolEvent &e);
 
-    std::size_t m_batchCapacity;
     bool m_recording = false;
-    std::vector<PoolEvent> m_batch;
-    std::uint64_t m_dropped = 0;
+    RingBuffer<PoolEvent> m_batch;
     std::unique_ptr<QFile> m_file;
     QByteArray m_buffer;
     QString m_error;
