@@ -136,6 +136,20 @@ private Q_SLOTS:
         QCOMPARE(findPreset(u"no-such-preset"), nullptr);
     }
 
+    void unknownPresetNamesTheKnownOnes()
+    {
+        QString error;
+        QCOMPARE(findPreset(u"time-wait", &error), nullptr);
+        QStringList ids;
+        for (const Preset &p : builtinPresets()) {
+            ids << p.id;
+        }
+        QCOMPARE(error,
+            QStringLiteral("unknown preset \"time-wait\"; known presets: ")
+                + ids.join(QStringLiteral(", ")));
+        QCOMPARE(findPreset(u"go-default", &error), findPreset(u"go-default"));
+    }
+
     void roundTripEveryPreset()
     {
         QTemporaryDir dir;

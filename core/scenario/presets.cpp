@@ -389,6 +389,20 @@ const Preset *findPreset(QStringView id)
     return nullptr;
 }
 
+const Preset *findPreset(QStringView id, QString *error)
+{
+    const Preset *p = findPreset(id);
+    if (!p && error) {
+        QStringList ids;
+        for (const Preset &known : builtinPresets()) {
+            ids << known.id;
+        }
+        *error = QStringLiteral("unknown preset \"%1\"; known presets: %2")
+                     .arg(id.toString(), ids.join(QStringLiteral(", ")));
+    }
+    return p;
+}
+
 QJsonObject scenarioToJson(const Preset &p)
 {
     QJsonObject out {
