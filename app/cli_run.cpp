@@ -1,10 +1,10 @@
 #include "cli_run.h"
 
-#include "cli_flags.h"
 #include "kernel/kernel_settings.h"
 #include "load/derived_figures.h"
 #include "load/engine_controller.h"
 #include "os/process.h"
+#include "scenario/command_line.h"
 #include "scenario/presets.h"
 #include "server/embedded_server.h"
 
