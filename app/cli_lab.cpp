@@ -1,11 +1,11 @@
 #include "cli_lab.h"
 
-#include "cli_flags.h"
 #include "kernel/dead_peer_lab.h"
 #include "kernel/dead_peer_workflow.h"
 #include "kernel/kernel_settings.h"
 #include "load/engine_controller.h"
 #include "metrics/go_duration.h"
+#include "scenario/command_line.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

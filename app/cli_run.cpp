@@ -1,10 +1,10 @@
 #include "cli_run.h"
 
-#include "cli_flags.h"
 #include "kernel/kernel_settings.h"
 #include "load/derived_figures.h"
 #include "load/engine_controller.h"
 #include "os/process.h"
+#include "scenario/command_line.h"
 #include "scenario/presets.h"
 #include "server/embedded_server.h"
 
@@ -25,6 +25,10 @@ constexpr KnobChoice kDefaultsChoices[] = { { "go", "go" }, { "zero", "zero" } }
 
 // The flags of `run` that are not knobs (every knob is a flag, from the table).
 const FlagSpec kStartFlags[] = {
+    { "preset", "NAME",
+        "start from a built-in preset (the window's Presets menu; --list-presets names them); "
+        "the flags given with it override its values" },
+    { "list-presets", nullptr, "print every preset's name and title, and exit" },
     { "scenario", "FILE",
         "start from a scenario file (the window's File > Save scenario writes one); the flags "
         "given with it override its values" },
@@ -76,23 +80,46 @@ void addRunFlags(CommandLine *cl)
     cl->addFlags(kOutputFlags, QStringLiteral("Output"));
 }
 
-// The settings the run starts from: a scenario file or --defaults.
+void startFrom(const Preset &p, RunOptions *o)
+{
+    o->settings = Settings { p.transport, p.load, p.server };
+    o->scenarioId = p.id;
+    o->scenarioTitle = p.title;
+    o->scenarioExplanation = p.explanation;
+}
+
+// The settings the run starts from: a preset, a scenario file or --defaults.
 bool startingPoint(const CommandLine &cl, RunOptions *o, QString *error)
 {
-    if (cl.isSet(QStringLiteral("scenario"))) {
-        if (cl.isSet(QStringLiteral("defaults"))) {
-            *error = QStringLiteral("--defaults and --scenario cannot be combined (a scenario "
-                                    "file's missing knobs take http.DefaultTransport's values)");
+    const bool preset = cl.isSet(QStringLiteral("preset"));
+    const bool scenario = cl.isSet(QStringLiteral("scenario"));
+    if (preset && scenario) {
+        *error = QStringLiteral("--preset and --scenario cannot be combined (each sets every "
+                                "knob); give one of them");
+        return false;
+    }
+    if ((preset || scenario) && cl.isSet(QStringLiteral("defaults"))) {
+        *error = QStringLiteral("--defaults and --%1 cannot be combined (a %2)")
+                     .arg(preset ? QStringLiteral("preset") : QStringLiteral("scenario"),
+                         preset ? QStringLiteral("preset sets every knob")
+                                : QStringLiteral("scenario file's missing knobs take "
+                                                 "http.DefaultTransport's values"));
+        return false;
+    }
+    if (preset) {
+        const Preset *p = findPreset(cl.value(QStringLiteral("preset")), error);
+        if (!p) {
             return false;
         }
+        startFrom(*p, o);
+        return true;
+    }
+    if (scenario) {
         const auto p = loadScenarioFile(cl.value(QStringLiteral("scenario")), error);
         if (!p) {
             return false;
         }
-        o->settings = Settings { p->transport, p->load, p->server };
-        o->scenarioId = p->id;
-        o->scenarioTitle = p->title;
-        o->scenarioExplanation = p->explanation;
+        startFrom(*p, o);
         return true;
     }
     KnobValue defaults = QStringLiteral("go");
@@ -394,6 +421,12 @@ int runRunCommand(const QStringList &args)
     addRunFlags(&cl);
     if (const auto done = cl.parseOrFinish(args)) {
         return *done;
+    }
+    if (cl.isOn(QStringLiteral("list-presets"))) {
+        for (const Preset &p : builtinPresets()) {
+            std::printf("%-26s %s\n", qPrintable(p.id), qPrintable(p.title));
+        }
+        return 0;
     }
     QString error;
     RunOptions opt;

@@ -1,7 +1,7 @@
 #include "cli_serve.h"
 
-#include "cli_flags.h"
 #include "os/process.h"
+#include "scenario/command_line.h"
 #include "server/embedded_server.h"
 
 #include <QCoreApplication>

@@ -16,7 +16,7 @@
 namespace {
 
 // The headless commands: `poolscope NAME [flags]`. Each parses its own flags
-// with the one CLI layer (app/cli_flags.h), driven by the knob table.
+// with the one CLI layer (core/scenario/command_line.h), driven by the knob table.
 struct Command
 {
     const char *name;

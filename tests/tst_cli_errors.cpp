@@ -1,6 +1,6 @@
 // The command line as a user meets it: bad flags get exit code 2 and one line
 // that names the flag and what it wants; --help is generated from the same
-// flags the parser uses (the knob table and app/cli_flags.h), for `run`,
+// flags the parser uses (the knob table and core/scenario/command_line.h), for `run`,
 // `serve` and `lab` alike.
 #include <QJsonDocument>
 #include <QJsonObject>

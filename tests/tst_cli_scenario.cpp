@@ -1,6 +1,8 @@
-// `poolscope run --scenario FILE`: a scenario file runs headless, the flags
-// given with it override its values, and a bad file exits 2 naming the field.
+// `poolscope run --scenario FILE` and `--preset NAME`: a scenario file or a
+// built-in preset runs headless, the flags given with it override its values,
+// and a bad file exits 2 naming the field, a bad preset name listing the names.
 // Real files in a temporary directory, the real binary, the embedded server.
+// (tst_cli_presets checks what each preset's run shows.)
 #include "scenario/presets.h"
 
 #include <QJsonDocument>
@@ -191,6 +193,82 @@ private Q_SLOTS:
         QVERIFY2(r.err.startsWith(
                      QStringLiteral("poolscope run: --defaults and --scenario cannot be combined")),
             qPrintable(r.err));
+    }
+
+    // --- --preset NAME ---
+
+    void unknownPresetExits2ListingTheNames()
+    {
+        const Result r = runBin(
+            { QStringLiteral("run"), QStringLiteral("--preset"), QStringLiteral("storm") });
+        QCOMPARE(r.code, 2);
+        QStringList ids;
+        for (const Preset &p : builtinPresets()) {
+            ids << p.id;
+        }
+        QCOMPARE(r.err,
+            QStringLiteral("poolscope run: unknown preset \"storm\"; known presets: %1\n")
+                .arg(ids.join(QStringLiteral(", "))));
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void presetIsTheStartingPoint()
+    {
+        // Without other flags the run is the preset, words and all.
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--preset"),
+            QStringLiteral("keepalive-requests-limit"), QStringLiteral("--print-scenario") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json, scenarioToJson(*findPreset(u"keepalive-requests-limit")));
+    }
+
+    void flagsOverrideThePreset()
+    {
+        // Wherever they stand on the line: 1 worker, 12 requests, a limit of 4.
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--workers=1"),
+            QStringLiteral("--preset"), QStringLiteral("keepalive-requests-limit"),
+            QStringLiteral("--requests"), QStringLiteral("12"), QStringLiteral("--duration=0s"),
+            QStringLiteral("--think=0s"), QStringLiteral("--server-max-requests-per-conn=4"),
+            QStringLiteral("--json"), QStringLiteral("--no-kernel") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(r.json.value(u"requests").toInt(), 12);
+        QCOMPARE(r.json.value(u"dials").toInt(), 3);
+        QCOMPARE(r.json.value(u"req_per_conn").toDouble(), 4.0);
+        QCOMPARE(
+            r.json.value(u"close_reasons").toObject().value(u"connection_close_response").toInt(),
+            3);
+    }
+
+    void startingPointsDoNotMix_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("preset and scenario") << QStringList { "run", "--preset", "go-default",
+            "--scenario", "x.json" } << "poolscope run: --preset and --scenario cannot be combined";
+        QTest::newRow("defaults and preset")
+            << QStringList { "run", "--defaults", "zero", "--preset", "go-default" }
+            << "poolscope run: --defaults and --preset cannot be combined";
+    }
+    void startingPointsDoNotMix()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Result r = runBin(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(message), qPrintable(r.err));
+        QCOMPARE(r.err.count(u'\n'), 1);
+    }
+
+    void listPresetsNamesEveryOne()
+    {
+        const Result r = runBin({ QStringLiteral("run"), QStringLiteral("--list-presets") });
+        QCOMPARE(r.code, 0);
+        const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), qsizetype(builtinPresets().size()));
+        for (std::size_t i = 0; i < builtinPresets().size(); ++i) {
+            const Preset &p = builtinPresets()[i];
+            const QString &line = lines[qsizetype(i)];
+            QVERIFY2(line.startsWith(p.id + u' ') && line.endsWith(p.title), qPrintable(line));
+        }
     }
 };
 

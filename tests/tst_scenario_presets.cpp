@@ -136,6 +136,39 @@ private Q_SLOTS:
         QCOMPARE(findPreset(u"no-such-preset"), nullptr);
     }
 
+    // Where the lesson is not the idle cap, the cap closes nothing: it holds every
+    // connection the preset can have at once (tst_cli_presets runs them).
+    void idleCapsDoNotPolluteOtherLessons()
+    {
+        for (const char *id : { "max-conns-per-host", "server-idle-shorter", "body-not-read",
+                 "keepalive-requests-limit" }) {
+            const Preset *p = findPreset(QString::fromLatin1(id));
+            QVERIFY2(p, id);
+            const int cap = p->transport.effectiveMaxIdleConnsPerHost();
+            const bool capped = p->transport.maxConnsPerHost > 0;
+            QVERIFY2(cap >= (capped ? p->transport.maxConnsPerHost : p->load.workers), id);
+        }
+        // The lessons about the default cap keep it.
+        for (const char *id : { "time-wait-storm", "go-default", "zero-transport" }) {
+            QCOMPARE(
+                findPreset(QString::fromLatin1(id))->transport.effectiveMaxIdleConnsPerHost(), 2);
+        }
+    }
+
+    void unknownPresetNamesTheKnownOnes()
+    {
+        QString error;
+        QCOMPARE(findPreset(u"time-wait", &error), nullptr);
+        QStringList ids;
+        for (const Preset &p : builtinPresets()) {
+            ids << p.id;
+        }
+        QCOMPARE(error,
+            QStringLiteral("unknown preset \"time-wait\"; known presets: ")
+                + ids.join(QStringLiteral(", ")));
+        QCOMPARE(findPreset(u"go-default", &error), findPreset(u"go-default"));
+    }
+
     void roundTripEveryPreset()
     {
         QTemporaryDir dir;

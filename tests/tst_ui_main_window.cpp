@@ -111,10 +111,12 @@ private Q_SLOTS:
         QVERIFY(applied.wait(2000));
         QCOMPARE(w.loadConfig().timers, TimerModel::Precise);
 
-        // Zero think time models one P: the knob says so where a user sets it.
+        // Zero think time models one P: the knob says so in plain words where a user
+        // sets it, and names GOMAXPROCS in its tooltip.
         KnobWidget *think = w.settings()->knob(QStringLiteral("load.think"));
         think->spinBox()->setValue(0);
-        QVERIFY(think->meaningText().contains(QStringLiteral("GOMAXPROCS=1")));
+        QVERIFY(think->meaningText().contains(QStringLiteral("fewer new connections than Go")));
+        QVERIFY(think->toolTip().contains(QStringLiteral("GOMAXPROCS=1")));
         think->spinBox()->setValue(5);
         QCOMPARE(think->meaningText(), QString());
     }

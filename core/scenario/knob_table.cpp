@@ -234,10 +234,10 @@ const Knob kKnobs[] = {
         PS_REAL(load.rate) },
     { "load.think", "", KnobGroup::Load, KnobKind::Duration,
         "think", "think", QT_TRANSLATE_NOOP("Knob", "think time"),
-        QT_TRANSLATE_NOOP("Knob", "Each worker pauses this long after a response; its connection sits in the pool meanwhile."),
         // Measured (tests/conformance, no-think rows): back-to-back callers churn in Go only
         // when a second P returns connections while a caller waits; one event loop is one P.
-        QT_TRANSLATE_NOOP("Knob", "0 = back to back: churns like Go with GOMAXPROCS=1; Go with more Ps churns more"), "",
+        QT_TRANSLATE_NOOP("Knob", "Each worker pauses this long after a response; its connection sits in the pool meanwhile. With no pause, PoolScope runs every caller on one thread, like a Go program with GOMAXPROCS=1; Go on several cores closes and dials more than that (tests/conformance, the no-think rows)."),
+        QT_TRANSLATE_NOOP("Knob", "0 = back to back, no pause: fewer new connections than Go would dial on a machine with several cores"), "",
         "ms", 0, kMaxSeconds, 0, 5000, 1, {}, nullptr, false, true,
         PS_DURATION(load.think) },
     { "load.timers", "", KnobGroup::Load, KnobKind::Choice,

@@ -50,6 +50,13 @@ Preset calmBase()
     return p;
 }
 
+// A per-host idle cap that never closes anything here: as large as
+// DefaultTransport's MaxIdleConns. For presets whose lesson is not the idle
+// cap, so that every close they show is the one they teach.
+constexpr int kIdleCapOutOfTheWay = 100;
+
+// Each preset's explanation states what a run shows in numbers;
+// tests/tst_cli_presets.cpp runs every preset headless and checks them.
 std::vector<Preset> makePresets()
 {
     std::vector<Preset> out;
@@ -58,13 +65,14 @@ std::vector<Preset> makePresets()
     storm.id = QStringLiteral("time-wait-storm");
     storm.title = QStringLiteral("TIME_WAIT storm (default idle cap 2)");
     storm.explanation = QStringLiteral(
-        "Ten workers call one backend through Go's DefaultTransport, whose MaxIdleConnsPerHost is "
-        "0, meaning 2. Each worker pauses a few milliseconds between requests, so its connection "
-        "goes back to the pool; the pool keeps only 2 per host and closes the rest "
-        "(errTooManyIdleHost). Watch the closes/s chart fill with \"per-host idle cap\", TIME_WAIT "
-        "sockets climb in the kernel chart, and requests per connection stay in single digits. "
-        "Then "
-        "raise MaxIdleConnsPerHost to 10 (the concurrency) and watch the churn stop.");
+        "Ten workers call one server through Go's DefaultTransport, whose MaxIdleConnsPerHost "
+        "of 0 means 2. Each worker pauses 5 ms between requests, so its connection goes back to "
+        "the pool, which keeps only 2 per host and closes the rest. What you will see: about "
+        "every second request dials a new connection (requests per connection below 3), every "
+        "close is \"idle pool full (per host)\" (Go's errTooManyIdleHost), never more than 2 "
+        "connections idle, and the client's TIME_WAIT sockets climbing by hundreds a second, "
+        "because the client closes first. Then raise MaxIdleConnsPerHost to 10, one per "
+        "worker: dials stop and TIME_WAIT drains away over the next 60 s.");
     out.push_back(storm);
 
     Preset fixed = stormBase();
@@ -72,22 +80,24 @@ std::vector<Preset> makePresets()
     fixed.title = QStringLiteral("TIME_WAIT storm fixed (MaxIdleConnsPerHost 10)");
     fixed.transport.maxIdleConnsPerHost = 10;
     fixed.explanation = QStringLiteral(
-        "The same ten workers and think time as the storm, with MaxIdleConnsPerHost set to 10, the "
-        "number of concurrent callers. Every returned connection fits in the idle pool, so after "
-        "the "
-        "first 10 dials no connection is closed: dials/s and closes/s drop to zero, TIME_WAIT "
-        "stays "
-        "near zero and requests per connection grow without bound.");
+        "The storm's ten workers, pause and server, with MaxIdleConnsPerHost set to 10: one "
+        "idle place per worker. Every returned connection fits in the pool. What you will see: "
+        "exactly 10 dials however long the run lasts, not a single close, TIME_WAIT at 0, and "
+        "requests per connection growing with the run (hundreds after a few seconds).");
     out.push_back(fixed);
 
     Preset def = calmBase();
     def.id = QStringLiteral("go-default");
     def.title = QStringLiteral("Go DefaultTransport");
     def.explanation = QStringLiteral(
-        "http.DefaultTransport as Go ships it: MaxIdleConns 100, MaxIdleConnsPerHost 0 (= 2), "
-        "IdleConnTimeout 90 s, a net.Dialer with a 30 s timeout and 30 s TCP keep-alive. With 4 "
-        "workers and a 20 ms pause the idle cap of 2 still closes some connections; the settings "
-        "panel marks every value that is Go's default, so you can see what you change.");
+        "http.DefaultTransport as Go ships it: MaxIdleConns 100, MaxIdleConnsPerHost 0 (which "
+        "means 2), IdleConnTimeout 90 s, a Dialer with a 30 s timeout and 30 s TCP keep-alive; "
+        "the settings panel marks each as Go's default. Four workers with a 20 ms pause are "
+        "already more than the idle cap of 2: when three or four connections come back at "
+        "once, those beyond 2 are closed. What you will see: dials climbing past the 4 "
+        "workers (tens in a few seconds; how many depends on how the pauses line up), every "
+        "close \"idle pool full (per host)\", never more than 2 idle. Set MaxIdleConnsPerHost "
+        "to 4 and the run dials exactly 4 connections.");
     out.push_back(def);
 
     Preset zero = calmBase();
@@ -97,63 +107,90 @@ std::vector<Preset> makePresets()
     zero.explanation = QStringLiteral(
         "A bare &http.Transport{} is not DefaultTransport: every field is zero, so there is no "
         "MaxIdleConns limit, idle connections never time out (IdleConnTimeout 0), dials have no "
-        "timeout and TCP keep-alive uses Go's 15 s default. The per-host idle cap is still 2, "
-        "because 0 means DefaultMaxIdleConnsPerHost. Compare the Go code panel with go-default.");
+        "timeout and TCP keep-alive uses Go's 15 s default instead of 30 s (the Connections "
+        "dock shows each socket's keep-alive timer counting down from 15 s). Compare the Go "
+        "code panel with go-default. The per-host idle cap is still 2, because 0 means 2. What "
+        "you will see, with go-default's 4 workers and server: go-default's numbers, dials "
+        "climbing past 4 and every close \"idle pool full (per host)\", and not one \"idle "
+        "timeout\" close however long the run lasts.");
     out.push_back(zero);
 
     Preset queue = calmBase();
     queue.id = QStringLiteral("max-conns-per-host");
     queue.title = QStringLiteral("MaxConnsPerHost 4 with 16 workers (queueing)");
     queue.transport.maxConnsPerHost = 4;
+    // At most 4 connections exist, so at most 4 are ever idle: the default cap
+    // of 2 would close two when the workers stop.
+    queue.transport.maxIdleConnsPerHost = 4;
     queue.load.workers = 16;
     queue.load.think = Duration::zero();
     queue.server.latency = milliseconds(10);
     queue.server.jitter = milliseconds(2);
     queue.explanation = QStringLiteral(
-        "MaxConnsPerHost 4 caps dialing + active + idle connections per host. Sixteen workers "
-        "without think time want 16 connections; only 4 exist, so the other requests wait for a "
-        "dial slot or for a connection to come back. The connections chart shows open pinned at "
-        "the MaxConnsPerHost line and about 12 waiting requests; latency grows by the queueing "
-        "time while dials stay at 4.");
+        "MaxConnsPerHost 4 caps the connections to one host, counting dialing, active and idle "
+        "ones. Sixteen workers without a pause want 16 connections; only 4 may exist, so the "
+        "other 12 requests wait until one comes back. What you will see: exactly 4 dials for "
+        "the whole run and not a single close, open connections pinned at the MaxConnsPerHost "
+        "line with about 12 requests waiting, and each request taking about 4 times the "
+        "server's 10 ms (p50 near 40 ms), the time to wait for 3 others first. "
+        "MaxIdleConnsPerHost is 4 so that the default idle cap of 2 closes nothing when the "
+        "run ends.");
     out.push_back(queue);
 
     Preset stale = calmBase();
     stale.id = QStringLiteral("server-idle-shorter");
-    stale.title = QStringLiteral("Server idle timeout shorter than the client's");
-    stale.load.workers = 4;
+    stale.title = QStringLiteral("Server idle timeout (1 s) shorter than the pause (1.5 s)");
+    stale.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     stale.load.think = milliseconds(1500);
     stale.server.idleTimeout = seconds(1);
     stale.explanation = QStringLiteral(
-        "The server closes a keep-alive connection after 1 s idle (like nginx keepalive_timeout) "
-        "while the client keeps idle connections for 90 s (IdleConnTimeout) and pauses 1.5 s "
-        "between requests. Each pooled connection is dead by the time it is wanted: the pool finds "
-        "it closed by the server (errServerClosedIdle) and dials again, or a request that raced "
-        "the close is retried. The fix is an IdleConnTimeout below the server's timeout.");
+        "The server closes a keep-alive connection after 1 s without a request (like nginx "
+        "keepalive_timeout), but each of the 4 workers pauses 1.5 s between requests. By the "
+        "time a worker wants its connection again, the server has closed it; the pool saw the "
+        "close while the connection sat idle and dropped it (Go's errServerClosedIdle). What "
+        "you will see: one dial per request (requests per connection 1.0), every close "
+        "\"server closed idle\", no errors, no retries, and the client's TIME_WAIT near 0: the "
+        "server closes first and holds it. The fix is on the server: set its idle timeout "
+        "above the pause (server idle timeout 2 s) and the run dials 4 connections, one per "
+        "worker. Lowering IdleConnTimeout below 1 s does not bring reuse back here: the client "
+        "then closes each connection itself (\"idle timeout\"), still one dial per request, "
+        "and the TIME_WAIT moves to the client. MaxIdleConnsPerHost is 100 so that the idle "
+        "cap closes nothing.");
     out.push_back(stale);
 
     Preset body = calmBase();
     body.id = QStringLiteral("body-not-read");
     body.title = QStringLiteral("Response body closed without reading");
+    body.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     body.load.bodyPolicy = BodyPolicy::CloseEarly;
     body.load.think = milliseconds(10);
     body.server.bodySize = 16 * 1024;
     body.explanation = QStringLiteral(
-        "Each caller closes resp.Body without reading it to EOF. Go does not drain the rest of a "
-        "body for you: it closes the connection instead, so no connection is ever reused. Every "
-        "request dials, closes/s is all \"body not read\", reuse stays at 0 % and TIME_WAIT grows. "
-        "Reading the body to EOF (io.Copy(io.Discard, resp.Body)) before Close restores reuse.");
+        "Each caller closes resp.Body without reading it to the end. Go does not read the rest "
+        "for you: it closes the connection instead, so no connection is ever reused. What you "
+        "will see: one dial per request (requests per connection 1.0, reuse 0 %), every close "
+        "\"body not read to EOF\", and the client's TIME_WAIT growing by about one per request, "
+        "because the client closes first. Reading the body to EOF before Close "
+        "(io.Copy(io.Discard, resp.Body)) restores reuse: set the body policy to read and the "
+        "run dials 4 connections, one per worker. MaxIdleConnsPerHost is 100 so that the idle "
+        "cap closes nothing after that fix.");
     out.push_back(body);
 
     Preset limit = calmBase();
     limit.id = QStringLiteral("keepalive-requests-limit");
     limit.title = QStringLiteral("Server keepalive_requests limit (6)");
+    limit.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     limit.load.think = milliseconds(10);
     limit.server.maxRequestsPerConn = 6;
     limit.explanation = QStringLiteral(
-        "The server answers at most 6 requests per connection (nginx keepalive_requests) and says "
-        "\"Connection: close\" on the last one. The client honours it, so every connection serves "
-        "exactly 6 requests: requests per connection sits at 6 and closes are all \"Connection: "
-        "close\". Raising the server limit is the only fix; the client cannot.");
+        "The server answers at most 6 requests per connection (nginx keepalive_requests 6) and "
+        "says \"Connection: close\" on the 6th; the client honours it. What you will see: every "
+        "connection serves exactly 6 requests, so requests per connection is 6.0 (5.9 while the "
+        "last few connections are part-way) and there is one dial per 6 requests; every close "
+        "is \"Connection: close (server)\", and the server, closing first, holds most of the "
+        "TIME_WAIT. Only the server's limit changes this; no client knob can. "
+        "MaxIdleConnsPerHost is 100 so that the idle cap closes nothing and every close is the "
+        "server's.");
     out.push_back(limit);
 
     Preset noKa = stormBase();
@@ -161,10 +198,16 @@ std::vector<Preset> makePresets()
     noKa.title = QStringLiteral("DisableKeepAlives (one request per connection)");
     noKa.transport.disableKeepAlives = true;
     noKa.explanation = QStringLiteral(
-        "DisableKeepAlives sends \"Connection: close\" with every request and uses each connection "
-        "once. Ten workers therefore dial for every single request: dials/s equals requests/s, "
-        "requests per connection is exactly 1, and the client's TIME_WAIT sockets pile up by the "
-        "thousand. It is what the TIME_WAIT storm degenerates to with no pool at all.");
+        "DisableKeepAlives sends \"Connection: close\" with every request and uses each "
+        "connection once. What you will see: one dial per request (dials/s equals requests/s, "
+        "requests per connection 1.0), every close \"keep-alives disabled\". Because the "
+        "request asks for the close, the server hangs up first, so the TIME_WAIT sockets pile "
+        "up by the thousand on the server's side (ss -tan state time-wait shows them on the "
+        "server's port); the client's TIME_WAIT chart stays far below the closes (under a "
+        "third: only where both ends hang up at once). For the pile-up on the client, turn "
+        "DisableKeepAlives off and set MaxIdleConnsPerHost to -1: still one request per "
+        "connection, but no \"Connection: close\" is sent, the client closes first and holds "
+        "the TIME_WAIT.");
     out.push_back(noKa);
 
     return out;
@@ -387,6 +430,20 @@ const Preset *findPreset(QStringView id)
         }
     }
     return nullptr;
+}
+
+const Preset *findPreset(QStringView id, QString *error)
+{
+    const Preset *p = findPreset(id);
+    if (!p && error) {
+        QStringList ids;
+        for (const Preset &known : builtinPresets()) {
+            ids << known.id;
+        }
+        *error = QStringLiteral("unknown preset \"%1\"; known presets: %2")
+                     .arg(id.toString(), ids.join(QStringLiteral(", ")));
+    }
+    return p;
 }
 
 QJsonObject scenarioToJson(const Preset &p)

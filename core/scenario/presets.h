@@ -32,6 +32,9 @@ struct Preset
 [[nodiscard]] const std::vector<Preset> &builtinPresets();
 // nullptr when no built-in preset has this id.
 [[nodiscard]] const Preset *findPreset(QStringView id);
+// The same; when there is none, *error reads "unknown preset \"x\"; known
+// presets: a, b, ..." (what --preset says, in the window and in `run`).
+[[nodiscard]] const Preset *findPreset(QStringView id, QString *error);
 
 // Scenario JSON (format "poolscope-scenario", version 1): every knob of the
 // knob table at its knobJsonPath ("transport.MaxIdleConnsPerHost",

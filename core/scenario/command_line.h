@@ -8,6 +8,7 @@
 #include <QStringList>
 #include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace poolscope {
@@ -27,7 +28,9 @@ struct FlagSpec
 
 // The flags of one command on QCommandLineParser: knob rows from the knob table
 // (value checks, --help text, Go field and default from the row) plus the
-// command's own FlagSpecs. Parsing and --help come from the same list.
+// command's own FlagSpecs. Parsing and --help come from the same list. The
+// headless commands (app/cli_*.cpp) and the window's flags (ui/gui_main.cpp)
+// all parse with it; it needs QtCore only.
 //
 // Accepted: `--name value`, `--name=value`, `-name` for `--name`, switches as
 // `--name`, `--name=true` or `--name=false`. A flag given twice: the last wins,
@@ -35,20 +38,27 @@ struct FlagSpec
 class CommandLine final
 {
 public:
-    // `intro` opens --help; `defaults` is what the knobs start from (their
-    // "(default X)" in --help).
+    // `command` names the command in messages ("poolscope run: ..."); "" for the
+    // window's flags ("poolscope: ..."). `intro` opens --help; `defaults` is what
+    // the knobs start from (their "(default X)" in --help).
     CommandLine(const char *command, QString intro, const Settings &defaults = {});
+
+    // Where an unknown flag's message sends the user: "poolscope run --help" by
+    // default, e.g. "poolscope --help-gui" for the window.
+    void setHelpHint(QString hint) { m_helpHint = std::move(hint); }
 
     // Adds a section of --help with knob flags. `name` defaults to the knob's flag.
     void addKnob(const Knob &knob, const QString &section, const QString &name = {});
     void addFlags(std::span<const FlagSpec> flags, const QString &section);
 
     // What every command does first: parse; on a bad flag print "poolscope CMD: why"
-    // to stderr and return 2, on --help print help() and return 0; otherwise
-    // return nothing and the command goes on.
+    // (errorPrefix()) to stderr and return 2, on --help print help() and return 0;
+    // otherwise return nothing and the command goes on.
     [[nodiscard]] std::optional<int> parseOrFinish(const QStringList &args);
     bool parse(const QStringList &args, QString *error);
     [[nodiscard]] QString help();
+    // "poolscope run", or "poolscope" for the window: what starts each message.
+    [[nodiscard]] QString errorPrefix() const;
 
     [[nodiscard]] bool isSet(const QString &name) const;
     // A switch: false when absent, else its last value (--insecure=false).
@@ -84,6 +94,7 @@ private:
 
     const char *m_command;
     QString m_intro;
+    QString m_helpHint;
     Settings m_defaults;
     std::vector<Entry> m_entries;
     QCommandLineParser m_parser;

@@ -1,4 +1,4 @@
-#include "cli_flags.h"
+#include "command_line.h"
 
 #include "metrics/go_duration.h"
 
@@ -178,7 +178,11 @@ QString flagValueError(const Knob &spec, const QString &flag, const QString &tex
 }
 
 CommandLine::CommandLine(const char *command, QString intro, const Settings &defaults)
-    : m_command(command), m_intro(std::move(intro)), m_defaults(defaults)
+    : m_command(command)
+    , m_intro(std::move(intro))
+    , m_helpHint(*command ? QStringLiteral("poolscope %1 --help").arg(QLatin1String(command))
+                          : QStringLiteral("poolscope --help"))
+    , m_defaults(defaults)
 {
     m_parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
 }
@@ -294,8 +298,8 @@ bool CommandLine::normalizeSwitches(QStringList *args, QString *error)
 QString CommandLine::parserError(const QStringList &args) const
 {
     if (!m_parser.unknownOptionNames().isEmpty()) {
-        return QStringLiteral("unknown flag --%1 (see poolscope %2 --help)")
-            .arg(m_parser.unknownOptionNames().first(), QLatin1String(m_command));
+        return QStringLiteral("unknown flag --%1 (see %2)")
+            .arg(m_parser.unknownOptionNames().first(), m_helpHint);
     }
     // The only other error the parser can find: a value flag last on the line.
     const QString last = args.last();
@@ -330,7 +334,7 @@ std::optional<int> CommandLine::parseOrFinish(const QStringList &args)
 {
     QString error;
     if (!parse(args, &error)) {
-        std::fprintf(stderr, "poolscope %s: %s\n", m_command, qPrintable(error));
+        std::fprintf(stderr, "%s: %s\n", qPrintable(errorPrefix()), qPrintable(error));
         return 2;
     }
     if (isOn(QStringLiteral("help"))) {
@@ -338,6 +342,12 @@ std::optional<int> CommandLine::parseOrFinish(const QStringList &args)
         return 0;
     }
     return std::nullopt;
+}
+
+QString CommandLine::errorPrefix() const
+{
+    return *m_command ? QStringLiteral("poolscope %1").arg(QLatin1String(m_command))
+                      : QStringLiteral("poolscope");
 }
 
 QString CommandLine::help()
