@@ -5,6 +5,7 @@
 // with the same server (see the comment above each test).
 #include "http/request_writer.h"
 #include "load/transport.h"
+#include "timing/elapsed_clock.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -21,16 +22,6 @@ using namespace poolscope;
 using namespace std::chrono_literals;
 
 namespace {
-
-class ElapsedClock final : public Clock
-{
-public:
-    ElapsedClock() { m_timer.start(); }
-    [[nodiscard]] TimePoint now() const override { return TimePoint(m_timer.nsecsElapsed()); }
-
-private:
-    QElapsedTimer m_timer;
-};
 
 quint16 portOf(const sockaddr_storage &a)
 {
@@ -227,7 +218,7 @@ struct Client
         return out;
     }
 
-    ElapsedClock clock;
+    ElapsedClock clock(ElapsedClock::StartNow::Yes);
     Caller caller;
     Transport transport;
     QString url;
