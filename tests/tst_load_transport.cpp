@@ -218,7 +218,7 @@ struct Client
         return out;
     }
 
-    ElapsedClock clock(ElapsedClock::StartNow::Yes);
+    ElapsedClock clock { ElapsedClock::StartNow::Yes };
     Caller caller;
     Transport transport;
     QString url;

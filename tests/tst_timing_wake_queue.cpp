@@ -69,7 +69,7 @@ void TestWakeQueue::preciseModelWaitsExactly()
 void TestWakeQueue::wakesInDeadlineOrderNeverEarly()
 {
     for (TimerModel model : { TimerModel::Go, TimerModel::Precise }) {
-        ElapsedClock clock(ElapsedClock::StartNow::Yes);
+        ElapsedClock clock { ElapsedClock::StartNow::Yes };
         std::vector<Wake> wakes;
         WakeQueue q(clock, [&](int key) { wakes.push_back({ key, clock.now() }); });
         q.setModel(model);
@@ -94,7 +94,7 @@ void TestWakeQueue::goModelNeverWakesBeforeOneMillisecond()
     // A Go program's time.Sleep(200us) on an idle runtime sleeps at least 1 ms: the
     // same sleep in the precise model may end sooner (not asserted: timing), in the Go
     // model it cannot, because the timerfd never fires early.
-    ElapsedClock clock(ElapsedClock::StartNow::Yes);
+    ElapsedClock clock { ElapsedClock::StartNow::Yes };
     std::vector<Wake> wakes;
     WakeQueue q(clock, [&](int key) { wakes.push_back({ key, clock.now() }); });
     q.setModel(TimerModel::Go);
@@ -108,7 +108,7 @@ void TestWakeQueue::goModelNeverWakesBeforeOneMillisecond()
 
 void TestWakeQueue::replaceAndCancel()
 {
-    ElapsedClock clock(ElapsedClock::StartNow::Yes);
+    ElapsedClock clock { ElapsedClock::StartNow::Yes };
     std::vector<Wake> wakes;
     WakeQueue q(clock, [&](int key) { wakes.push_back({ key, clock.now() }); });
     q.setModel(TimerModel::Precise);
@@ -140,7 +140,7 @@ void TestWakeQueue::replaceAndCancel()
 void TestWakeQueue::handlerMayScheduleAgain()
 {
     // A worker's next think is scheduled from inside its wake-up, as the engine does.
-    ElapsedClock clock(ElapsedClock::StartNow::Yes);
+    ElapsedClock clock { ElapsedClock::StartNow::Yes };
     int rounds = 0;
     WakeQueue *queue = nullptr;
     WakeQueue q(clock, [&](int key) {
@@ -160,7 +160,7 @@ void TestWakeQueue::handlerMayScheduleAgain()
 
 void TestWakeQueue::staleEntriesStayBounded()
 {
-    ElapsedClock clock(ElapsedClock::StartNow::Yes);
+    ElapsedClock clock { ElapsedClock::StartNow::Yes };
     WakeQueue q(clock, [](int) {});
     q.setModel(TimerModel::Precise);
     // A million replacements of 10 keys far in the future: the lazily pruned heap is
