@@ -410,7 +410,8 @@ private Q_SLOTS:
         wheel(k->spinBox(), 120);
         QCOMPARE(bar->value(), scrolled);
         QCOMPARE(edited.count(), 1);
-        QCOMPARE(panel->settings().transport.dialTimeout, Duration(31s));
+        // One notch is one round step, as the arrow keys: 30 s -> 50 s on the 1-2-5 ladder.
+        QCOMPARE(panel->settings().transport.dialTimeout, Duration(50s));
         saveShot(&area, "settings_panel");
     }
 
