@@ -103,7 +103,19 @@ double KnobWidget::roundStep(const Knob &knob, double value, int steps, bool pag
     const int dir = steps > 0 ? 1 : -1;
     const int rungs = std::abs(steps) * (page && !small ? 3 : 1);
     double v = std::clamp(value, knob.uiMin, knob.uiMax);
-    for (int i = 0; i < rungs; ++i) {
+    // Up from a zero that stands for a value ("0 (=2)") goes on from that value: 2 -> 5 -> 10.
+    const QString aliasText = knobZeroAlias(knob);
+    bool aliasOk = false;
+    const double alias = aliasText.section(u' ', 0, 0).toDouble(&aliasOk);
+    const QString aliasUnit = aliasText.section(u' ', 1); // "10 MiB" is not in B
+    aliasOk = aliasOk && (aliasUnit.isEmpty() || aliasUnit == QLatin1String(knob.unit));
+    int i = 0;
+    if (v == 0 && dir > 0 && aliasOk && alias > 0) {
+        v = std::clamp(
+            small && !page ? alias + 1 : nextRung(alias, dir, finest), knob.uiMin, knob.uiMax);
+        i = 1;
+    }
+    for (; i < rungs; ++i) {
         const double next = small && !page ? std::round(v) + dir : nextRung(v, dir, finest);
         v = std::clamp(next, knob.uiMin, knob.uiMax);
     }

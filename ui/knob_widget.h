@@ -55,6 +55,8 @@ public:
     // PageUp/PageDown; other knobs walk the ladder on the arrows and three rungs (a
     // decade) a page. The ladder goes through 0 into the negatives (-1, -2, -5 ...),
     // its finest rung is the spin box's precision, and the range's ends are stops.
+    // Up from a zero that means another value (MaxIdleConnsPerHost 0 = 2) continues
+    // from that value.
     [[nodiscard]] static double roundStep(const Knob &knob, double value, int steps, bool page);
 
     // For tests and keyboard users.
