@@ -172,6 +172,10 @@ void LabPanel::setUpLab()
     if (phase() != Phase::Down) {
         return;
     }
+    // The lab run replaces the one on the charts.
+    if (!m_window->confirmDiscard(tr("Set up the dead-peer lab"), { m_window->runLoss() })) {
+        return;
+    }
     m_error.clear();
     QString error;
     if (!m_workflow->setUp(m_program, &error)) {
@@ -243,6 +247,11 @@ void LabPanel::tearDownLab()
     // Give the window back only if the lab still owns it (the user may have loaded a preset).
     const QString url = m_workflow->url();
     const bool ownsWindow = m_haveSaved && !url.isEmpty() && m_window->targetUrl() == url;
+    // The window goes back to the scenario before the lab: knobs moved since are lost.
+    if (ownsWindow
+        && !m_window->confirmDiscard(tr("Tear down the dead-peer lab"), { m_window->knobLoss() })) {
+        return;
+    }
     if (ownsWindow) {
         m_window->stopRun();
     }
