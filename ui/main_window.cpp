@@ -14,7 +14,6 @@
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
-#include <QChartView>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -256,16 +255,17 @@ void MainWindow::buildCentral()
     // The charts scroll when the window is shorter than they need, instead of pushing
     // the window's minimum height past a 720 px screen.
     m_charts = new ChartsPanel;
-    for (int c = 0; c < ChartsPanel::kChartCount; ++c) {
-        // Four charts and their scroll bar fit a 720 px screen under a window manager.
-        m_charts->chartView(static_cast<ChartsPanel::Chart>(c))->setMinimumHeight(kChartMinHeight);
-    }
     m_chartsArea = new QScrollArea(central);
     m_chartsArea->setObjectName(QStringLiteral("chartsArea"));
     m_chartsArea->setWidget(m_charts);
     m_chartsArea->setWidgetResizable(true);
     m_chartsArea->setFrameShape(QFrame::NoFrame);
     m_chartsArea->setMinimumHeight(160);
+    // Only vertically: the charts are exactly as wide as the area. A chart view's
+    // minimum width follows its chart's, which follows the width it was given, so a
+    // horizontally free panel would widen itself without end.
+    m_chartsArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_chartsArea->viewport()->installEventFilter(this);
     v->addWidget(m_chartsArea, 1);
     setCentralWidget(central);
 }
@@ -747,6 +747,9 @@ void MainWindow::catchKeys(QWidget *root)
 
 bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 {
+    if (event->type() == QEvent::Resize && watched == m_chartsArea->viewport()) {
+        m_charts->setFixedWidth(m_chartsArea->viewport()->width());
+    }
     if (event->type() == QEvent::ShortcutOverride) {
         auto *key = static_cast<QKeyEvent *>(event);
         const bool space = key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier;

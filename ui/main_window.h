@@ -61,8 +61,10 @@ public:
     static constexpr int kBesideMinWidth = 1400;
     // Below this window height the explanation starts folded to its title line.
     static constexpr int kFoldExplanationBelow = 860;
-    // The least height a chart may shrink to before the charts scroll.
-    static constexpr int kChartMinHeight = 120;
+    // The height the window leaves the charts at 1024x768 and 1280x720 (under a window
+    // manager's title bar) at least: four charts of 120 px and their scroll bar. Charts
+    // that need more scroll.
+    static constexpr int kChartsRoom = 4 * 120 + 30;
     // The text size presentation mode starts at (unless larger text was already chosen).
     static constexpr double kPresentationFontScale = 1.25;
     static constexpr double kMinFontScale = 0.8;
