@@ -1221,7 +1221,9 @@ void MainWindow::applyPendingChanges()
 
 void MainWindow::onSnapshot()
 {
-    clearRunView(); // the first snapshot of a new run
+    if (m_clearOnStart) {
+        return; // the stopped run's last word, queued before the new run started
+    }
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
     m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
