@@ -4,6 +4,7 @@
 // marker); nothing that wipes a run, the knobs or a typed URL happens unasked,
 // and the status bar and error line never go stale.
 #include "charts_panel.h"
+#include "kernel/dead_peer_lab.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
 #include "load/derived_figures.h"
@@ -14,6 +15,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDoubleSpinBox>
+#include <QFile>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -286,6 +288,43 @@ private Q_SLOTS:
         QVERIFY(w.isRunning());
         w.stopRun();
         LabPanel::setUnavailableReasonOverride(std::nullopt);
+    }
+
+    void tearDownAsksBeforeItDiscardsKnobChanges()
+    {
+        const QString reason = DeadPeerLab::unavailableReason();
+        if (!reason.isEmpty()) {
+            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        }
+        const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (bin.isEmpty() || !QFile::exists(bin)) {
+            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary to serve in the namespace");
+        }
+        MainWindow w;
+        showActive(w);
+        Asker no(w, false);
+        LabPanel *lab = w.labPanel();
+        lab->setServerProgram(bin);
+        lab->setUpLab(); // a fresh window has nothing to lose: no question
+        QCOMPARE(no.asked.size(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(lab->phase() == LabPanel::Phase::Up, 15000);
+        KnobWidget *idle = knob(w, "KeepAliveConfig.Idle");
+        const double before = idle->value();
+        idle->editAsUser(before + 1);
+        w.applyPendingChanges();
+        lab->tearDownButton()->click();
+        QCOMPARE(no.asked.size(), 1);
+        QVERIFY2(anyContains(no.asked[0].losses, idle->title()),
+            qPrintable(no.asked[0].losses.join(u'|')));
+        QCOMPARE(lab->phase(), LabPanel::Phase::Up); // declined: the lab stays
+        QCOMPARE(idle->value(), before + 1);
+
+        Asker yes(w, true);
+        lab->tearDownButton()->click();
+        QCOMPARE(yes.asked.size(), 1);
+        QCOMPARE(lab->phase(), LabPanel::Phase::Down);
+        QCOMPARE(w.targetUrl(), w.embeddedUrl());
+        QCOMPARE(idle->value(), before); // the scenario from before the lab
     }
 
     // A start that fails keeps the run the charts showed.
