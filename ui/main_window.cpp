@@ -531,6 +531,12 @@ void MainWindow::fitToScreen()
     QSize size = kPreferredSize.boundedTo(avail.size() - kFrameAllowance);
     size = size.expandedTo(minimumSizeHint());
     resize(size);
+    if (QGuiApplication::platformName() != QLatin1String("offscreen")
+        && (avail.width() < kPreferredSize.width() + kFrameAllowance.width()
+            || avail.height() < kPreferredSize.height() + kFrameAllowance.height())) {
+        // A small screen: the window manager fits the window to it, frame and all.
+        setWindowState(windowState() | Qt::WindowMaximized);
+    }
     move(avail.left() + std::max(0, (avail.width() - size.width()) / 2),
         avail.top() + std::max(0, (avail.height() - size.height() - kFrameAllowance.height()) / 2));
 }
