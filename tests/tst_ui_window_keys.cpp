@@ -140,6 +140,35 @@ private Q_SLOTS:
             qPrintable(w.errorText()));
     }
 
+    // Enter on another URL while a run goes: a restart, asked first because it clears
+    // the run.
+    void enterOnANewUrlAsksBeforeRestarting()
+    {
+        MainWindow w;
+        showActive(w);
+        Asker no(w, false);
+        runBriefly(w);
+        w.urlEdit()->setFocus();
+        QTest::keyClick(w.urlEdit(), Qt::Key_Return); // the same target: nothing to do
+        QCOMPARE(no.asked.size(), 0);
+        const QString other = w.embeddedUrl() + QStringLiteral("other");
+        w.urlEdit()->setText(other);
+        QTest::keyClick(w.urlEdit(), Qt::Key_Return);
+        QCOMPARE(no.asked.size(), 1);
+        QCOMPARE(no.asked[0].action, QStringLiteral("Restart against %1").arg(other));
+        QVERIFY(anyContains(no.asked[0].losses, QStringLiteral("The run in progress")));
+        QVERIFY(w.isRunning());
+        QVERIFY(!w.charts()->history().empty());
+
+        Asker yes(w, true);
+        QTest::keyClick(w.urlEdit(), Qt::Key_Return);
+        QCOMPARE(yes.asked.size(), 1);
+        QVERIFY(w.isRunning());
+        QTRY_VERIFY_WITH_TIMEOUT(w.charts()->history().empty() || w.lastSnapshot().time < 1s, 5000);
+        QCOMPARE(w.loadConfig().url, other);
+        w.stopRun();
+    }
+
     void shortcutsReachTheWindowFromAKnob()
     {
         MainWindow w;

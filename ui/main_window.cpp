@@ -55,6 +55,17 @@ constexpr QSize kFrameAllowance(8, 36);
 constexpr const char *kStatusFields[]
     = { "errors", "reqPerConn", "timeWait", "openIdle", "rps", "reuse", "ports" };
 
+// Every dock can be closed (View brings it back), moved and floated; its View entry's
+// shortcut works wherever the focus is.
+void setUpDock(QDockWidget *d, const char *name, QWidget *content)
+{
+    d->setObjectName(QLatin1String(name));
+    d->setWidget(content);
+    d->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+        | QDockWidget::DockWidgetFloatable);
+    d->toggleViewAction()->setShortcutContext(Qt::ApplicationShortcut);
+}
+
 } // namespace
 
 // One settled knob edit (or several applied together) on the undo stack. Undo and
@@ -272,13 +283,6 @@ void MainWindow::buildCentral()
 
 void MainWindow::buildDocks()
 {
-    const auto dock = [this](QDockWidget *d, const char *name, QWidget *content) {
-        d->setObjectName(QLatin1String(name));
-        d->setWidget(content);
-        d->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
-            | QDockWidget::DockWidgetFloatable);
-        d->toggleViewAction()->setShortcutContext(Qt::ApplicationShortcut);
-    };
     setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
 
     // ---- settings dock ----
@@ -289,21 +293,32 @@ void MainWindow::buildDocks()
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_settingsDock = new QDockWidget(tr("Settings (change them while it runs)"), this);
-    dock(m_settingsDock, "settingsDock", scroll);
+    setUpDock(m_settingsDock, "settingsDock", scroll);
     addDockWidget(Qt::LeftDockWidgetArea, m_settingsDock);
     connect(m_settings, &SettingsPanel::knobEdited, this, &MainWindow::onKnobEdited);
 
     // ---- Go code dock ----
     m_goCode = new GoCodePanel;
     m_goDock = new QDockWidget(tr("Go code"), this);
-    dock(m_goDock, "goCodeDock", m_goCode);
+    setUpDock(m_goDock, "goCodeDock", m_goCode);
     addDockWidget(Qt::RightDockWidgetArea, m_goDock);
 
-    // ---- connections (swimlanes) and the dead-peer lab below the charts, side by side,
-    // hidden until asked for ----
+    buildBottomDocks();
+    QAction *showSettings = m_settingsDock->toggleViewAction();
+    showSettings->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    showSettings->setToolTip(tr("The knobs (Ctrl+Shift+S)"));
+    QAction *showGo = m_goDock->toggleViewAction();
+    showGo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    showGo->setToolTip(tr("The current settings as Go code (Ctrl+Shift+G)"));
+}
+
+void MainWindow::buildBottomDocks()
+{
+    // The connections (swimlanes) and the dead-peer lab below the charts, side by side,
+    // hidden until asked for.
     m_connections = new ConnectionsView;
     m_connectionsDock = new QDockWidget(tr("Connections"), this);
-    dock(m_connectionsDock, "connectionsDock", m_connections);
+    setUpDock(m_connectionsDock, "connectionsDock", m_connections);
     addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
     m_lab = new LabPanel(this);
     auto *labScroll = new QScrollArea;
@@ -311,7 +326,7 @@ void MainWindow::buildDocks()
     labScroll->setWidgetResizable(true);
     labScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_labDock = new QDockWidget(tr("Dead-peer lab"), this);
-    dock(m_labDock, "labDock", labScroll);
+    setUpDock(m_labDock, "labDock", labScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
     splitDockWidget(m_labDock, m_connectionsDock, Qt::Horizontal);
     m_connectionsDock->hide();
@@ -345,12 +360,6 @@ void MainWindow::buildDocks()
     showLab->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     showLab->setToolTip(
         tr("Make the server vanish without a FIN and watch TCP keep-alive (Ctrl+Shift+L)"));
-    QAction *showSettings = m_settingsDock->toggleViewAction();
-    showSettings->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    showSettings->setToolTip(tr("The knobs (Ctrl+Shift+S)"));
-    QAction *showGo = m_goDock->toggleViewAction();
-    showGo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
-    showGo->setToolTip(tr("The current settings as Go code (Ctrl+Shift+G)"));
     m_runBar->addSeparator();
     m_runBar->addAction(showConnections);
     m_runBar->addAction(showLab);

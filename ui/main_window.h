@@ -194,6 +194,7 @@ private:
     void buildRunBar();
     void buildCentral();
     void buildDocks();
+    void buildBottomDocks();
     void buildStatusBar();
     void buildMenus();
     void buildViewMenu();
