@@ -351,6 +351,8 @@ QString KnobWidget::toolTipText() const
             range += tr("; scenario files and flags accept %1").arg(knobRangeText(m_knob));
         }
         lines << esc(range);
+        lines << esc(tr("Click, then arrows or PageUp/PageDown step to round values; or type "
+                        "a value and press Enter."));
     }
     return lines.join(QStringLiteral("<br>"));
 }

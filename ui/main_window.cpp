@@ -665,7 +665,9 @@ void MainWindow::setPresentationMode(bool on)
             showNormal();
         }
         restoreState(m_statePresenting);
-        m_arranged = m_dockLayout == DockLayout::Auto ? DockLayout::Auto : m_dockLayout;
+        if (m_dockLayout == DockLayout::Auto) {
+            m_arranged = DockLayout::Auto; // the next resize picks beside or stacked again
+        }
     }
     action(QStringLiteral("presentation"))->setChecked(on);
 }
