@@ -410,8 +410,121 @@ private Q_SLOTS:
         wheel(k->spinBox(), 120);
         QCOMPARE(bar->value(), scrolled);
         QCOMPARE(edited.count(), 1);
-        QCOMPARE(panel->settings().transport.dialTimeout, Duration(31s));
+        // One notch is one round step, as the arrow keys: 30 s -> 50 s on the 1-2-5 ladder.
+        QCOMPARE(panel->settings().transport.dialTimeout, Duration(50s));
         saveShot(&area, "settings_panel");
+    }
+
+    // Issue 15: landing on exactly 10 took pixel precision. Steps land on round values.
+    void roundStepsWalkTheLadder()
+    {
+        const Knob *idleCap = findKnob(u"MaxIdleConnsPerHost"); // -1..100, one step per value
+        QVERIFY(idleCap);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 2, 1, true), 5.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 5, 1, true), 10.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 10, 1, false), 11.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 12, -1, true), 10.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 1, -1, true), 0.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 0, -1, false), -1.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, -1, -1, true), -1.0); // the range's end
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 0, 2, true), 10.0); // 0 (=2) -> 5 -> 10
+        QCOMPARE(KnobWidget::roundStep(*idleCap, 0, 1, false), 3.0);
+        QCOMPARE(KnobWidget::roundStep(*idleCap, idleCap->uiMax, 1, true), idleCap->uiMax);
+
+        const Knob *idle = findKnob(u"IdleConnTimeout"); // seconds with one decimal
+        QVERIFY(idle && idle->decimals == 1);
+        QCOMPARE(KnobWidget::roundStep(*idle, 90, 1, false), 100.0);
+        QCOMPARE(KnobWidget::roundStep(*idle, 90, -1, false), 50.0);
+        QCOMPARE(KnobWidget::roundStep(*idle, 1, -1, false), 0.5);
+        QCOMPARE(KnobWidget::roundStep(*idle, 0, 1, false), 0.1);
+        QCOMPARE(KnobWidget::roundStep(*idle, 0.1, -1, false), 0.0);
+        QCOMPARE(KnobWidget::roundStep(*idle, 1, 1, true), 10.0); // a page is a decade
+        QCOMPARE(KnobWidget::roundStep(*idle, 20, -1, true), 2.0);
+    }
+
+    // Every number knob, walked end to end with both step sizes, stops only on round
+    // values: 0, the range's ends, and m x 10^k with m in {1, 2, 5} (or any integer
+    // on the arrows of a small integer range).
+    void everyStepOfEveryKnobIsRound()
+    {
+        const auto round = [](const Knob &k, double v, bool unit) {
+            if (v == 0 || v == k.uiMin || v == k.uiMax || (unit && v == std::round(v))) {
+                return true;
+            }
+            const double mantissa
+                = std::abs(v) / std::pow(10.0, std::floor(std::log10(std::abs(v))));
+            return std::abs(mantissa - 1) < 1e-6 || std::abs(mantissa - 2) < 1e-6
+                || std::abs(mantissa - 5) < 1e-6;
+        };
+        for (const Knob &k : knobTable()) {
+            if (!k.inPanel
+                || (k.kind != KnobKind::Int && k.kind != KnobKind::Real
+                    && k.kind != KnobKind::Duration)) {
+                continue;
+            }
+            const bool small = k.decimals == 0 && k.uiMax - k.uiMin <= 200;
+            for (const bool page : { false, true }) {
+                for (const int dir : { 1, -1 }) {
+                    double v = dir > 0 ? k.uiMin : k.uiMax;
+                    for (int i = 0; i < 200; ++i) {
+                        const double next = KnobWidget::roundStep(k, v, dir, page);
+                        QVERIFY2(round(k, next, small && !page),
+                            qPrintable(QStringLiteral("%1: %2 -> %3")
+                                           .arg(QLatin1String(k.key))
+                                           .arg(v)
+                                           .arg(next)));
+                        QVERIFY2(dir > 0 ? next >= v : next <= v, k.key);
+                        if (next == v) {
+                            break;
+                        }
+                        v = next;
+                    }
+                    QCOMPARE(v, dir > 0 ? k.uiMax : k.uiMin); // every step moved, to the end
+                }
+            }
+        }
+    }
+
+    // The keys a user presses on a focused slider and spin box, and a typed value.
+    void keysAndTypingOnAKnob()
+    {
+        SettingsPanel panel;
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowActive(&panel));
+        QSignalSpy edited(&panel, &SettingsPanel::knobEdited);
+        KnobWidget *k = panel.knob(QStringLiteral("MaxIdleConnsPerHost"));
+        k->slider()->setFocus();
+        QTest::keyClick(k->slider(), Qt::Key_PageUp);
+        QTest::keyClick(k->slider(), Qt::Key_PageUp);
+        QCOMPARE(k->value(), 10.0); // 0 (=2) -> 5 -> 10
+        QCOMPARE(panel.settings().transport.maxIdleConnsPerHost, 10);
+        QTest::keyClick(k->slider(), Qt::Key_Right);
+        QCOMPARE(k->value(), 11.0);
+        QTest::keyClick(k->slider(), Qt::Key_Left);
+        QCOMPARE(k->value(), 10.0);
+        QCOMPARE(edited.count(), 4);
+
+        KnobWidget *idle = panel.knob(QStringLiteral("IdleConnTimeout"));
+        idle->spinBox()->setFocus();
+        QTest::keyClick(idle->spinBox(), Qt::Key_Up);
+        QCOMPARE(idle->value(), 100.0); // 90 s -> 100 s
+        QTest::keyClick(idle->spinBox(), Qt::Key_PageDown);
+        QCOMPARE(idle->value(), 10.0);
+        QCOMPARE(panel.settings().transport.idleConnTimeout, Duration(10s));
+
+        // Typed: nothing happens until Enter, then one edit with the typed value.
+        edited.clear();
+        KnobWidget *workers = panel.knob(QStringLiteral("load.workers"));
+        workers->spinBox()->setFocus();
+        workers->spinBox()->selectAll();
+        QTest::keyClicks(workers->spinBox(), QStringLiteral("37"));
+        QCOMPARE(edited.count(), 0);
+        QTest::keyClick(workers->spinBox(), Qt::Key_Return);
+        QCOMPARE(edited.count(), 1);
+        QCOMPARE(workers->value(), 37.0);
+        QCOMPARE(panel.settings().load.workers, 37);
+        QCOMPARE(edited.at(0).at(3).toString(), QStringLiteral("37"));
+        QCOMPARE(edited.at(0).at(5).toDouble(), 37.0);
     }
 
     // `poolscope --set KEY=VALUE@DUR` takes the table's keys and lists them when it

@@ -118,14 +118,16 @@ QString ConnectionsModel::durationText(TimePoint d)
     const double s = std::max(0.0, seconds(d));
     if (s < 1.0) {
         // Churning connections live milliseconds: "0.0 s" would hide that.
-        return QStringLiteral("%1 ms").arg(
+        return ConnectionsModel::tr("%1 ms").arg(
             std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
     }
     if (s < 60.0) {
-        return QStringLiteral("%1 s").arg(s, 0, 'f', 1);
+        return ConnectionsModel::tr("%1 s").arg(s, 0, 'f', 1);
     }
     const auto whole = static_cast<long long>(s);
-    return QStringLiteral("%1 min %2 s").arg(whole / 60).arg(whole % 60, 2, 10, QLatin1Char('0'));
+    return ConnectionsModel::tr("%1 min %2 s")
+        .arg(whole / 60)
+        .arg(whole % 60, 2, 10, QLatin1Char('0'));
 }
 
 QString ConnectionsModel::kernelTimerText(const ConnInfo &c)
@@ -134,10 +136,10 @@ QString ConnectionsModel::kernelTimerText(const ConnInfo &c)
         return dash(); // not matched to a kernel socket (yet)
     }
     if (c.kernelTimer == TcpTimer::None) {
-        return QStringLiteral("none");
+        return ConnectionsModel::tr("none");
     }
     const double in = std::max(0.0, std::chrono::duration<double>(c.kernelTimerExpires).count());
-    return QStringLiteral("%1 in %2 s")
+    return ConnectionsModel::tr("%1 in %2 s")
         .arg(QLatin1String(tcpTimerName(c.kernelTimer)))
         .arg(in, 0, 'f', 1);
 }
@@ -207,29 +209,31 @@ QVariant ConnectionsModel::headerData(int section, Qt::Orientation orientation, 
         return {};
     }
     if (role == Qt::DisplayRole) {
-        static const char *const names[ColumnCount] = { "conn", "state", "requests", "age",
-            "in state", "local port", "kernel state", "kernel timer", "probes", "last 60 s" };
-        return section >= 0 && section < ColumnCount ? QString::fromLatin1(names[section])
-                                                     : QVariant();
+        static const char *const names[ColumnCount]
+            = { QT_TR_NOOP("conn"), QT_TR_NOOP("state"), QT_TR_NOOP("requests"), QT_TR_NOOP("age"),
+                  QT_TR_NOOP("in state"), QT_TR_NOOP("local port"), QT_TR_NOOP("kernel state"),
+                  QT_TR_NOOP("kernel timer"), QT_TR_NOOP("probes"), QT_TR_NOOP("last 60 s") };
+        return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
     }
     if (role == Qt::ToolTipRole) {
         static const char *const tips[ColumnCount] = {
-            "Connection number, in dial order",
-            "Pool state: dialing, active (serving a request) or idle (pooled, waiting for reuse)",
-            "Requests this connection has served",
-            "Time since the dial started",
-            "Time since the connection entered its current state",
-            "Our end's port: the key that joins the pool's connection to the kernel's socket",
-            "The kernel's TCP state of the same socket (sock_diag)",
-            "The kernel's timer on the socket and when it fires: keepalive (next keep-alive "
-            "probe), retransmit, timewait",
-            "Keep-alive probes sent without an answer; after Count of them the kernel closes "
-            "the connection",
-            "The connection's last minute: grey = earlier states, colour = current state, red "
-            "ticks = unanswered keep-alive probes",
+            QT_TR_NOOP("Connection number, in dial order"),
+            QT_TR_NOOP("Pool state: dialing, active (serving a request) or idle (pooled, waiting "
+                       "for reuse)"),
+            QT_TR_NOOP("Requests this connection has served"),
+            QT_TR_NOOP("Time since the dial started"),
+            QT_TR_NOOP("Time since the connection entered its current state"),
+            QT_TR_NOOP("Our end's port: the key that joins the pool's connection to the kernel's "
+                       "socket"),
+            QT_TR_NOOP("The kernel's TCP state of the same socket (sock_diag)"),
+            QT_TR_NOOP("The kernel's timer on the socket and when it fires: keepalive (next "
+                       "keep-alive probe), retransmit, timewait"),
+            QT_TR_NOOP("Keep-alive probes sent without an answer; after Count of them the kernel "
+                       "closes the connection"),
+            QT_TR_NOOP("The connection's last minute: grey = earlier states, colour = current "
+                       "state, red ticks = unanswered keep-alive probes"),
         };
-        return section >= 0 && section < ColumnCount ? QString::fromLatin1(tips[section])
-                                                     : QVariant();
+        return section >= 0 && section < ColumnCount ? tr(tips[section]) : QVariant();
     }
     return {};
 }
@@ -368,20 +372,14 @@ void ConnectionsView::setSnapshot(const EngineSnapshot &s)
     const int shown = m_model->rowCount();
     QString text;
     if (shown < total && shown >= kMaxSnapshotConns) {
-        text
-            = QStringLiteral("Showing the oldest %1 of %2 connections (the view is capped at %3). ")
-                  .arg(shown)
-                  .arg(total)
-                  .arg(kMaxSnapshotConns);
-    } else {
-        text = QStringLiteral("%1 connection%2 open. ")
+        text = tr("Showing the oldest %1 of %2 connections (the view is capped at %3). ")
+                   .arg(shown)
                    .arg(total)
-                   .arg(total == 1 ? QLatin1String() : QLatin1String("s"));
+                   .arg(kMaxSnapshotConns);
+    } else {
+        text = (total == 1 ? tr("%1 connection open. ") : tr("%1 connections open. ")).arg(total);
     }
-    text += QStringLiteral("Dialing %1, active %2, idle %3.")
-                .arg(now.dialing)
-                .arg(now.active)
-                .arg(now.idle);
+    text += tr("Dialing %1, active %2, idle %3.").arg(now.dialing).arg(now.active).arg(now.idle);
     if (s.pool.closed > 0) {
         std::vector<std::pair<std::uint64_t, CloseReason>> reasons;
         for (int r = 1; r < kCloseReasonCount; ++r) {
@@ -402,12 +400,12 @@ void ConnectionsView::setSnapshot(const EngineSnapshot &s)
         if (reasons.size() > 4) {
             parts << QStringLiteral("…");
         }
-        text += QStringLiteral(" Closed so far: %1 (%2).")
+        text += tr(" Closed so far: %1 (%2).")
                     .arg(s.pool.closed)
                     .arg(parts.join(QStringLiteral(", ")));
     }
     if (s.running && !s.kernel.available && !s.kernel.unavailableReason.isEmpty()) {
-        text += QStringLiteral(" Kernel view unavailable: %1.").arg(s.kernel.unavailableReason);
+        text += tr(" Kernel view unavailable: %1.").arg(s.kernel.unavailableReason);
     }
     m_summary->setText(text);
 }

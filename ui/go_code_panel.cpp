@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -18,10 +19,11 @@ GoCodePanel::GoCodePanel(QWidget *parent) : QWidget(parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     auto *bar = new QHBoxLayout;
-    auto *title = new QLabel(QStringLiteral("The current settings as Go code"), this);
+    auto *title = new QLabel(tr("The current settings as Go code"), this);
     title->setWordWrap(true);
-    m_copy = new QPushButton(QStringLiteral("Copy"), this);
-    m_copy->setToolTip(QStringLiteral("Copy the Go code to the clipboard"));
+    m_copy = new QPushButton(tr("Copy"), this);
+    m_copy->setObjectName(QStringLiteral("copyButton"));
+    m_copy->setToolTip(tr("Copy the Go code to the clipboard"));
     connect(m_copy, &QPushButton::clicked, this, &GoCodePanel::copyToClipboard);
     m_status = new QLabel(this);
     bar->addWidget(title, 1);
@@ -31,10 +33,7 @@ GoCodePanel::GoCodePanel(QWidget *parent) : QWidget(parent)
     m_text = new QPlainTextEdit(this);
     m_text->setReadOnly(true);
     m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
-    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    m_text->setFont(mono);
-    // Tabs as gofmt renders them: 4 columns wide.
-    m_text->setTabStopDistance(QFontMetricsF(mono).horizontalAdvance(u' ') * 4);
+    applyFonts();
     layout->addWidget(m_text, 1);
     setConfig(TransportConfig::goDefault());
 }
@@ -56,7 +55,25 @@ QString GoCodePanel::text() const
 void GoCodePanel::copyToClipboard()
 {
     QApplication::clipboard()->setText(text());
-    m_status->setText(QStringLiteral("copied"));
+    m_status->setText(tr("copied"));
+}
+
+void GoCodePanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_text) {
+        applyFonts();
+    }
+}
+
+void GoCodePanel::applyFonts()
+{
+    // Fixed pitch at the panel's text size, which follows the window's.
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    mono.setPointSizeF(font().pointSizeF());
+    m_text->setFont(mono);
+    // Tabs as gofmt renders them: 4 columns wide.
+    m_text->setTabStopDistance(QFontMetricsF(mono).horizontalAdvance(u' ') * 4);
 }
 
 } // namespace poolscope

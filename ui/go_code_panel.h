@@ -27,7 +27,13 @@ public:
 public Q_SLOTS:
     void copyToClipboard();
 
+protected:
+    // The code's fixed-pitch font follows the window's text size.
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyFonts();
+
     QPlainTextEdit *m_text = nullptr;
     QPushButton *m_copy = nullptr;
     QLabel *m_status = nullptr;

@@ -7,9 +7,11 @@
 #include <QEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QSlider>
 #include <QToolButton>
+#include <QWheelEvent>
 #include <algorithm>
 #include <cmath>
 
@@ -35,7 +37,91 @@ bool isCountUnit(QLatin1String unit)
         || unit == QLatin1String("probes") || unit == QLatin1String("req");
 }
 
+// A spin box whose steps (arrows, buttons, PageUp/PageDown, the wheel when focused)
+// land on round values; QAbstractSpinBox sends PageUp/PageDown as 10 steps.
+class RoundStepSpinBox final : public QDoubleSpinBox
+{
+public:
+    RoundStepSpinBox(const Knob &knob, QWidget *parent) : QDoubleSpinBox(parent), m_knob(knob) { }
+
+    void stepBy(int steps) override
+    {
+        const bool page = std::abs(steps) >= 10;
+        setValue(KnobWidget::roundStep(m_knob, value(), page ? steps / 10 : steps, page));
+        selectAll();
+    }
+
+private:
+    const Knob &m_knob;
+};
+
+// The rungs of the 1-2-5 ladder are m * 10^k, m in {1, 2, 5}, never finer than `finest`.
+double rungAbove(double x, double finest)
+{
+    // The smallest rung > x (x >= 0).
+    const int start = static_cast<int>(std::floor(std::log10(std::max(x, finest)))) - 1;
+    for (int k = start;; ++k) {
+        for (const double m : { 1.0, 2.0, 5.0 }) {
+            const double rung = m * std::pow(10.0, k);
+            if (rung >= finest * (1 - 1e-9) && rung > x * (1 + 1e-9) + finest * 1e-6) {
+                return rung;
+            }
+        }
+    }
+}
+
+double rungBelow(double x, double finest)
+{
+    // The largest rung < x (x > 0), or 0 when x is at the finest rung or below.
+    const int start = static_cast<int>(std::floor(std::log10(x))) + 1;
+    for (int k = start; std::pow(10.0, k + 1) >= finest; --k) {
+        for (const double m : { 5.0, 2.0, 1.0 }) {
+            const double rung = m * std::pow(10.0, k);
+            if (rung >= finest * (1 - 1e-9) && rung < x * (1 - 1e-9) - finest * 1e-6) {
+                return rung;
+            }
+        }
+    }
+    return 0;
+}
+
+// One rung up (dir > 0) or down from v, through 0 into the negatives.
+double nextRung(double v, int dir, double finest)
+{
+    if (dir > 0) {
+        return v >= -finest * 1e-6 ? rungAbove(std::max(v, 0.0), finest) : -rungBelow(-v, finest);
+    }
+    return v <= finest * 1e-6 ? -rungAbove(std::max(-v, 0.0), finest) : rungBelow(v, finest);
+}
+
 } // namespace
+
+double KnobWidget::roundStep(const Knob &knob, double value, int steps, bool page)
+{
+    const double finest = knob.decimals > 0 ? std::pow(10.0, -knob.decimals) : 1.0;
+    const bool small = knob.decimals == 0 && (knob.uiMax - knob.uiMin) <= kMaxDirectRange;
+    const int dir = steps > 0 ? 1 : -1;
+    const int rungs = std::abs(steps) * (page && !small ? 3 : 1);
+    double v = std::clamp(value, knob.uiMin, knob.uiMax);
+    // Up from a zero that stands for a value ("0 (=2)") goes on from that value: 2 -> 5 -> 10.
+    const QString aliasText = knobZeroAlias(knob);
+    bool aliasOk = false;
+    const double alias = aliasText.section(u' ', 0, 0).toDouble(&aliasOk);
+    const QString aliasUnit = aliasText.section(u' ', 1); // "10 MiB" is not in B
+    aliasOk = aliasOk && (aliasUnit.isEmpty() || aliasUnit == QLatin1String(knob.unit));
+    int i = 0;
+    if (v == 0 && dir > 0 && aliasOk && alias > 0) {
+        v = std::clamp(
+            small && !page ? alias + 1 : nextRung(alias, dir, finest), knob.uiMin, knob.uiMax);
+        i = 1;
+    }
+    for (; i < rungs; ++i) {
+        const double next = small && !page ? std::round(v) + dir : nextRung(v, dir, finest);
+        v = std::clamp(next, knob.uiMin, knob.uiMax);
+    }
+    const double scale = std::pow(10.0, knob.decimals);
+    return std::round(v * scale) / scale + 0.0;
+}
 
 KnobWidget::KnobWidget(const Knob &knob, QWidget *parent)
     : QWidget(parent)
@@ -64,9 +150,6 @@ KnobWidget::KnobWidget(const Knob &knob, QWidget *parent)
     grid->setVerticalSpacing(1);
 
     m_name = new QLabel(title(), this);
-    QFont bold = m_name->font();
-    bold.setBold(true);
-    m_name->setFont(bold);
     m_marker = new QLabel(this);
     m_marker->setObjectName(QStringLiteral("goDefaultMarker"));
     m_reset = new QToolButton(this);
@@ -86,9 +169,7 @@ KnobWidget::KnobWidget(const Knob &knob, QWidget *parent)
 
     m_meaning = new QLabel(this);
     m_meaning->setWordWrap(true);
-    QFont small = m_meaning->font();
-    small.setPointSizeF(small.pointSizeF() * 0.9);
-    m_meaning->setFont(small);
+    applyFonts();
     m_meaning->setStyleSheet(QStringLiteral("color: #666;"));
     grid->addWidget(m_meaning, 2, 0, 1, 2);
     grid->setColumnStretch(0, 1);
@@ -116,7 +197,7 @@ void KnobWidget::buildEditor(QGridLayout *grid)
         } else {
             m_slider->setRange(0, kSliderSteps);
         }
-        m_spin = new QDoubleSpinBox(this);
+        m_spin = new RoundStepSpinBox(m_knob, this);
         m_spin->setRange(m_knob.uiMin, m_knob.uiMax);
         m_spin->setDecimals(m_knob.decimals);
         m_spin->setKeyboardTracking(false);
@@ -179,8 +260,60 @@ bool KnobWidget::eventFilter(QObject *watched, QEvent *event)
             event->ignore(); // ignored: QApplication passes it on to the scroll area
             return true;
         }
+        if (watched == m_slider) {
+            // A focused slider steps like the keys do, one rung a notch.
+            const int notches = static_cast<QWheelEvent *>(event)->angleDelta().y() / 120;
+            if (notches != 0) {
+                step(notches, false);
+            }
+            return true;
+        }
+    }
+    if (watched == m_slider && event->type() == QEvent::KeyPress) {
+        switch (static_cast<QKeyEvent *>(event)->key()) {
+        case Qt::Key_Right:
+        case Qt::Key_Up:
+            step(1, false);
+            return true;
+        case Qt::Key_Left:
+        case Qt::Key_Down:
+            step(-1, false);
+            return true;
+        case Qt::Key_PageUp:
+            step(1, true);
+            return true;
+        case Qt::Key_PageDown:
+            step(-1, true);
+            return true;
+        default:
+            break;
+        }
     }
     return QWidget::eventFilter(watched, event);
+}
+
+void KnobWidget::step(int steps, bool page)
+{
+    userSet(roundStep(m_knob, m_value, steps, page));
+}
+
+void KnobWidget::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_meaning) {
+        applyFonts();
+    }
+}
+
+void KnobWidget::applyFonts()
+{
+    // Relative to the panel's font, so a larger window text size scales them too.
+    QFont bold = font();
+    bold.setBold(true);
+    m_name->setFont(bold);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    m_meaning->setFont(small);
 }
 
 QString KnobWidget::title() const
@@ -218,6 +351,8 @@ QString KnobWidget::toolTipText() const
             range += tr("; scenario files and flags accept %1").arg(knobRangeText(m_knob));
         }
         lines << esc(range);
+        lines << esc(tr("Click, then arrows or PageUp/PageDown step to round values; or type "
+                        "a value and press Enter."));
     }
     return lines.join(QStringLiteral("<br>"));
 }

@@ -23,6 +23,9 @@ namespace poolscope {
 // only for user edits, never for setValue(), so loading a preset does not look
 // like a change made mid-run. The wheel scrolls the panel unless the knob has
 // focus: a slider that grabs the wheel mid-scroll moves knobs by accident.
+// Keyboard steps (arrows, PageUp/PageDown, the spin box's buttons, the wheel
+// on a focused knob) land on round values (roundStep), so 10 is two presses of
+// PageUp from 2, not pixel precision on the slider.
 class KnobWidget final : public QWidget
 {
     Q_OBJECT
@@ -46,6 +49,16 @@ public:
     // "10", "90 s", "0 (=2)", "on", "close early": how markers and tooltips show a value.
     [[nodiscard]] QString displayText(double value) const;
 
+    // The display value `steps` keyboard steps from `value` (negative: down), inside
+    // [uiMin, uiMax]. Integer knobs with a small range (one slider step per value)
+    // step by 1 on the arrows and walk the 1-2-5 ladder (1, 2, 5, 10, 20, 50 ...) on
+    // PageUp/PageDown; other knobs walk the ladder on the arrows and three rungs (a
+    // decade) a page. The ladder goes through 0 into the negatives (-1, -2, -5 ...),
+    // its finest rung is the spin box's precision, and the range's ends are stops.
+    // Up from a zero that means another value (MaxIdleConnsPerHost 0 = 2) continues
+    // from that value.
+    [[nodiscard]] static double roundStep(const Knob &knob, double value, int steps, bool page);
+
     // For tests and keyboard users.
     [[nodiscard]] QDoubleSpinBox *spinBox() const { return m_spin; }
     [[nodiscard]] QSlider *slider() const { return m_slider; }
@@ -65,6 +78,8 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    // Keeps the name bold and the meaning line smaller when the window's text size changes.
+    void changeEvent(QEvent *event) override;
 
 private:
     enum class Editor { Number, Toggle, Choice };
@@ -72,6 +87,8 @@ private:
     void buildEditor(QGridLayout *grid);
     void userSet(double value);
     void syncEditors();
+    void applyFonts();
+    void step(int steps, bool page);
     void updateMarker();
     [[nodiscard]] QString toolTipText() const;
     [[nodiscard]] QString numberText(double value) const;

@@ -35,9 +35,10 @@ QString label(std::string_view text)
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
 }
 
-QString plural(std::uint64_t n, const char *one, const char *many)
+// "1 connection", "2 connections", with the two forms already translated.
+QString plural(std::uint64_t n, const QString &one, const QString &many)
 {
-    return QStringLiteral("%1 %2").arg(n).arg(QLatin1String(n == 1 ? one : many));
+    return QStringLiteral("%1 %2").arg(n).arg(n == 1 ? one : many);
 }
 
 } // namespace
@@ -62,18 +63,18 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
         return b;
     };
     auto *buttons = new QHBoxLayout;
-    m_setUp = button(buttons, QStringLiteral("Set up lab"),
-        QStringLiteral("Create the network namespace and its veth pair, start a server inside, "
-                       "point the target URL at it and open up to %1 pooled connections")
+    m_setUp = button(buttons, tr("Set up lab"),
+        tr("Create the network namespace and its veth pair, start a server inside, "
+           "point the target URL at it and open up to %1 pooled connections")
             .arg(kMaxWorkers));
-    m_vanish = button(buttons, QStringLiteral("Vanish server"),
-        QStringLiteral("Take the namespace's end of the link down: the server disappears without "
-                       "a FIN or RST, every packet toward it is dropped"));
-    m_restore = button(buttons, QStringLiteral("Restore"),
-        QStringLiteral("Bring the link back up: the server answers again"));
-    m_tearDown = button(buttons, QStringLiteral("Tear down"),
-        QStringLiteral("Stop the server, delete the namespace and the veth pair, return the "
-                       "window to the scenario it showed before"));
+    m_vanish = button(buttons, tr("Vanish server"),
+        tr("Take the namespace's end of the link down: the server disappears without "
+           "a FIN or RST, every packet toward it is dropped"));
+    m_restore
+        = button(buttons, tr("Restore"), tr("Bring the link back up: the server answers again"));
+    m_tearDown = button(buttons, tr("Tear down"),
+        tr("Stop the server, delete the namespace and the veth pair, return the "
+           "window to the scenario it showed before"));
     buttons->addStretch(1);
     v->addLayout(buttons);
 
@@ -90,23 +91,23 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     m_keepAlive->setWordWrap(true);
     m_keepAlive->setStyleSheet(QStringLiteral("QLabel { background: #f3f6fb; padding: 4px; }"));
     keepAliveBox->addWidget(m_keepAlive, 1);
-    m_shortKeepAlive = button(keepAliveBox, QStringLiteral("Short keep-alive\n(1 s, 1 s, 3)"),
-        QStringLiteral("Set Dialer.KeepAliveConfig in the Settings dock to Enable, Idle 1 s, "
-                       "Interval 1 s, Count 3, so the kernel gives up after about 4 s"));
+    m_shortKeepAlive = button(keepAliveBox, tr("Short keep-alive\n(1 s, 1 s, 3)"),
+        tr("Set Dialer.KeepAliveConfig in the Settings dock to Enable, Idle 1 s, "
+           "Interval 1 s, Count 3, so the kernel gives up after about 4 s"));
     v->addLayout(keepAliveBox);
 
     m_intro = new QLabel(this);
     m_intro->setWordWrap(true);
     m_intro->setStyleSheet(QStringLiteral("QLabel { color: #444; }"));
-    m_intro->setText(QStringLiteral(
-        "A server that vanishes without closing its connections (power cut, pulled cable, a "
-        "firewall dropping its state) sends no FIN or RST, so pooled connections to it look "
-        "healthy. Only TCP keep-alive notices: after Idle seconds of silence the kernel "
-        "probes, then every Interval; after Count unanswered probes it closes the connection "
-        "(Go sees ETIMEDOUT). Without keep-alive the dead connection stays pooled until a "
-        "request hangs on it. The lab runs a server in a network namespace, pools up to %1 "
-        "idle connections to it, then takes its link down.")
-                         .arg(kMaxWorkers));
+    m_intro->setText(
+        tr("A server that vanishes without closing its connections (power cut, pulled cable, a "
+           "firewall dropping its state) sends no FIN or RST, so pooled connections to it look "
+           "healthy. Only TCP keep-alive notices: after Idle seconds of silence the kernel "
+           "probes, then every Interval; after Count unanswered probes it closes the connection "
+           "(Go sees ETIMEDOUT). Without keep-alive the dead connection stays pooled until a "
+           "request hangs on it. The lab runs a server in a network namespace, pools up to %1 "
+           "idle connections to it, then takes its link down.")
+            .arg(kMaxWorkers));
     v->addWidget(m_intro);
     v->addStretch(1);
 
@@ -172,6 +173,10 @@ void LabPanel::setUpLab()
     if (phase() != Phase::Down) {
         return;
     }
+    // The lab run replaces the one on the charts.
+    if (!m_window->confirmDiscard(tr("Set up the dead-peer lab"), { m_window->runLoss() })) {
+        return;
+    }
     m_error.clear();
     QString error;
     if (!m_workflow->setUp(m_program, &error)) {
@@ -192,15 +197,14 @@ void LabPanel::startLabRun()
     m_workers = std::clamp(transport.effectiveMaxIdleConnsPerHost(), 1, kMaxWorkers);
     Preset lab;
     lab.id = QStringLiteral("dead-peer-lab");
-    lab.title = QStringLiteral("Dead-peer lab");
-    lab.explanation
-        = QStringLiteral("%1 workers make one request each to the server in network namespace "
+    lab.title = tr("Dead-peer lab");
+    lab.explanation = tr("%1 workers make one request each to the server in network namespace "
                          "%2, then the pool keeps the connections idle. Press Vanish server in "
                          "the Dead-peer lab panel and watch the Connections view: with TCP "
                          "keep-alive the kernel probes and closes them; without it they stay "
                          "pooled, dead. The keep-alive knobs are in the Dialer group.")
-              .arg(m_workers)
-              .arg(m_workflow->namespaceName());
+                          .arg(m_workers)
+                          .arg(m_workflow->namespaceName());
     lab.transport = transport; // the user's knobs, keep-alive included
     lab.server = m_window->serverConfig();
     lab.load.url = m_workflow->url();
@@ -243,6 +247,11 @@ void LabPanel::tearDownLab()
     // Give the window back only if the lab still owns it (the user may have loaded a preset).
     const QString url = m_workflow->url();
     const bool ownsWindow = m_haveSaved && !url.isEmpty() && m_window->targetUrl() == url;
+    // The window goes back to the scenario before the lab: knobs moved since are lost.
+    if (ownsWindow
+        && !m_window->confirmDiscard(tr("Tear down the dead-peer lab"), { m_window->knobLoss() })) {
+        return;
+    }
     if (ownsWindow) {
         m_window->stopRun();
     }
@@ -316,8 +325,7 @@ void LabPanel::refresh()
     const QString status = computeStatus();
     m_status->setText(m_error.isEmpty()
             ? status
-            : QStringLiteral("Error: %1.%2")
-                  .arg(m_error, status.isEmpty() ? QString() : u' ' + status));
+            : tr("Error: %1.%2").arg(m_error, status.isEmpty() ? QString() : u' ' + status));
     m_status->setStyleSheet(m_error.isEmpty() && phase() != Phase::Unavailable
             ? QString()
             : QStringLiteral("color: #b00020;"));
@@ -339,31 +347,30 @@ QString LabPanel::keepAliveText() const
             if (go >= 0) {
                 return QStringLiteral("%1%2").arg(go).arg(QLatin1String(unit));
             }
-            return sysctl >= 0
-                ? QStringLiteral("%1%2 (kernel default)").arg(sysctl).arg(QLatin1String(unit))
-                : QStringLiteral("the kernel default");
+            return sysctl >= 0 ? tr("%1%2 (kernel default)").arg(sysctl).arg(QLatin1String(unit))
+                               : tr("the kernel default");
         };
-        text = QStringLiteral("TCP keep-alive in effect (Settings dock, Dialer.KeepAlive / "
-                              "KeepAliveConfig): first probe after %1 idle, then every %2, give "
-                              "up after %3 unanswered probes.")
+        text = tr("TCP keep-alive in effect (Settings dock, Dialer.KeepAlive / "
+                  "KeepAliveConfig): first probe after %1 idle, then every %2, give "
+                  "up after %3 unanswered probes.")
                    .arg(field(ka.idleSeconds, kernel.keepaliveTime, " s"),
                        field(ka.intervalSeconds, kernel.keepaliveIntvl, " s"),
                        field(ka.count, kernel.keepaliveProbes, ""));
         const int kill = DeadPeerWorkflow::expectedKillSeconds(ka, kernel);
         if (kill >= 0) {
-            text += QStringLiteral(" Expected kill time Idle + Interval × Count = %1 s.").arg(kill);
+            text += tr(" Expected kill time Idle + Interval × Count = %1 s.").arg(kill);
             const auto idleTimeout
                 = std::chrono::duration_cast<std::chrono::seconds>(t.idleConnTimeout).count();
             if (t.idleConnTimeout > Duration::zero() && idleTimeout <= kill) {
-                text += QStringLiteral(" IdleConnTimeout (%1 s) is shorter: the pool will close "
-                                       "the idle connections before the kernel notices.")
+                text += tr(" IdleConnTimeout (%1 s) is shorter: the pool will close "
+                           "the idle connections before the kernel notices.")
                             .arg(idleTimeout);
             }
         }
     }
     if ((phase() == Phase::Up || phase() == Phase::Vanished) && ka != m_runKeepAlive) {
-        text += QStringLiteral(" The lab's connections were dialed with other keep-alive "
-                               "settings; press Start (Space) for a new run that uses these.");
+        text += tr(" The lab's connections were dialed with other keep-alive "
+                   "settings; press Start (Space) for a new run that uses these.");
     }
     return text;
 }
@@ -372,23 +379,21 @@ QString LabPanel::computeStatus() const
 {
     switch (phase()) {
     case Phase::Unavailable:
-        return QStringLiteral("The dead-peer lab is unavailable here: %1")
-            .arg(m_workflow->unavailableReason());
+        return tr("The dead-peer lab is unavailable here: %1").arg(m_workflow->unavailableReason());
     case Phase::Down:
-        return m_error.isEmpty() ? QStringLiteral("Not set up. Press Set up lab.") : QString();
+        return m_error.isEmpty() ? tr("Not set up. Press Set up lab.") : QString();
     case Phase::Starting:
-        return QStringLiteral("Namespace %1 is up; starting the server inside it…")
-            .arg(namespaceName());
+        return tr("Namespace %1 is up; starting the server inside it…").arg(namespaceName());
     case Phase::Up:
     case Phase::Vanished:
         break;
     }
     const EngineSnapshot &s = m_window->lastSnapshot();
     const QString url = m_workflow->url();
-    const QString where = QStringLiteral("Server %1 in namespace %2.").arg(url, namespaceName());
+    const QString where = tr("Server %1 in namespace %2.").arg(url, namespaceName());
     if (m_window->targetUrl() != url) {
-        return QStringLiteral("%1 The window's target is no longer the lab server: Tear down, or "
-                              "type the lab URL back.")
+        return tr("%1 The window's target is no longer the lab server: Tear down, or "
+                  "type the lab URL back.")
             .arg(where);
     }
     if (phase() == Phase::Up) {
@@ -396,74 +401,72 @@ QString LabPanel::computeStatus() const
             QString kernel;
             for (const ConnInfo &c : s.conns) {
                 if (c.state == ConnState::Idle && c.kernelState != TcpState::Unknown) {
-                    kernel = QStringLiteral(" (kernel: %1, timer %2)")
+                    kernel = tr(" (kernel: %1, timer %2)")
                                  .arg(QLatin1String(tcpStateName(c.kernelState)),
                                      ConnectionsModel::kernelTimerText(c));
                     break;
                 }
             }
-            return QStringLiteral("%1 %2 idle in the pool%3. Press Vanish server: its link goes "
-                                  "down, no FIN, no RST.")
-                .arg(where, plural(std::uint64_t(s.pool.now.idle), "connection", "connections"),
+            return tr("%1 %2 idle in the pool%3. Press Vanish server: its link goes "
+                      "down, no FIN, no RST.")
+                .arg(where,
+                    plural(std::uint64_t(s.pool.now.idle), tr("connection"), tr("connections")),
                     kernel);
         }
         if (m_window->isRunning()) {
-            return QStringLiteral("%1 Opening %2…")
-                .arg(where, plural(std::uint64_t(m_workers), "connection", "connections"));
+            return tr("%1 Opening %2…")
+                .arg(where, plural(std::uint64_t(m_workers), tr("connection"), tr("connections")));
         }
         const TransportConfig t = m_window->transportConfig();
         if (t.disableKeepAlives || t.effectiveMaxIdleConnsPerHost() == 0) {
-            return QStringLiteral("%1 Nothing stays pooled: DisableKeepAlives is on or "
-                                  "MaxIdleConnsPerHost is negative. Change them and press Start "
-                                  "(Space).")
+            return tr("%1 Nothing stays pooled: DisableKeepAlives is on or "
+                      "MaxIdleConnsPerHost is negative. Change them and press Start "
+                      "(Space).")
                 .arg(where);
         }
-        return QStringLiteral("%1 No pooled connections to it: press Start (Space) for a new run.")
-            .arg(where);
+        return tr("%1 No pooled connections to it: press Start (Space) for a new run.").arg(where);
     }
 
     const DeadPeerWorkflow::Progress p = m_workflow->progress(s.pool);
     const std::uint64_t byKeepAlive = p.closedByKeepAlive;
     static const KernelSettings kernel = KernelSettings::read();
     const int kill = DeadPeerWorkflow::expectedKillSeconds(m_runKeepAlive, kernel);
-    QString text = QStringLiteral("Peer vanished %1 s ago").arg(p.vanishedSeconds, 0, 'f', 1);
+    QString text = tr("Peer vanished %1 s ago").arg(p.vanishedSeconds, 0, 'f', 1);
     if (p.allClosedAfterMs >= 0) {
-        text += QStringLiteral(". All %1 closed %2 s after the vanishing; %3 by the kernel after "
-                               "unanswered keep-alive probes (\"%4\", Go sees %5)")
-                    .arg(plural(std::uint64_t(p.openAtVanish), "connection", "connections"))
+        text += tr(". All %1 closed %2 s after the vanishing; %3 by the kernel after "
+                   "unanswered keep-alive probes (\"%4\", Go sees %5)")
+                    .arg(plural(std::uint64_t(p.openAtVanish), tr("connection"), tr("connections")))
                     .arg(double(p.allClosedAfterMs) / 1000.0, 0, 'f', 1)
                     .arg(byKeepAlive)
                     .arg(label(closeReasonLabel(CloseReason::KeepAliveTimeout)),
                         label(closeReasonGoName(CloseReason::KeepAliveTimeout)));
         if (p.closed > byKeepAlive) {
-            text += QStringLiteral(", %1 for other reasons").arg(p.closed - byKeepAlive);
+            text += tr(", %1 for other reasons").arg(p.closed - byKeepAlive);
         }
         if (kill >= 0) {
-            text += QStringLiteral(" (expected ~%1 s)").arg(kill);
+            text += tr(" (expected ~%1 s)").arg(kill);
         }
-        return text + QStringLiteral(". Restore, or Tear down.");
+        return text + tr(". Restore, or Tear down.");
     }
     if (kill >= 0) {
-        text += QStringLiteral("; keep-alive probes sent: %1; expect the kernel to close the "
-                               "connections at ~%2 s")
+        text += tr("; keep-alive probes sent: %1; expect the kernel to close the "
+                   "connections at ~%2 s")
                     .arg(p.maxProbes)
                     .arg(kill);
         if (p.closed > 0) {
-            text += QStringLiteral("; closed so far: %1 (%2 by keep-alive)")
-                        .arg(p.closed)
-                        .arg(byKeepAlive);
+            text += tr("; closed so far: %1 (%2 by keep-alive)").arg(p.closed).arg(byKeepAlive);
         }
-        return text + QStringLiteral(". Still pooled: %1.").arg(s.pool.now.idle);
+        return text + tr(". Still pooled: %1.").arg(s.pool.now.idle);
     }
     if (!m_runKeepAlive.enable) {
         return text
-            + QStringLiteral(". TCP keep-alive is off, so nothing notices: %1 sit idle in the pool "
-                             "and the next request on one hangs until a timeout.")
-                  .arg(plural(
-                      std::uint64_t(s.pool.now.idle), "dead connection", "dead connections"));
+            + tr(". TCP keep-alive is off, so nothing notices: %1 sit idle in the pool "
+                 "and the next request on one hangs until a timeout.")
+                  .arg(plural(std::uint64_t(s.pool.now.idle), tr("dead connection"),
+                      tr("dead connections")));
     }
     return text
-        + QStringLiteral("; keep-alive probes sent: %1. Still pooled: %2.")
+        + tr("; keep-alive probes sent: %1. Still pooled: %2.")
               .arg(p.maxProbes)
               .arg(s.pool.now.idle);
 }

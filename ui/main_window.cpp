@@ -6,26 +6,33 @@
 #include "kernel/kernel_settings.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
+#include "load/derived_figures.h"
 #include "load/engine_controller.h"
 #include "server/embedded_server.h"
 
+#include <QAbstractSpinBox>
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollArea>
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace poolscope {
@@ -40,15 +47,60 @@ QString formatClock(double seconds)
 
 const char *kDefaultPreset = "time-wait-storm";
 
+// The size the window asks for on a screen with room to spare.
+constexpr QSize kPreferredSize(1600, 1000);
+// Room left for a window manager's frame and title bar when the screen is smaller.
+constexpr QSize kFrameAllowance(8, 36);
+// The status bar's fields, most important first: a narrow window drops the last ones.
+constexpr const char *kStatusFields[]
+    = { "errors", "reqPerConn", "timeWait", "openIdle", "rps", "reuse", "ports" };
+
+// Every dock can be closed (View brings it back), moved and floated; its View entry's
+// shortcut works wherever the focus is.
+void setUpDock(QDockWidget *d, const char *name, QWidget *content)
+{
+    d->setObjectName(QLatin1String(name));
+    d->setWidget(content);
+    d->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable
+        | QDockWidget::DockWidgetFloatable);
+    d->toggleViewAction()->setShortcutContext(Qt::ApplicationShortcut);
+}
+
 } // namespace
+
+// One settled knob edit (or several applied together) on the undo stack. Undo and
+// redo set the knobs as a user would, so each drops a marker and reaches the engine.
+class KnobEditCommand final : public QUndoCommand
+{
+public:
+    KnobEditCommand(MainWindow *window, QList<MainWindow::KnobStep> steps, const QString &text)
+        : QUndoCommand(text), m_window(window), m_steps(std::move(steps))
+    {
+    }
+
+    void undo() override { m_window->replayKnobSteps(m_steps, true); }
+    void redo() override
+    {
+        if (m_done) {
+            m_window->replayKnobSteps(m_steps, false);
+        }
+        m_done = true; // the first redo is the push: the edit has already happened
+    }
+
+private:
+    MainWindow *m_window;
+    QList<MainWindow::KnobStep> m_steps;
+    bool m_done = false;
+};
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_server(std::make_unique<EmbeddedServer>())
     , m_engine(std::make_unique<EngineController>())
 {
-    setWindowTitle(QStringLiteral("PoolScope: Go http.Transport connection pool lab"));
-    resize(1600, 1000);
+    setWindowTitle(tr("PoolScope: Go http.Transport connection pool lab"));
+    m_baseFont = font();
+    m_undo = new QUndoStack(this);
 
     m_applyTimer = new QTimer(this);
     m_applyTimer->setSingleShot(true);
@@ -57,7 +109,9 @@ MainWindow::MainWindow(QWidget *parent)
 
     buildUi();
     buildMenus();
+    catchKeys(this);
 
+    connect(m_engine.get(), &EngineController::runStarted, this, &MainWindow::clearRunView);
     connect(m_engine.get(), &EngineController::snapshotReady, this, &MainWindow::onSnapshot);
     connect(m_engine.get(), &EngineController::runFinished, this, &MainWindow::onRunFinished);
     connect(m_engine.get(), &EngineController::runFailed, this, &MainWindow::onRunFailed);
@@ -67,14 +121,18 @@ MainWindow::MainWindow(QWidget *parent)
     QString error;
     m_serverTls = preset->server.tls;
     if (!m_server->start(preset->server, &error)) {
-        m_error->setText(QStringLiteral("The embedded server could not start: %1. Type the URL "
-                                        "of another target above.")
+        m_error->setText(tr("The embedded server could not start: %1. Type the URL of another "
+                            "target above.")
                              .arg(error));
         m_error->show();
     }
     m_url->setText(m_server->url());
     loadScenario(*preset);
     updateTargetLabel();
+    fitToScreen();
+    arrangeDocks(m_dockLayout);
+    // Space starts the run from the first second: focus is on Start, not in the URL box.
+    m_startStop->setFocus(Qt::OtherFocusReason);
 }
 
 MainWindow::~MainWindow()
@@ -86,136 +144,189 @@ MainWindow::~MainWindow()
 
 void MainWindow::buildUi()
 {
-    // ---- top bar ----
-    auto *bar = new QToolBar(QStringLiteral("Run"), this);
-    bar->setMovable(false);
-    bar->setObjectName(QStringLiteral("runBar"));
-    addToolBar(Qt::TopToolBarArea, bar);
-    bar->addWidget(new QLabel(QStringLiteral(" Target URL ")));
-    m_url = new QLineEdit(this);
-    m_url->setMinimumWidth(260);
-    m_url->setPlaceholderText(QStringLiteral("empty = the embedded server"));
-    m_url->setToolTip(QStringLiteral(
-        "The URL every worker requests. By default the embedded server PoolScope started on "
-        "127.0.0.1; type another http:// or https:// URL to load a real service."));
-    connect(m_url, &QLineEdit::textChanged, this, [this] { updateTargetLabel(); });
-    bar->addWidget(m_url);
-    m_targetLabel = new QLabel(this);
-    m_targetLabel->setContentsMargins(6, 0, 12, 0);
-    bar->addWidget(m_targetLabel);
+    buildRunBar();
+    buildCentral();
+    buildDocks();
+    buildStatusBar();
+    updateStatus(EngineSnapshot {});
+    updateElapsed(EngineSnapshot {});
+}
 
-    m_startStop = new QPushButton(QStringLiteral("▶ Start"), this);
-    m_startStop->setToolTip(QStringLiteral("Start or stop the load (Space)"));
-    QFont bold = m_startStop->font();
-    bold.setBold(true);
-    m_startStop->setFont(bold);
-    m_startStop->setMinimumWidth(100);
-    m_startStop->setFocusPolicy(Qt::NoFocus);
+void MainWindow::buildRunBar()
+{
+    // The most important controls first: on a narrow window the toolbar's » menu
+    // takes the last ones.
+    m_runBar = new QToolBar(tr("Run"), this);
+    m_runBar->setMovable(false);
+    m_runBar->setObjectName(QStringLiteral("runBar"));
+    addToolBar(Qt::TopToolBarArea, m_runBar);
+
+    m_startStop = new QPushButton(tr("▶ Start"), this);
+    m_startStop->setObjectName(QStringLiteral("startButton"));
+    m_startStop->setToolTip(tr("Start or stop the load (Space, wherever the focus is)"));
+    m_startStop->setMinimumWidth(90);
+    m_startStop->setAutoDefault(true); // Enter on the focused button starts too
     connect(m_startStop, &QPushButton::clicked, this, &MainWindow::toggleRun);
-    bar->addWidget(m_startStop);
-    auto *reset = new QPushButton(QStringLiteral("Reset"), this);
-    reset->setToolTip(QStringLiteral(
-        "Stop, clear the charts and return every knob to the preset's values (Ctrl+R)"));
+    m_runBar->addWidget(m_startStop);
+    auto *reset = new QPushButton(tr("Reset"), this);
+    reset->setToolTip(
+        tr("Stop, clear the charts and return every knob to the preset's values (Ctrl+R)"));
     reset->setFocusPolicy(Qt::NoFocus);
-    connect(reset, &QPushButton::clicked, this, &MainWindow::resetRun);
-    bar->addWidget(reset);
+    connect(reset, &QPushButton::clicked, this, &MainWindow::requestReset);
+    m_runBar->addWidget(reset);
 
-    bar->addSeparator();
-    bar->addWidget(new QLabel(QStringLiteral(" Preset ")));
+    m_runBar->addSeparator();
     m_presets = new QComboBox(this);
     int index = 1;
     for (const Preset &p : builtinPresets()) {
         m_presets->addItem(
             index <= 9 ? QStringLiteral("%1. %2").arg(index).arg(p.title) : p.title, p.id);
+        m_presets->setItemData(m_presets->count() - 1, p.title, Qt::ToolTipRole);
         ++index;
     }
-    m_presets->setToolTip(QStringLiteral("A scenario: knobs, load and server settings with an "
-                                         "explanation (Ctrl+1 ... Ctrl+9)"));
+    // Long titles must not push Help off a 1024 px screen; the list shows them whole.
+    m_presets->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_presets->setMinimumContentsLength(20);
+    m_presets->setFocusPolicy(Qt::TabFocus);
+    m_presets->setToolTip(tr("A scenario: knobs, load and server settings with an explanation "
+                             "(Ctrl+1 ... Ctrl+9)"));
     connect(m_presets, &QComboBox::activated, this,
-        [this](int i) { loadPreset(m_presets->itemData(i).toString()); });
-    bar->addWidget(m_presets);
-    bar->addSeparator();
+        [this](int i) { requestPreset(m_presets->itemData(i).toString()); });
+    m_runBar->addWidget(m_presets);
     m_elapsed = new QLabel(this);
     m_elapsed->setContentsMargins(8, 0, 8, 0);
-    m_elapsed->setMinimumWidth(150);
-    bar->addWidget(m_elapsed);
-    auto *help = new QPushButton(QStringLiteral("? Help"), this);
-    help->setFocusPolicy(Qt::NoFocus);
-    help->setToolTip(QStringLiteral("What am I looking at? (F1)"));
-    connect(help, &QPushButton::clicked, this, &MainWindow::showHelp);
-    bar->addWidget(help);
+    m_runBar->addWidget(m_elapsed);
+    m_help = new QPushButton(tr("? Help"), this);
+    m_help->setObjectName(QStringLiteral("helpButton"));
+    m_help->setFocusPolicy(Qt::NoFocus);
+    m_help->setToolTip(tr("What am I looking at? (F1)"));
+    connect(m_help, &QPushButton::clicked, this, &MainWindow::showHelp);
+    m_runBar->addWidget(m_help);
 
-    // ---- centre: explanation, errors, charts ----
+    m_runBar->addSeparator();
+    m_runBar->addWidget(new QLabel(tr(" Target URL "), this));
+    m_url = new QLineEdit(this);
+    m_url->setMinimumWidth(140);
+    m_url->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    m_url->setPlaceholderText(tr("empty = the embedded server"));
+    m_url->setToolTip(tr("The URL every worker requests. By default the embedded server "
+                         "PoolScope started on 127.0.0.1; type another http:// or https:// URL "
+                         "to load a real service and press Enter to start."));
+    connect(m_url, &QLineEdit::textChanged, this, [this] { updateTargetLabel(); });
+    connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::onUrlReturn);
+    m_runBar->addWidget(m_url);
+    m_targetLabel = new QLabel(this);
+    m_targetLabel->setContentsMargins(6, 0, 6, 0);
+    m_runBar->addWidget(m_targetLabel);
+}
+
+void MainWindow::buildCentral()
+{
     auto *central = new QWidget(this);
     auto *v = new QVBoxLayout(central);
-    v->setContentsMargins(4, 4, 4, 0);
-    v->setSpacing(4);
-    auto *explain = new QFrame(central);
-    explain->setFrameShape(QFrame::StyledPanel);
-    explain->setStyleSheet(QStringLiteral("QFrame { background: #f3f6fb; }"));
-    auto *ev = new QVBoxLayout(explain);
-    ev->setContentsMargins(8, 4, 8, 6);
+    v->setContentsMargins(4, 2, 4, 0);
+    v->setSpacing(2);
+    m_explainFrame = new QFrame(central);
+    m_explainFrame->setObjectName(QStringLiteral("explanation"));
+    m_explainFrame->setFrameShape(QFrame::StyledPanel);
+    m_explainFrame->setStyleSheet(QStringLiteral("QFrame#explanation { background: #f3f6fb; }"));
+    auto *ev = new QVBoxLayout(m_explainFrame);
+    ev->setContentsMargins(6, 2, 6, 4);
     ev->setSpacing(2);
-    m_explanationTitle = new QLabel(explain);
-    QFont tf = m_explanationTitle->font();
-    tf.setBold(true);
-    tf.setPointSizeF(tf.pointSizeF() * 1.1);
-    m_explanationTitle->setFont(tf);
-    m_explanation = new QLabel(explain);
+    auto *head = new QHBoxLayout;
+    m_explanationTitle = new QLabel(m_explainFrame);
+    m_explainToggle = new QToolButton(m_explainFrame);
+    m_explainToggle->setAutoRaise(true);
+    m_explainToggle->setCheckable(true);
+    m_explainToggle->setArrowType(Qt::DownArrow);
+    m_explainToggle->setFocusPolicy(Qt::NoFocus);
+    m_explainToggle->setToolTip(tr("Fold the explanation to its title line"));
+    head->addWidget(m_explainToggle);
+    head->addWidget(m_explanationTitle, 1);
+    m_explanation = new QLabel(m_explainFrame);
     m_explanation->setWordWrap(true);
     m_explanation->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    ev->addWidget(m_explanationTitle);
+    connect(m_explainToggle, &QToolButton::toggled, this, [this](bool folded) {
+        m_explanation->setVisible(!folded);
+        m_explainToggle->setArrowType(folded ? Qt::RightArrow : Qt::DownArrow);
+        m_explainToggle->setToolTip(folded ? tr("Show the whole explanation")
+                                           : tr("Fold the explanation to its title line"));
+        m_explanationTitle->setToolTip(folded ? m_explanation->text() : QString());
+    });
+    connect(m_explainToggle, &QToolButton::clicked, this, [this] { m_explainChosen = true; });
+    ev->addLayout(head);
     ev->addWidget(m_explanation);
-    v->addWidget(explain);
+    v->addWidget(m_explainFrame);
     m_error = new QLabel(central);
+    m_error->setObjectName(QStringLiteral("errorLine"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
     m_error->hide();
     v->addWidget(m_error);
-    m_charts = new ChartsPanel(central);
-    v->addWidget(m_charts, 1);
+    // The charts scroll when the window is shorter than they need, instead of pushing
+    // the window's minimum height past a 720 px screen.
+    m_charts = new ChartsPanel;
+    m_chartsArea = new QScrollArea(central);
+    m_chartsArea->setObjectName(QStringLiteral("chartsArea"));
+    m_chartsArea->setWidget(m_charts);
+    m_chartsArea->setWidgetResizable(true);
+    m_chartsArea->setFrameShape(QFrame::NoFrame);
+    m_chartsArea->setMinimumHeight(160);
+    // Only vertically: the charts are exactly as wide as the area. A chart view's
+    // minimum width follows its chart's, which follows the width it was given, so a
+    // horizontally free panel would widen itself without end.
+    m_chartsArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_chartsArea->viewport()->installEventFilter(this);
+    v->addWidget(m_chartsArea, 1);
     setCentralWidget(central);
+}
+
+void MainWindow::buildDocks()
+{
+    setDockOptions(AnimatedDocks | AllowTabbedDocks | AllowNestedDocks);
 
     // ---- settings dock ----
     m_settings = new SettingsPanel;
     auto *scroll = new QScrollArea;
+    scroll->setObjectName(QStringLiteral("settingsScroll"));
     scroll->setWidget(m_settings);
     scroll->setWidgetResizable(true);
     scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setMinimumWidth(m_settings->sizeHint().width() + 24);
-    auto *settingsDock
-        = new QDockWidget(QStringLiteral("Settings (change them while it runs)"), this);
-    settingsDock->setObjectName(QStringLiteral("settingsDock"));
-    settingsDock->setWidget(scroll);
-    settingsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::LeftDockWidgetArea, settingsDock);
+    m_settingsDock = new QDockWidget(tr("Settings (change them while it runs)"), this);
+    setUpDock(m_settingsDock, "settingsDock", scroll);
+    addDockWidget(Qt::LeftDockWidgetArea, m_settingsDock);
     connect(m_settings, &SettingsPanel::knobEdited, this, &MainWindow::onKnobEdited);
 
     // ---- Go code dock ----
     m_goCode = new GoCodePanel;
-    auto *goDock = new QDockWidget(QStringLiteral("Go code"), this);
-    goDock->setObjectName(QStringLiteral("goCodeDock"));
-    goDock->setWidget(m_goCode);
-    goDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
-    addDockWidget(Qt::RightDockWidgetArea, goDock);
-    resizeDocks({ goDock }, { 440 }, Qt::Horizontal);
+    m_goDock = new QDockWidget(tr("Go code"), this);
+    setUpDock(m_goDock, "goCodeDock", m_goCode);
+    addDockWidget(Qt::RightDockWidgetArea, m_goDock);
 
-    // ---- connections (swimlanes) and the dead-peer lab below the charts, side by side,
-    // hidden until asked for ----
+    buildBottomDocks();
+    QAction *showSettings = m_settingsDock->toggleViewAction();
+    showSettings->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    showSettings->setToolTip(tr("The knobs (Ctrl+Shift+S)"));
+    QAction *showGo = m_goDock->toggleViewAction();
+    showGo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G));
+    showGo->setToolTip(tr("The current settings as Go code (Ctrl+Shift+G)"));
+}
+
+void MainWindow::buildBottomDocks()
+{
+    // The connections (swimlanes) and the dead-peer lab below the charts, side by side,
+    // hidden until asked for.
     m_connections = new ConnectionsView;
-    m_connectionsDock = new QDockWidget(QStringLiteral("Connections"), this);
-    m_connectionsDock->setObjectName(QStringLiteral("connectionsDock"));
-    m_connectionsDock->setWidget(m_connections);
+    m_connectionsDock = new QDockWidget(tr("Connections"), this);
+    setUpDock(m_connectionsDock, "connectionsDock", m_connections);
     addDockWidget(Qt::BottomDockWidgetArea, m_connectionsDock);
-    resizeDocks({ m_connectionsDock }, { 280 }, Qt::Vertical);
     m_lab = new LabPanel(this);
     auto *labScroll = new QScrollArea;
     labScroll->setWidget(m_lab);
     labScroll->setWidgetResizable(true);
     labScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    m_labDock = new QDockWidget(QStringLiteral("Dead-peer lab"), this);
-    m_labDock->setObjectName(QStringLiteral("labDock"));
-    m_labDock->setWidget(labScroll);
+    m_labDock = new QDockWidget(tr("Dead-peer lab"), this);
+    setUpDock(m_labDock, "labDock", labScroll);
     addDockWidget(Qt::BottomDockWidgetArea, m_labDock);
     splitDockWidget(m_labDock, m_connectionsDock, Qt::Horizontal);
     m_connectionsDock->hide();
@@ -232,8 +343,7 @@ void MainWindow::buildUi()
     });
     QAction *showConnections = m_connectionsDock->toggleViewAction();
     showConnections->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
-    showConnections->setToolTip(
-        QStringLiteral("Every open connection with its kernel socket (Ctrl+Shift+C)"));
+    showConnections->setToolTip(tr("Every open connection with its kernel socket (Ctrl+Shift+C)"));
     QAction *showLab = m_labDock->toggleViewAction();
     connect(showLab, &QAction::toggled, this, [this](bool on) {
         if (!on) {
@@ -242,80 +352,596 @@ void MainWindow::buildUi()
         m_connectionsDock->show(); // the lab is watched there
         // Sizes apply once both docks are laid out.
         QTimer::singleShot(0, this, [this] {
-            resizeDocks({ m_labDock, m_connectionsDock }, { 640, width() - 640 }, Qt::Horizontal);
-            resizeDocks({ m_labDock }, { 300 }, Qt::Vertical);
+            const int lab = std::min(640, width() / 2);
+            resizeDocks({ m_labDock, m_connectionsDock }, { lab, width() - lab }, Qt::Horizontal);
+            resizeDocks({ m_labDock }, { std::min(300, height() / 3) }, Qt::Vertical);
         });
     });
     showLab->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
-    showLab->setToolTip(QStringLiteral(
-        "Make the server vanish without a FIN and watch TCP keep-alive (Ctrl+Shift+L)"));
-    bar->addSeparator();
-    bar->addAction(showConnections);
-    bar->addAction(showLab);
+    showLab->setToolTip(
+        tr("Make the server vanish without a FIN and watch TCP keep-alive (Ctrl+Shift+L)"));
+    m_runBar->addSeparator();
+    m_runBar->addAction(showConnections);
+    m_runBar->addAction(showLab);
+}
 
-    // ---- status bar ----
+void MainWindow::buildStatusBar()
+{
     const std::pair<const char *, const char *> fields[] = {
-        { "rps", "Requests finished per second" },
+        { "rps", QT_TR_NOOP("Requests finished per second") },
         { "reqPerConn",
-            "Requests served per TCP connection: total, and over the last 5 s. Single "
-            "digits mean connections churn." },
+            QT_TR_NOOP("Requests per TCP connection (connections handed to requests per "
+                       "connection established): total, and over the last 5 s. Single digits "
+                       "mean connections churn.") },
         { "reuse",
-            "Share of requests that got a pooled (reused) connection instead of a new dial" },
-        { "openIdle", "Connections open now (active + idle) and idle in the pool" },
-        { "timeWait", "Sockets to the target in TIME_WAIT now, from the kernel" },
-        { "ports", "Ephemeral ports held toward the target (any state, TIME_WAIT included)" },
-        { "errors", "Requests that failed" },
+            QT_TR_NOOP("Share of requests that got a pooled (reused) connection instead of a new "
+                       "dial") },
+        { "openIdle", QT_TR_NOOP("Connections open now (active + idle) and idle in the pool") },
+        { "timeWait", QT_TR_NOOP("Sockets to the target in TIME_WAIT now, from the kernel") },
+        { "ports",
+            QT_TR_NOOP("Ephemeral ports held toward the target (any state, TIME_WAIT included)") },
+        { "errors", QT_TR_NOOP("Requests that failed") },
     };
     for (const auto &[key, tip] : fields) {
         auto *label = new QLabel(this);
-        label->setToolTip(QString::fromUtf8(tip));
+        label->setObjectName(QLatin1String("status_") + QLatin1String(key));
+        label->setToolTip(tr(tip));
         label->setContentsMargins(6, 0, 6, 0);
+        // The window's minimum width does not depend on the numbers: fitStatusFields
+        // hides the least important fields when they do not fit.
+        label->setMinimumWidth(1);
         statusBar()->addPermanentWidget(label);
         m_status.insert(QString::fromLatin1(key), label);
     }
-    updateStatus(EngineSnapshot {});
-    updateElapsed(EngineSnapshot {});
 }
 
 void MainWindow::buildMenus()
 {
-    QMenu *file = menuBar()->addMenu(QStringLiteral("&File"));
-    file->addAction(
-        QStringLiteral("&Open scenario…"), QKeySequence::Open, this, &MainWindow::openScenario);
-    file->addAction(
-        QStringLiteral("&Save scenario…"), QKeySequence::Save, this, &MainWindow::saveScenario);
+    const auto shortcut = [](QAction *a, const QKeySequence &key, const char *name) {
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::ApplicationShortcut); // wherever the focus is
+        a->setObjectName(QLatin1String(name));
+        return a;
+    };
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open scenario…"), QKeySequence::Open, this, &MainWindow::openScenario);
+    file->addAction(tr("&Save scenario…"), QKeySequence::Save, this, &MainWindow::saveScenario);
     file->addSeparator();
-    file->addAction(QStringLiteral("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    QMenu *run = menuBar()->addMenu(QStringLiteral("&Run"));
-    QAction *toggle = run->addAction(QStringLiteral("Start / Stop"), this, &MainWindow::toggleRun);
-    toggle->setShortcut(QKeySequence(Qt::Key_Space));
-    QAction *reset = run->addAction(QStringLiteral("Reset"), this, &MainWindow::resetRun);
-    reset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
-    QAction *pause = run->addAction(QStringLiteral("Pause / resume charts"), this,
-        [this] { m_charts->setPaused(!m_charts->isPaused()); });
-    pause->setShortcut(QKeySequence(Qt::Key_P));
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *undo
+        = shortcut(edit->addAction(tr("&Undo knob change"), this, &MainWindow::undoKnobEdit),
+            QKeySequence(Qt::CTRL | Qt::Key_Z), "undo");
+    QAction *redo
+        = shortcut(edit->addAction(tr("&Redo knob change"), this, &MainWindow::redoKnobEdit),
+            QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), "redo");
+    redo->setShortcuts(
+        { QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y) });
+    undo->setEnabled(false);
+    redo->setEnabled(false);
+    connect(m_undo, &QUndoStack::canUndoChanged, undo, &QAction::setEnabled);
+    connect(m_undo, &QUndoStack::canRedoChanged, redo, &QAction::setEnabled);
+    connect(m_undo, &QUndoStack::undoTextChanged, undo, [undo](const QString &text) {
+        undo->setText(text.isEmpty() ? tr("&Undo knob change") : tr("&Undo %1").arg(text));
+    });
+    connect(m_undo, &QUndoStack::redoTextChanged, redo, [redo](const QString &text) {
+        redo->setText(text.isEmpty() ? tr("&Redo knob change") : tr("&Redo %1").arg(text));
+    });
 
-    QMenu *presets = menuBar()->addMenu(QStringLiteral("&Presets"));
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    shortcut(run->addAction(tr("Start / Stop"), this, &MainWindow::toggleRun),
+        QKeySequence(Qt::Key_Space), "startStop");
+    shortcut(run->addAction(tr("Reset…"), this, &MainWindow::requestReset),
+        QKeySequence(Qt::CTRL | Qt::Key_R), "reset");
+    shortcut(run->addAction(tr("Pause / resume charts"), this,
+                 [this] { m_charts->setPaused(!m_charts->isPaused()); }),
+        QKeySequence(Qt::Key_P), "pauseCharts");
+
+    QMenu *presets = menuBar()->addMenu(tr("&Presets"));
     int index = 1;
     for (const Preset &p : builtinPresets()) {
         QAction *a = presets->addAction(p.title);
         const QString id = p.id;
-        connect(a, &QAction::triggered, this, [this, id] { loadPreset(id); });
+        connect(a, &QAction::triggered, this, [this, id] { requestPreset(id); });
         if (index <= 9) {
-            a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_0 + index)));
+            shortcut(a, QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_0 + index)), "preset");
+            a->setObjectName(QStringLiteral("preset_") + id);
         }
         ++index;
     }
 
-    QMenu *view = menuBar()->addMenu(QStringLiteral("&View"));
-    view->addAction(m_connectionsDock->toggleViewAction());
-    view->addAction(m_labDock->toggleViewAction());
+    buildViewMenu();
 
-    QMenu *help = menuBar()->addMenu(QStringLiteral("&Help"));
-    help->addAction(QStringLiteral("What am I looking at?"), QKeySequence::HelpContents, this,
-        &MainWindow::showHelp);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    shortcut(help->addAction(tr("What am I looking at?"), this, &MainWindow::showHelp),
+        QKeySequence::HelpContents, "help");
 }
+
+void MainWindow::buildViewMenu()
+{
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *d : { m_settingsDock, m_goDock, m_connectionsDock, m_labDock }) {
+        view->addAction(d->toggleViewAction());
+    }
+    QAction *explain = view->addAction(tr("Scenario explanation"));
+    explain->setObjectName(QStringLiteral("explanation"));
+    explain->setCheckable(true);
+    explain->setChecked(true);
+    connect(explain, &QAction::toggled, m_explainFrame, &QWidget::setVisible);
+    view->addSeparator();
+
+    QMenu *layout = view->addMenu(tr("Go code dock"));
+    m_layoutGroup = new QActionGroup(this);
+    const std::pair<DockLayout, const char *> layouts[] = {
+        { DockLayout::Auto, QT_TR_NOOP("Automatic (beside the charts on wide windows)") },
+        { DockLayout::Beside, QT_TR_NOOP("Beside the charts") },
+        { DockLayout::Stacked, QT_TR_NOOP("Under the settings") },
+        { DockLayout::Tabbed, QT_TR_NOOP("Tabbed with the settings") },
+    };
+    for (const auto &[mode, text] : layouts) {
+        QAction *a = layout->addAction(tr(text));
+        a->setCheckable(true);
+        a->setChecked(mode == m_dockLayout);
+        a->setData(static_cast<int>(mode));
+        m_layoutGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, mode = mode] { setDockLayout(mode); });
+    }
+    view->addSeparator();
+    QAction *chartsOnly = view->addAction(tr("Charts only"));
+    chartsOnly->setObjectName(QStringLiteral("chartsOnly"));
+    chartsOnly->setCheckable(true);
+    chartsOnly->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    chartsOnly->setShortcutContext(Qt::ApplicationShortcut);
+    connect(chartsOnly, &QAction::toggled, this, &MainWindow::setChartsOnly);
+    QAction *present = view->addAction(tr("Presentation mode"));
+    present->setObjectName(QStringLiteral("presentation"));
+    present->setCheckable(true);
+    present->setShortcut(QKeySequence(Qt::Key_F11));
+    present->setShortcutContext(Qt::ApplicationShortcut);
+    present->setToolTip(tr("Full screen with larger text, for a projector (F11)"));
+    connect(present, &QAction::toggled, this, &MainWindow::setPresentationMode);
+
+    QMenu *text = view->addMenu(tr("Text size"));
+    const auto sizeAction = [this, text](const QString &label, const QList<QKeySequence> &keys,
+                                const char *name, auto slot) {
+        QAction *a = text->addAction(label, this, slot);
+        a->setShortcuts(keys);
+        a->setShortcutContext(Qt::ApplicationShortcut);
+        a->setObjectName(QLatin1String(name));
+    };
+    sizeAction(tr("Larger"),
+        { QKeySequence(Qt::CTRL | Qt::Key_Plus), QKeySequence(Qt::CTRL | Qt::Key_Equal) },
+        "largerText", [this] { setFontScale(m_fontScale + 0.125); });
+    sizeAction(tr("Smaller"), { QKeySequence(Qt::CTRL | Qt::Key_Minus) }, "smallerText",
+        [this] { setFontScale(m_fontScale - 0.125); });
+    sizeAction(tr("Normal"), { QKeySequence(Qt::CTRL | Qt::Key_0) }, "normalText",
+        [this] { setFontScale(1.0); });
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    for (QAction *a : findChildren<QAction *>(name)) {
+        return a;
+    }
+    return nullptr;
+}
+
+// ---- layout for every screen ----
+
+void MainWindow::fitToScreen()
+{
+    const QScreen *s = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!s) {
+        resize(kPreferredSize);
+        return;
+    }
+    const QRect avail = s->availableGeometry();
+    QSize size = kPreferredSize.boundedTo(avail.size() - kFrameAllowance);
+    size = size.expandedTo(minimumSizeHint());
+    resize(size);
+    if (QGuiApplication::platformName() != QLatin1String("offscreen")
+        && (avail.width() < kPreferredSize.width() + kFrameAllowance.width()
+            || avail.height() < kPreferredSize.height() + kFrameAllowance.height())) {
+        // A small screen: the window manager fits the window to it, frame and all.
+        setWindowState(windowState() | Qt::WindowMaximized);
+    }
+    move(avail.left() + std::max(0, (avail.width() - size.width()) / 2),
+        avail.top() + std::max(0, (avail.height() - size.height() - kFrameAllowance.height()) / 2));
+}
+
+bool MainWindow::isOpen(const QDockWidget *dock) const
+{
+    // A dock behind another's tab is open too; before the first show only the
+    // hidden flag says anything.
+    return m_shown ? dock->toggleViewAction()->isChecked() : !dock->isHidden();
+}
+
+void MainWindow::setDockLayout(DockLayout layout)
+{
+    m_dockLayout = layout;
+    for (QAction *a : m_layoutGroup->actions()) {
+        a->setChecked(a->data().toInt() == static_cast<int>(layout));
+    }
+    arrangeDocks(layout);
+}
+
+void MainWindow::arrangeDocks(DockLayout layout)
+{
+    if (layout == DockLayout::Auto) {
+        layout = width() >= kBesideMinWidth ? DockLayout::Beside : DockLayout::Stacked;
+    }
+    m_arranged = layout;
+    const bool settingsOpen = isOpen(m_settingsDock);
+    const bool goOpen = isOpen(m_goDock);
+    m_settingsDock->setFloating(false);
+    m_goDock->setFloating(false);
+    // Out of any tab group first: splitting a tabbed dock only adds another tab.
+    addDockWidget(Qt::LeftDockWidgetArea, m_settingsDock);
+    addDockWidget(Qt::RightDockWidgetArea, m_goDock);
+    switch (layout) {
+    case DockLayout::Auto:
+    case DockLayout::Beside:
+        resizeDocks({ m_goDock }, { std::clamp(width() / 4, 300, 440) }, Qt::Horizontal);
+        break;
+    case DockLayout::Stacked:
+        splitDockWidget(m_settingsDock, m_goDock, Qt::Vertical);
+        resizeDocks(
+            { m_settingsDock, m_goDock }, { height() * 5 / 8, height() * 3 / 8 }, Qt::Vertical);
+        break;
+    case DockLayout::Tabbed:
+        tabifyDockWidget(m_settingsDock, m_goDock);
+        break;
+    }
+    m_settingsDock->setVisible(settingsOpen);
+    m_goDock->setVisible(goOpen);
+    if (layout == DockLayout::Tabbed && settingsOpen) {
+        m_settingsDock->raise();
+    }
+}
+
+void MainWindow::fitStatusFields()
+{
+    // Fields in order of importance, while they fit beside a short message.
+    int room = statusBar()->width() - 40;
+    for (const char *key : kStatusFields) {
+        QLabel *label = m_status.value(QLatin1String(key));
+        const int need = label->sizeHint().width() + statusBar()->layout()->spacing();
+        label->setVisible(need <= room);
+        room -= need;
+        if (room < 0) {
+            room = -1; // later, smaller fields would read out of order
+        }
+    }
+}
+
+void MainWindow::setChartsOnly(bool on)
+{
+    if (on == m_chartsOnly) {
+        return;
+    }
+    m_chartsOnly = on;
+    if (on) {
+        m_hiddenByChartsOnly.clear();
+        for (QDockWidget *d : { m_settingsDock, m_goDock, m_connectionsDock, m_labDock }) {
+            if (isOpen(d)) {
+                m_hiddenByChartsOnly << d;
+                d->hide();
+            }
+        }
+        m_explainHiddenByChartsOnly = !m_explainFrame->isHidden();
+        m_explainFrame->hide();
+    } else {
+        for (QDockWidget *d : std::as_const(m_hiddenByChartsOnly)) {
+            d->show();
+        }
+        m_hiddenByChartsOnly.clear();
+        m_explainFrame->setVisible(m_explainHiddenByChartsOnly || !m_explainFrame->isHidden());
+    }
+    action(QStringLiteral("chartsOnly"))->setChecked(on);
+    action(QStringLiteral("explanation"))->setChecked(!m_explainFrame->isHidden());
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    if (on == m_presenting) {
+        return;
+    }
+    if (on) {
+        m_statePresenting = saveState();
+        m_windowStatePresenting = windowState();
+        m_fontScalePresenting = m_fontScale;
+        m_presenting = true;
+        setFontScale(std::max(m_fontScale, kPresentationFontScale));
+        // The charts get the width; the Go code is one click away, behind the settings.
+        arrangeDocks(DockLayout::Tabbed);
+        showFullScreen();
+    } else {
+        m_presenting = false;
+        setFontScale(m_fontScalePresenting);
+        if (m_windowStatePresenting & Qt::WindowMaximized) {
+            showMaximized();
+        } else {
+            showNormal();
+        }
+        restoreState(m_statePresenting);
+        if (m_dockLayout == DockLayout::Auto) {
+            m_arranged = DockLayout::Auto; // the next resize picks beside or stacked again
+        }
+    }
+    action(QStringLiteral("presentation"))->setChecked(on);
+}
+
+void MainWindow::setFontScale(double scale)
+{
+    m_fontScale = std::clamp(scale, kMinFontScale, kMaxFontScale);
+    if (std::abs(m_fontScale - 1.0) < 1e-6) {
+        setFont(QFont()); // back to the system's font
+    } else {
+        QFont f;
+        if (m_baseFont.pointSizeF() > 0) {
+            f.setPointSizeF(m_baseFont.pointSizeF() * m_fontScale);
+        } else {
+            f.setPixelSize(static_cast<int>(std::lround(m_baseFont.pixelSize() * m_fontScale)));
+        }
+        setFont(f); // only the size is set: children keep their bold and fixed-pitch fonts
+    }
+    applyFonts();
+}
+
+void MainWindow::applyFonts()
+{
+    QFont bold = font();
+    bold.setBold(true);
+    m_startStop->setFont(bold);
+    QFont title = bold;
+    title.setPointSizeF(font().pointSizeF() * 1.1);
+    m_explanationTitle->setFont(title);
+    // The settings dock is as wide as its knobs at the current text size.
+    if (auto *scroll = qobject_cast<QScrollArea *>(m_settingsDock->widget())) {
+        scroll->setMinimumWidth(m_settings->sizeHint().width() + 24);
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::FontChange && m_startStop) {
+        applyFonts();
+        fitStatusFields();
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    fitStatusFields();
+    if (!m_explainChosen) {
+        // Short screens fold the explanation to its title (a click unfolds it) so the
+        // four charts fit without scrolling; the user's own choice stays.
+        m_explainToggle->setChecked(height() < kFoldExplanationBelow);
+    }
+    if (m_dockLayout == DockLayout::Auto && !m_presenting) {
+        const DockLayout wanted
+            = width() >= kBesideMinWidth ? DockLayout::Beside : DockLayout::Stacked;
+        if (wanted != m_arranged) {
+            // After this resize is laid out: docks move between areas.
+            QTimer::singleShot(0, this, [this] {
+                if (m_dockLayout == DockLayout::Auto && !m_presenting) {
+                    arrangeDocks(DockLayout::Auto);
+                }
+            });
+            m_arranged = wanted;
+        }
+    }
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_shown) {
+        m_shown = true;
+        applyFonts();
+        m_startStop->setFocus(Qt::OtherFocusReason);
+    }
+}
+
+// ---- keyboard ----
+
+void MainWindow::catchKeys(QWidget *root)
+{
+    // Text fields take Space (and spin boxes Ctrl+Z) before any shortcut; in ours a
+    // space is never valid, so the window's Space and knob undo win there too.
+    for (QLineEdit *edit : root->findChildren<QLineEdit *>()) {
+        if (edit == m_url) {
+            edit->installEventFilter(this);
+        }
+    }
+    for (QAbstractSpinBox *spin : root->findChildren<QAbstractSpinBox *>()) {
+        spin->installEventFilter(this);
+    }
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() == QEvent::Resize && watched == m_chartsArea->viewport()) {
+        m_charts->setFixedWidth(m_chartsArea->viewport()->width());
+    }
+    if (event->type() == QEvent::ShortcutOverride) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const bool space = key->key() == Qt::Key_Space && key->modifiers() == Qt::NoModifier;
+        const bool undo = qobject_cast<QAbstractSpinBox *>(watched)
+            && (key->matches(QKeySequence::Undo) || key->matches(QKeySequence::Redo)
+                || (key->key() == Qt::Key_Z
+                    && key->modifiers() == (Qt::ControlModifier | Qt::ShiftModifier)));
+        if (space || undo) {
+            event->ignore(); // not overridden: the shortcut fires
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::onUrlReturn()
+{
+    if (!m_running) {
+        startRun();
+        return;
+    }
+    if (targetUrl() == m_runUrl) {
+        return; // already loading this target
+    }
+    if (confirmDiscard(tr("Restart against %1").arg(targetUrl()), { runLoss() })) {
+        stopRun();
+        startRun();
+    }
+}
+
+// ---- confirmations ----
+
+void MainWindow::setConfirmHandler(ConfirmHandler handler)
+{
+    m_confirm = std::move(handler);
+}
+
+bool MainWindow::confirmDiscard(const QString &action, const QStringList &losses)
+{
+    QStringList items;
+    for (const QString &loss : losses) {
+        if (!loss.isEmpty()) {
+            items << loss;
+        }
+    }
+    if (items.isEmpty()) {
+        return true; // nothing to lose: no question
+    }
+    if (m_confirm) {
+        return m_confirm(action, items);
+    }
+    QMessageBox box(
+        QMessageBox::Warning, action, tr("%1?").arg(action), QMessageBox::NoButton, this);
+    QStringList html;
+    for (const QString &item : std::as_const(items)) {
+        html << QStringLiteral("<li>%1</li>").arg(item.toHtmlEscaped());
+    }
+    box.setInformativeText(tr("<ul>%1</ul>").arg(html.join(QString())));
+    QPushButton *go = box.addButton(action, QMessageBox::AcceptRole);
+    box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(go);
+    box.exec();
+    return box.clickedButton() == go;
+}
+
+QStringList MainWindow::changedKnobs() const
+{
+    const Settings base { m_scenario.transport, m_scenario.load, m_scenario.server };
+    QStringList names;
+    for (const QString &key : m_settings->knobKeys()) {
+        const KnobWidget *w = m_settings->knob(key);
+        if (!(w->knob().get(m_settings->settings()) == w->knob().get(base))) {
+            names << w->title();
+        }
+    }
+    return names;
+}
+
+QString MainWindow::knobLoss() const
+{
+    const QStringList names = changedKnobs();
+    if (names.isEmpty()) {
+        return {};
+    }
+    return tr("Your changes to %n knob(s) are discarded: %1.", nullptr, int(names.size()))
+        .arg(names.join(QStringLiteral(", ")));
+}
+
+QString MainWindow::runLoss() const
+{
+    const QString length = formatClock(std::chrono::duration<double>(m_last.time).count());
+    if (m_running) {
+        return tr("The run in progress (%1 so far) stops and its charts are cleared.").arg(length);
+    }
+    if (!m_charts->history().empty()) {
+        return tr("The charts of the last run (%1) are cleared.").arg(length);
+    }
+    return {};
+}
+
+QStringList MainWindow::lossesOfLoading(const Preset &next) const
+{
+    QStringList losses;
+    if (m_running) {
+        losses << runLoss(); // the preset restarts it
+    }
+    losses << knobLoss();
+    const QString typed = m_url->text().trimmed();
+    const QString nextUrl = next.load.url.isEmpty() ? embeddedUrl() : next.load.url;
+    if (!typed.isEmpty() && typed != embeddedUrl() && typed != nextUrl) {
+        losses << (next.load.url.isEmpty()
+                ? tr("Your target URL %1 is replaced by the embedded server.").arg(typed)
+                : tr("Your target URL %1 is replaced by %2.").arg(typed, nextUrl));
+    }
+    return losses;
+}
+
+bool MainWindow::requestScenario(const Preset &preset, const QString &action)
+{
+    applyPendingChanges();
+    if (!confirmDiscard(action, lossesOfLoading(preset))) {
+        // The list shows what is still loaded.
+        const int index = m_presets->findData(m_scenario.id);
+        m_presets->setCurrentIndex(index);
+        return false;
+    }
+    loadScenario(preset);
+    return true;
+}
+
+bool MainWindow::requestPreset(const QString &id)
+{
+    const Preset *p = findPreset(id);
+    if (!p) {
+        return false;
+    }
+    return requestScenario(*p, tr("Load preset “%1”").arg(p->title));
+}
+
+void MainWindow::requestReset()
+{
+    applyPendingChanges();
+    if (confirmDiscard(tr("Reset"), { runLoss(), knobLoss() })) {
+        resetRun();
+    }
+}
+
+// ---- undo ----
+
+void MainWindow::undoKnobEdit()
+{
+    applyPendingChanges(); // an edit still settling is the one to undo
+    m_undo->undo();
+}
+
+void MainWindow::redoKnobEdit()
+{
+    applyPendingChanges();
+    m_undo->redo();
+}
+
+void MainWindow::replayKnobSteps(const QList<KnobStep> &steps, bool undo)
+{
+    m_replaying = true;
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const KnobStep &s = steps[undo ? steps.size() - 1 - i : i];
+        if (KnobWidget *k = m_settings->knob(s.key)) {
+            k->editAsUser(undo ? s.oldValue : s.newValue); // a user edit: marker, engine
+        }
+    }
+    applyPendingChanges();
+    m_replaying = false;
+}
+
+// ---- presets and targets ----
 
 bool MainWindow::loadPreset(QStringView id)
 {
@@ -336,6 +962,7 @@ void MainWindow::loadScenario(const Preset &preset)
     m_pending.clear();
     m_pendingOrder.clear();
     m_applyTimer->stop();
+    m_undo->clear(); // edits of another scenario's knobs
     m_scenario = preset;
     m_settings->setSettings(Settings { preset.transport, preset.load, preset.server });
     if (!preset.load.url.isEmpty()) {
@@ -355,6 +982,7 @@ void MainWindow::loadScenario(const Preset &preset)
     if (index >= 0) {
         m_presets->setCurrentIndex(index);
     }
+    clearStatus();
     updateElapsed(m_last);
     if (wasRunning) {
         startRun();
@@ -399,17 +1027,25 @@ QString MainWindow::explanationText() const
     return m_explanation->text();
 }
 
+QString MainWindow::errorText() const
+{
+    return m_error->isHidden() ? QString() : m_error->text();
+}
+
 void MainWindow::updateTargetLabel()
 {
     const QString text = m_url->text().trimmed();
     if (!m_server->isListening()) {
-        m_targetLabel->setText(QStringLiteral("embedded server not running"));
+        m_targetLabel->setText(tr("embedded server not running"));
     } else if (text.isEmpty() || text == embeddedUrl()) {
-        m_targetLabel->setText(QStringLiteral("embedded server, port %1").arg(m_server->port()));
+        m_targetLabel->setText(tr("embedded server, port %1").arg(m_server->port()));
     } else {
-        m_targetLabel->setText(QStringLiteral("external target (embedded server idle on port %1)")
-                                   .arg(m_server->port()));
+        m_targetLabel->setText(tr("external target"));
+        m_targetLabel->setToolTip(
+            tr("The embedded server is idle on port %1").arg(m_server->port()));
+        return;
     }
+    m_targetLabel->setToolTip(QString());
 }
 
 bool MainWindow::ensureEmbeddedServer(QString *error)
@@ -434,6 +1070,8 @@ bool MainWindow::ensureEmbeddedServer(QString *error)
     return true;
 }
 
+// ---- the run ----
+
 void MainWindow::startRun()
 {
     applyPendingChanges();
@@ -443,23 +1081,44 @@ void MainWindow::startRun()
     QString error;
     if (embedded || serverConfig().tls != m_serverTls) {
         if (!ensureEmbeddedServer(&error)) {
-            onRunFailed(QStringLiteral("the embedded server could not start: %1").arg(error));
+            onRunFailed(tr("the embedded server could not start: %1").arg(error));
             return;
         }
     }
     const LoadConfig load = loadConfig();
     if (!load.url.startsWith(u"http://") && !load.url.startsWith(u"https://")) {
-        onRunFailed(QStringLiteral("\"%1\" is not an http:// or https:// URL").arg(load.url));
+        onRunFailed(tr("\"%1\" is not an http:// or https:// URL").arg(load.url));
         return;
     }
     const TransportConfig transport = transportConfig();
-    m_charts->clear();
-    m_connections->clear();
+    // The previous run stays on the charts until this one has started: a start that
+    // fails (an unresolvable host...) leaves it there.
+    m_clearOnStart = true;
+    m_runUrl = load.url;
     m_charts->setPaused(false);
     m_charts->setLimits(transport.effectiveMaxIdleConnsPerHost(), transport.maxConnsPerHost);
-    m_last = EngineSnapshot {};
     m_engine->start(load, transport);
     setRunning(true);
+}
+
+void MainWindow::clearRunView()
+{
+    if (!m_clearOnStart) {
+        return;
+    }
+    m_clearOnStart = false;
+    m_charts->clear();
+    m_connections->clear();
+    m_last = EngineSnapshot {};
+    clearStatus();
+}
+
+void MainWindow::clearStatus()
+{
+    m_recent.clear();
+    m_error->hide();
+    statusBar()->clearMessage();
+    updateStatus(m_running ? m_last : EngineSnapshot {});
 }
 
 void MainWindow::stopRun()
@@ -468,7 +1127,12 @@ void MainWindow::stopRun()
         return;
     }
     m_engine->stop();
+    m_clearOnStart = false;
     setRunning(false);
+    // The run's totals stay; live figures and the last error go.
+    m_error->hide();
+    statusBar()->clearMessage();
+    updateStatus(m_last);
 }
 
 void MainWindow::toggleRun()
@@ -484,10 +1148,10 @@ void MainWindow::resetRun()
 {
     stopRun();
     m_charts->clear();
+    m_connections->clear();
     m_last = EngineSnapshot {};
-    updateStatus(m_last);
     loadScenario(m_scenario);
-    statusBar()->showMessage(QStringLiteral("Reset to the preset's settings"), 3000);
+    statusBar()->showMessage(tr("Reset to the preset's settings"), 3000);
 }
 
 void MainWindow::setRunning(bool running)
@@ -496,20 +1160,22 @@ void MainWindow::setRunning(bool running)
         return;
     }
     m_running = running;
-    m_startStop->setText(running ? QStringLiteral("■ Stop") : QStringLiteral("▶ Start"));
+    m_startStop->setText(running ? tr("■ Stop") : tr("▶ Start"));
     updateElapsed(m_last);
+    fitStatusFields();
     Q_EMIT runStateChanged(running);
 }
 
 void MainWindow::onKnobEdited(SettingsPanel::Section section, const QString &key,
-    const QString &oldText, const QString &newText)
+    const QString &oldText, const QString &newText, double oldValue, double newValue)
 {
     auto it = m_pending.find(key);
     if (it == m_pending.end()) {
-        m_pending.insert(key, PendingChange { section, oldText, newText });
+        m_pending.insert(key, PendingChange { section, oldText, newText, oldValue, newValue });
         m_pendingOrder << key;
     } else {
         it->newText = newText;
+        it->newValue = newValue;
     }
     // The code panel follows every edit at once; the engine gets the settled value.
     m_goCode->setConfig(transportConfig());
@@ -523,6 +1189,7 @@ void MainWindow::applyPendingChanges()
         return;
     }
     QStringList labels;
+    QList<KnobStep> steps;
     bool transport = false;
     bool load = false;
     bool server = false;
@@ -534,6 +1201,7 @@ void MainWindow::applyPendingChanges()
         // Go knobs by their Go name, ours by their label: "think time 5 ms -> 1 ms".
         labels << QStringLiteral("%1 %2 -> %3")
                       .arg(m_settings->knob(key)->title(), c.oldText, c.newText);
+        steps << KnobStep { key, c.oldValue, c.newValue };
         transport = transport || c.section == SettingsPanel::Section::Transport;
         load = load || c.section == SettingsPanel::Section::Load;
         server = server || c.section == SettingsPanel::Section::Server;
@@ -561,14 +1229,22 @@ void MainWindow::applyPendingChanges()
             m_charts->addMarker(label);
         }
     }
+    if (!m_replaying) {
+        m_undo->push(new KnobEditCommand(this, steps, labels.join(QStringLiteral(", "))));
+    }
     statusBar()->showMessage(labels.join(QStringLiteral(", ")), 4000);
     Q_EMIT changesApplied(labels, m_running);
 }
 
 void MainWindow::onSnapshot()
 {
+    if (m_clearOnStart) {
+        return; // the stopped run's last word, queued before the new run started
+    }
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
+    m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
+        m_last.pool.gets, establishedConnections(m_last.pool) });
     m_charts->addSnapshot(m_last);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
@@ -579,20 +1255,25 @@ void MainWindow::onSnapshot()
 
 void MainWindow::onRunFinished(const EngineSnapshot &final)
 {
+    if (m_clearOnStart) {
+        return; // the end of a run we already left for a new one
+    }
     m_last = final;
     m_charts->addSnapshot(final);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(final);
     }
-    updateStatus(final);
     setRunning(false);
-    statusBar()->showMessage(QStringLiteral("Run finished"), 4000);
+    updateStatus(final);
+    updateElapsed(final);
+    statusBar()->showMessage(tr("Run finished"), 4000);
 }
 
 void MainWindow::onRunFailed(const QString &message)
 {
+    m_clearOnStart = false; // the previous run stays on the charts
     setRunning(false);
-    m_error->setText(QStringLiteral("Could not run: %1").arg(message));
+    m_error->setText(tr("Could not run: %1").arg(message));
     m_error->show();
 }
 
@@ -600,95 +1281,112 @@ void MainWindow::updateElapsed(const EngineSnapshot &s)
 {
     const double elapsed = std::chrono::duration<double>(s.time).count();
     const LoadConfig &load = m_settings->loadConfig();
-    const QString state = m_running ? QStringLiteral("running") : QStringLiteral("stopped");
+    const QString state = m_running ? tr("running") : tr("stopped");
     if (load.duration > Duration::zero()) {
         const double total = std::chrono::duration<double>(load.duration).count();
-        m_elapsed->setText(
-            QStringLiteral("%1 %2 of %3").arg(state, formatClock(elapsed), formatClock(total)));
+        m_elapsed->setText(tr("%1 %2 of %3").arg(state, formatClock(elapsed), formatClock(total)));
     } else {
         // Bounded by requests only (the lab, some scenarios): show progress in requests.
         const quint64 total
             = quint64(std::max(load.requestsPerWorker, 0)) * quint64(std::max(load.workers, 0));
-        m_elapsed->setText(QStringLiteral("%1 %2, %3 of %4 requests")
+        m_elapsed->setText(tr("%1 %2, %3 of %4 requests")
                                .arg(state, formatClock(elapsed))
                                .arg(s.requestsDone)
                                .arg(total));
     }
 }
 
+QString MainWindow::requestsPerConnectionText(const EngineSnapshot &s) const
+{
+    // Core's one definition, so the window and `poolscope run` agree.
+    const std::optional<double> total = requestsPerConnection(s.pool);
+    QString text = total ? QString::number(*total, 'f', 1) : QStringLiteral("–");
+    if (!m_running || m_recent.isEmpty()) {
+        return text;
+    }
+    const CountSample &latest = m_recent.back();
+    std::size_t i = 0;
+    while (i + 1 < m_recent.size() && m_recent[i].t < latest.t - 5.0) {
+        ++i;
+    }
+    const CountSample &old = m_recent[i];
+    if (latest.t - old.t >= 1.0) {
+        const std::optional<double> recent
+            = requestsPerConnection(latest.gets - old.gets, latest.established - old.established);
+        text += recent ? tr(" (last 5 s: %1)").arg(*recent, 0, 'f', 1)
+                       : tr(" (last 5 s: no new connections)");
+    }
+    return text;
+}
+
 void MainWindow::updateStatus(const EngineSnapshot &s)
 {
     const PoolCounters &p = s.pool;
+    // Live figures only while a run is live; the totals stay after Stop.
+    const bool live = m_running;
+    const QString none = QStringLiteral("–");
     m_status[QStringLiteral("rps")]->setText(
-        QStringLiteral("%1 req/s").arg(s.rpsWindow, 0, 'f', 0));
-
-    QString perConn = p.dials > 0 ? QString::number(double(p.gets) / double(p.dials), 'f', 1)
-                                  : QStringLiteral("–");
-    const SnapshotHistory &h = m_charts->history();
-    if (!h.empty()) {
-        const ChartSample &latest = h.latest();
-        const std::size_t i = h.lowerBound(latest.t - 5.0);
-        const ChartSample &old = h.at(std::min(i, h.size() - 1));
-        const std::uint64_t dials = latest.dials - old.dials;
-        const std::uint64_t gets = latest.gets - old.gets;
-        if (latest.t - old.t >= 1.0) {
-            perConn += dials > 0
-                ? QStringLiteral(" (last 5 s: %1)").arg(double(gets) / double(dials), 0, 'f', 1)
-                : QStringLiteral(" (last 5 s: no new connections)");
-        }
-    }
+        live ? tr("%1 req/s").arg(s.rpsWindow, 0, 'f', 0) : tr("%1 req/s").arg(none));
     m_status[QStringLiteral("reqPerConn")]->setText(
-        QStringLiteral("requests/connection %1").arg(perConn));
+        tr("requests/connection %1").arg(requestsPerConnectionText(s)));
     m_status[QStringLiteral("reuse")]->setText(p.gets > 0
-            ? QStringLiteral("reuse %1 %").arg(100.0 * double(p.reused) / double(p.gets), 0, 'f', 0)
-            : QStringLiteral("reuse –"));
-    m_status[QStringLiteral("openIdle")]->setText(
-        QStringLiteral("open %1 / idle %2").arg(p.now.open()).arg(p.now.idle));
+            ? tr("reuse %1 %").arg(100.0 * double(p.reused) / double(p.gets), 0, 'f', 0)
+            : tr("reuse %1").arg(none));
+    m_status[QStringLiteral("openIdle")]->setText(live
+            ? tr("open %1 / idle %2").arg(p.now.open()).arg(p.now.idle)
+            : tr("open %1 / idle %1").arg(none));
     QLabel *tw = m_status[QStringLiteral("timeWait")];
-    if (s.kernel.available) {
-        tw->setText(QStringLiteral("TIME_WAIT %1").arg(s.kernel.counts.count(TcpState::TimeWait)));
+    if (live && s.kernel.available) {
+        tw->setText(tr("TIME_WAIT %1").arg(s.kernel.counts.count(TcpState::TimeWait)));
     } else {
-        tw->setText(QStringLiteral("TIME_WAIT n/a"));
+        tw->setText(live ? tr("TIME_WAIT n/a") : tr("TIME_WAIT %1").arg(none));
     }
+    updatePortsStatus(s, live);
+    QLabel *errors = m_status[QStringLiteral("errors")];
+    errors->setText(tr("errors %1").arg(s.errors));
+    errors->setStyleSheet(s.errors > 0 ? QStringLiteral("color: #b00020;") : QString());
+    errors->setToolTip(
+        s.lastError.isEmpty() ? tr("Requests that failed") : tr("Last error: %1").arg(s.lastError));
+    // The newest error in words, on the left of the status bar, so a refused
+    // connection or a bad certificate is obvious without hovering anything.
+    if (live && !s.lastError.isEmpty() && s.errors > 0) {
+        statusBar()->showMessage(tr("Last error: %1").arg(s.lastError));
+    } else if (live && s.errors == 0) {
+        statusBar()->clearMessage();
+    }
+    fitStatusFields();
+}
+
+void MainWindow::updatePortsStatus(const EngineSnapshot &s, bool live)
+{
     // Ephemeral-port headroom: a TIME_WAIT storm ends in "cannot assign requested address".
     QLabel *ports = m_status[QStringLiteral("ports")];
     static const KernelSettings kernel = KernelSettings::read();
-    if (s.kernel.available && kernel.ok) {
-        const PortHeadroom h = PortHeadroom::compute(s.kernel, kernel);
-        ports->setText(QStringLiteral("ports %1 % (%2)")
-                           .arg(100.0 * h.fraction, 0, 'f', h.fraction < 0.01 ? 2 : 0)
-                           .arg(QLatin1String(PortHeadroom::levelName(h.level))));
-        ports->setStyleSheet(h.level == PortHeadroom::Critical ? QStringLiteral("color: #b00020;")
-                : h.level == PortHeadroom::Warn                ? QStringLiteral("color: #b06000;")
-                                                               : QString());
-        ports->setToolTip(QStringLiteral(
-            "%1 of %2 ephemeral ports (net.ipv4.ip_local_port_range %3-%4) are held by sockets "
-            "toward the target.\nnet.ipv4.tcp_tw_reuse = %5, tcp_fin_timeout = %6 s, "
-            "tcp_keepalive_time/intvl/probes = %7 s / %8 s / %9")
-                              .arg(h.inUse)
-                              .arg(h.rangeSize)
-                              .arg(kernel.portRangeLow)
-                              .arg(kernel.portRangeHigh)
-                              .arg(kernel.twReuse)
-                              .arg(kernel.finTimeout)
-                              .arg(kernel.keepaliveTime)
-                              .arg(kernel.keepaliveIntvl)
-                              .arg(kernel.keepaliveProbes));
-    } else {
-        ports->setText(QStringLiteral("ports n/a"));
+    if (!live || !s.kernel.available || !kernel.ok) {
+        ports->setText(live ? tr("ports n/a") : tr("ports –"));
+        ports->setStyleSheet(QString());
+        return;
     }
-    QLabel *errors = m_status[QStringLiteral("errors")];
-    errors->setText(QStringLiteral("errors %1").arg(s.errors));
-    errors->setStyleSheet(s.errors > 0 ? QStringLiteral("color: #b00020;") : QString());
-    errors->setToolTip(s.lastError.isEmpty() ? QStringLiteral("Requests that failed")
-                                             : QStringLiteral("Last error: %1").arg(s.lastError));
-    // The newest error in words, on the left of the status bar, so a refused
-    // connection or a bad certificate is obvious without hovering anything.
-    if (!s.lastError.isEmpty() && s.errors > 0) {
-        statusBar()->showMessage(QStringLiteral("Last error: %1").arg(s.lastError));
-    } else if (s.errors == 0) {
-        statusBar()->clearMessage();
-    }
+    const PortHeadroom h = PortHeadroom::compute(s.kernel, kernel);
+    ports->setText(tr("ports %1 % (%2)")
+                       .arg(100.0 * h.fraction, 0, 'f', h.fraction < 0.01 ? 2 : 0)
+                       .arg(QLatin1String(PortHeadroom::levelName(h.level))));
+    ports->setStyleSheet(h.level == PortHeadroom::Critical ? QStringLiteral("color: #b00020;")
+            : h.level == PortHeadroom::Warn                ? QStringLiteral("color: #b06000;")
+                                                           : QString());
+    ports->setToolTip(tr("%1 of %2 ephemeral ports (net.ipv4.ip_local_port_range %3-%4) are held "
+                         "by sockets toward the target.\nnet.ipv4.tcp_tw_reuse = %5, "
+                         "tcp_fin_timeout = %6 s, tcp_keepalive_time/intvl/probes = %7 s / %8 s "
+                         "/ %9")
+                          .arg(h.inUse)
+                          .arg(h.rangeSize)
+                          .arg(kernel.portRangeLow)
+                          .arg(kernel.portRangeHigh)
+                          .arg(kernel.twReuse)
+                          .arg(kernel.finTimeout)
+                          .arg(kernel.keepaliveTime)
+                          .arg(kernel.keepaliveIntvl)
+                          .arg(kernel.keepaliveProbes));
 }
 
 QString MainWindow::statusText() const
@@ -703,24 +1401,24 @@ QString MainWindow::statusText() const
 
 void MainWindow::openScenario()
 {
-    const QString path = QFileDialog::getOpenFileName(this, QStringLiteral("Open scenario"),
-        QString(), QStringLiteral("PoolScope scenario (*.json)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open scenario"), QString(), tr("PoolScope scenario (*.json)"));
     if (path.isEmpty()) {
         return;
     }
     QString error;
     const auto preset = loadScenarioFile(path, &error);
     if (!preset) {
-        QMessageBox::warning(this, QStringLiteral("Cannot open scenario"), error);
+        QMessageBox::warning(this, tr("Cannot open scenario"), error);
         return;
     }
-    loadScenario(*preset);
+    requestScenario(*preset, tr("Open scenario “%1”").arg(preset->title));
 }
 
 void MainWindow::saveScenario()
 {
-    const QString path = QFileDialog::getSaveFileName(this, QStringLiteral("Save scenario"),
-        m_scenario.id + QStringLiteral(".json"), QStringLiteral("PoolScope scenario (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save scenario"),
+        m_scenario.id + QStringLiteral(".json"), tr("PoolScope scenario (*.json)"));
     if (path.isEmpty()) {
         return;
     }
@@ -732,37 +1430,39 @@ void MainWindow::saveScenario()
     p.server = serverConfig();
     QString error;
     if (!saveScenarioFile(path, p, &error)) {
-        QMessageBox::warning(this, QStringLiteral("Cannot save scenario"), error);
+        QMessageBox::warning(this, tr("Cannot save scenario"), error);
     }
 }
 
 void MainWindow::showHelp()
 {
-    auto *box = new QMessageBox(QMessageBox::Information, QStringLiteral("PoolScope"),
-        QStringLiteral(
-            "<h3>What you are looking at</h3>"
-            "<p>PoolScope runs an HTTP client whose connection pool behaves like Go's "
-            "<code>http.Transport</code> against a target (by default an embedded server on "
-            "127.0.0.1) and draws what the pool and the kernel do.</p>"
-            "<ol><li><b>Connections</b>: open, active, idle, dialing and waiting, with dashed "
-            "lines "
-            "for the idle cap (MaxIdleConnsPerHost) and MaxConnsPerHost.</li>"
-            "<li><b>New connections and closes per second</b>: every close is coloured by its "
-            "reason, named like Go's error (errTooManyIdleHost ...).</li>"
-            "<li><b>Kernel sockets</b>: TIME_WAIT piles up when the client closes connections it "
-            "could have reused.</li>"
-            "<li><b>Latency and throughput</b>.</li></ol>"
-            "<p><b>Try it:</b> pick the TIME_WAIT storm preset, press Space, watch TIME_WAIT climb "
-            "and requests per connection stay in single digits; then set MaxIdleConnsPerHost to "
-            "10 in the Settings dock. A marker shows the change on every chart and the churn "
-            "stops.</p>"
-            "<p><b>How close to Go:</b> pool rules match Go's exactly (tests/conformance). Think "
-            "time sleeps like <code>time.Sleep</code> in a Go program, in whole milliseconds "
-            "(Settings: timers). With no think time PoolScope behaves like Go with "
-            "GOMAXPROCS=1; Go with more Ps churns more.</p>"
-            "<p><b>Keys:</b> Space start/stop, Ctrl+R reset, Ctrl+1…9 presets, P pause charts, "
-            "Ctrl+Shift+C connections, Ctrl+Shift+L dead-peer lab, "
-            "F1 this help. Hover any knob for its Go field and what zero means.</p>"),
+    auto *box = new QMessageBox(QMessageBox::Information, tr("PoolScope"),
+        tr("<h3>What you are looking at</h3>"
+           "<p>PoolScope runs an HTTP client whose connection pool behaves like Go's "
+           "<code>http.Transport</code> against a target (by default an embedded server on "
+           "127.0.0.1) and draws what the pool and the kernel do.</p>"
+           "<ol><li><b>Connections</b>: open, active, idle, dialing and waiting, with dashed "
+           "lines for the idle cap (MaxIdleConnsPerHost) and MaxConnsPerHost.</li>"
+           "<li><b>New connections and closes per second</b>: every close is coloured by its "
+           "reason, named like Go's error (errTooManyIdleHost ...).</li>"
+           "<li><b>Kernel sockets</b>: TIME_WAIT piles up when the client closes connections it "
+           "could have reused.</li>"
+           "<li><b>Latency and throughput</b>.</li></ol>"
+           "<p><b>Try it:</b> pick the TIME_WAIT storm preset, press Space, watch TIME_WAIT climb "
+           "and requests per connection stay in single digits; then set MaxIdleConnsPerHost to "
+           "10 in the Settings dock (click its slider and press PageUp twice). A marker shows "
+           "the change on every chart and the churn stops. Ctrl+Z undoes a knob change.</p>"
+           "<p><b>How close to Go:</b> pool rules match Go's exactly (tests/conformance). Think "
+           "time sleeps like <code>time.Sleep</code> in a Go program, in whole milliseconds "
+           "(Settings: timers). With no think time PoolScope behaves like Go with "
+           "GOMAXPROCS=1; Go with more Ps churns more.</p>"
+           "<p><b>Keys</b> (wherever the focus is): Space start/stop, Enter in the URL start, "
+           "Ctrl+R reset, Ctrl+1…9 presets, Ctrl+Z / Ctrl+Shift+Z undo / redo a knob change, "
+           "P pause charts, Ctrl+Shift+S settings, Ctrl+Shift+G Go code, Ctrl+Shift+C "
+           "connections, Ctrl+Shift+L dead-peer lab, Ctrl+Shift+F charts only, F11 "
+           "presentation mode, Ctrl+Plus / Ctrl+Minus / Ctrl+0 text size, F1 this help. On a "
+           "knob: arrows and PageUp/PageDown step to round values. Hover any knob for its Go "
+           "field and what zero means.</p>"),
         QMessageBox::Close, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setModal(false);

@@ -128,7 +128,7 @@ void SettingsPanel::addKnob(QWidget *box, const Knob &knob)
         const Knob &k = widget->knob();
         k.set(m_settings, knobFromDisplay(k, now));
         Q_EMIT knobEdited(
-            sectionOf(k.group), key, widget->displayText(old), widget->displayText(now));
+            sectionOf(k.group), key, widget->displayText(old), widget->displayText(now), old, now);
     });
 }
 

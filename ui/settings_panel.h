@@ -14,7 +14,8 @@ namespace poolscope {
 // (Transport with its TLS config, Dialer with its KeepAliveConfig, Client) plus
 // the load and the embedded server. Holds the current Settings; a user edit
 // updates them through the row's accessor and emits knobEdited with the knob's
-// display texts before and after, which the window turns into a chart marker.
+// display texts and display values before and after: the window turns the texts
+// into a chart marker and keeps the values for undo.
 class SettingsPanel final : public QWidget
 {
     Q_OBJECT
@@ -43,7 +44,7 @@ public:
 
 Q_SIGNALS:
     void knobEdited(poolscope::SettingsPanel::Section section, const QString &key,
-        const QString &oldText, const QString &newText);
+        const QString &oldText, const QString &newText, double oldValue, double newValue);
 
 private:
     void addKnob(QWidget *box, const Knob &knob);
