@@ -5,6 +5,7 @@
 #include "server/embedded_server.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -734,6 +735,24 @@ private Q_SLOTS:
         QCOMPARE(s.pool.dialFailures, 2u);
         QVERIFY2(
             s.lastError.contains(QStringLiteral("TLS handshake timeout")), qPrintable(s.lastError));
+    }
+
+    // Issue 16 #10: a worker thinking past --duration is woken by the deadline; the run
+    // ended at the 10 s hard stop before (--think 30s --duration 2s took 12 s).
+    void thinkLongerThanTheDurationEndsOnTime()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 4, 0);
+        l.think = 30s;
+        l.duration = 2s;
+        QElapsedTimer wall;
+        wall.start();
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(s.time);
+        QCOMPARE(s.requestsDone, 4u);
+        QCOMPARE(s.errors, 0u); // no "run stopped at its time bound" either
+        QVERIFY2(s.time >= 2s && s.time < 2300ms, qPrintable(QString::number(took.count())));
+        QVERIFY2(wall.elapsed() < 3000, qPrintable(QString::number(wall.elapsed())));
     }
 
     void openLoopRateIsAnUpperBound()
