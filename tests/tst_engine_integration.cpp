@@ -755,6 +755,21 @@ private Q_SLOTS:
         QVERIFY2(wall.elapsed() < 3000, qPrintable(QString::number(wall.elapsed())));
     }
 
+    // Issue 16 #5: 2^32 ms + 1 s is a valid Go duration; Qt 6.4's QTimer::start(ms) took
+    // it modulo 2^32 and every request failed with Client.Timeout after 1 s.
+    void clientTimeoutBeyondQtTimerRangeNeverFires()
+    {
+        ServerConfig sc;
+        sc.latency = 1300ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = std::chrono::milliseconds(4294968296LL); // 1193h2m48.296s
+        const auto s = runLoad(loadFor(url, 2, 1), t);
+        QCOMPARE(s.requestsDone, 2u);
+        QCOMPARE(errorsOf(s, CloseReason::ClientTimeout), 0u);
+        QCOMPARE(s.errors, 0u);
+    }
+
     void openLoopRateIsAnUpperBound()
     {
         const QString url = startServer(ServerConfig {});

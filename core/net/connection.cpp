@@ -1,5 +1,6 @@
 #include "connection.h"
 
+#include "pool/clock.h"
 #include "socket_options.h"
 
 #include <QSslConfiguration>
@@ -451,7 +452,7 @@ void Connection::armTimer(Duration d)
         m_timer->setTimerType(Qt::PreciseTimer);
         QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { onTimer(); });
     }
-    m_timer->start(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+    m_timer->start(timerInterval(d)); // Qt 6.4 takes int ms: clamped, not wrapped
 }
 
 void Connection::stopTimer()

@@ -81,10 +81,13 @@ template<class C, class D>
     return Duration(static_cast<Duration::rep>(nanoseconds));
 }
 
-// The longest interval a QTimer takes: Qt 6.4's QTimer::start(std::chrono::milliseconds)
+// The longest interval we give a QTimer: Qt 6.4's QTimer::start(std::chrono::milliseconds)
 // truncates to int, so 2^31 ms (24.8 days) and beyond are disabled or wrap around (a
-// 2^32 ms + 1 s timeout fired after 1 s). Whoever needs longer re-arms when it fires early.
-inline constexpr std::chrono::milliseconds kMaxTimerInterval { std::numeric_limits<int>::max() };
+// 2^32 ms + 1 s timeout fired after 1 s). 24 days leaves room below INT_MAX for the whole
+// second a coarse timer rounds its deadline up to (remainingTime() of an INT_MAX ms coarse
+// timer is negative). Whoever needs longer re-arms when it fires early.
+inline constexpr std::chrono::milliseconds kMaxTimerInterval { std::chrono::hours(24 * 24) };
+static_assert(kMaxTimerInterval.count() < std::numeric_limits<int>::max());
 
 // `d` as a QTimer interval: rounded up to whole milliseconds (never early), at least 0,
 // at most kMaxTimerInterval.

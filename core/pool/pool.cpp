@@ -214,7 +214,7 @@ void Pool::listIdle(Conn &c)
     m_hosts[c.host].idle.push_back(&c);
     lruAppend(c);
     if (m_config.idleConnTimeout > Duration::zero()) {
-        c.idleDeadline = now + m_config.idleConnTimeout;
+        c.idleDeadline = saturatingAdd(now, m_config.idleConnTimeout);
         m_idleDeadlines.emplace(c.idleDeadline, c.id);
     }
 }
@@ -245,7 +245,7 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
         while (!h.idle.empty()) {
             Conn *c = h.idle.back();
             const bool tooOld = m_config.idleConnTimeout > Duration::zero()
-                && c->idleAt < now - m_config.idleConnTimeout;
+                && c->idleAt < saturatingSub(now, m_config.idleConnTimeout);
             if (tooOld) {
                 close(*c, CloseReason::IdleTimeout);
                 continue;
