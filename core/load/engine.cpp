@@ -329,6 +329,9 @@ void Engine::finishRun()
     // Requests still in flight (stop pressed, time bound) are canceled, not errors; those
     // whose response was complete count as done.
     m_transport->abandonAll();
+    // Dials in flight close now, not after the final picture (issue 16 #9: dials -
+    // closed - open_at_end was 6-8 after a Stop or SIGINT).
+    m_transport->cancelDials();
     publishSnapshot(true);
     m_state = RunState::Idle;
     m_snapshotTimer.stop();

@@ -117,6 +117,12 @@ void Transport::abandonAll()
     }
 }
 
+void Transport::cancelDials()
+{
+    m_pool.cancelDials();
+    processActions();
+}
+
 void Transport::closeAll()
 {
     m_closed = true;

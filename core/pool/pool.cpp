@@ -625,6 +625,35 @@ void Pool::closeAll(CloseReason reason)
     }
 }
 
+void Pool::cancelDials()
+{
+    // Waiters first, so no freed slot starts a new dial.
+    std::vector<ReqId> waiting;
+    waiting.reserve(m_wants.size());
+    for (const auto &[req, w] : m_wants) {
+        waiting.push_back(req);
+    }
+    for (ReqId req : waiting) {
+        cancelWant(req);
+    }
+    for (Host &h : m_hosts) {
+        h.idleWait.clear();
+        h.dialWait.clear();
+    }
+    std::vector<ConnId> dialing;
+    for (const auto &[id, c] : m_conns) {
+        if (c.state == ConnState::Dialing) {
+            dialing.push_back(id);
+        }
+    }
+    std::sort(dialing.begin(), dialing.end());
+    for (ConnId id : dialing) {
+        Conn &c = m_conns.at(id);
+        record(EventType::ConnectDone, c, c.dialFor, CloseReason::Canceled);
+        close(c, CloseReason::Canceled);
+    }
+}
+
 void Pool::takeActions(std::vector<PoolAction> &out)
 {
     out.clear();
