@@ -140,6 +140,12 @@ bool buildOptions(const CommandLine &cl, RunOptions *o, QString *error)
     LoadConfig &l = o->settings.load;
     // --url again and again: several hosts (worker i loads URL i mod n).
     l.urls = cl.values(QStringLiteral("url"));
+    if (l.urls.contains(QString())) {
+        // Go's http.Get(""); an empty --url must not quietly mean the embedded server.
+        *error = QStringLiteral("invalid value \"\" for --url: unsupported protocol scheme \"\" "
+                                "(leave --url out to load the embedded server)");
+        return false;
+    }
     if (!l.urls.isEmpty()) {
         l.url = l.urls.first();
     }

@@ -72,6 +72,9 @@ private Q_SLOTS:
         QTest::newRow("run: bad url") << QStringList { "run", "--url", "ftp://example.com/" }
                                       << "poolscope run: invalid value \"ftp://example.com/\" "
                                          "for --url: unsupported scheme \"ftp\"";
+        QTest::newRow("run: empty url") // issue 16 #12: it loaded the embedded server
+            << QStringList { "run", "--url", "" }
+            << "poolscope run: invalid value \"\" for --url: unsupported protocol scheme \"\"";
         QTest::newRow("run: negative timeout")
             << QStringList { "run", "--idle-conn-timeout", "-1s" }
             << "poolscope run: invalid duration \"-1s\" for --idle-conn-timeout: must not be "

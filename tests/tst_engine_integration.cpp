@@ -7,6 +7,7 @@
 #include "support/nginx.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTcpServer>
@@ -17,6 +18,7 @@
 #include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 using namespace poolscope;
 using namespace poolscope::testsupport;
@@ -150,6 +152,34 @@ QList<int> socketsTo(quint16 port)
     }
     return out;
 }
+
+// A listener that never accepts, with a backlog of 0: the kernel completes the first
+// handshake or two, then drops SYNs, so later dials stay in flight (SYN_SENT).
+class NeverAccepting
+{
+public:
+    NeverAccepting()
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a {};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (::bind(m_fd, reinterpret_cast<sockaddr *>(&a), len) == 0 && ::listen(m_fd, 0) == 0
+            && ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&a), &len) == 0) {
+            m_port = ntohs(a.sin_port);
+        }
+    }
+    ~NeverAccepting() { ::close(m_fd); }
+    NeverAccepting(const NeverAccepting &) = delete;
+    NeverAccepting &operator=(const NeverAccepting &) = delete;
+    [[nodiscard]] QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(m_port); }
+    [[nodiscard]] quint16 port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    quint16 m_port = 0;
+};
 
 } // namespace
 
@@ -415,7 +445,10 @@ private Q_SLOTS:
         QCOMPARE(s.requestsDone, 6u);
         QCOMPARE(s.errors, 6u);
         QCOMPARE(errorsOf(s, CloseReason::DialFailed), 6u);
-        QVERIFY2(s.lastError.contains(QStringLiteral("refused"), Qt::CaseInsensitive),
+        // Go's words: dial tcp 127.0.0.1:P: connect: connection refused
+        QVERIFY2(
+            s.lastError.contains(
+                QStringLiteral("dial tcp 127.0.0.1:%1: connect: connection refused").arg(port)),
             qPrintable(s.lastError));
     }
 
@@ -629,6 +662,65 @@ private Q_SLOTS:
         QCOMPARE(s.pool.dialFailures, 2u);
         QVERIFY2(
             s.lastError.contains(QStringLiteral("TLS handshake timeout")), qPrintable(s.lastError));
+    }
+
+    // Issue 16 #10: a worker thinking past --duration is woken by the deadline; the run
+    // ended at the 10 s hard stop before (--think 30s --duration 2s took 12 s).
+    void thinkLongerThanTheDurationEndsOnTime()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 4, 0);
+        l.think = 30s;
+        l.duration = 2s;
+        QElapsedTimer wall;
+        wall.start();
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(s.time);
+        QCOMPARE(s.requestsDone, 4u);
+        QCOMPARE(s.errors, 0u); // no "run stopped at its time bound" either
+        QVERIFY2(s.time >= 2s && s.time < 2300ms, qPrintable(QString::number(took.count())));
+        QVERIFY2(wall.elapsed() < 3000, qPrintable(QString::number(wall.elapsed())));
+    }
+
+    // Issue 16 #5: 2^32 ms + 1 s is a valid Go duration; Qt 6.4's QTimer::start(ms) took
+    // it modulo 2^32 and every request failed with Client.Timeout after 1 s.
+    void clientTimeoutBeyondQtTimerRangeNeverFires()
+    {
+        ServerConfig sc;
+        sc.latency = 1300ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = std::chrono::milliseconds(4294968296LL); // 1193h2m48.296s
+        const auto s = runLoad(loadFor(url, 2, 1), t);
+        QCOMPARE(s.requestsDone, 2u);
+        QCOMPARE(errorsOf(s, CloseReason::ClientTimeout), 0u);
+        QCOMPARE(s.errors, 0u);
+    }
+
+    // Issue 16 #9: stopping with dials in flight balances the books in the final snapshot:
+    // every dial is closed or open at the end (the in-flight ones were closed after it).
+    void stopWithDialsInFlightBalancesTheBooks()
+    {
+        NeverAccepting target;
+        QVERIFY(target.port() != 0);
+        EngineController engine;
+        engine.setKernelView(false);
+        engine.setSnapshotInterval(20ms);
+        std::optional<EngineSnapshot> final;
+        QObject::connect(
+            &engine, &EngineController::runFinished, [&](const EngineSnapshot &s) { final = s; });
+        LoadConfig l = loadFor(target.url(), 8, 0);
+        auto t = TransportConfig::goDefault();
+        t.dialTimeout = 0s; // the stop ends them, nothing else
+        engine.start(l, t);
+        QTRY_VERIFY_WITH_TIMEOUT(engine.snapshot().pool.now.dialing >= 4, 10000);
+        engine.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(final.has_value(), 10000);
+        const PoolCounters &p = final->pool;
+        QVERIFY2(p.dials >= 4, qPrintable(QString::number(p.dials)));
+        QCOMPARE(p.now.dialing, 0);
+        QCOMPARE(p.dials, p.closed + static_cast<std::uint64_t>(p.now.open()));
+        QCOMPARE(final->errors, 0u); // the stop canceled them: not errors
     }
 
     void openLoopRateIsAnUpperBound()

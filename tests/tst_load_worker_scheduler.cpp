@@ -3,6 +3,7 @@
 #include "load/worker_scheduler.h"
 
 #include <QTest>
+#include <limits>
 #include <map>
 #include <optional>
 #include <vector>
@@ -17,7 +18,12 @@ class FakeWake final : public WakeSource
 {
 public:
     void setHandler(Handler handler) override { m_handler = std::move(handler); }
-    void schedule(int key, TimePoint due) override { m_due[key] = due; }
+    void schedule(int key, TimePoint due) override
+    {
+        if (!fireLater) {
+            m_due[key] = due;
+        }
+    }
     void clear() override { m_due.clear(); }
 
     [[nodiscard]] std::optional<TimePoint> dueOf(int key) const
@@ -37,6 +43,7 @@ public:
         }
         return best;
     }
+    bool fireLater = false; // drop schedule() calls: an old wake-up still comes
     void fire(int key)
     {
         m_due.erase(key);
@@ -267,6 +274,121 @@ private Q_SLOTS:
         QCOMPARE(r.host.issued.size(), 6u);
         QCOMPARE(r.scheduler.completed(0), 3);
         QCOMPARE(r.host.doneCalls, 2);
+    }
+
+    // Issue 16 #6: 1e9 / 1e-10 ns does not fit in an int64; the cast made the pacing period
+    // negative and the run went full speed. A slot that far away is never: one request.
+    void tinyRateSendsOneRequestNotAFullSpeedLoad()
+    {
+        Rig r;
+        WorkerPlan p = plan(1, 0, Duration::zero(), 1e-10);
+        p.deadline = 2s;
+        r.scheduler.start(p);
+        for (int i = 1; i <= 100 && r.scheduler.state(0) == WorkerScheduler::State::Busy; ++i) {
+            r.finishAt(TimePoint(i * 1ms), 0);
+        }
+        QCOMPARE(r.host.issued.size(), 1u);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Pausing);
+        r.advanceTo(2s);
+        QCOMPARE(r.host.issued.size(), 1u);
+        QCOMPARE(r.scheduler.state(0), WorkerScheduler::State::Done);
+        QCOMPARE(r.host.doneCalls, 1);
+    }
+
+    // Rates whose period is below a nanosecond, or not a number, never pace backwards.
+    void hugeAndNanRatesKeepPacingSane()
+    {
+        Rig r;
+        r.scheduler.start(plan(2, 3, Duration::zero(), 1e300));
+        r.host.finishAtOnce = [&](int w) {
+            r.scheduler.requestFinished(w);
+        };
+        r.scheduler.requestFinished(0);
+        r.scheduler.requestFinished(1);
+        r.advanceTo(1ms);
+        QCOMPARE(r.host.issued.size(), 6u);
+        QCOMPARE(r.host.doneCalls, 1);
+        Rig n;
+        n.scheduler.start(plan(1, 2, 5ms, std::numeric_limits<double>::quiet_NaN()));
+        n.finishAt(1ms, 0); // NaN is no rate: closed loop with its think time
+        QCOMPARE(n.think.dueOf(0), std::optional<TimePoint>(6ms));
+    }
+
+    // Issue 16 #10: a worker thinking past the run's deadline wakes at the deadline, so the
+    // run ends on time (--think 30s --duration 2s ended at 12 s, at the hard stop).
+    void thinkPastTheDeadlineEndsTheRunAtTheDeadline()
+    {
+        Rig r;
+        WorkerPlan p = plan(2, 0, 30s);
+        p.deadline = 2s;
+        r.scheduler.start(p);
+        r.finishAt(100ms, 0);
+        r.finishAt(200ms, 1);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(2s));
+        QCOMPARE(r.think.dueOf(1), std::optional<TimePoint>(2s));
+        r.advanceTo(2s);
+        QCOMPARE(r.scheduler.running(), 0);
+        QCOMPARE(r.host.doneCalls, 1);
+        QCOMPARE(r.host.issued.size(), 2u);
+    }
+
+    // The same for a rate slot beyond the deadline.
+    void rateSlotPastTheDeadlineEndsTheRunAtTheDeadline()
+    {
+        Rig r;
+        WorkerPlan p = plan(1, 0, Duration::zero(), 0.1); // one slot every 10 s
+        p.deadline = 2s;
+        r.scheduler.start(p);
+        r.finishAt(1ms, 0);
+        QCOMPARE(r.pace.dueOf(0), std::optional<TimePoint>(2s));
+        r.advanceTo(2s);
+        QCOMPARE(r.host.doneCalls, 1);
+        QCOMPARE(r.host.issued.size(), 1u);
+    }
+
+    // A live change of the deadline moves the wake-ups of pausing workers both ways.
+    void replanMovesPausesToTheNewDeadline()
+    {
+        Rig r;
+        WorkerPlan p = plan(1, 0, 5s);
+        p.deadline = 60s;
+        r.scheduler.start(p);
+        r.finishAt(1s, 0);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(6s));
+        p.deadline = 3s; // shortened: wake at 3 s and end there
+        r.scheduler.replan(p);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(3s));
+        p.deadline = 60s; // lengthened again before 3 s: back to the think time
+        r.scheduler.replan(p);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(6s));
+        p.deadline = 2s;
+        r.scheduler.replan(p);
+        r.advanceTo(2s);
+        QCOMPARE(r.host.doneCalls, 1);
+        QCOMPARE(r.host.issued.size(), 1u);
+    }
+
+    // A deadline lengthened after the worker was woken for the old one: it sleeps on.
+    void wokenForAnOldDeadlineSleepsOnToItsThinkTime()
+    {
+        Rig r;
+        WorkerPlan p = plan(1, 0, 5s);
+        p.deadline = 2s;
+        r.scheduler.start(p);
+        r.finishAt(1s, 0);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(2s));
+        // The replan reaches the scheduler but the fake source still fires the old due.
+        r.think.fireLater = true;
+        p.deadline = 60s;
+        r.scheduler.replan(p);
+        r.think.fireLater = false;
+        r.clock.set(2s);
+        r.think.fire(0);
+        QCOMPARE(r.host.issued.size(), 1u);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(6s));
+        r.advanceTo(6s);
+        QCOMPARE(r.host.issued.size(), 2u);
+        QCOMPARE(r.host.issued[1], (Issue { 0, 6s }));
     }
 };
 

@@ -755,6 +755,47 @@ private Q_SLOTS:
         QVERIFY(!pool.connState(d.got.at(active)).has_value());
     }
 
+    // The run stopped (issue 16 #9): dials in flight close with Canceled before the final
+    // picture, no waiter starts a new dial, active and idle connections stay open, and the
+    // books balance: dials == closed + open.
+    void cancelDialsClosesOnlyDialsInFlight()
+    {
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 4;
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
+        const HostId h = pool.hostId("http://x:1");
+        const ReqId first = d.get(h);
+        const ReqId second = d.get(h);
+        d.completeDials();
+        d.release(second); // idle
+        d.get(h); // takes the idle one
+        d.get(h);
+        d.get(h); // two dials in flight (4 connections with the active ones)...
+        d.get(h); // ...and one request queued for a slot
+        QCOMPARE(d.pendingDials.size(), std::size_t(2));
+        const ConnId inFlight = d.pendingDials.front();
+        pool.cancelDials();
+        d.drain();
+        const auto &c = pool.counters();
+        QCOMPARE(c.now.dialing, 0);
+        QCOMPARE(c.now.waiting, 0);
+        QCOMPARE(c.now.queuedForDial, 0);
+        QCOMPARE(c.now.active, 2);
+        QCOMPARE(c.dials, 4u); // the queued request started none when the slots freed
+        QCOMPARE(c.closes(CloseReason::Canceled), 2u);
+        QCOMPARE(c.dials, c.closed + static_cast<std::uint64_t>(c.now.open()));
+        QCOMPARE(c.dialFailures, 0u); // the stop ended them, not the network
+        QVERIFY(d.failed.empty()); // their callers are gone already
+        QCOMPARE(d.closesWith(CloseReason::Canceled), 2);
+        const std::vector<std::pair<EventType, CloseReason>> expected { { EventType::ConnectStart,
+                                                                            CloseReason::None },
+            { EventType::ConnectDone, CloseReason::Canceled },
+            { EventType::ConnClosed, CloseReason::Canceled } };
+        QCOMPARE(eventsOf(rec, inFlight), expected);
+        QVERIFY(pool.connState(d.got.at(first)).has_value());
+    }
+
     // Go's wantConnQueue keeps served and cancelled requests until cleanFront (on every
     // push) or a pop drops them. Over a long run the two queues of a host hold no more
     // than the requests waiting now plus one: they do not grow with requests served.

@@ -23,14 +23,39 @@ void ClientTimeouts::arm(int caller, RoundTripId trip, Duration timeout)
         s.timer = new QTimer(this);
         s.timer->setSingleShot(true);
         connect(s.timer, &QTimer::timeout, this, [this, caller] {
-            const RoundTripId id = std::exchange(m_slots[static_cast<std::size_t>(caller)].trip, 0);
+            Slot &slot = m_slots[static_cast<std::size_t>(caller)];
+            if (slot.left > Duration::zero()) {
+                startSlice(slot); // a timeout longer than one QTimer interval goes on
+                return;
+            }
+            const RoundTripId id = std::exchange(slot.trip, 0);
             if (id != 0) {
                 m_handler(caller, id);
             }
         });
     }
     s.trip = trip;
-    s.timer->start(std::chrono::ceil<std::chrono::milliseconds>(timeout));
+    s.left = timeout;
+    startSlice(s);
+}
+
+void ClientTimeouts::startSlice(Slot &s)
+{
+    // Qt 6.4's QTimer::start(ms) takes an int: 1193h2m48.296s (2^32 ms + 1 s) fired after
+    // 1 s. Wait at most one QTimer interval at a time.
+    const std::chrono::milliseconds slice = timerInterval(s.left);
+    s.left = saturatingSub(s.left, Duration(slice));
+    s.timer->start(slice);
+}
+
+std::optional<Duration> ClientTimeouts::remaining(int caller) const
+{
+    const auto i = static_cast<std::size_t>(caller);
+    if (caller < 0 || i >= m_slots.size() || !m_slots[i].timer || !m_slots[i].timer->isActive()) {
+        return std::nullopt;
+    }
+    const Slot &s = m_slots[i];
+    return saturatingAdd(Duration(s.timer->remainingTimeAsDuration()), s.left);
 }
 
 void ClientTimeouts::disarm(int caller)
@@ -41,6 +66,7 @@ void ClientTimeouts::disarm(int caller)
     }
     m_slots[i].timer->stop();
     m_slots[i].trip = 0;
+    m_slots[i].left = Duration::zero();
 }
 
 void ClientTimeouts::disarmAll()

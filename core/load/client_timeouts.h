@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QTimer;
@@ -23,20 +24,26 @@ public:
 
     explicit ClientTimeouts(Handler handler, QObject *parent = nullptr);
 
-    // Fires after `timeout` unless disarmed; timeout <= 0 arms nothing.
+    // Fires after `timeout` unless disarmed; timeout <= 0 arms nothing. Any Duration
+    // works, also those beyond one QTimer interval (24.8 days).
     void arm(int caller, RoundTripId trip, Duration timeout);
     void disarm(int caller);
     // Disarms every timer (the run ends); they are kept for reuse.
     void disarmAll();
     // Deletes every timer (a new run).
     void clear();
+    // Time left before `caller`'s timer fires (to the millisecond); none if not armed.
+    [[nodiscard]] std::optional<Duration> remaining(int caller) const;
 
 private:
     struct Slot
     {
         QTimer *timer = nullptr;
         RoundTripId trip = 0;
+        Duration left { 0 }; // still to wait after the running QTimer interval
     };
+
+    void startSlice(Slot &s);
 
     Handler m_handler;
     std::vector<Slot> m_slots;

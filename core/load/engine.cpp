@@ -10,11 +10,6 @@ namespace {
 
 constexpr Duration kStopGrace = std::chrono::seconds(10);
 
-std::chrono::milliseconds toMs(Duration d)
-{
-    return std::chrono::ceil<std::chrono::milliseconds>(d);
-}
-
 // Go's urlErrorOp: "GET" -> "Get".
 QString goUrlErrorOp(const QByteArray &method)
 {
@@ -41,6 +36,10 @@ Engine::Engine(EngineController *controller)
     connect(&m_snapshotTimer, &QTimer::timeout, this, [this] { publishSnapshot(false); });
     m_hardStopTimer.setSingleShot(true);
     connect(&m_hardStopTimer, &QTimer::timeout, this, [this] {
+        if (m_clock.now() < m_hardStopAt) {
+            armUntil(m_hardStopTimer, m_hardStopAt); // beyond one QTimer interval
+            return;
+        }
         if (m_state != RunState::Idle) {
             m_stats.noteError(
                 QStringLiteral("run stopped at its time bound with requests still in flight"));
@@ -49,6 +48,10 @@ Engine::Engine(EngineController *controller)
     });
     m_lingerTimer.setSingleShot(true);
     connect(&m_lingerTimer, &QTimer::timeout, this, [this] {
+        if (m_clock.now() < m_lingerUntil) {
+            armUntil(m_lingerTimer, m_lingerUntil);
+            return;
+        }
         m_linger = Duration::zero();
         finishRun();
     });
@@ -73,7 +76,15 @@ void Engine::shutdown()
 
 void Engine::setSnapshotInterval(std::chrono::milliseconds interval)
 {
-    m_snapshotTimer.setInterval(std::max<int>(10, static_cast<int>(interval.count())));
+    m_snapshotTimer.setInterval(
+        std::max(std::chrono::milliseconds(10), timerInterval(Duration(interval))));
+}
+
+void Engine::armUntil(QTimer &timer, TimePoint at)
+{
+    // timerInterval stops at kMaxTimerInterval (24 days, below Qt's int ms); the handlers
+    // re-arm when they fire before `at`.
+    timer.start(timerInterval(saturatingSub(at, m_clock.now())));
 }
 
 RequestSpec Engine::requestSpec() const
@@ -155,7 +166,8 @@ void Engine::launch()
     m_clock.restart();
     m_state = RunState::Running;
     const Duration bound = workerPlan().deadline;
-    m_hardStopTimer.start(toMs(m_load.duration > Duration::zero() ? bound + kStopGrace : bound));
+    m_hardStopAt = m_load.duration > Duration::zero() ? saturatingAdd(bound, kStopGrace) : bound;
+    armUntil(m_hardStopTimer, m_hardStopAt);
     m_controller->postRunStarted();
     publishSnapshot(false);
     m_snapshotTimer.start();
@@ -282,7 +294,8 @@ void Engine::updateDuration(Duration duration)
         return;
     }
     m_load.duration = duration;
-    m_hardStopTimer.start(toMs(std::max(Duration::zero(), duration + kStopGrace - m_clock.now())));
+    m_hardStopAt = saturatingAdd(duration, kStopGrace);
+    armUntil(m_hardStopTimer, m_hardStopAt);
 }
 
 void Engine::stopRun()
@@ -305,7 +318,8 @@ void Engine::finishRun()
         // Keep the pool (and its idle timers) alive, then take the final picture.
         m_state = RunState::Lingering;
         if (!m_lingerTimer.isActive()) {
-            m_lingerTimer.start(toMs(m_linger));
+            m_lingerUntil = saturatingAdd(m_clock.now(), m_linger);
+            armUntil(m_lingerTimer, m_lingerUntil);
         }
         return;
     }
@@ -315,6 +329,9 @@ void Engine::finishRun()
     // Requests still in flight (stop pressed, time bound) are canceled, not errors; those
     // whose response was complete count as done.
     m_transport->abandonAll();
+    // Dials in flight close now, not after the final picture (issue 16 #9: dials -
+    // closed - open_at_end was 6-8 after a Stop or SIGINT).
+    m_transport->cancelDials();
     publishSnapshot(true);
     m_state = RunState::Idle;
     m_snapshotTimer.stop();

@@ -88,6 +88,8 @@ private:
     void recordRequestDone(const RoundTripResult &r);
     void finishRun();
     void publishSnapshot(bool final);
+    // Starts `timer` for the time left until `at` (saturated to one QTimer interval).
+    void armUntil(QTimer &timer, TimePoint at);
 
     EngineController *m_controller;
     SteadyClock m_clock;
@@ -104,7 +106,9 @@ private:
 
     QTimer m_snapshotTimer;
     QTimer m_hardStopTimer;
+    TimePoint m_hardStopAt { 0 }; // the hard stop's time (m_clock), re-armed until reached
     QTimer m_lingerTimer;
+    TimePoint m_lingerUntil { 0 }; // the linger's end (m_clock)
 
     RunStats m_stats;
     EventLog m_events;

@@ -117,6 +117,12 @@ void Transport::abandonAll()
     }
 }
 
+void Transport::cancelDials()
+{
+    m_pool.cancelDials();
+    processActions();
+}
+
 void Transport::closeAll()
 {
     m_closed = true;
@@ -247,8 +253,8 @@ void Transport::rearmIdleTimer()
         m_idleTimer.stop();
         return;
     }
-    const Duration wait = std::max(Duration::zero(), *next - m_clock.now());
-    m_idleTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+    // Clamped to one QTimer interval: an early wake-up finds nothing due and re-arms.
+    m_idleTimer.start(timerInterval(saturatingSub(*next, m_clock.now())));
 }
 
 void Transport::onConnectionReady(Connection &c)

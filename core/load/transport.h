@@ -108,6 +108,9 @@ public:
     // complete succeed, the others are Canceled (the run stopped). For the final picture
     // before closeAll().
     void abandonAll();
+    // After abandonAll(): dials still in flight are closed (Pool::cancelDials), so the
+    // final picture has every dial closed or open.
+    void cancelDials();
     // Transport shutdown: every connection closed (TransportClosed), no more retries.
     void closeAll();
 

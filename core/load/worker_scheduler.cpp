@@ -42,6 +42,8 @@ void WorkerScheduler::replan(const WorkerPlan &plan)
         if (at(i).state == State::Idle || at(i).state == State::Done) {
             at(i).state = State::Idle;
             restart.push_back(i);
+        } else if (at(i).state == State::Pausing) {
+            armWake(i); // the deadline may have moved either way
         }
     }
     for (int i : restart) {
@@ -99,18 +101,17 @@ void WorkerScheduler::scheduleNext(int index)
         finish(index);
         return;
     }
-    Duration delay = w.done > 0 ? m_plan.think : Duration::zero();
-    if (m_plan.rate > 0) {
-        const auto period = Duration(static_cast<std::int64_t>(1e9 / m_plan.rate));
-        const TimePoint slot = std::max(now + delay, m_nextSlot);
-        m_nextSlot = slot + period;
-        delay = slot - now;
+    TimePoint due = saturatingAdd(now, w.done > 0 ? m_plan.think : Duration::zero());
+    const bool paced = m_plan.rate > 0;
+    if (paced) {
+        // 1e9 / rate is beyond int64 for rates below ~1.1e-10/s: a slot that never comes,
+        // not a cast that wraps into a negative period (issue 16 #6).
+        const Duration period = saturatingDuration(1e9 / m_plan.rate);
+        due = std::max(due, m_nextSlot);
+        m_nextSlot = saturatingAdd(due, period);
     }
-    if (delay > Duration::zero()) {
-        w.state = State::Pausing;
-        // Think time is a caller's time.Sleep (Go's timer model unless --timers precise);
-        // a rate slot stands for work arriving from outside, which no Go timer bunches.
-        (m_plan.rate > 0 ? m_pace : m_think).schedule(index, now + delay);
+    if (due > now) {
+        pause(index, due, paced);
         return;
     }
     // No pause: the worker goes straight on, like a goroutine that keeps its P after
@@ -120,14 +121,37 @@ void WorkerScheduler::scheduleNext(int index)
     issue(index);
 }
 
+void WorkerScheduler::pause(int index, TimePoint due, bool paced)
+{
+    Worker &w = at(index);
+    w.state = State::Pausing;
+    w.due = due;
+    w.paced = paced;
+    armWake(index);
+}
+
+void WorkerScheduler::armWake(int index)
+{
+    const Worker &w = at(index);
+    // Think time is a caller's time.Sleep (Go's timer model unless --timers precise);
+    // a rate slot stands for work arriving from outside, which no Go timer bunches.
+    // The deadline wakes the worker to end it, not to send.
+    (w.paced ? m_pace : m_think).schedule(index, std::min(w.due, m_plan.deadline));
+}
+
 void WorkerScheduler::wake(int index)
 {
     if (index < 0 || static_cast<std::size_t>(index) >= m_workers.size()
         || at(index).state != State::Pausing) {
         return;
     }
-    if (m_stopped || index >= m_plan.workers || m_clock.now() >= m_plan.deadline) {
+    const TimePoint now = m_clock.now();
+    if (m_stopped || index >= m_plan.workers || now >= m_plan.deadline) {
         finish(index);
+        return;
+    }
+    if (now < at(index).due) {
+        armWake(index); // woken for a deadline that has since moved later: sleep on
         return;
     }
     issue(index);

@@ -74,10 +74,17 @@ private:
     {
         State state = State::Idle;
         int done = 0;
+        // Pausing: when the pause ends (think time or rate slot; TimePoint::max() = never)
+        // and which source wakes it. The wake-up itself is armed for the earlier of this
+        // and the deadline, so a deadline ends a pause (issue 16 #10).
+        TimePoint due { 0 };
+        bool paced = false;
     };
 
     void startWorker(int index);
     void scheduleNext(int index);
+    void pause(int index, TimePoint due, bool paced);
+    void armWake(int index);
     void wake(int index);
     void issue(int index);
     void finish(int index);

@@ -1,5 +1,7 @@
 #include "connection.h"
 
+#include "pool/clock.h"
+#include "socket_error_text.h"
 #include "socket_options.h"
 
 #include <QSslConfiguration>
@@ -83,6 +85,7 @@ void Connection::dial()
     // pooled connection and no FIONREAD per read); TLS needs Qt's buffering.
     const QIODevice::OpenMode mode
         = m_spec.tls ? QIODevice::ReadWrite : (QIODevice::ReadWrite | QIODevice::Unbuffered);
+    errno = 0; // a connect() that fails at once is the cause socketFailed() reports
     m_socket->connectToHost(m_spec.address, m_spec.port, mode);
 }
 
@@ -252,10 +255,11 @@ void Connection::drainSilently()
 void Connection::onReadyRead()
 {
     while (m_socket && m_phase != Phase::Closed) {
+        errno = 0; // a read that ends at EOF leaves errno alone
         const qint64 n = m_socket->read(t_readBuffer, sizeof t_readBuffer);
         if (n < 0) {
             // An unbuffered socket reports EOF and errors here, without a signal.
-            socketFailed(false);
+            socketFailed(false, errno);
             return;
         }
         if (n == 0) {
@@ -397,30 +401,29 @@ void Connection::onSocketError()
     if (m_phase == Phase::Closed || m_socket == nullptr) {
         return;
     }
-    socketFailed(true);
+    socketFailed(true, errno); // Qt emits right after the failing call: errno is its cause
 }
 
-void Connection::socketFailed(bool drainFirst)
+void Connection::socketFailed(bool drainFirst, int sysErrno)
 {
     const auto err = m_socket->error();
     CloseReason reason = CloseReason::ReadError;
-    QString msg;
-    if (err == QAbstractSocket::RemoteHostClosedError
-        || err == QAbstractSocket::UnknownSocketError) {
-        msg = QStringLiteral("EOF");
-    } else {
+    if (err != QAbstractSocket::RemoteHostClosedError
+        && err != QAbstractSocket::UnknownSocketError) {
         if (m_phase == Phase::Handshaking || err == QAbstractSocket::SslHandshakeFailedError) {
             reason = CloseReason::TlsError;
         } else if (looksLikeTimeout(m_socket)) {
             reason = CloseReason::KeepAliveTimeout;
         }
-        msg = socketErrorText(m_socket);
     }
+    // The cause in Go's words (issue 16 #8: port exhaustion read "dial tcp ...: EOF").
+    QString msg
+        = goSocketErrorText(err, sysErrno, socketErrorText(m_socket), m_phase == Phase::Dialing);
     if (m_phase == Phase::Dialing) {
         // Say what usually runs out, so "Out of resources" is actionable.
         if (err == QAbstractSocket::SocketResourceError) {
             msg += QStringLiteral(" (too many open files? see ulimit -n)");
-        } else if (msg.contains(QLatin1String("not available"), Qt::CaseInsensitive)) {
+        } else if (msg.endsWith(QLatin1String("cannot assign requested address"))) {
             msg += QStringLiteral(
                 " (ephemeral ports exhausted? see net.ipv4.ip_local_port_range and TIME_WAIT)");
         }
@@ -429,8 +432,9 @@ void Connection::socketFailed(bool drainFirst)
                   .arg(m_spec.port)
                   .arg(msg);
     }
-    if (drainFirst) {
-        // Data that arrived with the FIN or the error is still to be read.
+    if (drainFirst && m_phase != Phase::Dialing) {
+        // Data that arrived with the FIN or the error is still to be read (a dial has none:
+        // its read would fail again and report "EOF" instead of the cause).
         onReadyRead();
         if (m_phase == Phase::Closed) {
             return;
@@ -451,7 +455,7 @@ void Connection::armTimer(Duration d)
         m_timer->setTimerType(Qt::PreciseTimer);
         QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { onTimer(); });
     }
-    m_timer->start(std::chrono::duration_cast<std::chrono::milliseconds>(d));
+    m_timer->start(timerInterval(d)); // Qt 6.4 takes int ms: clamped, not wrapped
 }
 
 void Connection::stopTimer()

@@ -127,7 +127,8 @@ private:
     void onDisconnected();
     void onSocketError();
     // The socket failed or hit EOF: finish whatever phase we are in with the right reason.
-    void socketFailed(bool drainFirst);
+    // `sysErrno`: errno right after the failing call (goSocketErrorText).
+    void socketFailed(bool drainFirst, int sysErrno);
     void onTimer();
     void handleBytes(const char *data, qsizetype len);
     void handleEof(CloseReason reason, const QString &message);

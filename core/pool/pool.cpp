@@ -214,7 +214,7 @@ void Pool::listIdle(Conn &c)
     m_hosts[c.host].idle.push_back(&c);
     lruAppend(c);
     if (m_config.idleConnTimeout > Duration::zero()) {
-        c.idleDeadline = now + m_config.idleConnTimeout;
+        c.idleDeadline = saturatingAdd(now, m_config.idleConnTimeout);
         m_idleDeadlines.emplace(c.idleDeadline, c.id);
     }
 }
@@ -245,7 +245,7 @@ ReqId Pool::getConn(HostId host, std::uint32_t tag)
         while (!h.idle.empty()) {
             Conn *c = h.idle.back();
             const bool tooOld = m_config.idleConnTimeout > Duration::zero()
-                && c->idleAt < now - m_config.idleConnTimeout;
+                && c->idleAt < saturatingSub(now, m_config.idleConnTimeout);
             if (tooOld) {
                 close(*c, CloseReason::IdleTimeout);
                 continue;
@@ -622,6 +622,35 @@ void Pool::closeAll(CloseReason reason)
     std::sort(ids.begin(), ids.end());
     for (ConnId id : ids) {
         closeConn(id, reason); // a dial in flight ends with ConnectDone(reason)
+    }
+}
+
+void Pool::cancelDials()
+{
+    // Waiters first, so no freed slot starts a new dial.
+    std::vector<ReqId> waiting;
+    waiting.reserve(m_wants.size());
+    for (const auto &[req, w] : m_wants) {
+        waiting.push_back(req);
+    }
+    for (ReqId req : waiting) {
+        cancelWant(req);
+    }
+    for (Host &h : m_hosts) {
+        h.idleWait.clear();
+        h.dialWait.clear();
+    }
+    std::vector<ConnId> dialing;
+    for (const auto &[id, c] : m_conns) {
+        if (c.state == ConnState::Dialing) {
+            dialing.push_back(id);
+        }
+    }
+    std::sort(dialing.begin(), dialing.end());
+    for (ConnId id : dialing) {
+        Conn &c = m_conns.at(id);
+        record(EventType::ConnectDone, c, c.dialFor, CloseReason::Canceled);
+        close(c, CloseReason::Canceled);
     }
 }
 

@@ -139,6 +139,10 @@ public:
     void closeIdleConnections();
     // Shut down: close everything, fail waiting requests.
     void closeAll(CloseReason reason = CloseReason::TransportClosed);
+    // The callers are gone (the run stopped): waiting requests are dropped without an
+    // action and dials still in flight close with Canceled (not dial failures), so the
+    // books balance (dials == closed + open) while active and idle connections stay.
+    void cancelDials();
 
     // Actions produced since the last call; swaps into `out` (cleared first).
     void takeActions(std::vector<PoolAction> &out);

@@ -1,5 +1,6 @@
 #include "server/server_worker.h"
 
+#include "pool/clock.h"
 #include "server/tls_test_identity.h"
 
 #include <QSocketNotifier>
@@ -15,17 +16,6 @@
 #include <unistd.h>
 
 namespace poolscope {
-
-namespace {
-
-std::chrono::milliseconds timerInterval(std::chrono::steady_clock::duration remaining)
-{
-    // Round up: a timer must never fire before the deadline it stands for.
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(remaining);
-    return ms.count() < 0 ? std::chrono::milliseconds(0) : ms;
-}
-
-} // namespace
 
 void ServerWorker::ConnectionList::pushBack(Connection *c)
 {
@@ -643,9 +633,9 @@ void ServerWorker::onRequestComplete(Connection *c)
     p.http10Client = request.http10;
     p.close = close;
     p.headSent = false;
-    p.bodyAt = now + std::chrono::duration_cast<Clock::duration>(latency);
+    p.bodyAt = saturatingAdd(now, std::chrono::duration_cast<Clock::duration>(latency));
     p.headAt = headerDelay.count() > 0
-        ? now + std::chrono::duration_cast<Clock::duration>(headerDelay)
+        ? saturatingAdd(now, std::chrono::duration_cast<Clock::duration>(headerDelay))
         : p.bodyAt;
     if (p.bodyAt < p.headAt)
         p.bodyAt = p.headAt;
@@ -826,7 +816,8 @@ void ServerWorker::armListTimer(
         return;
     // The front is the oldest entry; later ones expire no earlier. Entries that moved to the
     // back since only make the timer fire early, and the sweep re-arms it.
-    const auto deadline = list.head->since + std::chrono::duration_cast<Clock::duration>(timeout);
+    const auto deadline
+        = saturatingAdd(list.head->since, std::chrono::duration_cast<Clock::duration>(timeout));
     timer->start(timerInterval(deadline - Clock::now()));
 }
 
@@ -838,7 +829,7 @@ void ServerWorker::onIdleTimer()
         return;
     const auto now = Clock::now();
     const auto span = std::chrono::duration_cast<Clock::duration>(timeout);
-    while (m_idle.head && m_idle.head->since + span <= now)
+    while (m_idle.head && saturatingAdd(m_idle.head->since, span) <= now)
         closeByServer(m_idle.head, true);
     armListTimer(m_idleTimer, m_idle, timeout);
 }

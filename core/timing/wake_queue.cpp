@@ -109,7 +109,7 @@ Duration WakeQueue::waitFor(TimerModel model, Duration delay)
     // before the deadline finds nothing due and waits again, as Go's scheduler does.
     // epoll_wait's timeout also gets the thread's timer slack (50 us by default),
     // which a timerfd does not: an idle Go runtime's time.Sleep(1ms) takes ~1.08 ms.
-    return (delay < kMs ? kMs : (delay / kMs) * kMs) + timerSlack();
+    return saturatingAdd(delay < kMs ? kMs : (delay / kMs) * kMs, timerSlack());
 }
 
 void WakeQueue::setModel(TimerModel model)
@@ -183,14 +183,15 @@ void WakeQueue::rearm()
     }
     m_armedFor = due;
     // Relative arming: the engine's clock counts from run start, not from boot.
-    const std::int64_t wait = waitFor(m_model, due - m_clock.now()).count();
+    const Duration waitTime = waitFor(m_model, saturatingSub(due, m_clock.now()));
+    const std::int64_t wait = waitTime.count();
     if (m_fd >= 0) {
         itimerspec spec {};
         spec.it_value.tv_sec = static_cast<time_t>(wait / 1'000'000'000);
         spec.it_value.tv_nsec = static_cast<long>(wait % 1'000'000'000);
         ::timerfd_settime(m_fd, 0, &spec, nullptr);
     } else {
-        m_fallback->start(static_cast<int>((wait + 999'999) / 1'000'000));
+        m_fallback->start(timerInterval(waitTime)); // early for > 24.8 days: fire() re-arms
     }
 }
 
