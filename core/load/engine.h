@@ -10,8 +10,9 @@
 #include "load/transport.h"
 #include "load/wake_source.h"
 #include "load/worker_scheduler.h"
+#include "timing/elapsed_clock.h"
+#include "timing/elapsed_clock.h"
 
-#include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
 #include <memory>
@@ -52,19 +53,6 @@ public:
     void shutdown();
 
 private:
-    class SteadyClock final : public Clock
-    {
-    public:
-        void restart() { m_timer.start(); }
-        [[nodiscard]] TimePoint now() const override
-        {
-            return m_timer.isValid() ? TimePoint(m_timer.nsecsElapsed()) : TimePoint { 0 };
-        }
-
-    private:
-        QElapsedTimer m_timer;
-    };
-
     // Idle: no run. Running: callers at work. Lingering: callers stopped, the pool kept
     // alive for LoadConfig::linger. Finishing: taking the final picture.
     enum class RunState : std::uint8_t { Idle, Running, Lingering, Finishing };
@@ -92,7 +80,7 @@ private:
     void armUntil(QTimer &timer, TimePoint at);
 
     EngineController *m_controller;
-    SteadyClock m_clock;
+    ElapsedClock m_clock; // restarted at each run start
     WakeQueueSource m_thinkWake; // think time, LoadConfig::timers model
     WakeQueueSource m_paceWake; // rate slots, always exact
     WorkerScheduler m_scheduler;
