@@ -208,6 +208,14 @@ void TestResponseParser::responses_data()
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
                       "3\r\nabc\r\n0\r\n\r\n")
         << false << false << ok << 200 << 1 << true << qint64(-1) << true << qint64(3) << 0 << none;
+    // llhttp (and RFC 9112 6.3) read a body until EOF for a Transfer-Encoding other than
+    // chunked and ignore Content-Length, so contentLength() must not report it (found by
+    // tests/fuzz/fuzz_response_parser: 6 body bytes under "Content-Length: 3").
+    QTest::newRow("other transfer-encoding ignores content-length")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: gzip\r\n\r\n"
+                      "abcdef")
+        << false << true << ok << 200 << 1 << false << qint64(-1) << false << qint64(6) << 0
+        << none;
     QTest::newRow("http/1.0 until eof")
         << QByteArray("HTTP/1.0 200 OK\r\nServer: x\r\n\r\nabcdef") << false << true << ok << 200
         << 0 << false << qint64(-1) << false << qint64(6) << 0 << none;

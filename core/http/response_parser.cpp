@@ -292,7 +292,10 @@ bool ResponseParser::finishHead(const char *headEnd)
     }
     m_headersComplete = true;
     m_chunked = (parser->flags & F_CHUNKED) != 0;
-    m_contentLength = !m_chunked && (parser->flags & F_CONTENT_LENGTH) != 0
+    // Any Transfer-Encoding makes llhttp ignore Content-Length (chunked, or a body until EOF
+    // for the others), so the length is not the framing either.
+    m_contentLength = (parser->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) == 0
+            && (parser->flags & F_CONTENT_LENGTH) != 0
         ? static_cast<qint64>(parser->content_length)
         : -1;
     const bool noBody = m_headRequest || status == 204 || status == 304;
