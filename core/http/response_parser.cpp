@@ -347,7 +347,13 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
         return { m_state, stopped };
     }
     if (err != HPE_OK) {
-        if (m_errorKind == ErrorKind::None) {
+        if (m_errorKind == ErrorKind::None && !m_headersComplete && stop
+            && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
+            // Go reads the head through its limit: a bad byte past it is never seen, the
+            // limit is hit first. Without this, reads ending before the bad byte would say
+            // HeaderTooLarge and one read holding both would say Malformed.
+            failHeaderTooLarge();
+        } else if (m_errorKind == ErrorKind::None) {
             m_errorKind = ErrorKind::Malformed;
             const char *reason = llhttp_get_error_reason(m_parser.get());
             m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")
