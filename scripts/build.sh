@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configure and build PoolScope into build/ (shared by run.sh and test.sh).
+# Configure and build PoolScope into build/ or $POOLSCOPE_BUILD_DIR (shared by run.sh and test.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD_DIR="${POOLSCOPE_BUILD_DIR:-$ROOT/build}"
@@ -13,4 +13,9 @@ if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
 elif [ $# -gt 0 ]; then
     cmake -S "$ROOT" -B "$BUILD_DIR" "$@"
 fi
-cmake --build "$BUILD_DIR" -j "$JOBS"
+# POOLSCOPE_BUILD_TARGETS: space-separated targets to build instead of everything.
+TARGETS=()
+for t in ${POOLSCOPE_BUILD_TARGETS:-}; do
+    TARGETS+=(--target "$t")
+done
+cmake --build "$BUILD_DIR" -j "$JOBS" "${TARGETS[@]}"

@@ -13,6 +13,9 @@ PACKAGES=(
     node-llhttp libmnl-dev zlib1g-dev
     # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
     xvfb xauth imagemagick golang-go nginx-light iproute2 procps
+    # tests: fuzzing (scripts/test.sh --fuzz): clang 14 and its runtimes, where libFuzzer
+    # (libclang_rt.fuzzer) and clang's ASan/UBSan live; clang only recommends them
+    clang-14 libclang-rt-14-dev
     # benchmarks
     wrk hey apache2-utils jq
     # profiling (bench/README.md)

@@ -751,6 +751,11 @@ private Q_SLOTS:
         QVERIFY2(s.requestsDone >= 1000, qPrintable(QString::number(s.requestsDone)));
         // Measured: 1-3 % of requests dial on a quiet machine, 10-16 % with both cores
         // busy elsewhere; bunched slots dial for about two thirds of them.
+#ifdef POOLSCOPE_SANITIZED
+        // Instrumented requests take longer than the 200 us between slots, so they overlap
+        // and dial whatever the pacing (46 % measured under ASan+UBSan): a timing check.
+        QSKIP("the dial ratio measures timing, which a sanitized build does not have");
+#endif
         QVERIFY2(s.pool.dials * 4 < s.requestsDone,
             qPrintable(
                 QStringLiteral("%1 dials for %2 requests").arg(s.pool.dials).arg(s.requestsDone)));

@@ -354,6 +354,16 @@ private Q_SLOTS:
         QTest::newRow("method") << head + R"("load":{"method":"GE T"}})"
                                 << QStringLiteral(
                                        "load.method: \"GE T\" is not a valid HTTP method");
+        // An empty key is not the top level again (found by tests/fuzz/fuzz_scenario_file:
+        // {"": {...}} was read as a second copy of the file, {"": 1} named no field).
+        QTest::newRow("empty key holding knobs")
+            << head + R"("":{"load":{"workers":3}}})"
+            << QStringLiteral(": \"\": unknown key (known keys here:");
+        QTest::newRow("empty key")
+            << head + R"("":1})" << QStringLiteral(": \"\": unknown key (known keys here:");
+        QTest::newRow("empty nested key")
+            << head + R"("load":{"":1}})"
+            << QStringLiteral(": load.\"\": unknown key (known keys here:");
         QTest::newRow("section type") << head + R"("server":[]})"
                                       << QStringLiteral("server: expected an object, got an array");
         QTest::newRow("address") << head + R"("server":{"listenAddress":"localhost"}})"

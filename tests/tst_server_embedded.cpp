@@ -711,6 +711,12 @@ private Q_SLOTS:
     // 100 %); once descriptors free up, the connections that waited are served.
     void outOfDescriptorsDoesNotSpin()
     {
+#ifdef POOLSCOPE_SANITIZED
+        // UBSan's vptr check opens a pipe to read a vtable it has not seen yet; at EMFILE
+        // that fails and it reports the server's valid QSocketNotifier as "invalid vptr"
+        // (tests/sanitizers/README.md). The normal build runs this test.
+        QSKIP("a sanitized server cannot run out of descriptors: its sanitizer needs some");
+#endif
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
         if (bin.isEmpty() || !QFile::exists(bin))
             QSKIP("POOLSCOPE_BIN is not set or missing");

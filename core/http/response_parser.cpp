@@ -280,7 +280,10 @@ bool ResponseParser::finishHead(const char *headEnd)
     }
     m_headersComplete = true;
     m_chunked = (parser->flags & F_CHUNKED) != 0;
-    m_contentLength = !m_chunked && (parser->flags & F_CONTENT_LENGTH) != 0
+    // Any Transfer-Encoding makes llhttp ignore Content-Length (chunked, or a body until EOF
+    // for the others), so the length is not the framing either.
+    m_contentLength = (parser->flags & (F_CHUNKED | F_TRANSFER_ENCODING)) == 0
+            && (parser->flags & F_CONTENT_LENGTH) != 0
         ? static_cast<qint64>(parser->content_length)
         : -1;
     const bool noBody = m_headRequest || status == 204 || status == 304;
@@ -332,7 +335,13 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
         return { m_state, stopped };
     }
     if (err != HPE_OK) {
-        if (m_errorKind == ErrorKind::None) {
+        if (m_errorKind == ErrorKind::None && !m_headersComplete && stop
+            && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
+            // Go reads the head through its limit: a bad byte past it is never seen, the
+            // limit is hit first. Without this, reads ending before the bad byte would say
+            // HeaderTooLarge and one read holding both would say Malformed.
+            failHeaderTooLarge();
+        } else if (m_errorKind == ErrorKind::None) {
             m_errorKind = ErrorKind::Malformed;
             const char *reason = llhttp_get_error_reason(m_parser.get());
             m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")

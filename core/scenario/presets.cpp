@@ -326,7 +326,8 @@ bool readKnobs(const QJsonObject &obj, const QString &path, Settings *s, QString
                 return false;
             }
             k->set(*s, v);
-        } else if (sc.children.contains(full)) {
+        } else if (!it.key().isEmpty() && sc.children.contains(full)) {
+            // (An empty key would be "" at the top level: the file itself, not a section.)
             if (!it.value().isObject()) {
                 *error = QStringLiteral("%1: expected an object, got %2")
                              .arg(full, describe(it.value()));
@@ -336,8 +337,11 @@ bool readKnobs(const QJsonObject &obj, const QString &path, Settings *s, QString
                 return false;
             }
         } else if (!(path.isEmpty() && sc.children.value(QString()).contains(it.key()))) {
+            const QString named = it.key().isEmpty()
+                ? (path.isEmpty() ? QStringLiteral("\"\"") : path + QStringLiteral(".\"\""))
+                : full;
             *error = QStringLiteral("%1: unknown key (known keys here: %2)")
-                         .arg(full, sc.children.value(path).join(u", "));
+                         .arg(named, sc.children.value(path).join(u", "));
             return false;
         }
     }
