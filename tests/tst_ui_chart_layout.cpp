@@ -19,6 +19,7 @@
 #include <QScrollBar>
 #include <QTest>
 #include <QTextEdit>
+#include <QValueAxis>
 
 using namespace poolscope;
 using testsupport::saveShot;
@@ -139,6 +140,11 @@ QStringList layoutProblems(ChartsPanel &panel)
                             .arg(n)
                             .arg(canvas->height())
                             .arg(canvas->minimumSizeHint().height());
+        }
+        if (canvas->yAxis()->tickCount() < 3) {
+            problems << QStringLiteral("chart %1 has only %2 value labels")
+                            .arg(n)
+                            .arg(canvas->yAxis()->tickCount());
         }
         for (const QString &t : sceneTexts(panel.chart(c))) {
             if (elided(t)) {

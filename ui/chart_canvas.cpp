@@ -139,9 +139,15 @@ bool ChartCanvas::setScale(bool right, double top, int intervals, int decimals)
 
 int ChartCanvas::maxIntervals() const
 {
-    const double plotHeight = height() - labelStripHeight() - kTopMargin - 12;
-    const double label = QFontMetricsF(m_labelFont).height();
-    return std::clamp(static_cast<int>(plotHeight / (1.9 * label)), 1, 5);
+    // Qt Charts elides a value label ("...") that is taller than the plot height
+    // divided by the number of labels, less twice its label padding.
+    constexpr double kQtLabelPadding = 5;
+    double plotHeight = m_chart->plotArea().height();
+    if (plotHeight <= 0) {
+        plotHeight = height() - labelStripHeight() - kTopMargin - 12;
+    }
+    const double pitch = QFontMetricsF(m_labelFont).height() + 2 * kQtLabelPadding + 3;
+    return std::clamp(static_cast<int>(plotHeight / pitch) - 1, 1, 5);
 }
 
 double ChartCanvas::plotWidth() const
@@ -217,14 +223,18 @@ int ChartCanvas::labelStripHeight() const
 
 QSize ChartCanvas::sizeHint() const
 {
-    return { 480, 170 };
+    // No taller than the minimum: the panel's scroll area goes by size hints,
+    // and four charts at their minimum read better than two and a scroll bar.
+    // The layout stretches the charts over whatever room there is.
+    return { 480, minimumSizeHint().height() };
 }
 
 QSize ChartCanvas::minimumSizeHint() const
 {
-    // Room for three value labels, the time labels and the plot between them.
-    const int label = QFontMetrics(m_labelFont).height();
-    return { 200, static_cast<int>(label * 1.9 * 2) + labelStripHeight() + kTopMargin + 14 };
+    // A plot with room for three value labels (see maxIntervals), the time
+    // labels below it and what Qt reserves for the end labels' overhang.
+    const int pitch = QFontMetrics(m_labelFont).height() + 13;
+    return { 200, 3 * pitch + labelStripHeight() + kTopMargin + 18 };
 }
 
 void ChartCanvas::resizeEvent(QResizeEvent *event)

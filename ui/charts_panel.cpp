@@ -111,14 +111,15 @@ struct NiceScale
     int decimals = 0;
 };
 
-// The smallest 1, 2, 2.5, 5 x 10^k step that covers value in at most maxIntervals
-// steps; integer steps only for counts.
+// The smallest 1, 2, 2.5, 3, 4, 5, 6, 8 x 10^k step that covers value in at most
+// maxIntervals steps (a short chart has few, and a coarse step would waste half
+// of it); integer steps only for counts.
 NiceScale niceScale(double value, int maxIntervals, bool integers)
 {
     value = std::max(value, integers ? 1.0 : 0.01);
     double mag = std::pow(10.0, std::floor(std::log10(value / maxIntervals)));
     for (int decade = 0; decade < 3; ++decade, mag *= 10) {
-        for (double m : { 1.0, 2.0, 2.5, 5.0 }) {
+        for (double m : { 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0 }) {
             const double step = m * mag;
             if (integers && (step < 1 || std::fmod(step, 1.0) != 0)) {
                 continue;
