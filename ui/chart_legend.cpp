@@ -124,6 +124,9 @@ void ChartLegend::setEntryText(const QString &key, const QString &text)
     if (QAbstractButton *b = m_entries.value(key); b && b->text() != text) {
         b->setText(text);
         b->updateGeometry();
+        // Place the entries for the new width now, not after the next paint.
+        m_flow->invalidate();
+        m_flow->activate();
     }
 }
 

@@ -111,12 +111,30 @@ struct NiceScale
     int decimals = 0;
 };
 
-// The smallest 1, 2, 2.5, 3, 4, 5, 6, 8 x 10^k step that covers value in at most
-// maxIntervals steps (a short chart has few, and a coarse step would waste half
-// of it); integer steps only for counts.
+int decimalsFor(double step)
+{
+    if (step >= 1) {
+        return std::fmod(step, 1.0) == 0 ? 0 : 1;
+    }
+    // 0.5 -> 1, 0.25 -> 2, 0.05 -> 2
+    for (int d = 1; d < 6; ++d) {
+        const double scaled = step * std::pow(10.0, d);
+        if (std::abs(scaled - std::round(scaled)) < 1e-6) {
+            return d;
+        }
+    }
+    return 6;
+}
+
+// The lowest top that covers value in at most maxIntervals steps of 1, 2, 2.5, 3,
+// 4, 5, 6 or 8 x 10^k (a short chart has few intervals, and 1-2-5 alone would
+// waste up to half of it); for equal tops a round step (1, 2, 2.5, 5) wins, then
+// the finer one. Integer steps only for counts.
 NiceScale niceScale(double value, int maxIntervals, bool integers)
 {
     value = std::max(value, integers ? 1.0 : 0.01);
+    NiceScale best { 0, 0, 0 };
+    bool bestRound = false;
     double mag = std::pow(10.0, std::floor(std::log10(value / maxIntervals)));
     for (int decade = 0; decade < 3; ++decade, mag *= 10) {
         for (double m : { 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0 }) {
@@ -125,19 +143,19 @@ NiceScale niceScale(double value, int maxIntervals, bool integers)
                 continue;
             }
             const int n = std::max(1, static_cast<int>(std::ceil(value / step - 1e-9)));
-            if (n <= maxIntervals) {
-                int decimals = 0;
-                if (step < 1) {
-                    decimals = static_cast<int>(std::ceil(-std::log10(step) - 1e-9))
-                        + (m == 2.5 ? 1 : 0);
-                } else if (std::fmod(step, 1.0) != 0) {
-                    decimals = 1;
-                }
-                return { n * step, n, decimals };
+            if (n > maxIntervals) {
+                continue;
+            }
+            const double top = n * step;
+            const bool round = m == 1.0 || m == 2.0 || m == 2.5 || m == 5.0;
+            const bool lower = best.intervals == 0 || top < best.top - 1e-9;
+            if (lower || (std::abs(top - best.top) < 1e-9 && round && !bestRound)) {
+                best = { top, n, decimalsFor(step) };
+                bestRound = round;
             }
         }
     }
-    return { value, 1, 0 };
+    return best.intervals > 0 ? best : NiceScale { value, 1, 0 };
 }
 
 } // namespace
