@@ -55,20 +55,20 @@ private Q_SLOTS:
         }
         panel.refresh();
         const auto pts = panel.series(QStringLiteral("open"))->points();
-        // Every sample gets a point (60 s over ~1000 px is finer than 10 Hz) ...
-        QCOMPARE(pts.size(), 50);
+        // A point per 0.2 s (the newest sample of each), and the newest sample ...
+        QCOMPARE(pts.size(), 26);
         QCOMPARE(pts.first().x(), 0.1);
+        QCOMPARE(pts[1].x(), 0.3);
         QCOMPARE(pts.last().x(), 5.0);
-        // ... each the mean of the second up to it: the first ones of what there is so far.
+        // ... each the mean of the second up to it: at first of what there is so far.
         QCOMPARE(pts[0].y(), 2.0);
-        QCOMPARE(pts[1].y(), 5.5);
-        QCOMPARE(pts[2].y(), 13.0 / 3);
+        QCOMPARE(pts[1].y(), 13.0 / 3);
         // Once a whole second is in, the line is flat at the mean: 5.5, not 2..9.
-        for (qsizetype i = 10; i < pts.size(); ++i) {
+        for (qsizetype i = 5; i < pts.size(); ++i) {
             QVERIFY2(std::abs(pts[i].y() - 5.5) < 1e-9,
                 qPrintable(QStringLiteral("%1 at %2 s").arg(pts[i].y()).arg(pts[i].x())));
         }
-        QCOMPARE(ys(panel.series(QStringLiteral("waiting"))), QList<double>(50, 3.0));
+        QCOMPARE(ys(panel.series(QStringLiteral("waiting"))), QList<double>(26, 3.0));
         QCOMPARE(panel.windowStart(), 0.0);
         QCOMPARE(panel.windowEnd(), 60.0);
     }
@@ -79,8 +79,9 @@ private Q_SLOTS:
         for (int i = 1; i <= 6000; ++i) { // 10 minutes
             h.add(snapshotAt(i * 0.1, i % 10, 0), 2, 0);
         }
+        // Never finer than 0.2 s: five points per second of one-second means.
         const ChartResolution fine = resolutionFor(60, 1000);
-        QCOMPARE(fine.bucket, 0.0);
+        QCOMPARE(fine.bucket, 0.2);
         QCOMPARE(fine.smoothing, 1.0);
         const ChartResolution coarse = resolutionFor(600, 500);
         QCOMPARE(coarse.bucket, 2.0);
@@ -134,9 +135,9 @@ private Q_SLOTS:
         QCOMPARE(panel.windowEnd(), 150.0);
         QCOMPARE(panel.windowStart(), 90.0);
         const auto pts = panel.series(QStringLiteral("open"))->points();
-        // 600 samples in (90, 150] plus the one at 90 that reaches the left edge.
-        QVERIFY2(pts.size() <= 602 && pts.size() >= 600, qPrintable(QString::number(pts.size())));
-        QVERIFY(pts.first().x() >= 89.9);
+        // One per 0.2 s in (90, 150] plus the one before 90 that reaches the left edge.
+        QVERIFY2(pts.size() <= 303 && pts.size() >= 300, qPrintable(QString::number(pts.size())));
+        QVERIFY(pts.first().x() >= 89.6 && pts.first().x() < 90.0);
         QCOMPARE(pts.last().x(), 150.0);
         // Every chart shares the same time range.
         for (int c = 0; c < ChartsPanel::kChartCount; ++c) {
@@ -227,12 +228,20 @@ private Q_SLOTS:
             panel.addSnapshot(snapshotAt(i * 0.1, 4, 4));
         }
         panel.refresh();
-        QList<double> expected(10, 2.0);
-        expected.append(QList<double>(10, 10.0));
+        // Not averaged: the cap in force at each point, a step at the change (1.1 s).
+        QList<double> expected;
+        QList<double> connExpected;
+        for (const QPointF &p : panel.series(QStringLiteral("idleCap"))->points()) {
+            expected << (p.x() < 1.05 ? 2.0 : 10.0);
+            if (p.x() > 1.05) {
+                connExpected << 4.0;
+            }
+        }
+        QCOMPARE(expected.size(), 11);
         QCOMPARE(ys(panel.series(QStringLiteral("idleCap"))), expected);
         QVERIFY(panel.series(QStringLiteral("idleCap"))->name().contains(QStringLiteral("10")));
         QVERIFY(panel.series(QStringLiteral("connCap"))->isVisible());
-        QCOMPARE(ys(panel.series(QStringLiteral("connCap"))), QList<double>(10, 4.0));
+        QCOMPARE(ys(panel.series(QStringLiteral("connCap"))), connExpected);
         // The y axis leaves room above the cap so the line is visible.
         auto *y = qobject_cast<QValueAxis *>(
             panel.chart(ChartsPanel::Chart::Connections)->axes(Qt::Vertical).first());

@@ -98,9 +98,8 @@ ChartResolution resolutionFor(double span, double pixels)
     }
     const double perPixel = span / pixels;
     ChartResolution res;
-    if (perPixel <= 0.1) {
-        return res; // every sample: the engine's 10 Hz is the finest there is
-    }
+    // A point every 0.2 s at the finest: a one-second mean has no detail between
+    // them, and half the points is half the cost of stroking each line.
     static constexpr double kSteps[]
         = { 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600 };
     res.bucket = kSteps[std::size(kSteps) - 1];

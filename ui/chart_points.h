@@ -35,17 +35,17 @@ struct ChartPoint
     double p99Ms = 0;
 };
 
-// Resolution of a chart: one point per `bucket` seconds (0: every sample),
-// each averaging `smoothing` seconds.
+// Resolution of a chart: one point per `bucket` seconds (0: every sample, for
+// callers that want the 10 Hz data), each averaging `smoothing` seconds.
 struct ChartResolution
 {
     double bucket = 0;
     double smoothing = 1.0;
 };
 
-// The finest of 0 (every 10 Hz sample), 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60 ... seconds
-// that gives at most about one point per pixel for `span` seconds over `pixels`
-// (pixels <= 0: assume 1000).
+// The finest of 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60 ... seconds that gives at most
+// about one point per pixel for `span` seconds over `pixels` (pixels <= 0:
+// assume 1000).
 // Smoothing is one second, or the bucket when that is longer.
 [[nodiscard]] ChartResolution resolutionFor(double span, double pixels);
 
