@@ -65,6 +65,8 @@ ChartCanvas::ChartCanvas(qint64 *paintNs, qint64 *paintCpuNs, QWidget *parent)
     m_labelFont.setPointSizeF(m_labelFont.pointSizeF() * 0.85);
     m_markerFont = m_labelFont;
     m_markerFont.setBold(true);
+    m_labelTexts.font = m_labelFont;
+    m_markerTexts.font = m_markerFont;
 
     m_chart = new QChart;
     m_chart->legend()->hide();
@@ -133,6 +135,13 @@ bool ChartCanvas::setScale(bool right, double top, int intervals, int decimals)
     axis->setTickCount(intervals + 1);
     axis->setLabelFormat(format);
     (right ? m_y2Top : m_yTop) = top;
+    double widest = 0;
+    for (int i = 0; i <= intervals; ++i) {
+        // As QValueAxis formats them.
+        const QString label = QString::asprintf(format.toLatin1().constData(), top * i / intervals);
+        widest = std::max(widest, textWidth(m_labelTexts, label));
+    }
+    (right ? m_y2Labels : m_yLabels) = widest;
     m_frameDirty = true;
     return true;
 }
@@ -191,15 +200,29 @@ void ChartCanvas::setHoverTime(double t)
 
 QRectF ChartCanvas::naturalPlotArea()
 {
+    // Laying a chart out updates every axis label item: only when it can differ.
+    const LayoutKey key = layoutKey();
+    if (m_naturalValid && key == m_naturalKey) {
+        return m_natural;
+    }
     m_chart->setPlotArea(QRectF());
     m_chart->layout()->activate();
-    return m_chart->plotArea();
+    m_fixed = QRectF();
+    m_natural = m_chart->plotArea();
+    m_naturalKey = key;
+    m_naturalValid = true;
+    m_frameDirty = true;
+    return m_natural;
 }
 
 void ChartCanvas::fixPlotArea(const QRectF &rect)
 {
+    if (rect == m_fixed) {
+        return;
+    }
     m_chart->setPlotArea(rect);
     m_chart->layout()->activate();
+    m_fixed = rect;
     m_frameDirty = true;
 }
 
@@ -241,6 +264,8 @@ void ChartCanvas::resizeEvent(QResizeEvent *event)
 {
     QWidget::resizeEvent(event);
     m_chart->setPlotArea(QRectF()); // the owner aligns it again before the next paint
+    m_fixed = QRectF();
+    m_naturalValid = false;
     m_chart->resize(size());
     m_chart->layout()->activate();
     m_frameDirty = true;
@@ -316,30 +341,33 @@ void ChartCanvas::paintEvent(QPaintEvent *)
 
 namespace poolscope {
 
-namespace {
-
-// Widget coordinates of chart values, computed once per paint.
-struct Mapper
+const QStaticText &ChartCanvas::cachedText(TextCache &cache, const QString &text) const
 {
-    double x0;
-    double sx;
-    double y0;
-    double sy;
-    [[nodiscard]] QPointF map(const QPointF &v) const
-    {
-        return { x0 + v.x() * sx, y0 - v.y() * sy };
+    auto it = cache.texts.find(text);
+    if (it == cache.texts.end()) {
+        if (cache.texts.size() >= 512) {
+            cache.texts.clear();
+        }
+        QStaticText st(text);
+        st.setTextFormat(Qt::PlainText);
+        st.setPerformanceHint(QStaticText::AggressiveCaching);
+        st.prepare(QTransform(), cache.font);
+        it = cache.texts.insert(text, st);
     }
-};
+    return *it;
+}
 
-} // namespace
+double ChartCanvas::textWidth(TextCache &cache, const QString &text) const
+{
+    return cachedText(cache, text).size().width();
+}
 
 ChartCanvas::TimeTicks ChartCanvas::timeTicks() const
 {
     const double span = m_end - m_start;
     const double pixels = std::max(1.0, m_chart->plotArea().width());
-    const QFontMetricsF fm(m_labelFont);
-    const double labelWidth
-        = fm.horizontalAdvance(m_end >= 3600 ? QStringLiteral("8:88:88") : QStringLiteral("888 s"));
+    const double labelWidth = textWidth(
+        m_labelTexts, m_end >= 3600 ? QStringLiteral("8:88:88") : QStringLiteral("888 s"));
     static constexpr double kSteps[]
         = { 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400 };
     TimeTicks ticks;
@@ -381,14 +409,14 @@ QList<QPair<QString, QRectF>> ChartCanvas::layoutTimeLabels(QList<double> *tickX
         return out;
     }
     const TimeTicks ticks = timeTicks();
-    const QFontMetricsF fm(m_labelFont);
+    const double h = QFontMetricsF(m_labelFont).height();
     for (double t = ticks.first; t <= m_end + 1e-9; t += ticks.step) {
         const double x = xAt(t);
         const QString text = timeText(t, ticks.step);
-        const double w = fm.horizontalAdvance(text);
+        const double w = textWidth(m_labelTexts, text);
         // Centred under the tick, kept inside the widget at both ends.
         const double left = std::clamp(x - w / 2, 0.0, std::max(0.0, width() - w));
-        out.append({ text, QRectF(left, plot.bottom() + 3, w, fm.height()) });
+        out.append({ text, QRectF(left, plot.bottom() + 3, w, h) });
         if (tickXs) {
             tickXs->append(x);
         }
@@ -414,20 +442,10 @@ void ChartCanvas::drawTimeAxis(QPainter &p)
     p.setPen(QPen(m_y->linePenColor(), 1));
     p.drawLine(QPointF(plot.left(), std::round(plot.bottom()) + 0.5),
         QPointF(plot.right(), std::round(plot.bottom()) + 0.5));
-    if (m_textCache.size() > 256) {
-        m_textCache.clear();
-    }
     p.setFont(m_labelFont);
     p.setPen(m_y->labelsColor());
     for (const auto &[text, rect] : labels) {
-        auto it = m_textCache.find(text);
-        if (it == m_textCache.end()) {
-            QStaticText st(text);
-            st.setTextFormat(Qt::PlainText);
-            st.prepare(QTransform(), m_labelFont);
-            it = m_textCache.insert(text, st);
-        }
-        p.drawStaticText(rect.topLeft(), *it);
+        p.drawStaticText(rect.topLeft(), cachedText(m_labelTexts, text));
     }
 }
 
@@ -447,13 +465,8 @@ void ChartCanvas::drawTraces(QPainter &p, bool onTop) const
         const qsizetype n = tr.points.size();
         if (tr.area) {
             poly.resize(0);
-            poly.reserve(2 * n);
-            for (const QPointF &v : tr.points) {
-                poly.append(m.map(v));
-            }
-            for (qsizetype i = tr.lower.size(); i-- > 0;) {
-                poly.append(m.map(tr.lower[i]));
-            }
+            appendSimplified(poly, tr.points, 0, n, m, false);
+            appendSimplified(poly, tr.lower, 0, tr.lower.size(), m, true);
             QColor fill = tr.color;
             fill.setAlpha(170);
             p.setPen(QPen(tr.color, 1));
@@ -461,7 +474,7 @@ void ChartCanvas::drawTraces(QPainter &p, bool onTop) const
             p.drawPolygon(poly);
             continue;
         }
-        p.setPen(QPen(tr.color, tr.width, tr.style, Qt::FlatCap, Qt::RoundJoin));
+        p.setPen(QPen(tr.color, tr.width, tr.style, Qt::FlatCap, Qt::BevelJoin));
         p.setBrush(Qt::NoBrush);
         std::size_t nextBreak = 0;
         for (qsizetype a = 0; a < n;) {
@@ -476,13 +489,47 @@ void ChartCanvas::drawTraces(QPainter &p, bool onTop) const
                 p.setBrush(Qt::NoBrush);
             } else {
                 poly.resize(0);
-                for (qsizetype i = a; i < b; ++i) {
-                    poly.append(m.map(tr.points[i]));
-                }
+                appendSimplified(poly, tr.points, a, b, m, false);
                 p.drawPolyline(poly);
             }
             a = b;
         }
+    }
+}
+
+void ChartCanvas::appendSimplified(QPolygonF &out, const QList<QPointF> &points, qsizetype a,
+    qsizetype b, const Mapper &m, bool reversed)
+{
+    // Stroking a wide antialiased pen costs per vertex: a point that lies within
+    // a quarter pixel of the line between its kept neighbour and the next one
+    // changes no pixel and is left out (a flat limit line is two vertices). Runs
+    // are cut every 16 px so small errors cannot add up along a gentle curve.
+    constexpr double kTolerance2 = 0.25 * 0.25;
+    constexpr double kMaxRun = 16;
+    const qsizetype n = b - a;
+    if (n <= 0) {
+        return;
+    }
+    const auto at = [&](qsizetype i) {
+        return m.map(points[reversed ? b - 1 - i : a + i]);
+    };
+    QPointF kept = at(0);
+    out.append(kept);
+    QPointF cur = n > 1 ? at(1) : kept;
+    for (qsizetype i = 1; i + 1 < n; ++i) {
+        const QPointF next = at(i + 1);
+        const double dx = next.x() - kept.x();
+        const double dy = next.y() - kept.y();
+        const double cross = (cur.x() - kept.x()) * dy - (cur.y() - kept.y()) * dx;
+        const double len2 = dx * dx + dy * dy;
+        if (cross * cross > kTolerance2 * len2 || std::abs(cur.x() - kept.x()) > kMaxRun) {
+            out.append(cur);
+            kept = cur;
+        }
+        cur = next;
+    }
+    if (n > 1) {
+        out.append(cur);
     }
 }
 
@@ -497,7 +544,7 @@ QList<ChartCanvas::MarkerLabel> ChartCanvas::markerLabels() const
     const double lineHeight = fm.height() + 1;
     const int rows = std::clamp(static_cast<int>(plot.height() * 0.55 / lineHeight), 1, 3);
     std::vector<double> rowEnd(static_cast<std::size_t>(rows), -1e9);
-    const double reserve = fm.horizontalAdvance(QStringLiteral(" +99"));
+    const double reserve = textWidth(m_markerTexts, QStringLiteral(" +99"));
     constexpr double kGap = 4;
     for (const Marker &m : m_markers) {
         if (m.t < m_start || m.t > m_end) {
@@ -507,14 +554,14 @@ QList<ChartCanvas::MarkerLabel> ChartCanvas::markerLabels() const
         // On the right of its line if it fits there, else on the left; elided (in
         // full in the readout) only when neither side has room.
         QString text = m.text;
-        double w = fm.horizontalAdvance(text);
+        double w = textWidth(m_markerTexts, text);
         const double rightRoom = plot.right() - x - kGap - reserve;
         const double leftRoom = x - kGap - reserve - plot.left();
         bool leftSide = w > rightRoom && leftRoom > rightRoom;
         const double room = std::max(40.0, leftSide ? leftRoom : rightRoom);
         if (w > room) {
             text = fm.elidedText(text, Qt::ElideRight, room);
-            w = fm.horizontalAdvance(text);
+            w = textWidth(m_markerTexts, text);
         }
         if (leftSide && w <= rightRoom) {
             leftSide = false;
@@ -545,7 +592,7 @@ QList<ChartCanvas::MarkerLabel> ChartCanvas::markerLabels() const
         if (label.members.size() > 1) {
             const QString more = QStringLiteral(" +%1").arg(label.members.size() - 1);
             label.text += more;
-            const double extra = fm.horizontalAdvance(more);
+            const double extra = textWidth(m_markerTexts, more);
             if (label.leftOfLine) {
                 label.rect.setLeft(label.rect.left() - extra);
             } else {
@@ -573,7 +620,7 @@ void ChartCanvas::drawMarkers(QPainter &p) const
     for (const MarkerLabel &label : markerLabels()) {
         p.fillRect(label.rect.adjusted(-2, 0, 2, 0), QColor(255, 255, 255, 215));
         p.setPen(QColor(chart_palette::kMarkerText));
-        p.drawText(label.rect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, label.text);
+        p.drawStaticText(label.rect.topLeft(), cachedText(m_markerTexts, label.text));
     }
 }
 

@@ -118,6 +118,17 @@ public:
     // one time is one x position on all of them.
     [[nodiscard]] QRectF naturalPlotArea();
     void fixPlotArea(const QRectF &rect);
+    // What the chart's own layout of its plot depends on: its size and the
+    // widths of its widest value labels. While it is unchanged, so is the
+    // natural plot area, and the charts need no new alignment.
+    struct LayoutKey
+    {
+        QSize size;
+        double labels = 0;
+        double rightLabels = 0;
+        bool operator==(const LayoutKey &) const = default;
+    };
+    [[nodiscard]] LayoutKey layoutKey() const { return { size(), m_yLabels, m_y2Labels }; }
     // The chart's plot area as laid out now (in widget coordinates).
     [[nodiscard]] QRectF plotArea() const;
 
@@ -143,6 +154,22 @@ private:
     void renderFrame();
     void drawTimeAxis(QPainter &p);
     void drawTraces(QPainter &p, bool onTop) const;
+    // Widget coordinates of chart values, computed once per paint.
+    struct Mapper
+    {
+        double x0;
+        double sx;
+        double y0;
+        double sy;
+        [[nodiscard]] QPointF map(const QPointF &v) const
+        {
+            return { x0 + v.x() * sx, y0 - v.y() * sy };
+        }
+    };
+    // Appends points [a, b) (backwards when reversed) mapped to pixels, without
+    // the ones that would not change the line drawn.
+    static void appendSimplified(QPolygonF &out, const QList<QPointF> &points, qsizetype a,
+        qsizetype b, const Mapper &m, bool reversed);
     void drawMarkers(QPainter &p) const;
     void drawNotes(QPainter &p) const;
     void drawHover(QPainter &p) const;
@@ -178,13 +205,29 @@ private:
     double m_bucket = 0;
     double m_yTop = 5;
     double m_y2Top = 10;
+    double m_yLabels = 0; // width of the widest value label, left and right axis
+    double m_y2Labels = 0;
+    QRectF m_natural; // the chart's own plot area for m_naturalKey
+    LayoutKey m_naturalKey;
+    bool m_naturalValid = false;
+    QRectF m_fixed; // the plot area set by fixPlotArea (null: the chart's own)
     double m_hoverTime = std::nan("");
     QPointF m_mouse { -1, -1 }; // inside the plot while hovering this chart
     QPixmap m_frame;
     bool m_frameDirty = true;
     QFont m_labelFont;
     QFont m_markerFont;
-    QHash<QString, QStaticText> m_textCache; // time-axis labels, bounded
+    // Laid-out texts by string (time labels, marker labels): a frame draws and
+    // measures them without shaping text again. Bounded: cleared when large.
+    struct TextCache
+    {
+        QFont font;
+        QHash<QString, QStaticText> texts;
+    };
+    const QStaticText &cachedText(TextCache &cache, const QString &text) const;
+    double textWidth(TextCache &cache, const QString &text) const;
+    mutable TextCache m_labelTexts;
+    mutable TextCache m_markerTexts;
     std::function<void()> m_beforePaint;
     qint64 *m_paintNs;
     qint64 *m_paintCpuNs;

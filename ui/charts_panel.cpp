@@ -561,7 +561,9 @@ void ChartsPanel::onTick()
         QElapsedTimer t;
         t.start();
         const qint64 cpu0 = threadCpuNs();
+        m_rescaleBudget = 1;
         refresh();
+        m_rescaleBudget = -1;
         m_refreshNs = t.nsecsElapsed();
         m_refreshCpuNs = threadCpuNs() - cpu0;
         m_frameOpen = true;
@@ -813,7 +815,19 @@ void ChartsPanel::setScale(Chart c, bool right, double value, bool integers)
         && cur.intervals <= maxIntervals) {
         return;
     }
-    const NiceScale s = niceScale(value, maxIntervals, integers);
+    // A new scale lays the chart out and renders its frame again: a 10 Hz frame
+    // does that for one chart, the others follow in the next frames.
+    if (m_rescaleBudget == 0) {
+        m_dirty = true;
+        return;
+    }
+    if (m_rescaleBudget > 0) {
+        --m_rescaleBudget;
+    }
+    // Growing data gets room to grow into, so a climbing line is not rescaled
+    // every few frames.
+    const bool growing = cur.top > 0 && value > cur.top;
+    const NiceScale s = niceScale(growing ? value * 1.25 : value, maxIntervals, integers);
     cur = { s.top, s.intervals, s.decimals };
     if (cv->setScale(right, s.top, s.intervals, s.decimals)) {
         m_alignDirty = true;
@@ -839,7 +853,16 @@ void ChartsPanel::updateMarkers()
 void ChartsPanel::alignPlotAreas()
 {
     // Each chart lays itself out (its value labels differ in width, only the
-    // latency chart has a right axis); then all get the innermost edges.
+    // latency chart has a right axis); then all get the innermost edges. That
+    // is two layouts per chart: skipped while no size or label width changed.
+    bool changed = false;
+    for (std::size_t c = 0; c < m_parts.size(); ++c) {
+        changed = changed || m_parts[c].canvas->layoutKey() != m_alignedKeys[c];
+    }
+    if (!changed) {
+        m_alignDirty = false;
+        return;
+    }
     std::array<QRectF, kChartCount> natural;
     double left = 0;
     double right = 1e9;
@@ -854,6 +877,7 @@ void ChartsPanel::alignPlotAreas()
     for (std::size_t c = 0; c < m_parts.size(); ++c) {
         m_parts[c].canvas->fixPlotArea(
             QRectF(left, natural[c].top(), right - left, natural[c].height()));
+        m_alignedKeys[c] = m_parts[c].canvas->layoutKey();
     }
     m_alignDirty = false;
 }

@@ -154,6 +154,7 @@ private:
     RingBuffer<Marker> m_markers { kMaxMarkers }; // oldest dropped first
     std::array<Part, kChartCount> m_parts;
     std::array<std::array<Scale, 2>, kChartCount> m_scales {};
+    std::array<ChartCanvas::LayoutKey, kChartCount> m_alignedKeys {}; // at the last alignment
     QHash<QString, QLineSeries *> m_series; // what each line draws, for series()
     std::array<QAreaSeries *, kCloseReasonCount> m_closeAreas {};
     std::array<int, kCloseReasonCount> m_closeTraces {}; // trace index per reason
@@ -174,6 +175,8 @@ private:
     bool m_layoutDirty = true; // a chart was resized: re-fit scales and realign
     bool m_alignDirty = true; // an axis changed: realign the plot areas
     bool m_updatingScroll = false;
+    // Axes that may change scale in this refresh (-1: all; the 10 Hz frame: one).
+    int m_rescaleBudget = -1;
     double m_viewEnd = kWindowSeconds; // when paused
     double m_windowStart = 0;
     double m_windowEnd = kWindowSeconds;
