@@ -5,6 +5,8 @@
 #   bench/run.sh            full: every measurement 3x, medians (about 6 minutes)
 #   bench/run.sh --quick    1x, shorter runs (about a minute and a half)
 #   bench/run.sh --long     full, and the long run lasts 10 minutes instead of 60 s
+#   bench/run.sh bench_gui  only the named benchmarks (bench_keepalive, bench_churn,
+#                           bench_memory, bench_gui, bench_long), in that order
 #
 # Options: --build-dir DIR (default build-bench), --no-build (use what is built),
 #          --out FILE (default bench/results/latest.md).
@@ -17,6 +19,7 @@ OUT="$ROOT/bench/results/latest.md"
 MODE=full
 LONG=0
 DO_BUILD=1
+ONLY=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --quick) MODE=quick ;;
@@ -24,7 +27,8 @@ while [ $# -gt 0 ]; do
         --no-build) DO_BUILD=0 ;;
         --build-dir) BUILD=$(realpath -m "$2"); shift ;;
         --out) OUT=$(realpath -m "$2"); shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        bench_keepalive|bench_churn|bench_memory|bench_gui|bench_long) ONLY+=("$1") ;;
         *) echo "bench/run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift
@@ -370,7 +374,7 @@ bench_gui() {
         head_v+=("$(window_rate "$pid")")
         wait "$pid" || true
         POOLSCOPE_BENCH_REPORT="$WORK/gui-report-$r.json" QT_QPA_PLATFORM=offscreen \
-            "$PS" --scenario "$scen" --start --screenshot "$WORK/gui.png" \
+            "$PS" --scenario "$scen" --start --show connections,lab --screenshot "$WORK/gui.png" \
             --after "${GUI_AFTER}s" >"$WORK/gui.out" 2>"$WORK/gui.err" &
         pid=$!; PIDS+=("$pid")
         gui_v+=("$(window_rate "$pid")")
@@ -422,11 +426,11 @@ start_nginx
 log "nginx on $NGINX_URL (pid $NGINX_PID)"
 T0=$(date +%s)
 LOAD0=$(cut -d" " -f1-3 /proc/loadavg)
-bench_keepalive
-bench_churn
-bench_memory
-bench_gui
-bench_long
+for b in bench_keepalive bench_churn bench_memory bench_gui bench_long; do
+    if [ ${#ONLY[@]} -eq 0 ] || [[ " ${ONLY[*]} " == *" $b "* ]]; then
+        "$b"
+    fi
+done
 ELAPSED=$(($(date +%s) - T0))
 
 {

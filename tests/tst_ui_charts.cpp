@@ -1,3 +1,5 @@
+#include "chart_canvas.h"
+#include "chart_points.h"
 #include "charts_panel.h"
 #include "support/save_shot.h"
 
@@ -44,28 +46,51 @@ class TestUiCharts : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void seriesHoldExactlyTheValuesGiven()
+    void seriesAreOneSecondMeansOfTheSamples()
     {
         ChartsPanel panel;
-        QList<double> opens;
-        QList<double> idles;
+        // A churning pool at 10 Hz: open jumps between 2 and 9 every sample.
         for (int i = 1; i <= 50; ++i) {
-            const int open = (i * 7) % 13;
-            const int idle = std::min(open, i % 3);
-            panel.addSnapshot(snapshotAt(i * 0.1, open, idle));
-            opens << open;
-            idles << idle;
+            panel.addSnapshot(snapshotAt(i * 0.1, i % 2 == 0 ? 9 : 2, i % 2 == 0 ? 2 : 0));
         }
         panel.refresh();
-        QCOMPARE(ys(panel.series(QStringLiteral("open"))), opens);
-        QCOMPARE(ys(panel.series(QStringLiteral("idle"))), idles);
         const auto pts = panel.series(QStringLiteral("open"))->points();
-        QCOMPARE(pts.size(), 50);
+        // A point per 0.2 s (the newest sample of each), and the newest sample ...
+        QCOMPARE(pts.size(), 26);
         QCOMPARE(pts.first().x(), 0.1);
+        QCOMPARE(pts[1].x(), 0.3);
         QCOMPARE(pts.last().x(), 5.0);
-        QCOMPARE(ys(panel.series(QStringLiteral("waiting"))), QList<double>(50, 3.0));
+        // ... each the mean of the second up to it: at first of what there is so far.
+        QCOMPARE(pts[0].y(), 2.0);
+        QCOMPARE(pts[1].y(), 13.0 / 3);
+        // Once a whole second is in, the line is flat at the mean: 5.5, not 2..9.
+        for (qsizetype i = 5; i < pts.size(); ++i) {
+            QVERIFY2(std::abs(pts[i].y() - 5.5) < 1e-9,
+                qPrintable(QStringLiteral("%1 at %2 s").arg(pts[i].y()).arg(pts[i].x())));
+        }
+        QCOMPARE(ys(panel.series(QStringLiteral("waiting"))), QList<double>(26, 3.0));
         QCOMPARE(panel.windowStart(), 0.0);
         QCOMPARE(panel.windowEnd(), 60.0);
+    }
+
+    void pointsAreBucketedAtAboutOnePerPixel()
+    {
+        SnapshotHistory h(10000);
+        for (int i = 1; i <= 6000; ++i) { // 10 minutes
+            h.add(snapshotAt(i * 0.1, i % 10, 0), 2, 0);
+        }
+        // Never finer than 0.2 s: five points per second of one-second means.
+        const ChartResolution fine = resolutionFor(60, 1000);
+        QCOMPARE(fine.bucket, 0.2);
+        QCOMPARE(fine.smoothing, 1.0);
+        const ChartResolution coarse = resolutionFor(600, 500);
+        QCOMPARE(coarse.bucket, 2.0);
+        QCOMPARE(coarse.smoothing, 2.0);
+        const std::vector<ChartPoint> pts = chartPoints(h, 0, 600, coarse);
+        QVERIFY2(pts.size() >= 300 && pts.size() <= 302, qPrintable(QString::number(pts.size())));
+        // A bucket's point is the mean of its samples: 0..9 twice = 4.5.
+        QCOMPARE(pts[pts.size() / 2].open, 4.5);
+        QCOMPARE(pts.back().t, 600.0);
     }
 
     void ratesComeFromCumulativeCounters()
@@ -83,6 +108,7 @@ private Q_SLOTS:
         s.requestsDone = 150; // +100
         panel.addSnapshot(s);
         panel.refresh();
+        // One second apart: each point's one-second mean is that sample alone.
         QCOMPARE(ys(panel.series(QStringLiteral("dials"))), QList<double>({ 10.0, 20.0 }));
         QCOMPARE(ys(panel.series(QStringLiteral("rps"))), QList<double>({ 50.0, 100.0 }));
         QAreaSeries *cap = panel.closeArea(CloseReason::TooManyIdleHost);
@@ -109,20 +135,15 @@ private Q_SLOTS:
         QCOMPARE(panel.windowEnd(), 150.0);
         QCOMPARE(panel.windowStart(), 90.0);
         const auto pts = panel.series(QStringLiteral("open"))->points();
-        // 600 samples in (90, 150] plus the one at 90 that reaches the left edge.
-        QVERIFY2(pts.size() <= 602 && pts.size() >= 600, qPrintable(QString::number(pts.size())));
-        QVERIFY(pts.first().x() >= 89.9);
+        // One per 0.2 s in (90, 150] plus the one before 90 that reaches the left edge.
+        QVERIFY2(pts.size() <= 303 && pts.size() >= 300, qPrintable(QString::number(pts.size())));
+        QVERIFY(pts.first().x() >= 89.6 && pts.first().x() < 90.0);
         QCOMPARE(pts.last().x(), 150.0);
-        auto *x = qobject_cast<QValueAxis *>(
-            panel.chart(ChartsPanel::Chart::Connections)->axes(Qt::Horizontal).first());
-        QCOMPARE(x->min(), 90.0);
-        QCOMPARE(x->max(), 150.0);
         // Every chart shares the same time range.
-        for (auto c : { ChartsPanel::Chart::DialsCloses, ChartsPanel::Chart::Kernel,
-                 ChartsPanel::Chart::Latency }) {
-            auto *ax = qobject_cast<QValueAxis *>(panel.chart(c)->axes(Qt::Horizontal).first());
-            QCOMPARE(ax->min(), 90.0);
-            QCOMPARE(ax->max(), 150.0);
+        for (int c = 0; c < ChartsPanel::kChartCount; ++c) {
+            const ChartCanvas *canvas = panel.canvas(static_cast<ChartsPanel::Chart>(c));
+            QCOMPARE(canvas->windowStart(), 90.0);
+            QCOMPARE(canvas->windowEnd(), 150.0);
         }
     }
 
@@ -156,7 +177,7 @@ private Q_SLOTS:
             panel.addMarker(QStringLiteral("m%1").arg(i));
         }
         QCOMPARE(panel.markerCount(), ChartsPanel::kMaxMarkers);
-        // The oldest markers went: the newest kMarkerSlots in the window are drawn.
+        // The oldest markers went: the newest is drawn.
         panel.refresh();
         QCOMPARE(panel.visibleMarkerLabels(ChartsPanel::Chart::Connections).constLast(),
             QStringLiteral("m%1").arg(ChartsPanel::kMaxMarkers + 49));
@@ -178,7 +199,10 @@ private Q_SLOTS:
         QCOMPARE(panel.windowEnd(), 120.0); // the view stays put while paused
         panel.scrollTo(60.0);
         QCOMPARE(panel.windowStart(), 0.0);
-        QCOMPARE(ys(panel.series(QStringLiteral("open"))).last(), 9.0); // sample at 60.0 s
+        // The window ends at the sample at 60.0 s, the first 9: its mean with the 1s before.
+        QCOMPARE(panel.series(QStringLiteral("open"))->points().last().x(), 60.0);
+        const double last = ys(panel.series(QStringLiteral("open"))).last();
+        QVERIFY2(last > 1.0 && last < 2.0, qPrintable(QString::number(last)));
         QCOMPARE(ys(panel.series(QStringLiteral("open"))).first(), 1.0);
         panel.setPaused(false);
         panel.refresh();
@@ -204,12 +228,20 @@ private Q_SLOTS:
             panel.addSnapshot(snapshotAt(i * 0.1, 4, 4));
         }
         panel.refresh();
-        QList<double> expected(10, 2.0);
-        expected.append(QList<double>(10, 10.0));
+        // Not averaged: the cap in force at each point, a step at the change (1.1 s).
+        QList<double> expected;
+        QList<double> connExpected;
+        for (const QPointF &p : panel.series(QStringLiteral("idleCap"))->points()) {
+            expected << (p.x() < 1.05 ? 2.0 : 10.0);
+            if (p.x() > 1.05) {
+                connExpected << 4.0;
+            }
+        }
+        QCOMPARE(expected.size(), 11);
         QCOMPARE(ys(panel.series(QStringLiteral("idleCap"))), expected);
         QVERIFY(panel.series(QStringLiteral("idleCap"))->name().contains(QStringLiteral("10")));
         QVERIFY(panel.series(QStringLiteral("connCap"))->isVisible());
-        QCOMPARE(ys(panel.series(QStringLiteral("connCap"))), QList<double>(10, 4.0));
+        QCOMPARE(ys(panel.series(QStringLiteral("connCap"))), connExpected);
         // The y axis leaves room above the cap so the line is visible.
         auto *y = qobject_cast<QValueAxis *>(
             panel.chart(ChartsPanel::Chart::Connections)->axes(Qt::Vertical).first());
@@ -232,19 +264,18 @@ private Q_SLOTS:
             QCOMPARE(panel.visibleMarkerLabels(static_cast<ChartsPanel::Chart>(c)),
                 QStringList({ QStringLiteral("MaxIdleConnsPerHost 2 -> 10") }));
         }
-        // The marker sits at the time of the change (10.0 s).
-        const auto markers = panel.chart(ChartsPanel::Chart::Connections)->series();
-        bool found = false;
-        for (QAbstractSeries *s : markers) {
-            auto *xy = qobject_cast<QXYSeries *>(s);
-            if (xy && xy->objectName() == QStringLiteral("marker") && xy->isVisible()
-                && xy->count() == 2) {
-                QCOMPARE(xy->at(0).x(), 10.0);
-                QCOMPARE(xy->at(1).x(), 10.0);
-                found = true;
-            }
+        // The marker sits at the time of the change (10.0 s), with its label.
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.grab();
+        for (int c = 0; c < ChartsPanel::kChartCount; ++c) {
+            const ChartCanvas *canvas = panel.canvas(static_cast<ChartsPanel::Chart>(c));
+            QCOMPARE(canvas->markers().size(), std::size_t(1));
+            QCOMPARE(canvas->markers().front().t, 10.0);
+            const auto labels = canvas->markerLabels();
+            QCOMPARE(labels.size(), 1);
+            QCOMPARE(labels.first().text, QStringLiteral("MaxIdleConnsPerHost 2 -> 10"));
         }
-        QVERIFY(found);
         // A marker that scrolled out of the window is not drawn.
         for (int i = 151; i <= 800; ++i) {
             panel.addSnapshot(snapshotAt(i * 0.1, 10, 10));
@@ -275,7 +306,8 @@ private Q_SLOTS:
         panel.addSnapshot(s);
         panel.refresh();
         QVERIFY(panel.kernelNote().isEmpty());
-        QCOMPARE(ys(panel.series(QStringLiteral("timeWait"))), QList<double>({ 0.0, 0.0, 42.0 }));
+        // Drawn only from the samples that had a kernel view.
+        QCOMPARE(ys(panel.series(QStringLiteral("timeWait"))), QList<double>({ 42.0 }));
     }
 
     void newRunClearsHistory()
@@ -290,6 +322,9 @@ private Q_SLOTS:
         QCOMPARE(panel.history().size(), std::size_t(1));
         QCOMPARE(ys(panel.series(QStringLiteral("open"))), QList<double>({ 7.0 }));
         QCOMPARE(panel.markerCount(), std::size_t(0));
+        for (int c = 0; c < ChartsPanel::kChartCount; ++c) {
+            QVERIFY(panel.canvas(static_cast<ChartsPanel::Chart>(c))->markers().empty());
+        }
     }
 
     void screenshot()

@@ -1,19 +1,16 @@
 #include "charts_panel.h"
 
+#include "chart_legend.h"
+#include "chart_palette.h"
+
 #include <QAreaSeries>
 #include <QChart>
-#include <QChartView>
+#include <QComboBox>
 #include <QElapsedTimer>
-#include <QEvent>
-#include <QFontMetricsF>
-#include <QGraphicsLayout>
-#include <QGraphicsSimpleTextItem>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLegend>
-#include <QLegendMarker>
 #include <QLineSeries>
-#include <QScatterSeries>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QTimer>
 #include <QToolButton>
@@ -27,7 +24,9 @@ namespace poolscope {
 
 namespace {
 
-// CPU time of the calling thread: frame cost without the time the OS gave other threads.
+using namespace chart_palette;
+using Trace = ChartCanvas::Trace;
+
 qint64 threadCpuNs()
 {
     timespec ts {};
@@ -35,209 +34,161 @@ qint64 threadCpuNs()
     return qint64(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
-// A chart view that adds the time its paint takes to a counter, so the panel
-// can report real frame times (series update + paint), not just its own work.
-class TimedChartView final : public QChartView
+std::size_t idx(ChartsPanel::Chart c)
 {
-public:
-    TimedChartView(QChart *chart, QWidget *parent, qint64 *paintNs, qint64 *paintCpuNs)
-        : QChartView(chart, parent), m_paintNs(paintNs), m_paintCpuNs(paintCpuNs)
-    {
-    }
-
-protected:
-    void paintEvent(QPaintEvent *event) override
-    {
-        QElapsedTimer t;
-        t.start();
-        const qint64 cpu0 = threadCpuNs();
-        QChartView::paintEvent(event);
-        *m_paintNs += t.nsecsElapsed();
-        *m_paintCpuNs += threadCpuNs() - cpu0;
-    }
-
-private:
-    qint64 *m_paintNs;
-    qint64 *m_paintCpuNs;
-};
-
-// 1, 2, 5 x 10^k at or above x, so axis ranges do not jitter every tick.
-double niceCeil(double x)
-{
-    if (x <= 0) {
-        return 1;
-    }
-    const double mag = std::pow(10.0, std::floor(std::log10(x)));
-    for (double m : { 1.0, 2.0, 5.0, 10.0 }) {
-        if (m * mag >= x - 1e-9) {
-            return m * mag;
-        }
-    }
-    return 10 * mag;
+    return static_cast<std::size_t>(c);
 }
 
-// Ticks at round steps for a niceCeil() maximum: 0..20 by 5, 0..5000 by 1000.
-int tickCountFor(double max)
+QString closeKey(CloseReason r)
 {
-    const double mag = std::pow(10.0, std::floor(std::log10(max) + 1e-9));
-    const double m = max / mag;
-    return m < 1.5 ? 6 : (m < 3 ? 5 : 6);
+    return QStringLiteral("close:%1").arg(QString::fromUtf8(closeReasonInfo(r).key));
 }
 
-// Colour, label and Go name all come from the reason's row in core/pool/close_reason.h.
-QColor closeReasonColor(CloseReason r)
-{
-    return QColor(QRgb(closeReasonInfo(r).rgb));
-}
-
+// "label (goName)": the legend teaches the Go error when it is a single name.
 QString closeLegend(CloseReason r)
 {
     const CloseReasonInfo &info = closeReasonInfo(r);
-    return QStringLiteral("%1 (%2)").arg(
-        QString::fromUtf8(info.label), QString::fromUtf8(info.goName));
+    const QString go = QString::fromUtf8(info.goName);
+    const QString label = QString::fromUtf8(info.label);
+    return go.isEmpty() || go.contains(u' ') ? label : QStringLiteral("%1 (%2)").arg(label, go);
+}
+
+Trace line(const QString &key, const QString &name, QRgb color, qreal width = 2.0,
+    Qt::PenStyle style = Qt::SolidLine)
+{
+    Trace t;
+    t.key = key;
+    t.name = name;
+    t.color = QColor(color);
+    t.width = width;
+    t.style = style;
+    return t;
+}
+
+// Points of one series from the chart points that have a value (`has`); a
+// point after one without starts a new segment, so a gap is drawn as a gap.
+template<typename Get, typename Has>
+void fillTrace(Trace &tr, const std::vector<ChartPoint> &points, Get get, Has has)
+{
+    tr.points.clear();
+    tr.breaks.clear();
+    tr.points.reserve(static_cast<qsizetype>(points.size()));
+    bool gap = false;
+    for (const ChartPoint &p : points) {
+        if (!has(p)) {
+            gap = true;
+            continue;
+        }
+        if (gap && !tr.points.isEmpty()) {
+            tr.breaks.push_back(tr.points.size());
+        }
+        gap = false;
+        tr.points.append(QPointF(p.t, get(p)));
+    }
+}
+
+template<typename Get>
+void fillTrace(Trace &tr, const std::vector<ChartPoint> &points, Get get)
+{
+    fillTrace(tr, points, get, [](const ChartPoint &) { return true; });
+}
+
+double visibleMax(const Trace &tr)
+{
+    double m = 0;
+    if (tr.on && tr.shown) {
+        for (const QPointF &p : tr.points) {
+            m = std::max(m, p.y());
+        }
+    }
+    return m;
+}
+
+struct NiceScale
+{
+    double top = 1;
+    int intervals = 1;
+    int decimals = 0;
+};
+
+int decimalsFor(double step)
+{
+    if (step >= 1) {
+        return std::fmod(step, 1.0) == 0 ? 0 : 1;
+    }
+    // 0.5 -> 1, 0.25 -> 2, 0.05 -> 2
+    for (int d = 1; d < 6; ++d) {
+        const double scaled = step * std::pow(10.0, d);
+        if (std::abs(scaled - std::round(scaled)) < 1e-6) {
+            return d;
+        }
+    }
+    return 6;
+}
+
+// The lowest top that covers value in at most maxIntervals steps of 1, 2, 2.5, 3,
+// 4, 5, 6 or 8 x 10^k (a short chart has few intervals, and 1-2-5 alone would
+// waste up to half of it); for equal tops a round step (1, 2, 2.5, 5) wins, then
+// the finer one. Integer steps only for counts.
+NiceScale niceScale(double value, int maxIntervals, bool integers)
+{
+    value = std::max(value, integers ? 1.0 : 0.01);
+    NiceScale best { 0, 0, 0 };
+    bool bestRound = false;
+    double mag = std::pow(10.0, std::floor(std::log10(value / maxIntervals)));
+    for (int decade = 0; decade < 3; ++decade, mag *= 10) {
+        for (double m : { 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0 }) {
+            const double step = m * mag;
+            if (integers && (step < 1 || std::fmod(step, 1.0) != 0)) {
+                continue;
+            }
+            const int n = std::max(1, static_cast<int>(std::ceil(value / step - 1e-9)));
+            if (n > maxIntervals) {
+                continue;
+            }
+            const double top = n * step;
+            const bool round = m == 1.0 || m == 2.0 || m == 2.5 || m == 5.0;
+            const bool lower = best.intervals == 0 || top < best.top - 1e-9;
+            if (lower || (std::abs(top - best.top) < 1e-9 && round && !bestRound)) {
+                best = { top, n, decimalsFor(step) };
+                bestRound = round;
+            }
+        }
+    }
+    return best.intervals > 0 ? best : NiceScale { value, 1, 0 };
 }
 
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryCapacity)
 {
+    m_closeTraces.fill(-1);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
+    layout->setSpacing(0);
 
-    // 1. Connections with the pool's limits.
-    ChartParts &conn = m_charts[0];
-    conn = makeChart(QStringLiteral("Connections in the pool"), QStringLiteral("connections"));
-    addLine(conn, QStringLiteral("open"), QStringLiteral("open (active + idle)"),
-        QColor(0x1f, 0x77, 0xb4), Qt::SolidLine, 2.5);
-    addLine(conn, QStringLiteral("active"), QStringLiteral("active"), QColor(0x2c, 0xa0, 0x2c));
-    addLine(
-        conn, QStringLiteral("idle"), QStringLiteral("idle in the pool"), QColor(0xff, 0x7f, 0x0e));
-    addLine(conn, QStringLiteral("dialing"), QStringLiteral("dialing"), QColor(0x94, 0x67, 0xbd),
-        Qt::SolidLine, 1.5);
-    addLine(conn, QStringLiteral("waiting"), QStringLiteral("requests waiting"),
-        QColor(0x7f, 0x7f, 0x7f), Qt::SolidLine, 1.5);
-    addLine(conn, QStringLiteral("idleCap"), QStringLiteral("idle cap"), QColor(0xd6, 0x27, 0x28),
-        Qt::DashLine, 1.5);
-    addLine(conn, QStringLiteral("connCap"), QStringLiteral("MaxConnsPerHost"),
-        QColor(0x33, 0x33, 0x33), Qt::DashDotLine, 1.5);
-
-    // 2. Dials/s and closes/s stacked by reason.
-    ChartParts &dc = m_charts[1];
-    dc = makeChart(
-        QStringLiteral(
-            "Dials and closes per second (closes stacked by reason, Go error in brackets)"),
-        QStringLiteral("per second"));
-    for (int r = 1; r < kCloseReasonCount; ++r) {
-        const auto reason = static_cast<CloseReason>(r);
-        auto *upper = new QLineSeries(this);
-        auto *lower = new QLineSeries(this);
-        auto *area = new QAreaSeries(upper, lower);
-        area->setObjectName(QStringLiteral("close:%1").arg(r));
-        area->setName(closeLegend(reason));
-        const QColor color = closeReasonColor(reason);
-        QColor fill = color;
-        fill.setAlpha(170);
-        area->setBrush(fill);
-        area->setPen(QPen(color, 1));
-        dc.chart->addSeries(area);
-        area->attachAxis(dc.x);
-        area->attachAxis(dc.y);
-        area->setVisible(false);
-        m_closeAreas[static_cast<std::size_t>(r)] = area;
-        m_closeUpper[static_cast<std::size_t>(r)] = upper;
-        m_closeLower[static_cast<std::size_t>(r)] = lower;
+    // Too short for four readable charts: scroll rather than squash them.
+    m_scrollArea = new QScrollArea(this);
+    m_scrollArea->setFrameShape(QFrame::NoFrame);
+    m_scrollArea->setWidgetResizable(true);
+    m_scrollArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    auto *inner = new QWidget;
+    inner->setAutoFillBackground(true);
+    inner->setBackgroundRole(QPalette::Base);
+    auto *v = new QVBoxLayout(inner);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(0);
+    buildConnectionsChart(inner);
+    buildDialsChart(inner);
+    buildKernelChart(inner);
+    buildLatencyChart(inner);
+    for (const Part &p : m_parts) {
+        v->addWidget(p.legend);
+        v->addWidget(p.canvas, 1);
     }
-    addLine(dc, QStringLiteral("dials"), QStringLiteral("dials/s"), QColor(0x1f, 0x1f, 0x1f),
-        Qt::SolidLine, 2.5);
-
-    // 3. The kernel's view of the same sockets.
-    ChartParts &k = m_charts[2];
-    k = makeChart(QStringLiteral(
-                      "Kernel TCP sockets to the target (TIME_WAIT: closed by us, port held 60 s)"),
-        QStringLiteral("sockets"));
-    addLine(
-        k, QStringLiteral("established"), QStringLiteral("ESTABLISHED"), QColor(0x2c, 0xa0, 0x2c));
-    addLine(k, QStringLiteral("timeWait"), QStringLiteral("TIME_WAIT"), QColor(0xd6, 0x27, 0x28),
-        Qt::SolidLine, 2.5);
-    addLine(k, QStringLiteral("closeWait"), QStringLiteral("CLOSE_WAIT"), QColor(0x8c, 0x56, 0x4b));
-    m_kernelNote = new QGraphicsSimpleTextItem(k.chart);
-    QFont noteFont = m_kernelNote->font();
-    noteFont.setPointSizeF(noteFont.pointSizeF() * 1.1);
-    noteFont.setItalic(true);
-    m_kernelNote->setFont(noteFont);
-    m_kernelNote->setBrush(QColor(0x55, 0x55, 0x55));
-    m_kernelNote->setZValue(100);
-
-    // 4. Latency and throughput.
-    ChartParts &lat = m_charts[3];
-    lat = makeChart(QStringLiteral("Latency and throughput"), QStringLiteral("latency (ms)"));
-    lat.y2 = new QValueAxis(lat.chart);
-    lat.y2->setTitleText(QStringLiteral("requests/s"));
-    lat.y2->setLabelFormat(QStringLiteral("%.0f"));
-    lat.chart->addAxis(lat.y2, Qt::AlignRight);
-    addLine(lat, QStringLiteral("p50"), QStringLiteral("p50 latency"), QColor(0x2c, 0xa0, 0x2c));
-    addLine(lat, QStringLiteral("p99"), QStringLiteral("p99 latency"), QColor(0xd6, 0x27, 0x28));
-    addLine(lat, QStringLiteral("rps"), QStringLiteral("req/s (right axis)"),
-        QColor(0x1f, 0x77, 0xb4), Qt::SolidLine, 2.0, lat.y2);
-    lat.x->setTitleText(QStringLiteral("seconds since start"));
-
-    for (ChartParts &parts : m_charts) {
-        for (int i = 0; i < kMarkerSlots; ++i) {
-            MarkerSlot slot;
-            slot.line = new QLineSeries(this);
-            QPen pen(QColor(0x6a, 0x1b, 0x9a), 1.5, Qt::DashLine);
-            slot.line->setPen(pen);
-            slot.label = new QScatterSeries(this);
-            slot.label->setMarkerSize(1);
-            slot.label->setColor(Qt::transparent);
-            slot.label->setBorderColor(Qt::transparent);
-            slot.label->setPointLabelsVisible(true);
-            slot.label->setPointLabelsClipping(false);
-            slot.label->setPointLabelsColor(QColor(0x4a, 0x14, 0x8c));
-            QFont f = slot.label->pointLabelsFont();
-            f.setBold(true);
-            slot.label->setPointLabelsFont(f);
-            for (QXYSeries *s :
-                { static_cast<QXYSeries *>(slot.line), static_cast<QXYSeries *>(slot.label) }) {
-                s->setObjectName(QStringLiteral("marker"));
-                parts.chart->addSeries(s);
-                s->attachAxis(parts.x);
-                s->attachAxis(parts.y);
-                s->setVisible(false);
-                for (QLegendMarker *m : parts.chart->legend()->markers(s)) {
-                    m->setVisible(false);
-                }
-            }
-            parts.markers.push_back(slot);
-        }
-        layout->addWidget(parts.view, 1);
-        parts.view->viewport()->installEventFilter(this);
-    }
-
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(6, 0, 6, 2);
-    m_pause = new QToolButton(this);
-    m_pause->setCheckable(true);
-    m_pause->setText(QStringLiteral("Pause charts"));
-    m_pause->setToolTip(QStringLiteral(
-        "Freeze the charts (the run goes on and is still recorded). While paused, drag the "
-        "scroll bar to look back through the last hour."));
-    connect(m_pause, &QToolButton::toggled, this, [this](bool on) { setPaused(on); });
-    m_scroll = new QScrollBar(Qt::Horizontal, this);
-    m_scroll->setToolTip(QStringLiteral("Scroll back through the run (pauses the charts)"));
-    connect(m_scroll, &QScrollBar::valueChanged, this, [this](int v) {
-        if (m_updatingScroll) {
-            return;
-        }
-        scrollTo(v / 10.0 + kWindowSeconds);
-    });
-    m_rangeLabel = new QLabel(this);
-    m_rangeLabel->setMinimumWidth(180);
-    bar->addWidget(m_pause);
-    bar->addWidget(m_scroll, 1);
-    bar->addWidget(m_rangeLabel);
-    layout->addLayout(bar);
+    m_scrollArea->setWidget(inner);
+    layout->addWidget(m_scrollArea, 1);
+    layout->addWidget(buildBar());
 
     m_timer = new QTimer(this);
     m_timer->setInterval(kRefreshIntervalMs);
@@ -248,70 +199,229 @@ ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_history(kHistoryC
 
 ChartsPanel::~ChartsPanel() = default;
 
-ChartsPanel::ChartParts ChartsPanel::makeChart(const QString &title, const QString &yTitle)
+ChartsPanel::Part ChartsPanel::makePart(
+    QWidget *parent, const QStringList &titles, const QString &toolTip)
 {
-    ChartParts p;
-    p.chart = new QChart;
-    p.chart->setTitle(title);
-    QFont tf = p.chart->titleFont();
-    tf.setBold(true);
-    p.chart->setTitleFont(tf);
-    p.chart->setMargins(QMargins(4, 0, 4, 0));
-    p.chart->layout()->setContentsMargins(0, 0, 0, 0);
-    p.chart->setBackgroundRoundness(0);
-    p.chart->legend()->setAlignment(Qt::AlignRight);
-    QFont lf = p.chart->legend()->font();
-    lf.setPointSizeF(lf.pointSizeF() * 0.85);
-    p.chart->legend()->setFont(lf);
-    p.chart->legend()->setShowToolTips(true);
-    p.x = new QValueAxis(p.chart);
-    p.x->setRange(0, kWindowSeconds);
-    p.x->setLabelFormat(QStringLiteral("%.0f"));
-    p.x->setTickCount(7);
-    p.y = new QValueAxis(p.chart);
-    p.y->setTitleText(yTitle);
-    p.y->setLabelFormat(QStringLiteral("%.0f"));
-    p.y->setRange(0, 5);
-    p.chart->addAxis(p.x, Qt::AlignBottom);
-    p.chart->addAxis(p.y, Qt::AlignLeft);
-    p.view = new TimedChartView(p.chart, this, &m_paintNs, &m_paintCpuNs);
-    p.view->setRenderHint(QPainter::Antialiasing);
-    p.view->setMinimumHeight(150);
+    Part p;
+    p.legend = new ChartLegend(parent);
+    p.legend->setTitles(titles, toolTip);
+    p.canvas = new ChartCanvas(&m_paintNs, &m_paintCpuNs, parent);
+    p.canvas->setBeforePaint([this] { prepareFrame(); });
+    connect(p.canvas, &ChartCanvas::resized, this, [this] {
+        m_layoutDirty = true;
+        m_dirty = true;
+    });
+    connect(p.canvas, &ChartCanvas::hoverTimeChanged, this, [this](double t) {
+        for (const Part &other : m_parts) {
+            other.canvas->setHoverTime(t);
+        }
+    });
     return p;
 }
 
-QLineSeries *ChartsPanel::addLine(ChartParts &parts, const QString &objectName,
-    const QString &legend, const QColor &color, Qt::PenStyle style, qreal width, QValueAxis *yAxis)
+int ChartsPanel::addSeries(
+    Chart c, const Trace &trace, const QString &legendText, const QString &toolTip)
 {
-    auto *s = new QLineSeries(this);
-    s->setObjectName(objectName);
-    s->setName(legend);
-    s->setPen(QPen(color, width, style));
-    parts.chart->addSeries(s);
-    s->attachAxis(parts.x);
-    s->attachAxis(yAxis ? yAxis : parts.y);
-    m_lines.push_back(s);
-    return s;
+    Part &part = m_parts[idx(c)];
+    const int i = part.canvas->addTrace(trace);
+    part.legend->addEntry(trace.key, legendText, toolTip, { trace.color, trace.style, trace.area });
+    if (!trace.area) {
+        auto *s = new QLineSeries(this);
+        s->setObjectName(trace.key);
+        s->setName(trace.name);
+        m_series.insert(trace.key, s);
+    }
+    return i;
+}
+
+void ChartsPanel::onLegendToggled(Chart c, const QString &key, bool on)
+{
+    ChartCanvas *cv = m_parts[idx(c)].canvas;
+    const int i = cv->traceIndex(key);
+    if (i < 0) {
+        return;
+    }
+    cv->trace(i).on = on;
+    refresh();
+}
+
+} // namespace poolscope
+
+namespace poolscope {
+
+void ChartsPanel::buildConnectionsChart(QWidget *parent)
+{
+    const Chart c = Chart::Connections;
+    m_parts[idx(c)] = makePart(parent,
+        { tr("Connections in the pool (1 s means)"), tr("Connections in the pool"),
+            tr("Connections") },
+        tr("Connections to the target, each point the mean of the last second of 10 Hz "
+           "samples. The dashed lines are the pool's limits, drawn over the data."));
+    connect(m_parts[idx(c)].legend, &ChartLegend::toggled, this,
+        [this, c](const QString &key, bool on) { onLegendToggled(c, key, on); });
+    addSeries(c, line(QStringLiteral("open"), tr("open"), kBlue, 2.5), tr("open"),
+        tr("Connections open to the target: active plus idle"));
+    addSeries(c, line(QStringLiteral("active"), tr("active"), kGreen), tr("active"),
+        tr("Connections carrying a request"));
+    addSeries(c, line(QStringLiteral("idle"), tr("idle"), kOrange), tr("idle"),
+        tr("Idle connections kept in the pool for the next request"));
+    addSeries(c, line(QStringLiteral("dialing"), tr("dialing"), kPurple, 1.5), tr("dialing"),
+        tr("Connections being dialed (TCP connect and TLS handshake)"));
+    addSeries(c, line(QStringLiteral("waiting"), tr("waiting"), kPink, 1.5), tr("waiting"),
+        tr("Requests waiting for a connection (MaxConnsPerHost reached, or a dial in flight)"));
+    Trace cap = line(
+        QStringLiteral("idleCap"), tr("idle cap (MaxIdleConnsPerHost)"), kRed, 2, Qt::DashLine);
+    cap.onTop = true;
+    addSeries(c, cap, tr("idle cap %1").arg(m_idleCap),
+        tr("MaxIdleConnsPerHost in force (0 means Go's default of 2): a connection returned "
+           "while this many are idle is closed (errTooManyIdleHost)"));
+    Trace connCap
+        = line(QStringLiteral("connCap"), tr("MaxConnsPerHost"), kInk, 2, Qt::DashDotLine);
+    connCap.onTop = true;
+    addSeries(c, connCap, tr("MaxConnsPerHost"),
+        tr("MaxConnsPerHost: at most this many connections, dialing included; more requests "
+           "wait (0 = unlimited, not drawn)"));
+    m_parts[idx(c)].legend->setEntryShown(QStringLiteral("connCap"), false);
+}
+
+void ChartsPanel::buildDialsChart(QWidget *parent)
+{
+    const Chart c = Chart::DialsCloses;
+    m_parts[idx(c)] = makePart(parent,
+        { tr("Dials and closes per second, closes stacked by reason"),
+            tr("Dials and closes per second"), tr("Dials, closes /s") },
+        tr("New connections per second (line) and closed connections per second, stacked by "
+           "the reason Go closes them (the Go error is in each entry's tooltip)."));
+    connect(m_parts[idx(c)].legend, &ChartLegend::toggled, this,
+        [this, c](const QString &key, bool on) { onLegendToggled(c, key, on); });
+    for (int r = 1; r < kCloseReasonCount; ++r) {
+        const auto reason = static_cast<CloseReason>(r);
+        const CloseReasonInfo &info = closeReasonInfo(reason);
+        Trace t;
+        t.key = closeKey(reason);
+        t.name = QString::fromUtf8(info.label);
+        t.color = QColor(QRgb(0xff000000 | info.rgb));
+        t.area = true;
+        t.shown = false;
+        t.decimals = 1;
+        t.unit = tr("/s");
+        m_closeTraces[static_cast<std::size_t>(r)] = addSeries(c, t, closeLegend(reason),
+            tr("Closes per second: %1 (Go: %2)")
+                .arg(QString::fromUtf8(info.label), QString::fromUtf8(info.goName)));
+        m_parts[idx(c)].legend->setEntryShown(t.key, false);
+        auto *upper = new QLineSeries(this);
+        auto *lower = new QLineSeries(this);
+        auto *area = new QAreaSeries(upper, lower);
+        area->setParent(this);
+        area->setObjectName(t.key);
+        area->setName(QStringLiteral("%1 (%2)").arg(
+            QString::fromUtf8(info.label), QString::fromUtf8(info.goName)));
+        area->setVisible(false);
+        m_closeAreas[static_cast<std::size_t>(r)] = area;
+    }
+    Trace dials = line(QStringLiteral("dials"), tr("dials"), kInk, 2.5);
+    dials.decimals = 1;
+    dials.unit = tr("/s");
+    addSeries(c, dials, tr("dials/s"), tr("New connections dialed per second"));
+}
+
+void ChartsPanel::buildKernelChart(QWidget *parent)
+{
+    const Chart c = Chart::Kernel;
+    m_parts[idx(c)] = makePart(parent,
+        { tr("Kernel TCP sockets to the target (TIME_WAIT: closed by us, port held 60 s)"),
+            tr("Kernel TCP sockets (TIME_WAIT: closed by us)"), tr("Kernel TCP sockets"),
+            tr("Kernel") },
+        tr("What the kernel reports for this process's sockets to the target (sock_diag). "
+           "A socket in TIME_WAIT was closed by our side first and holds its local port "
+           "for 60 s."));
+    connect(m_parts[idx(c)].legend, &ChartLegend::toggled, this,
+        [this, c](const QString &key, bool on) { onLegendToggled(c, key, on); });
+    addSeries(c, line(QStringLiteral("established"), tr("ESTABLISHED"), kGreen), tr("ESTABLISHED"),
+        tr("Open TCP connections"));
+    addSeries(c, line(QStringLiteral("timeWait"), tr("TIME_WAIT"), kRed, 2.5), tr("TIME_WAIT"),
+        tr("Closed by us first: the socket keeps its port for 60 s"));
+    addSeries(c, line(QStringLiteral("closeWait"), tr("CLOSE_WAIT"), kBrown), tr("CLOSE_WAIT"),
+        tr("Closed by the server, not yet by us"));
+}
+
+void ChartsPanel::buildLatencyChart(QWidget *parent)
+{
+    const Chart c = Chart::Latency;
+    m_parts[idx(c)] = makePart(parent,
+        { tr("Latency of completed responses (ms) and throughput (req/s, right)"),
+            tr("Latency (ms) and throughput (req/s)"), tr("Latency and throughput"),
+            tr("Latency") },
+        tr("p50 and p99 of the responses that completed, in milliseconds (left axis); "
+           "nothing is drawn where none completed. Requests finished per second on the right "
+           "axis."));
+    connect(m_parts[idx(c)].legend, &ChartLegend::toggled, this,
+        [this, c](const QString &key, bool on) { onLegendToggled(c, key, on); });
+    m_parts[idx(c)].canvas->addRightAxis();
+    for (const auto &[key, color] : { std::pair { "p50", kGreen }, std::pair { "p99", kRed } }) {
+        Trace t = line(QString::fromLatin1(key), QString::fromLatin1(key), color);
+        t.decimals = 2;
+        t.unit = tr(" ms");
+        addSeries(c, t, QString::fromLatin1(key),
+            tr("%1 latency of the responses completed in each second").arg(t.name));
+    }
+    Trace rps = line(QStringLiteral("rps"), tr("req/s"), kBlue);
+    rps.rightAxis = true;
+    addSeries(c, rps, tr("req/s (right)"), tr("Requests finished per second (right axis)"));
+}
+
+QWidget *ChartsPanel::buildBar()
+{
+    auto *bar = new QWidget(this);
+    auto *h = new QHBoxLayout(bar);
+    h->setContentsMargins(6, 2, 6, 2);
+    m_pause = new QToolButton(bar);
+    m_pause->setCheckable(true);
+    m_pause->setText(tr("Pause charts"));
+    m_pause->setToolTip(
+        tr("Freeze the charts (the run goes on and is still recorded). While paused, drag the "
+           "scroll bar to look back through the last hour."));
+    connect(m_pause, &QToolButton::toggled, this, [this](bool on) { setPaused(on); });
+    m_spanBox = new QComboBox(bar);
+    m_spanBox->addItems(
+        { tr("last minute"), tr("last 5 minutes"), tr("last 15 minutes"), tr("whole run") });
+    m_spanBox->setToolTip(tr("How much of the run the charts show. The whole run is what the "
+                             "history holds: the last hour at 10 Hz."));
+    connect(m_spanBox, &QComboBox::currentIndexChanged, this,
+        [this](int i) { setSpan(static_cast<Span>(i)); });
+    m_scroll = new QScrollBar(Qt::Horizontal, bar);
+    m_scroll->setToolTip(tr("Scroll back through the run (pauses the charts)"));
+    connect(m_scroll, &QScrollBar::valueChanged, this, [this](int v) {
+        if (!m_updatingScroll) {
+            scrollTo(v / 10.0 + (m_windowEnd - m_windowStart));
+        }
+    });
+    m_rangeLabel = new QLabel(bar);
+    h->addWidget(m_pause);
+    h->addWidget(m_spanBox);
+    h->addWidget(m_scroll, 1);
+    h->addWidget(m_rangeLabel);
+    return bar;
 }
 
 QChart *ChartsPanel::chart(Chart c) const
 {
-    return m_charts[static_cast<std::size_t>(c)].chart;
+    return m_parts[idx(c)].canvas->chart();
 }
 
-QChartView *ChartsPanel::chartView(Chart c) const
+ChartCanvas *ChartsPanel::canvas(Chart c) const
 {
-    return m_charts[static_cast<std::size_t>(c)].view;
+    return m_parts[idx(c)].canvas;
+}
+
+ChartLegend *ChartsPanel::legend(Chart c) const
+{
+    return m_parts[idx(c)].legend;
 }
 
 QXYSeries *ChartsPanel::series(const QString &name) const
 {
-    for (QLineSeries *s : m_lines) {
-        if (s->objectName() == name) {
-            return s;
-        }
-    }
-    return nullptr;
+    return m_series.value(name);
 }
 
 QAreaSeries *ChartsPanel::closeArea(CloseReason reason) const
@@ -321,22 +431,45 @@ QAreaSeries *ChartsPanel::closeArea(CloseReason reason) const
 
 QString ChartsPanel::kernelNote() const
 {
-    return m_kernelNote->isVisible() ? m_kernelNote->text() : QString();
+    return canvas(Chart::Kernel)->note();
 }
+
+QStringList ChartsPanel::offScaleNotes() const
+{
+    return canvas(Chart::Connections)->topNotes();
+}
+
+QStringList ChartsPanel::visibleMarkerLabels(Chart c) const
+{
+    QStringList out;
+    for (const ChartCanvas::Marker &m : canvas(c)->markers()) {
+        out << m.text;
+    }
+    return out;
+}
+
+} // namespace poolscope
+
+namespace poolscope {
 
 void ChartsPanel::addSnapshot(const EngineSnapshot &snapshot)
 {
     if (m_history.add(snapshot, m_idleCap, m_connCap)) {
-        m_markers.clear(); // a new run: old markers belong to the old timeline
+        // A new run: old markers and reasons belong to the old timeline.
+        m_markers.clear();
+        m_reasonSeen = {};
+    }
+    const ChartSample &s = m_history.latest();
+    for (std::size_t r = 1; r < m_reasonSeen.size(); ++r) {
+        m_reasonSeen[r] = m_reasonSeen[r] || s.closesPerSec[r] > 0;
     }
     if (!snapshot.kernel.available) {
-        m_kernelNote->setText(snapshot.kernel.unavailableReason.isEmpty()
-                ? QStringLiteral("Waiting for the kernel view: the engine has not reported kernel "
-                                 "socket counts yet.")
-                : QStringLiteral("Kernel view unavailable: %1")
-                      .arg(snapshot.kernel.unavailableReason));
+        m_kernelNote = snapshot.kernel.unavailableReason.isEmpty()
+            ? tr("Waiting for the kernel view: the engine has not reported kernel socket counts "
+                 "yet.")
+            : tr("Kernel view unavailable: %1").arg(snapshot.kernel.unavailableReason);
     } else {
-        m_kernelNote->setText(QString());
+        m_kernelNote.clear();
     }
     m_dirty = true;
 }
@@ -363,7 +496,8 @@ void ChartsPanel::clear()
 {
     m_history.clear();
     m_markers.clear();
-    m_kernelNote->setText(QString());
+    m_reasonSeen = {};
+    m_kernelNote.clear();
     m_viewEnd = kWindowSeconds;
     m_dirty = true;
     refresh();
@@ -376,14 +510,13 @@ void ChartsPanel::setPaused(bool paused)
     }
     m_paused = paused;
     if (paused) {
-        m_viewEnd
-            = m_history.empty() ? kWindowSeconds : std::max(m_history.latest().t, kWindowSeconds);
+        m_viewEnd = m_windowEnd;
     }
     {
         const QSignalBlocker block(m_pause);
         m_pause->setChecked(paused);
     }
-    m_pause->setText(paused ? QStringLiteral("Resume live") : QStringLiteral("Pause charts"));
+    m_pause->setText(paused ? tr("Resume live") : tr("Pause charts"));
     m_dirty = true;
     refresh();
     Q_EMIT pausedChanged(paused);
@@ -394,7 +527,22 @@ void ChartsPanel::scrollTo(double seconds)
     if (!m_paused) {
         setPaused(true);
     }
-    m_viewEnd = std::max(seconds, kWindowSeconds);
+    m_viewEnd = std::max(seconds, m_windowEnd - m_windowStart);
+    m_dirty = true;
+    refresh();
+}
+
+void ChartsPanel::setSpan(Span span)
+{
+    if (m_spanBox->currentIndex() != static_cast<int>(span)) {
+        const QSignalBlocker block(m_spanBox);
+        m_spanBox->setCurrentIndex(static_cast<int>(span));
+    }
+    if (span == m_span) {
+        return;
+    }
+    m_span = span;
+    m_scales = {};
     m_dirty = true;
     refresh();
 }
@@ -413,7 +561,9 @@ void ChartsPanel::onTick()
         QElapsedTimer t;
         t.start();
         const qint64 cpu0 = threadCpuNs();
+        m_rescaleBudget = 1;
         refresh();
+        m_rescaleBudget = -1;
         m_refreshNs = t.nsecsElapsed();
         m_refreshCpuNs = threadCpuNs() - cpu0;
         m_frameOpen = true;
@@ -423,324 +573,340 @@ void ChartsPanel::onTick()
 void ChartsPanel::refresh()
 {
     m_dirty = false;
-    const bool haveData = !m_history.empty();
-    double end = kWindowSeconds;
-    if (m_paused) {
-        end = m_viewEnd;
-    } else if (haveData) {
-        end = std::max(m_history.latest().t, kWindowSeconds);
+    rebuildCharts();
+    if (m_alignDirty) {
+        alignPlotAreas();
     }
-    const double start = end - kWindowSeconds;
-    m_windowStart = start;
-
-    // Samples in [start, end], plus the one just before so lines reach the left edge.
-    std::size_t first = m_history.lowerBound(start);
-    if (first > 0) {
-        --first;
+    updateBar();
+    for (const Part &p : m_parts) {
+        p.canvas->update();
     }
-    const std::size_t last = m_history.lowerBound(end + 1e-9);
-    const std::size_t count = last > first ? last - first : 0;
-    const std::size_t stride
-        = std::max<std::size_t>(1, (count + kMaxPointsPerSeries - 1) / kMaxPointsPerSeries);
-
-    struct Track
-    {
-        const char *name;
-        double (*get)(const ChartSample &);
-        QList<QPointF> points;
-        double max = 0;
-    };
-    std::vector<Track> tracks = {
-        { "open", [](const ChartSample &s) { return double(s.open); }, {}, 0 },
-        { "active", [](const ChartSample &s) { return double(s.active); }, {}, 0 },
-        { "idle", [](const ChartSample &s) { return double(s.idle); }, {}, 0 },
-        { "dialing", [](const ChartSample &s) { return double(s.dialing); }, {}, 0 },
-        { "waiting", [](const ChartSample &s) { return double(s.waiting); }, {}, 0 },
-        { "idleCap", [](const ChartSample &s) { return double(s.idleCap); }, {}, 0 },
-        { "dials", [](const ChartSample &s) { return double(s.dialsPerSec); }, {}, 0 },
-        { "established", [](const ChartSample &s) { return double(s.established); }, {}, 0 },
-        { "timeWait", [](const ChartSample &s) { return double(s.timeWait); }, {}, 0 },
-        { "closeWait", [](const ChartSample &s) { return double(s.closeWait); }, {}, 0 },
-        { "p50", [](const ChartSample &s) { return double(s.p50Ms); }, {}, 0 },
-        { "p99", [](const ChartSample &s) { return double(s.p99Ms); }, {}, 0 },
-        { "rps", [](const ChartSample &s) { return double(s.requestsPerSec); }, {}, 0 },
-    };
-    for (Track &tr : tracks) {
-        tr.points.reserve(static_cast<qsizetype>(count / stride + 2));
-    }
-    // MaxConnsPerHost is drawn only over the trailing stretch where it is set.
-    QList<QPointF> connCap;
-    std::array<QList<QPointF>, kCloseReasonCount> closes;
-    std::array<double, kCloseReasonCount> closeMax {};
-    std::vector<std::size_t> indices;
-    for (std::size_t i = first; i < last; i += stride) {
-        indices.push_back(i);
-    }
-    if (count > 0 && indices.back() != last - 1) {
-        indices.push_back(last - 1); // always draw the newest sample
-    }
-    for (std::size_t i : indices) {
-        const ChartSample &s = m_history.at(i);
-        for (Track &tr : tracks) {
-            const double v = tr.get(s);
-            tr.points.append(QPointF(s.t, v));
-            tr.max = std::max(tr.max, v);
-        }
-        if (s.connCap > 0) {
-            connCap.append(QPointF(s.t, s.connCap));
-        } else {
-            connCap.clear();
-        }
-        for (int r = 1; r < kCloseReasonCount; ++r) {
-            const auto ri = static_cast<std::size_t>(r);
-            closeMax[ri] = std::max(closeMax[ri], double(s.closesPerSec[ri]));
-        }
-    }
-    if (!haveData) {
-        // Before a run, show the limits that will apply.
-        tracks[5].points = { QPointF(start, m_idleCap), QPointF(end, m_idleCap) };
-        tracks[5].max = m_idleCap;
-        if (m_connCap > 0) {
-            connCap = { QPointF(start, m_connCap), QPointF(end, m_connCap) };
-        }
-    }
-
-    // Stack the closes of the reasons seen in the window, in enum order.
-    double closeTop = 0;
-    {
-        std::vector<double> base(indices.size(), 0.0);
-        for (int r = 1; r < kCloseReasonCount; ++r) {
-            const auto ri = static_cast<std::size_t>(r);
-            const bool visible = closeMax[ri] > 0;
-            QAreaSeries *area = m_closeAreas[ri];
-            if (!visible) {
-                if (area->isVisible()) {
-                    area->setVisible(false);
-                }
-                continue;
-            }
-            QList<QPointF> upper;
-            QList<QPointF> lower;
-            upper.reserve(static_cast<qsizetype>(indices.size()));
-            lower.reserve(static_cast<qsizetype>(indices.size()));
-            for (std::size_t j = 0; j < indices.size(); ++j) {
-                const ChartSample &s = m_history.at(indices[j]);
-                lower.append(QPointF(s.t, base[j]));
-                base[j] += s.closesPerSec[ri];
-                upper.append(QPointF(s.t, base[j]));
-                closeTop = std::max(closeTop, base[j]);
-            }
-            m_closeLower[ri]->replace(lower);
-            m_closeUpper[ri]->replace(upper);
-            if (!area->isVisible()) {
-                area->setVisible(true);
-            }
-        }
-    }
-
-    for (Track &tr : tracks) {
-        if (QXYSeries *s = series(QString::fromLatin1(tr.name))) {
-            s->replace(tr.points);
-        }
-    }
-    QXYSeries *connCapSeries = series(QStringLiteral("connCap"));
-    connCapSeries->replace(connCap);
-    connCapSeries->setVisible(!connCap.isEmpty());
-    const int idleCapNow = haveData ? m_history.latest().idleCap : m_idleCap;
-    const int connCapNow = haveData ? m_history.latest().connCap : m_connCap;
-    series(QStringLiteral("idleCap"))
-        ->setName(QStringLiteral("idle cap %1 (MaxIdleConnsPerHost)").arg(idleCapNow));
-    connCapSeries->setName(QStringLiteral("MaxConnsPerHost %1").arg(connCapNow));
-
-    const auto trackMax = [&tracks](const char *name) {
-        for (const Track &tr : tracks) {
-            if (qstrcmp(tr.name, name) == 0) {
-                return tr.max;
-            }
-        }
-        return 0.0;
-    };
-    double connMax = 0;
-    for (const char *n : { "open", "active", "idle", "dialing", "waiting", "idleCap" }) {
-        connMax = std::max(connMax, trackMax(n));
-    }
-    for (const QPointF &p : connCap) {
-        connMax = std::max(connMax, p.y());
-    }
-
-    const std::array<double, kChartCount> yMax = {
-        niceCeil(std::max(5.0, connMax * 1.15)),
-        niceCeil(std::max(5.0, std::max(closeTop, trackMax("dials")) * 1.15)),
-        niceCeil(std::max(5.0,
-            std::max({ trackMax("established"), trackMax("timeWait"), trackMax("closeWait") })
-                * 1.15)),
-        niceCeil(std::max(1.0, std::max(trackMax("p50"), trackMax("p99")) * 1.15)),
-    };
-    for (std::size_t c = 0; c < m_charts.size(); ++c) {
-        ChartParts &parts = m_charts[c];
-        parts.x->setRange(start, end);
-        parts.y->setRange(0, yMax[c]);
-        parts.y->setTickCount(tickCountFor(yMax[c]));
-        drawMarkers(parts);
-    }
-    m_charts[3].y->setLabelFormat(yMax[3] < 5 ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
-    const double rpsMax = niceCeil(std::max(10.0, trackMax("rps") * 1.15));
-    m_charts[3].y2->setRange(0, rpsMax);
-    m_charts[3].y2->setTickCount(tickCountFor(rpsMax));
-
-    // The kernel chart explains itself when it has nothing to show.
-    QString note = m_kernelNote->text();
-    if (!haveData) {
-        note = QStringLiteral("Kernel socket counts appear here once a run starts.");
-        m_kernelNote->setText(note);
-    }
-    const bool showNote = !note.isEmpty() && !(haveData && m_history.latest().kernelAvailable);
-    m_kernelNote->setVisible(showNote);
-    if (showNote) {
-        const QRectF plot = m_charts[2].chart->plotArea();
-        const QRectF text = m_kernelNote->boundingRect();
-        m_kernelNote->setPos(
-            plot.center().x() - text.width() / 2, plot.center().y() - text.height() / 2);
-    }
-
-    alignPlotAreas();
-    updateScrollBar();
-    QString range = QStringLiteral("%1 %2–%3 s")
-                        .arg(m_paused ? QStringLiteral("paused at") : QStringLiteral("live:"))
-                        .arg(start, 0, 'f', 0)
-                        .arg(end, 0, 'f', 0);
-    if (m_history.dropped() > 0) {
-        // The ring keeps the newest kHistoryCapacity samples: say what scrolled out for good.
-        range += QStringLiteral(" (history from %1 s: %2 older samples dropped)")
-                     .arg(m_history.at(0).t, 0, 'f', 0)
-                     .arg(m_history.dropped());
-    }
-    m_rangeLabel->setText(range);
 }
 
-void ChartsPanel::drawMarkers(ChartParts &parts)
+void ChartsPanel::prepareFrame()
 {
-    const double start = parts.x->min();
-    const double end = parts.x->max();
-    const double top = parts.y->max();
-    // Newest markers inside the window, at most kMarkerSlots.
-    std::vector<const Marker *> visible;
-    for (std::size_t i = m_markers.size(); i-- > 0 && visible.size() < parts.markers.size();) {
-        if (m_markers[i].t >= start && m_markers[i].t <= end) {
-            visible.push_back(&m_markers[i]);
+    if (!m_layoutDirty) {
+        return;
+    }
+    // New sizes: fresh scales for the new heights, points for the new widths.
+    m_layoutDirty = false;
+    m_scales = {};
+    rebuildCharts();
+    alignPlotAreas();
+}
+
+void ChartsPanel::rebuildCharts()
+{
+    const bool haveData = !m_history.empty();
+    const double latest = haveData ? m_history.latest().t : 0.0;
+    // The history's start, or 0 while it still holds the whole run.
+    const double oldest = haveData && m_history.dropped() > 0 ? m_history.at(0).t : 0.0;
+    double start = 0;
+    double end = kWindowSeconds;
+    if (m_span == Span::WholeRun) {
+        end = m_paused ? m_viewEnd : std::max(latest, oldest + kWindowSeconds);
+        start = oldest;
+    } else {
+        const double span = m_span == Span::OneMinute ? kWindowSeconds
+            : m_span == Span::FiveMinutes             ? 300.0
+                                                      : 900.0;
+        end = m_paused ? std::max(m_viewEnd, span) : std::max(latest, span);
+        start = end - span;
+    }
+    m_windowStart = start;
+    m_windowEnd = end;
+    m_resolution = resolutionFor(end - start, canvas(Chart::Connections)->plotWidth());
+    const std::vector<ChartPoint> points = chartPoints(m_history, start, end, m_resolution);
+    for (const Part &p : m_parts) {
+        p.canvas->setWindow(start, end, m_resolution.bucket);
+    }
+    fillConnections(points);
+    fillDialsCloses(points);
+    fillKernel(points);
+    fillLatency(points);
+    updateMarkers();
+
+    QString note;
+    if (!haveData) {
+        note = tr("Kernel socket counts appear here once a run starts.");
+    } else if (!m_history.latest().kernelAvailable) {
+        note = m_kernelNote;
+    }
+    canvas(Chart::Kernel)->setNote(note);
+}
+
+} // namespace poolscope
+
+namespace poolscope {
+
+void ChartsPanel::fillConnections(const std::vector<ChartPoint> &points)
+{
+    ChartCanvas *cv = canvas(Chart::Connections);
+    const auto get = [cv](const char *key) -> Trace & {
+        return cv->trace(cv->traceIndex(QString::fromLatin1(key)));
+    };
+    Trace &idleCap = get("idleCap");
+    Trace &connCap = get("connCap");
+    fillTrace(get("open"), points, [](const ChartPoint &p) { return p.open; });
+    fillTrace(get("active"), points, [](const ChartPoint &p) { return p.active; });
+    fillTrace(get("idle"), points, [](const ChartPoint &p) { return p.idle; });
+    fillTrace(get("dialing"), points, [](const ChartPoint &p) { return p.dialing; });
+    fillTrace(get("waiting"), points, [](const ChartPoint &p) { return p.waiting; });
+    fillTrace(idleCap, points, [](const ChartPoint &p) { return double(p.idleCap); });
+    fillTrace(
+        connCap, points, [](const ChartPoint &p) { return double(p.connCap); },
+        [](const ChartPoint &p) { return p.connCap > 0; });
+    if (points.empty()) {
+        // Before a run, show the limits that will apply.
+        idleCap.points = { QPointF(m_windowStart, m_idleCap), QPointF(m_windowEnd, m_idleCap) };
+        if (m_connCap > 0) {
+            connCap.points = { QPointF(m_windowStart, m_connCap), QPointF(m_windowEnd, m_connCap) };
         }
     }
-    std::reverse(visible.begin(), visible.end());
-    for (std::size_t i = 0; i < parts.markers.size(); ++i) {
-        MarkerSlot &slot = parts.markers[i];
-        if (i >= visible.size()) {
-            if (slot.line->isVisible()) {
-                slot.line->setVisible(false);
-                slot.label->setVisible(false);
-            }
+    connCap.shown = !connCap.points.isEmpty();
+    const int idleNow = points.empty() ? m_idleCap : points.back().idleCap;
+    const int connNow = points.empty() ? m_connCap : points.back().connCap;
+    ChartLegend *legend = m_parts[idx(Chart::Connections)].legend;
+    for (const auto &[key, text] :
+        { std::pair { QStringLiteral("idleCap"), tr("idle cap %1").arg(idleNow) },
+            std::pair { QStringLiteral("connCap"), tr("MaxConnsPerHost %1").arg(connNow) } }) {
+        legend->setEntryText(key, text);
+        m_series.value(key)->setName(text);
+    }
+    legend->setEntryShown(QStringLiteral("connCap"), connCap.shown);
+
+    double data = 0;
+    for (int i = 0; i < cv->traceCount(); ++i) {
+        Trace &tr = cv->trace(i);
+        if (QLineSeries *s = m_series.value(tr.key)) {
+            s->replace(tr.points);
+            s->setVisible(tr.on && tr.shown);
+        }
+        if (!tr.onTop) {
+            data = std::max(data, visibleMax(tr));
+        }
+    }
+    // A limit far above the connections would flatten them onto the axis: it is
+    // drawn only while it is at most twice the data, and labelled otherwise.
+    double top = std::max(data, 4.0);
+    QList<ChartCanvas::Note> notes;
+    for (const Trace *cap : { &idleCap, &connCap }) {
+        const double v = visibleMax(*cap);
+        if (v <= 0) {
             continue;
         }
-        const Marker &m = *visible[i];
-        // Alternate label heights so neighbouring markers do not overprint.
-        const double labelY = top * (i % 2 == 0 ? 0.86 : 0.66);
-        // "@" starts a placeholder in point label formats; markers never need one.
-        QString text = m.label;
-        text.replace(u'@', u'＠');
-        // Point labels are centred on their point: anchor the (invisible) point
-        // half a label away from the line, on the side with room, so the text
-        // starts at the line and never runs into the axis.
-        const double plotWidth = std::max(1.0, parts.chart->plotArea().width());
-        const double secondsPerPixel = (end - start) / plotWidth;
-        const double half
-            = (QFontMetricsF(slot.label->pointLabelsFont()).horizontalAdvance(text) / 2 + 6)
-            * secondsPerPixel;
-        const bool rightSide = m.t + 2 * half <= end || m.t - 2 * half < start;
-        const double labelX = rightSide ? m.t + half : m.t - half;
-        slot.line->replace({ QPointF(m.t, 0), QPointF(m.t, top) });
-        slot.label->replace({ QPointF(labelX, labelY) });
-        slot.label->setPointLabelsFormat(text);
-        slot.label->setName(m.label);
-        slot.line->setVisible(true);
-        slot.label->setVisible(true);
-        for (QLegendMarker *lm : parts.chart->legend()->markers(slot.line)) {
-            lm->setVisible(false);
+        if (v <= 2 * std::max(data, 2.5)) {
+            top = std::max(top, v);
+        } else {
+            const QString name = cap == &idleCap ? QStringLiteral("MaxIdleConnsPerHost")
+                                                 : QStringLiteral("MaxConnsPerHost");
+            notes.append({ tr("%1 %2 ↑ above the scale").arg(name).arg(v), cap->color });
         }
-        for (QLegendMarker *lm : parts.chart->legend()->markers(slot.label)) {
-            lm->setVisible(false);
+    }
+    cv->setTopNotes(notes);
+    setScale(Chart::Connections, false, top * 1.1, true);
+}
+
+void ChartsPanel::fillDialsCloses(const std::vector<ChartPoint> &points)
+{
+    ChartCanvas *cv = canvas(Chart::DialsCloses);
+    ChartLegend *legend = m_parts[idx(Chart::DialsCloses)].legend;
+    const auto n = static_cast<qsizetype>(points.size());
+    QList<QPointF> base(n);
+    for (qsizetype j = 0; j < n; ++j) {
+        base[j] = QPointF(points[static_cast<std::size_t>(j)].t, 0);
+    }
+    double top = 0;
+    // Stack the reasons that happened in this run, in the table's order.
+    for (std::size_t r = 1; r < m_closeTraces.size(); ++r) {
+        Trace &tr = cv->trace(m_closeTraces[r]);
+        tr.shown = m_reasonSeen[r];
+        legend->setEntryShown(tr.key, tr.shown);
+        QAreaSeries *area = m_closeAreas[r];
+        area->setVisible(tr.shown && tr.on);
+        if (!area->isVisible()) {
+            tr.points.clear();
+            tr.lower.clear();
+            continue;
         }
+        tr.lower = base;
+        for (qsizetype j = 0; j < n; ++j) {
+            base[j].ry() += points[static_cast<std::size_t>(j)].closesPerSec[r];
+            top = std::max(top, base[j].y());
+        }
+        tr.points = base;
+        area->lowerSeries()->replace(tr.lower);
+        area->upperSeries()->replace(tr.points);
+    }
+    Trace &dials = cv->trace(cv->traceIndex(QStringLiteral("dials")));
+    fillTrace(dials, points, [](const ChartPoint &p) { return p.dialsPerSec; });
+    m_series.value(dials.key)->replace(dials.points);
+    m_series.value(dials.key)->setVisible(dials.on);
+    setScale(Chart::DialsCloses, false, std::max({ top, visibleMax(dials), 4.0 }) * 1.1, true);
+}
+
+void ChartsPanel::fillKernel(const std::vector<ChartPoint> &points)
+{
+    ChartCanvas *cv = canvas(Chart::Kernel);
+    const auto has = [](const ChartPoint &p) {
+        return p.kernelAvailable;
+    };
+    using Get = double (*)(const ChartPoint &);
+    const std::pair<const char *, Get> fields[] = {
+        { "established",
+            [](const ChartPoint &p) {
+                return p.established;
+            } },
+        { "timeWait",
+            [](const ChartPoint &p) {
+                return p.timeWait;
+            } },
+        { "closeWait",
+            [](const ChartPoint &p) {
+                return p.closeWait;
+            } },
+    };
+    double top = 4;
+    for (const auto &[key, get] : fields) {
+        Trace &tr = cv->trace(cv->traceIndex(QString::fromLatin1(key)));
+        fillTrace(tr, points, get, has);
+        m_series.value(tr.key)->replace(tr.points);
+        m_series.value(tr.key)->setVisible(tr.on);
+        top = std::max(top, visibleMax(tr));
+    }
+    setScale(Chart::Kernel, false, top * 1.1, true);
+}
+
+void ChartsPanel::fillLatency(const std::vector<ChartPoint> &points)
+{
+    ChartCanvas *cv = canvas(Chart::Latency);
+    // Stale percentiles are not drawn: a point only where responses completed.
+    const auto has = [](const ChartPoint &p) {
+        return p.haveLatency;
+    };
+    Trace &p50 = cv->trace(cv->traceIndex(QStringLiteral("p50")));
+    Trace &p99 = cv->trace(cv->traceIndex(QStringLiteral("p99")));
+    Trace &rps = cv->trace(cv->traceIndex(QStringLiteral("rps")));
+    fillTrace(
+        p50, points, [](const ChartPoint &p) { return p.p50Ms; }, has);
+    fillTrace(
+        p99, points, [](const ChartPoint &p) { return p.p99Ms; }, has);
+    fillTrace(rps, points, [](const ChartPoint &p) { return p.requestsPerSec; });
+    for (Trace *tr : { &p50, &p99, &rps }) {
+        m_series.value(tr->key)->replace(tr->points);
+        m_series.value(tr->key)->setVisible(tr->on);
+    }
+    cv->setNote(!points.empty() && p50.points.isEmpty()
+            ? tr("No response completed in this window: no latency to show.")
+            : QString());
+    setScale(
+        Chart::Latency, false, std::max({ visibleMax(p50), visibleMax(p99), 0.9 }) * 1.1, false);
+    setScale(Chart::Latency, true, std::max(visibleMax(rps), 9.0) * 1.1, true);
+}
+
+void ChartsPanel::setScale(Chart c, bool right, double value, bool integers)
+{
+    ChartCanvas *cv = canvas(c);
+    const int maxIntervals = cv->maxIntervals();
+    Scale &cur = m_scales[idx(c)][right ? 1 : 0];
+    // Keep the scale while the data moves between 55% and 100% of it: an axis
+    // that jumps with every spike is harder to read, and relabels every frame.
+    if (cur.top > 0 && value <= cur.top && value >= 0.55 * cur.top
+        && cur.intervals <= maxIntervals) {
+        return;
+    }
+    // A new scale lays the chart out and renders its frame again: a 10 Hz frame
+    // does that for one chart, the others follow in the next frames.
+    if (m_rescaleBudget == 0) {
+        m_dirty = true;
+        return;
+    }
+    if (m_rescaleBudget > 0) {
+        --m_rescaleBudget;
+    }
+    // Growing data gets room to grow into, so a climbing line is not rescaled
+    // every few frames.
+    const bool growing = cur.top > 0 && value > cur.top;
+    const NiceScale s = niceScale(growing ? value * 1.25 : value, maxIntervals, integers);
+    cur = { s.top, s.intervals, s.decimals };
+    if (cv->setScale(right, s.top, s.intervals, s.decimals)) {
+        m_alignDirty = true;
     }
 }
 
-QStringList ChartsPanel::visibleMarkerLabels(Chart c) const
+void ChartsPanel::updateMarkers()
 {
-    QStringList out;
-    for (const MarkerSlot &slot : m_charts[static_cast<std::size_t>(c)].markers) {
-        if (slot.label->isVisible()) {
-            out << slot.label->name();
+    std::vector<ChartCanvas::Marker> inWindow;
+    for (std::size_t i = 0; i < m_markers.size(); ++i) {
+        const Marker &m = m_markers[i];
+        if (m.t >= m_windowStart && m.t <= m_windowEnd) {
+            inWindow.push_back({ m.t, m.label });
         }
     }
-    return out;
-}
-
-bool ChartsPanel::eventFilter(QObject *watched, QEvent *event)
-{
-    if (event->type() == QEvent::Resize) {
-        for (const ChartParts &parts : m_charts) {
-            if (parts.view->viewport() == watched) {
-                // The charts re-layout after this event; align once they have.
-                QTimer::singleShot(0, this, [this] { alignPlotAreas(); });
-                break;
-            }
-        }
+    std::stable_sort(inWindow.begin(), inWindow.end(),
+        [](const ChartCanvas::Marker &a, const ChartCanvas::Marker &b) { return a.t < b.t; });
+    for (const Part &p : m_parts) {
+        p.canvas->setMarkers(inWindow);
     }
-    return QWidget::eventFilter(watched, event);
 }
 
 void ChartsPanel::alignPlotAreas()
 {
-    // Charts lay themselves out (legends and axis labels differ in width), so
-    // widen each chart's margins by what it lacks compared with the others.
-    // The chart's natural plot edges are its current ones minus the extra
-    // margins already applied, so this converges after one layout pass.
-    constexpr int kBaseMargin = 4;
-    std::array<double, kChartCount> naturalLeft {};
-    std::array<double, kChartCount> naturalRight {};
+    // Each chart lays itself out (its value labels differ in width, only the
+    // latency chart has a right axis); then all get the innermost edges. That
+    // is two layouts per chart: skipped while no size or label width changed.
+    bool changed = false;
+    for (std::size_t c = 0; c < m_parts.size(); ++c) {
+        changed = changed || m_parts[c].canvas->layoutKey() != m_alignedKeys[c];
+    }
+    if (!changed) {
+        m_alignDirty = false;
+        return;
+    }
+    std::array<QRectF, kChartCount> natural;
     double left = 0;
     double right = 1e9;
-    for (std::size_t c = 0; c < m_charts.size(); ++c) {
-        const QChart *chart = m_charts[c].chart;
-        const QRectF plot = chart->plotArea();
-        if (plot.width() <= 0) {
+    for (std::size_t c = 0; c < m_parts.size(); ++c) {
+        natural[c] = m_parts[c].canvas->naturalPlotArea();
+        if (natural[c].width() <= 0) {
             return; // not laid out yet
         }
-        const QMargins m = chart->margins();
-        naturalLeft[c] = plot.left() - (m.left() - kBaseMargin);
-        naturalRight[c] = plot.right() + (m.right() - kBaseMargin);
-        left = std::max(left, naturalLeft[c]);
-        right = std::min(right, naturalRight[c]);
+        left = std::max(left, natural[c].left());
+        right = std::min(right, natural[c].right());
     }
-    for (std::size_t c = 0; c < m_charts.size(); ++c) {
-        QChart *chart = m_charts[c].chart;
-        const QMargins wanted(kBaseMargin + static_cast<int>(std::lround(left - naturalLeft[c])), 0,
-            kBaseMargin + static_cast<int>(std::lround(naturalRight[c] - right)), 0);
-        if (chart->margins() != wanted) {
-            chart->setMargins(wanted);
-        }
+    for (std::size_t c = 0; c < m_parts.size(); ++c) {
+        m_parts[c].canvas->fixPlotArea(
+            QRectF(left, natural[c].top(), right - left, natural[c].height()));
+        m_alignedKeys[c] = m_parts[c].canvas->layoutKey();
     }
+    m_alignDirty = false;
 }
 
-void ChartsPanel::updateScrollBar()
+void ChartsPanel::updateBar()
 {
     m_updatingScroll = true;
-    const double latest
-        = m_history.empty() ? kWindowSeconds : std::max(m_history.latest().t, kWindowSeconds);
+    const double span = m_windowEnd - m_windowStart;
+    const double latest = m_history.empty() ? span : std::max(m_history.latest().t, span);
     const double oldest = m_history.empty() ? 0 : m_history.at(0).t;
-    m_scroll->setRange(
-        static_cast<int>(oldest * 10), static_cast<int>((latest - kWindowSeconds) * 10));
-    m_scroll->setPageStep(static_cast<int>(kWindowSeconds * 10));
+    m_scroll->setEnabled(m_span != Span::WholeRun);
+    m_scroll->setRange(static_cast<int>(oldest * 10), static_cast<int>((latest - span) * 10));
+    m_scroll->setPageStep(static_cast<int>(span * 10));
     m_scroll->setSingleStep(10);
-    m_scroll->setValue(static_cast<int>((m_windowStart)*10));
+    m_scroll->setValue(static_cast<int>(m_windowStart * 10));
     m_updatingScroll = false;
+    QString range = tr("%1 %2–%3 s")
+                        .arg(m_paused ? tr("paused at") : tr("live:"))
+                        .arg(m_windowStart, 0, 'f', 0)
+                        .arg(m_windowEnd, 0, 'f', 0);
+    if (m_history.dropped() > 0) {
+        // The ring keeps the newest kHistoryCapacity samples: say what scrolled out for good.
+        range += tr(" (history from %1 s: %2 older samples dropped)")
+                     .arg(m_history.at(0).t, 0, 'f', 0)
+                     .arg(m_history.dropped());
+    }
+    if (m_rangeLabel->text() != range) {
+        m_rangeLabel->setText(range);
+    }
 }
 
 } // namespace poolscope

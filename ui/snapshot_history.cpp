@@ -1,5 +1,8 @@
 #include "snapshot_history.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace poolscope {
 
 SnapshotHistory::SnapshotHistory(std::size_t capacity) : m_samples(capacity) { }
@@ -12,8 +15,6 @@ void SnapshotHistory::clear()
     m_prevDials = 0;
     m_prevRequests = 0;
     m_prevCloses = {};
-    m_lastP50 = 0;
-    m_lastP99 = 0;
 }
 
 std::size_t SnapshotHistory::lowerBound(double seconds) const
@@ -73,14 +74,14 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
     c.timeWait = s.kernel.counts.count(TcpState::TimeWait);
     c.closeWait = s.kernel.counts.count(TcpState::CloseWait);
 
-    // An interval without finished requests has no latency: keep the last
-    // value rather than drawing a drop to zero.
-    if (s.latencyWindow.count > 0) {
-        m_lastP50 = static_cast<float>(s.latencyWindow.p50Ms);
-        m_lastP99 = static_cast<float>(s.latencyWindow.p99Ms);
+    // An interval without a completed response has no latency: it is recorded as
+    // such (count 0), never as the last value carried forward.
+    c.latencyCount = static_cast<std::uint32_t>(
+        std::min<std::uint64_t>(s.latencyWindow.count, std::numeric_limits<std::uint32_t>::max()));
+    if (c.latencyCount > 0) {
+        c.p50Ms = static_cast<float>(s.latencyWindow.p50Ms);
+        c.p99Ms = static_cast<float>(s.latencyWindow.p99Ms);
     }
-    c.p50Ms = m_lastP50;
-    c.p99Ms = m_lastP99;
 
     if (dt > 0 || !m_havePrevious) {
         m_havePrevious = true;

@@ -27,8 +27,11 @@ struct ChartSample
     int established = 0;
     int timeWait = 0;
     int closeWait = 0;
+    // Latency of the responses that completed since the previous snapshot; 0 and
+    // meaningless when latencyCount is 0 (nothing completed: nothing to draw).
     float p50Ms = 0;
     float p99Ms = 0;
+    std::uint32_t latencyCount = 0;
     // Cumulative, for windowed ratios (requests per connection over the last seconds).
     std::uint64_t dials = 0;
     std::uint64_t gets = 0;
@@ -66,8 +69,6 @@ private:
     std::uint64_t m_prevDials = 0;
     std::uint64_t m_prevRequests = 0;
     std::array<std::uint64_t, kCloseReasonCount> m_prevCloses {};
-    float m_lastP50 = 0;
-    float m_lastP99 = 0;
 };
 
 } // namespace poolscope
