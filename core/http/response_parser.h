@@ -122,6 +122,15 @@ public:
     // The framing value, also when uncompressed() (Go then shows the caller -1).
     [[nodiscard]] qint64 contentLength() const { return m_contentLength; }
     [[nodiscard]] bool chunked() const { return m_chunked; }
+    // Go's readLoop !hasBody: the final response cannot have a body (a HEAD request, 204,
+    // 304 or Content-Length: 0; Go's resp.ContentLength is 0 for all but HEAD). Go puts the
+    // connection back in the pool before Do returns and hands the caller http.NoBody, so
+    // whatever the caller does with that body (read, close, leak) leaves the connection
+    // alone. Valid once headersComplete().
+    [[nodiscard]] bool bodiless() const
+    {
+        return m_headRequest || m_statusCode == 204 || m_statusCode == 304 || m_contentLength == 0;
+    }
     // Go's resp.Uncompressed: we asked for gzip, the response has a body and says
     // "Content-Encoding: gzip", so its body is decoded.
     [[nodiscard]] bool uncompressed() const { return m_uncompressed; }

@@ -283,15 +283,16 @@ void Transport::onResponseHeaders(Connection &c)
         return;
     }
     const RoundTripId id = it->second;
-    const ResponseParser &p = c.parser();
-    const bool emptyBody = p.state() == ResponseParser::Result::Complete && p.wireBodyBytes() == 0;
+    if (c.parser().bodiless()) {
+        // Go's readLoop, !hasBody: the connection goes back to the pool before Do returns
+        // (onResponseComplete follows at once: such a response is complete with its head)
+        // and the caller gets http.NoBody, so neither closing nor leaking it matters.
+        return;
+    }
     switch (m_trips.at(id).request.bodyPolicy) {
     case BodyPolicy::ReadToEof:
         return;
     case BodyPolicy::CloseEarly:
-        if (emptyBody || p.contentLength() == 0) {
-            return; // http.NoBody: closing it costs nothing, the connection stays reusable
-        }
         // resp.Body.Close() before EOF: Go closes the connection instead of draining it.
         m_onConn.erase(it);
         m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
