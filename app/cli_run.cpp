@@ -119,6 +119,10 @@ bool buildOptions(const CommandLine &cl, RunOptions *o, QString *error)
     if (l.urls.size() < 2) {
         l.urls.clear();
     }
+    // --header again and again: every one is sent (each was checked by applyKnobs).
+    if (const QStringList headers = cl.values(QStringLiteral("header")); !headers.isEmpty()) {
+        l.headers = headers.join(u'\n').split(u'\n', Qt::SkipEmptyParts);
+    }
     // Setting Idle, Interval or Count means using them, as in Go code that fills
     // in a KeepAliveConfig; --keep-alive-enable=false still says otherwise.
     KeepAliveConfig &ka = o->settings.transport.keepAliveConfig;

@@ -3,6 +3,7 @@
 // the body read, and request headers (Idempotency-Key makes a POST replayable). Every
 // expected count is what Go 1.19 gives on the same server (tests/goref, and the rows of
 // tests/conformance/scenarios.json that run both sides).
+#include "http/request_writer.h"
 #include "load/engine_controller.h"
 #include "server/embedded_server.h"
 
@@ -75,6 +76,46 @@ bool headComplete(const QByteArray &b)
 {
     return b.contains("\r\n\r\n");
 }
+
+// Answers the first request of each connection and closes the connection, unanswered, on
+// the second: the reused connection the server gave up on (goref --serve-stale).
+class StaleServer : public QObject
+{
+public:
+    StaleServer()
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection()) {
+                auto served = std::make_shared<int>(0);
+                auto buffer = std::make_shared<QByteArray>();
+                connect(s, &QTcpSocket::readyRead, s, [this, s, served, buffer] {
+                    *buffer += s->readAll();
+                    const qsizetype end = buffer->indexOf("\r\n\r\n");
+                    if (end < 0) {
+                        return;
+                    }
+                    heads << buffer->left(end + 4);
+                    buffer->clear(); // the body (if any) came with the head
+                    if (++*served == 1) {
+                        s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                    } else {
+                        s->close();
+                    }
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+    }
+    [[nodiscard]] QString url() const
+    {
+        return QStringLiteral("http://127.0.0.1:%1/").arg(m_server.serverPort());
+    }
+    QList<QByteArray> heads; // of every request received
+
+private:
+    QTcpServer m_server;
+};
 
 } // namespace
 
@@ -205,6 +246,46 @@ private Q_SLOTS:
         QCOMPARE(s.pool.now.open(), pinned ? 20 : (closedBodyNotRead > 0 ? 0 : 1));
         QCOMPARE(s.pool.now.idle, dials == 1 ? 1 : 0);
         QCOMPARE(m_srv->stats().accepted, std::uint64_t(dials));
+    }
+
+    // Go 1.19, 1 worker x 6 POSTs (10-byte body) against the stale server: a POST is not
+    // replayable, so each one that meets a reused connection fails (3 errors, 3 dials)
+    // unless it carries Idempotency-Key or X-Idempotency-Key (isReplayable): then it is
+    // retried on a new connection (0 errors, 6 dials, 5 retries). Header names are
+    // canonicalized as by Header.Add.
+    void idempotencyKeyMakesAPostReplayable_data()
+    {
+        QTest::addColumn<QStringList>("headers");
+        QTest::addColumn<bool>("replayable");
+        QTest::newRow("no header") << QStringList {} << false;
+        QTest::newRow("Idempotency-Key")
+            << QStringList { QStringLiteral("Idempotency-Key: abc") } << true;
+        QTest::newRow("x-idempotency-key")
+            << QStringList { QStringLiteral("x-idempotency-key:1") } << true;
+        QTest::newRow("another header")
+            << QStringList { QStringLiteral("X-Request-Id: 7") } << false;
+    }
+    void idempotencyKeyMakesAPostReplayable()
+    {
+        QFETCH(QStringList, headers);
+        QFETCH(bool, replayable);
+        StaleServer stale;
+        LoadConfig l = loadFor(stale.url(), 1, 6);
+        l.method = "POST";
+        l.requestBodySize = 10;
+        l.headers = headers;
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 6u);
+        QCOMPARE(s.errors, replayable ? 0u : 3u);
+        QCOMPARE(s.pool.dials, replayable ? 6u : 3u);
+        QCOMPARE(s.pool.retries, replayable ? 5u : 0u);
+        QCOMPARE(s.pool.closes(CloseReason::ReadError), replayable ? 5u : 3u);
+        for (const QString &h : headers) {
+            const QByteArray name = h.section(u':', 0, 0).toLatin1();
+            const QByteArray line = canonicalHeaderKey(name) + ": "
+                + h.section(u':', 1).trimmed().toLatin1() + "\r\n";
+            QVERIFY2(stale.heads.value(0).contains(line), stale.heads.value(0).constData());
+        }
     }
 };
 

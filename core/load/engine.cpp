@@ -84,6 +84,9 @@ RequestSpec Engine::requestSpec() const
     spec.disableKeepAlives = m_config.disableKeepAlives;
     spec.disableCompression = m_config.disableCompression;
     spec.expectContinue = m_load.expectContinue;
+    // Checked by the knob (parseHeaderLines); a line it refused cannot be here.
+    spec.extraHeaders
+        = parseHeaderLines(m_load.headers.join(u'\n'), nullptr).value_or(HeaderList {});
     return spec;
 }
 
@@ -260,19 +263,21 @@ void Engine::applyLoad(const LoadConfig &load)
 void Engine::updateRequests(const LoadConfig &load)
 {
     if (load.method == m_load.method && load.requestBodySize == m_load.requestBodySize
-        && load.expectContinue == m_load.expectContinue) {
+        && load.expectContinue == m_load.expectContinue && load.headers == m_load.headers) {
         return;
     }
     const LoadConfig old = m_load;
     m_load.method = load.method;
     m_load.requestBodySize = load.requestBodySize;
     m_load.expectContinue = load.expectContinue;
+    m_load.headers = load.headers;
     QString error;
     if (m_targets && !m_targets->buildRequests(requestSpec(), &error)) {
         m_stats.noteError(error); // the targets keep the old requests
         m_load.method = old.method;
         m_load.requestBodySize = old.requestBodySize;
         m_load.expectContinue = old.expectContinue;
+        m_load.headers = old.headers;
     }
 }
 

@@ -1,5 +1,6 @@
 #include "knob_table.h"
 
+#include "http/request_writer.h"
 #include "http/target.h"
 #include "metrics/go_duration.h"
 
@@ -77,6 +78,12 @@ QString validateMethod(QStringView text)
         }
     }
     return {};
+}
+
+QString validateHeaders(QStringView text)
+{
+    QString error;
+    return parseHeaderLines(text, &error) ? QString() : error;
 }
 
 QString validateAddress(QStringView text)
@@ -263,6 +270,15 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "Send \"Expect: 100-continue\" with request bodies (ExpectContinueTimeout applies)."),
         "", "", "", 0, 1, 0, 1, 0, {}, nullptr, false, true,
         PS_BOOL(load.expectContinue) },
+    { "load.headers", "", KnobGroup::Load, KnobKind::Text,
+        "header", "headers", QT_TRANSLATE_NOOP("Knob", "headers"),
+        QT_TRANSLATE_NOOP("Knob", "Header fields sent with every request, \"Name: value\" (repeat --header for more; one per line in a scenario file). An Idempotency-Key or X-Idempotency-Key makes a POST replayable: Go retries it when a reused connection fails."),
+        QT_TRANSLATE_NOOP("Knob", "empty = none"), "",
+        "", 0, 0, 0, 0, 0, {}, validateHeaders, false, false,
+        [](const Settings &s) -> KnobValue { return s.load.headers.join(u'\n'); },
+        [](Settings &s, const KnobValue &v) {
+            s.load.headers = std::get<QString>(v).split(u'\n', Qt::SkipEmptyParts);
+        } },
     { "load.bodyPolicy", "", KnobGroup::Load, KnobKind::Choice,
         "body-policy", "bodyPolicy", QT_TRANSLATE_NOOP("Knob", "body policy"),
         QT_TRANSLATE_NOOP("Knob", "read: io.ReadAll then Close (reusable). close-early: Close without reading, Go closes the connection. leak: never Close, the connection stays busy for good."),

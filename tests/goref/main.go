@@ -44,6 +44,7 @@ func (u *urlList) Set(v string) error { *u = append(*u, v); return nil }
 
 type options struct {
 	urls                  urlList
+	headers               urlList // "Name: value", repeatable
 	workers               int
 	requests              int
 	duration              time.Duration
@@ -76,6 +77,7 @@ func parseFlags() *options {
 	o := &options{}
 	fs := flag.CommandLine
 	fs.Var(&o.urls, "url", "target URL; repeat for several hosts (worker i uses URL i mod n)")
+	fs.Var(&o.headers, "header", "request header \"Name: value\"; repeat for more (req.Header.Add)")
 	fs.IntVar(&o.workers, "workers", 10, "concurrent workers")
 	fs.IntVar(&o.requests, "requests", 0, "requests per worker (rounds with --lockstep)")
 	fs.DurationVar(&o.duration, "duration", 0, "run length")
@@ -510,6 +512,13 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 	req, err := http.NewRequestWithContext(ctx, o.method, url, rd)
 	if err != nil {
 		fail("bad request: %v", err)
+	}
+	for _, h := range o.headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			fail("invalid value %q for --header: want Name: value", h)
+		}
+		req.Header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
 	begin := time.Now()
 	resp, err := client.Do(req)
