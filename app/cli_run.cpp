@@ -155,7 +155,6 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
 {
     const PoolCounters &p = s.pool;
     QJsonObject reasons;
-    QJsonObject errors;
     for (int i = 1; i < kCloseReasonCount; ++i) {
         const auto r = static_cast<CloseReason>(i);
         const QString key = QString::fromLatin1(
@@ -163,8 +162,16 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         if (p.closesByReason[static_cast<std::size_t>(i)] > 0) {
             reasons.insert(key, static_cast<qint64>(p.closesByReason[static_cast<std::size_t>(i)]));
         }
-        if (s.errorsByKind[static_cast<std::size_t>(i)] > 0) {
-            errors.insert(key, static_cast<qint64>(s.errorsByKind[static_cast<std::size_t>(i)]));
+    }
+    // By RequestFailure: the kinds that had a CloseReason of their own keep its key.
+    QJsonObject errors;
+    for (int i = 1; i < kRequestFailureCount; ++i) {
+        const auto f = static_cast<RequestFailure>(i);
+        const std::uint64_t n = s.failuresByKind[static_cast<std::size_t>(i)];
+        if (n > 0) {
+            errors.insert(QString::fromLatin1(requestFailureKey(f).data(),
+                              static_cast<qsizetype>(requestFailureKey(f).size())),
+                static_cast<qint64>(n));
         }
     }
     const double seconds = std::chrono::duration<double>(s.time).count();
@@ -172,6 +179,7 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("target"), s.target },
         { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
         { QStringLiteral("errors"), static_cast<qint64>(s.errors) },
+        { QStringLiteral("responses"), static_cast<qint64>(s.responses) },
         { QStringLiteral("canceled"), static_cast<qint64>(s.canceled) },
         { QStringLiteral("dials"), static_cast<qint64>(p.dials) },
         { QStringLiteral("dial_failures"), static_cast<qint64>(p.dialFailures) },
@@ -311,7 +319,8 @@ void printProgress(const EngineSnapshot &s)
         static_cast<unsigned long long>(s.pool.dials), static_cast<unsigned long long>(s.errors));
 }
 
-// Prints the result; the exit code: 1 when every request failed.
+// Prints the result; the exit code: 1 when every request failed (no Do returned a
+// response: a body read that failed afterwards does not count as a failed request here).
 int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
 {
     if (json) {
@@ -321,7 +330,7 @@ int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
     }
     std::fflush(stdout);
     const std::uint64_t attempted = s.requestsDone - s.canceled;
-    if (attempted > 0 && s.errors == attempted) {
+    if (attempted > 0 && s.responses == 0) {
         std::fprintf(stderr, "poolscope run: every request failed: %s\n", qPrintable(s.lastError));
         return 1;
     }

@@ -19,6 +19,11 @@ Q_DECLARE_METATYPE(poolscope::BodyPolicy)
 
 namespace {
 
+std::uint64_t failures(const EngineSnapshot &s, RequestFailure f)
+{
+    return s.failuresByKind[static_cast<std::size_t>(f)];
+}
+
 // Runs one bounded load and returns the final snapshot.
 EngineSnapshot runLoad(const LoadConfig &load, const TransportConfig &transport)
 {
@@ -286,6 +291,68 @@ private Q_SLOTS:
                 + h.section(u':', 1).trimmed().toLatin1() + "\r\n";
             QVERIFY2(stale.heads.value(0).contains(line), stale.heads.value(0).constData());
         }
+    }
+
+    // Go 1.19, Client.Timeout 100ms, headers after 10ms, body after 800ms: Do succeeds and
+    // the body read fails with cancelTimerBody's words; the connection is closed. 3
+    // requests: 3 responses, 3 errors of that kind, 3 dials, 3 closes (client timeout).
+    void clientTimeoutWhileReadingTheBody()
+    {
+        ServerConfig sc;
+        sc.headerDelay = 10ms;
+        sc.latency = 800ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = 100ms;
+        const auto s = runLoad(loadFor(url, 1, 3), t);
+        QCOMPARE(s.requestsDone, 3u);
+        QCOMPARE(s.responses, 3u);
+        QCOMPARE(s.errors, 3u);
+        QCOMPARE(failures(s, RequestFailure::ClientTimeoutReadingBody), 3u);
+        QCOMPARE(failures(s, RequestFailure::ClientTimeout), 0u);
+        QCOMPARE(s.pool.dials, 3u);
+        QCOMPARE(s.pool.closes(CloseReason::ClientTimeout), 3u);
+        QCOMPARE(s.lastError,
+            QStringLiteral("context deadline exceeded (Client.Timeout or context cancellation "
+                           "while reading body)"));
+    }
+
+    // Before the headers Do itself fails, as a url.Error: "Get \"URL\": context deadline
+    // exceeded (Client.Timeout exceeded while awaiting headers)", and no response came.
+    void clientTimeoutBeforeTheHeaders()
+    {
+        ServerConfig sc;
+        sc.latency = 800ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = 100ms;
+        const auto s = runLoad(loadFor(url, 1, 2), t);
+        QCOMPARE(s.errors, 2u);
+        QCOMPARE(s.responses, 0u);
+        QCOMPARE(failures(s, RequestFailure::ClientTimeout), 2u);
+        QCOMPARE(s.lastError,
+            QStringLiteral("Get \"%1\": context deadline exceeded (Client.Timeout exceeded "
+                           "while awaiting headers)")
+                .arg(url));
+    }
+
+    // Go 1.19: Client.Timeout's context outlives a leaked body, and when it ends the readLoop
+    // closes the connection; nobody gets an error. 3 leaked bodies, Client.Timeout 200ms,
+    // 500ms of linger: 3 dials, 3 closes (client timeout), 0 open, 0 errors.
+    void leakedBodyClosedAtClientTimeout()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 1, 3);
+        l.bodyPolicy = BodyPolicy::Leak;
+        l.linger = 500ms;
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = 200ms;
+        const auto s = runLoad(l, t);
+        QCOMPARE(s.requestsDone, 3u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.dials, 3u);
+        QCOMPARE(s.pool.closes(CloseReason::ClientTimeout), 3u);
+        QCOMPARE(s.pool.now.open(), 0);
     }
 };
 

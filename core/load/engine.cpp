@@ -173,6 +173,9 @@ void Engine::issueRequest(int worker)
     r.host = target.host;
     r.source = target.request;
     r.bodyPolicy = m_load.bodyPolicy;
+    if (m_config.clientTimeout > Duration::zero()) {
+        r.deadline = m_clock.now() + m_config.clientTimeout;
+    }
     r.tag = static_cast<std::uint64_t>(worker);
     const RoundTripId trip = m_transport->roundTrip(std::move(r));
     if (trip != 0) {
@@ -219,8 +222,17 @@ void Engine::onDialError(const QString &message)
 
 void Engine::onClientTimeout(int worker, RoundTripId trip)
 {
+    if (m_transport->readingBody(trip)) {
+        // Do has returned: the caller's body read fails, with the wording of Go's
+        // cancelTimerBody (no url.Error around it), and the connection is closed.
+        m_transport->cancel(trip, RequestFailure::ClientTimeoutReadingBody,
+            QStringLiteral("context deadline exceeded (Client.Timeout or context cancellation "
+                           "while reading body)"));
+        return;
+    }
     m_transport->cancel(trip, RequestFailure::ClientTimeout,
-        QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded)")
+        QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded while "
+                       "awaiting headers)")
             .arg(goUrlErrorOp(m_load.method), m_targets->forWorker(worker).target.display));
 }
 

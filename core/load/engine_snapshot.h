@@ -47,6 +47,9 @@ struct EngineSnapshot
     PoolCounters pool;
     std::uint64_t requestsDone = 0; // finished, success or error
     std::uint64_t errors = 0;
+    // Requests whose Do returned a response (Go: err == nil), including those whose body read
+    // failed afterwards (RequestFailure afterResponse kinds, also counted in errors).
+    std::uint64_t responses = 0;
     std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
     // Failed requests by kind, indexed by RequestFailure (keys: requestFailureKey()).
     std::array<std::uint64_t, kRequestFailureCount> failuresByKind {};

@@ -30,6 +30,8 @@ public:
 
     [[nodiscard]] std::uint64_t requestsDone() const { return m_requestsDone; }
     [[nodiscard]] std::uint64_t errors() const { return m_errors; }
+    // Requests whose Do returned a response, the failed body reads included.
+    [[nodiscard]] std::uint64_t responses() const { return m_responses; }
     [[nodiscard]] std::uint64_t canceled() const { return m_canceled; }
     [[nodiscard]] std::uint64_t failures(RequestFailure f) const
     {
@@ -42,6 +44,7 @@ private:
     LatencyHistogram m_latencyWindow;
     std::uint64_t m_requestsDone = 0;
     std::uint64_t m_errors = 0;
+    std::uint64_t m_responses = 0;
     std::uint64_t m_canceled = 0;
     std::array<std::uint64_t, kRequestFailureCount> m_failures {};
     std::uint64_t m_windowStartDone = 0;

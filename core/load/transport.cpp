@@ -22,6 +22,10 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
         m_pool.advance();
         processActions();
     });
+    m_leakTimer.setParent(this);
+    m_leakTimer.setSingleShot(true);
+    m_leakTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_leakTimer, &QTimer::timeout, this, [this] { closeExpiredLeaks(); });
 }
 
 Transport::~Transport()
@@ -76,6 +80,7 @@ void Transport::startAttempt(RoundTripId id)
     Trip &t = m_trips.at(id);
     t.conn = 0;
     t.reused = false;
+    t.gotHeaders = false;
     t.req = m_pool.getConn(t.request.host);
     m_waiting.emplace(t.req, id);
     processActions();
@@ -97,6 +102,12 @@ void Transport::cancel(RoundTripId id, RequestFailure why, const QString &messag
     }
     processActions();
     complete(id, why, message);
+}
+
+bool Transport::readingBody(RoundTripId id) const
+{
+    const auto it = m_trips.find(id);
+    return it != m_trips.end() && it->second.gotHeaders && !it->second.resuming;
 }
 
 void Transport::abandonAll()
@@ -124,6 +135,8 @@ void Transport::closeAll()
     processActions();
     m_idleTimer.stop();
     m_armedDeadline.reset();
+    m_leakTimer.stop();
+    m_leakDeadlines.clear();
 }
 
 void Transport::processActions()
@@ -253,6 +266,34 @@ void Transport::rearmIdleTimer()
     m_idleTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
 }
 
+void Transport::closeLeakedAt(ConnId conn, TimePoint deadline)
+{
+    m_leakDeadlines.emplace(deadline, conn);
+    if (m_leakDeadlines.begin()->first == deadline) {
+        const Duration wait = std::max(Duration::zero(), deadline - m_clock.now());
+        m_leakTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+    }
+}
+
+void Transport::closeExpiredLeaks()
+{
+    const TimePoint now = m_clock.now();
+    while (!m_leakDeadlines.empty() && m_leakDeadlines.begin()->first <= now) {
+        const ConnId conn = m_leakDeadlines.begin()->second;
+        m_leakDeadlines.erase(m_leakDeadlines.begin());
+        // Still open and not serving anyone: a leaked connection is never handed out again.
+        if (m_conns.count(conn) > 0 && m_onConn.count(conn) == 0
+            && m_pool.connState(conn) == ConnState::Active) {
+            m_pool.closeConn(conn, CloseReason::ClientTimeout);
+        }
+    }
+    processActions();
+    if (!m_leakDeadlines.empty()) {
+        const Duration wait = std::max(Duration::zero(), m_leakDeadlines.begin()->first - now);
+        m_leakTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+    }
+}
+
 void Transport::onConnectionReady(Connection &c)
 {
     m_pool.dialSucceeded(c.id());
@@ -283,13 +324,15 @@ void Transport::onResponseHeaders(Connection &c)
         return;
     }
     const RoundTripId id = it->second;
+    Trip &t = m_trips.at(id);
+    t.gotHeaders = true;
     if (c.parser().bodiless()) {
         // Go's readLoop, !hasBody: the connection goes back to the pool before Do returns
         // (onResponseComplete follows at once: such a response is complete with its head)
         // and the caller gets http.NoBody, so neither closing nor leaking it matters.
         return;
     }
-    switch (m_trips.at(id).request.bodyPolicy) {
+    switch (t.request.bodyPolicy) {
     case BodyPolicy::ReadToEof:
         return;
     case BodyPolicy::CloseEarly:
@@ -300,9 +343,13 @@ void Transport::onResponseHeaders(Connection &c)
         completeLater(id);
         return;
     case BodyPolicy::Leak:
-        // The caller never closes the body: the connection stays Active forever.
+        // The caller never closes the body: the connection stays Active until the request's
+        // deadline, if it has one (Go's readLoop gives up on the body when its context ends).
         m_onConn.erase(it);
         c.drainSilently();
+        if (t.request.deadline) {
+            closeLeakedAt(c.id(), *t.request.deadline);
+        }
         complete(id, RequestFailure::None, {});
         return;
     }

@@ -7,6 +7,7 @@
 
 #include <QObject>
 #include <QTimer>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -44,6 +45,11 @@ struct RoundTripRequest
 
     // What the caller does with the response body (decides whether the connection is kept).
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+    // The request context's deadline (Client.Timeout, from the start of the caller's Do);
+    // none = no deadline. Go's readLoop watches the context while the caller holds the body,
+    // so a body the caller leaks has its connection closed at the deadline (ClientTimeout),
+    // with no error for anyone. A round trip still in flight then is the caller's to cancel.
+    std::optional<TimePoint> deadline;
     std::uint64_t tag = 0; // the caller's own, handed back in the result
 };
 
@@ -104,6 +110,9 @@ public:
     // leaves the queue, a request in flight closes its connection with the failure's close
     // reason; the handler gets `why`. Ignored once the response is complete.
     void cancel(RoundTripId id, RequestFailure why, const QString &message);
+    // The round trip's response headers arrived: in Go, Do has returned and the caller is
+    // reading the body (for the wording of a Client.Timeout that fires now). False once over.
+    [[nodiscard]] bool readingBody(RoundTripId id) const;
     // Ends every round trip at once without touching a connection: those whose response is
     // complete succeed, the others are Canceled (the run stopped). For the final picture
     // before closeAll().
@@ -134,6 +143,7 @@ private:
         ReqId req = 0; // current pool request
         ConnId conn = 0; // connection of the current attempt
         bool reused = false; // GotConn.Reused of the current attempt (pconn.isReused)
+        bool gotHeaders = false; // the current attempt's response headers arrived
         bool resuming = false; // response read, connection closed: result follows this pass
     };
     struct Conn
@@ -159,6 +169,9 @@ private:
     void closeConnection(ConnId id);
     void failWaiting(const PoolAction &a);
     void rearmIdleTimer();
+    // A leaked body's connection is closed at its request's deadline (RoundTripRequest).
+    void closeLeakedAt(ConnId conn, TimePoint deadline);
+    void closeExpiredLeaks();
     void collectGarbage();
     // Go's readLoop after tryPutIdleConn: a kept connection whose peer is already gone is
     // closed if idle; if it went to a waiting request, that request's send fails unwritten.
@@ -192,6 +205,10 @@ private:
     bool m_closed = false;
     QTimer m_idleTimer; // IdleConnTimeout: armed for the pool's next deadline
     std::optional<TimePoint> m_armedDeadline;
+    // Leaked bodies' connections by their request's deadline; at most one entry per open
+    // connection (a leaked connection is never reused).
+    std::multimap<TimePoint, ConnId> m_leakDeadlines;
+    QTimer m_leakTimer;
 };
 
 } // namespace poolscope

@@ -134,6 +134,7 @@ type connInfo struct {
 	reqErr         string
 	readEOFIdle    bool // a read failed while the connection was idle
 	readErrActive  bool // a read failed while a request was using it
+	bodyLeaked     bool // the caller got a body it never closes (--body-policy leak)
 	pendingClose   bool // closed while active for a reason only the request's error will tell
 	requestsServed int
 }
@@ -242,6 +243,10 @@ func (r *recorder) classifyClose(ci *connInfo) string {
 		return "body_not_read"
 	case ci.readErrActive:
 		return "read_error"
+	case ci.bodyLeaked && o.timeout > 0:
+		// Client.Timeout's context ends while the readLoop waits for the leaked
+		// body: it closes the connection (no error reaches anyone).
+		return "client_timeout"
 	}
 	// A timeout or cancel closes the connection before the caller gets the
 	// error; the request's error names the reason (see doRequest).
@@ -338,6 +343,7 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 			ci.bodyEarly = false
 			ci.reqErr = ""
 			ci.readErrActive = false
+			ci.bodyLeaked = false
 			ci.requestsServed++
 			rs.conn = ci
 			r.gets++
@@ -406,6 +412,9 @@ func errorKind(err error, o *options) string {
 	switch {
 	case strings.Contains(s, "timeout awaiting response headers"):
 		return "response_header_timeout"
+	case strings.Contains(s, "while reading body"):
+		// Do succeeded; Client.Timeout fired while the caller read the body.
+		return "client_timeout_reading_body"
 	case strings.Contains(s, "Client.Timeout"):
 		return "client_timeout"
 	case strings.Contains(s, "connection refused") || strings.Contains(s, "dial tcp"):
@@ -456,10 +465,20 @@ func (l *latencies) summary() map[string]float64 {
 
 // ---------------------------------------------------------------- load
 
+// closeKey is the close reason a request error gives its connection (the
+// request's kind, except where two kinds close a connection the same way).
+func closeKey(kind string) string {
+	if kind == "client_timeout_reading_body" {
+		return "client_timeout"
+	}
+	return kind
+}
+
 type result struct {
 	mu           sync.Mutex
 	requests     int64
 	errors       int64
+	responses    int64 // Do returned a response (err == nil)
 	errorsByKind map[string]int64
 	lastError    string
 }
@@ -523,6 +542,9 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 	begin := time.Now()
 	resp, err := client.Do(req)
 	if err == nil {
+		res.mu.Lock()
+		res.responses++
+		res.mu.Unlock()
 		r.mu.Lock()
 		if rs.conn != nil {
 			rs.conn.respClose = resp.Close
@@ -542,6 +564,13 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 			}
 			resp.Body.Close()
 		case "leak":
+			if resp.Body != http.NoBody {
+				r.mu.Lock()
+				if rs.conn != nil {
+					rs.conn.bodyLeaked = true
+				}
+				r.mu.Unlock()
+			}
 		default:
 			fail("invalid value %q for --body-policy: want read, close-early or leak", o.bodyPolicy)
 		}
@@ -557,10 +586,10 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 		r.mu.Lock()
 		if ci := rs.conn; ci != nil {
 			if ci.state != stClosed {
-				ci.reqErr = kind
+				ci.reqErr = closeKey(kind)
 			} else if ci.pendingClose {
 				ci.pendingClose = false
-				r.reasons[kind]++
+				r.reasons[closeKey(kind)]++
 			}
 		}
 		r.mu.Unlock()
@@ -657,6 +686,7 @@ func runLoad(o *options) {
 	out["target"] = strings.Join(o.urls, ",")
 	out["requests"] = res.requests
 	out["errors"] = res.errors
+	out["responses"] = res.responses
 	out["canceled"] = 0
 	out["dials"] = r.dials
 	out["dial_failures"] = r.dialFailures
