@@ -180,6 +180,7 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
         { QStringLiteral("errors"), static_cast<qint64>(s.errors) },
         { QStringLiteral("responses"), static_cast<qint64>(s.responses) },
+        { QStringLiteral("redirects"), static_cast<qint64>(s.redirects) },
         { QStringLiteral("canceled"), static_cast<qint64>(s.canceled) },
         { QStringLiteral("dials"), static_cast<qint64>(p.dials) },
         { QStringLiteral("dial_failures"), static_cast<qint64>(p.dialFailures) },
@@ -261,6 +262,9 @@ void printTable(const QJsonObject &o)
         num("requests") + QStringLiteral("  (errors ") + num("errors")
             + QStringLiteral(", canceled ") + num("canceled") + QStringLiteral(")"));
     line("rps", QString::number(o.value(QStringLiteral("rps")).toDouble(), 'f', 0));
+    if (o.value(QStringLiteral("redirects")).toDouble() > 0) {
+        line("redirects", num("redirects"));
+    }
     line("dials",
         num("dials") + QStringLiteral("  (reused ") + num("reused") + QStringLiteral(", fresh ")
             + num("fresh") + QStringLiteral(", retries ") + num("retries") + QStringLiteral(")"));

@@ -122,6 +122,81 @@ private:
     QTcpServer m_server;
 };
 
+// A keep-alive server that answers "/" with `status` and "Location: <location>" (body
+// "moved", 5 bytes) and any other path with 200 "ok". Keeps every request it got.
+class RedirectServer : public QObject
+{
+public:
+    struct Request
+    {
+        QByteArray head;
+        QByteArray body;
+    };
+
+    RedirectServer(int status, QByteArray location) : m_status(status), m_location(location)
+    {
+        m_server.listen(QHostAddress::LocalHost, 0);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection()) {
+                ++accepted;
+                auto buffer = std::make_shared<QByteArray>();
+                connect(s, &QTcpSocket::readyRead, s, [this, s, buffer] {
+                    *buffer += s->readAll();
+                    while (serveOne(s, *buffer)) { }
+                });
+                connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+            }
+        });
+    }
+    [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
+    [[nodiscard]] QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(port()); }
+
+    int accepted = 0;
+    QList<Request> requests;
+
+private:
+    bool serveOne(QTcpSocket *s, QByteArray &buffer)
+    {
+        const qsizetype end = buffer.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        const QByteArray head = buffer.left(end + 4);
+        qsizetype length = 0;
+        for (const QByteArray &line : head.split('\n')) {
+            if (line.toLower().startsWith("content-length:")) {
+                length = line.mid(15).trimmed().toLongLong();
+            }
+        }
+        if (buffer.size() < end + 4 + length) {
+            return false;
+        }
+        requests.push_back({ head, buffer.mid(end + 4, length) });
+        buffer.remove(0, end + 4 + length);
+        if (head.startsWith("GET / ") || head.startsWith("POST / ")) {
+            s->write("HTTP/1.1 " + QByteArray::number(m_status)
+                + " Redirect\r\nLocation: " + m_location + "\r\nContent-Length: 5\r\n\r\nmoved");
+        } else {
+            s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        }
+        return true;
+    }
+
+    int m_status;
+    QByteArray m_location;
+    QTcpServer m_server;
+};
+
+QByteArray headerValue(const QByteArray &head, const QByteArray &name)
+{
+    for (const QByteArray &line : head.split('\n')) {
+        if (line.toLower().startsWith(name.toLower() + ':')) {
+            return line.mid(name.size() + 1).trimmed();
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 class TestEngineGoClient : public QObject
@@ -353,6 +428,158 @@ private Q_SLOTS:
         QCOMPARE(s.pool.dials, 3u);
         QCOMPARE(s.pool.closes(CloseReason::ClientTimeout), 3u);
         QCOMPARE(s.pool.now.open(), 0);
+    }
+
+    // Go 1.19's http.Client against `poolscope serve --redirects N`: every hop is a pool
+    // request of its own on the same keep-alive connection. N = 1, 10 GETs: 10 redirects,
+    // 1 dial, 19 reuses, the server sees 20 requests. Its default CheckRedirect refuses a
+    // hop once a Do has made 10 requests: N = 9 works (18 redirects for 2 GETs), N = 10
+    // fails every Do with "Get \"/redirect/10\": stopped after 10 redirects" after 9.
+    void redirectsAreFollowedHopByHop_data()
+    {
+        QTest::addColumn<int>("redirects");
+        QTest::addColumn<int>("requests");
+        QTest::addColumn<int>("followed");
+        QTest::addColumn<int>("errors");
+        QTest::newRow("1 hop") << 1 << 10 << 10 << 0;
+        QTest::newRow("9 hops") << 9 << 2 << 18 << 0;
+        QTest::newRow("10 hops: too many") << 10 << 2 << 18 << 2;
+    }
+    void redirectsAreFollowedHopByHop()
+    {
+        QFETCH(int, redirects);
+        QFETCH(int, requests);
+        QFETCH(int, followed);
+        QFETCH(int, errors);
+        ServerConfig sc;
+        sc.redirects = redirects;
+        const QString url = startServer(sc);
+        const auto s = runLoad(loadFor(url, 1, requests), TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, std::uint64_t(requests));
+        QCOMPARE(s.redirects, std::uint64_t(followed));
+        QCOMPARE(s.errors, std::uint64_t(errors));
+        QCOMPARE(failures(s, RequestFailure::TooManyRedirects), std::uint64_t(errors));
+        QCOMPARE(s.pool.dials, 1u);
+        QCOMPARE(s.pool.reused, std::uint64_t(requests + followed - 1));
+        QCOMPARE(m_srv->stats().requests, std::uint64_t(requests + followed));
+        if (errors > 0) {
+            QCOMPARE(
+                s.lastError, QStringLiteral("Get \"/redirect/10\": stopped after 10 redirects"));
+        }
+    }
+
+    // Client.do reads at most 2 KiB of a redirect's body before closing it: Go 1.19, 3 GETs
+    // through 2 redirects each, redirect bodies of 2048 bytes keep the connection (1 dial),
+    // of 2049 close it (7 dials, 6 closes, body not read), chunked or not; a Content-Length
+    // over 2 KiB is not read at all.
+    void redirectBodiesAreReadUpTo2KiB_data()
+    {
+        QTest::addColumn<int>("bodySize");
+        QTest::addColumn<bool>("chunked");
+        QTest::addColumn<int>("dials");
+        QTest::newRow("2048") << 2048 << false << 1;
+        QTest::newRow("2049") << 2049 << false << 7;
+        QTest::newRow("2048 chunked") << 2048 << true << 1;
+        QTest::newRow("2049 chunked") << 2049 << true << 7;
+        QTest::newRow("1 MiB") << (1 << 20) << false << 7;
+    }
+    void redirectBodiesAreReadUpTo2KiB()
+    {
+        QFETCH(int, bodySize);
+        QFETCH(bool, chunked);
+        QFETCH(int, dials);
+        ServerConfig sc;
+        sc.redirects = 2;
+        sc.bodySize = bodySize;
+        sc.chunked = chunked;
+        const QString url = startServer(sc);
+        const auto s = runLoad(loadFor(url, 1, 3), TransportConfig::goDefault());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.redirects, 6u);
+        QCOMPARE(s.pool.dials, std::uint64_t(dials));
+        QCOMPARE(s.pool.closes(CloseReason::BodyNotRead), std::uint64_t(dials - 1));
+    }
+
+    // redirectBehavior: 301, 302 and 303 turn a POST into a GET without body, 307 and 308
+    // send the same method and body again. Every hop copies the caller's headers and says
+    // where it came from (Referer).
+    void redirectMethodAndBody_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<bool>("body");
+        QTest::newRow("301") << 301 << QByteArray("GET") << false;
+        QTest::newRow("302") << 302 << QByteArray("GET") << false;
+        QTest::newRow("303") << 303 << QByteArray("GET") << false;
+        QTest::newRow("307") << 307 << QByteArray("POST") << true;
+        QTest::newRow("308") << 308 << QByteArray("POST") << true;
+    }
+    void redirectMethodAndBody()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, method);
+        QFETCH(bool, body);
+        RedirectServer server(status, "/next?x=1");
+        LoadConfig l = loadFor(server.url(), 1, 2);
+        l.method = "POST";
+        l.requestBodySize = 10;
+        l.headers = QStringList { QStringLiteral("X-Trace: t1") };
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.redirects, 2u);
+        QCOMPARE(server.requests.size(), 4);
+        QCOMPARE(server.accepted, 1);
+        const RedirectServer::Request &hop = server.requests.at(1);
+        QVERIFY2(hop.head.startsWith(method + " /next?x=1 HTTP/1.1\r\n"), hop.head.constData());
+        QCOMPARE(hop.body, body ? QByteArray(10, 'x') : QByteArray());
+        QCOMPARE(headerValue(hop.head, "Content-Length"), body ? QByteArray("10") : QByteArray());
+        QCOMPARE(headerValue(hop.head, "X-Trace"), QByteArray("t1"));
+        QCOMPARE(headerValue(hop.head, "Referer"), server.url().toUtf8());
+    }
+
+    // Go 1.19: a redirect to another host:port is a request to another pool key, with its
+    // own connection (2 dials for 5 GETs, 4 reuses on each). Authorization goes only to
+    // the same host:port or a subdomain of it (shouldCopyHeaderOnRedirect).
+    void redirectToAnotherPoolKey()
+    {
+        RedirectServer second(302, "/unused");
+        RedirectServer first(302, second.url().toUtf8() + "landing");
+        LoadConfig l = loadFor(first.url(), 1, 5);
+        l.headers = QStringList { QStringLiteral("Authorization: Bearer x"),
+            QStringLiteral("X-Trace: t1") };
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.redirects, 5u);
+        QCOMPARE(s.pool.dials, 2u);
+        QCOMPARE(s.pool.reused, 8u);
+        QCOMPARE(first.accepted, 1);
+        QCOMPARE(second.accepted, 1);
+        QCOMPARE(second.requests.size(), 5);
+        const QByteArray hop = second.requests.at(0).head;
+        QVERIFY2(hop.startsWith("GET /landing HTTP/1.1\r\n"), hop.constData());
+        QCOMPARE(headerValue(hop, "Authorization"), QByteArray());
+        QCOMPARE(headerValue(hop, "X-Trace"), QByteArray("t1"));
+        QCOMPARE(headerValue(first.requests.at(0).head, "Authorization"), QByteArray("Bearer x"));
+    }
+
+    // Client.Timeout covers every hop of a Do (one deadline): 3 redirects of 60 ms each
+    // under a 100 ms timeout fail in the second hop, named in the url.Error.
+    void clientTimeoutCoversEveryHop()
+    {
+        ServerConfig sc;
+        sc.redirects = 3;
+        sc.latency = 60ms;
+        const QString url = startServer(sc);
+        auto t = TransportConfig::goDefault();
+        t.clientTimeout = 100ms;
+        const auto s = runLoad(loadFor(url, 1, 2), t);
+        QCOMPARE(s.errors, 2u);
+        QCOMPARE(failures(s, RequestFailure::ClientTimeout), 2u);
+        QCOMPARE(s.redirects, 2u);
+        QCOMPARE(s.lastError,
+            QStringLiteral("Get \"%1redirect/1\": context deadline exceeded (Client.Timeout "
+                           "exceeded while awaiting headers)")
+                .arg(url));
     }
 };
 

@@ -51,6 +51,9 @@ struct EngineSnapshot
     // failed afterwards (RequestFailure afterResponse kinds, also counted in errors).
     std::uint64_t responses = 0;
     std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
+    // Redirects followed (http.Client): each one a round trip of its own, in the pool
+    // counters, for a request counted once in requestsDone.
+    std::uint64_t redirects = 0;
     // Failed requests by kind, indexed by RequestFailure (keys: requestFailureKey()).
     std::array<std::uint64_t, kRequestFailureCount> failuresByKind {};
     // The same counts indexed by the CloseReason of the same key (closeReasonKey() gives

@@ -46,6 +46,10 @@ namespace poolscope {
     X(ClientTimeoutReadingBody, "client_timeout_reading_body",                                     \
         "context deadline exceeded (Client.Timeout or context cancellation while reading body)",   \
         ClientTimeout, false, true)                                                                \
+    X(TooManyRedirects, "too_many_redirects", "stopped after 10 redirects (CheckRedirect)", None,  \
+        false, false)                                                                              \
+    X(BadRedirect, "redirect_error",                                                               \
+        "failed to parse Location header / unsupported protocol scheme", None, false, false)       \
     X(Canceled, "canceled", "context.Canceled (errRequestCanceled)", Canceled, false, false)       \
     X(TransportClosed, "transport_closed", "errCloseIdleConns", TransportClosed, true, false)
 

@@ -29,7 +29,7 @@ void RunStats::reset()
 {
     m_latencyTotal.reset();
     m_latencyWindow.reset();
-    m_requestsDone = m_errors = m_responses = m_canceled = m_windowStartDone = 0;
+    m_requestsDone = m_errors = m_responses = m_redirects = m_canceled = m_windowStartDone = 0;
     m_failures.fill(0);
     m_windowStart = TimePoint { 0 };
     m_lastError.clear();
@@ -79,6 +79,7 @@ void RunStats::fillAndStartWindow(EngineSnapshot &s, TimePoint now)
     s.requestsDone = m_requestsDone;
     s.errors = m_errors;
     s.responses = m_responses;
+    s.redirects = m_redirects;
     s.canceled = m_canceled;
     s.failuresByKind = m_failures;
     s.errorsByKind.fill(0);

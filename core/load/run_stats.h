@@ -22,6 +22,8 @@ public:
     void recordFailure(RequestFailure failure, const QString &message);
     // In flight when the run stopped: done, but neither success nor error.
     void recordCanceled();
+    // A caller's Do followed a redirect: one more round trip for the same request.
+    void recordRedirect() { ++m_redirects; }
     // Most recent error message, for the status bar (dial errors, log errors ...).
     void noteError(const QString &message);
 
@@ -45,6 +47,7 @@ private:
     std::uint64_t m_requestsDone = 0;
     std::uint64_t m_errors = 0;
     std::uint64_t m_responses = 0;
+    std::uint64_t m_redirects = 0;
     std::uint64_t m_canceled = 0;
     std::array<std::uint64_t, kRequestFailureCount> m_failures {};
     std::uint64_t m_windowStartDone = 0;

@@ -81,6 +81,8 @@ void Transport::startAttempt(RoundTripId id)
     t.conn = 0;
     t.reused = false;
     t.gotHeaders = false;
+    t.head = {};
+    t.readLimit = -1;
     t.req = m_pool.getConn(t.request.host);
     m_waiting.emplace(t.req, id);
     processActions();
@@ -326,21 +328,28 @@ void Transport::onResponseHeaders(Connection &c)
     const RoundTripId id = it->second;
     Trip &t = m_trips.at(id);
     t.gotHeaders = true;
-    if (c.parser().bodiless()) {
+    const ResponseParser &p = c.parser();
+    t.head.status = p.statusCode();
+    t.head.location = p.location();
+    t.head.contentLength = t.head.status == 204 || t.head.status == 304
+        ? 0
+        : (p.uncompressed() ? -1 : p.contentLength());
+    if (p.bodiless()) {
         // Go's readLoop, !hasBody: the connection goes back to the pool before Do returns
         // (onResponseComplete follows at once: such a response is complete with its head)
         // and the caller gets http.NoBody, so neither closing nor leaking it matters.
         return;
     }
-    switch (t.request.bodyPolicy) {
+    const BodyHandling handling = m_handler.onResponseHead(t.request, t.head);
+    switch (handling.policy) {
     case BodyPolicy::ReadToEof:
+        t.readLimit = handling.readLimit;
+        if (overReadLimit(t, p)) {
+            closeBodyEarly(c, id);
+        }
         return;
     case BodyPolicy::CloseEarly:
-        // resp.Body.Close() before EOF: Go closes the connection instead of draining it.
-        m_onConn.erase(it);
-        m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
-        processActions();
-        completeLater(id);
+        closeBodyEarly(c, id);
         return;
     case BodyPolicy::Leak:
         // The caller never closes the body: the connection stays Active until the request's
@@ -353,6 +362,38 @@ void Transport::onResponseHeaders(Connection &c)
         complete(id, RequestFailure::None, {});
         return;
     }
+}
+
+void Transport::onResponseBodyBytes(Connection &c)
+{
+    const auto it = m_onConn.find(c.id());
+    if (it != m_onConn.end() && overReadLimit(m_trips.at(it->second), c.parser())) {
+        closeBodyEarly(c, it->second);
+    }
+}
+
+bool Transport::overReadLimit(const Trip &t, const ResponseParser &p)
+{
+    if (t.readLimit < 0) {
+        return false;
+    }
+    // Go reads a body of known length only when it fits (then to EOF), and one of unknown
+    // length up to the limit: reaching it without seeing EOF leaves the body unread. A
+    // chunked reader reports EOF with the last bytes when the final chunk is already
+    // buffered, so a body of exactly the limit that is complete counts as read.
+    if (t.head.contentLength >= 0) {
+        return t.head.contentLength > t.readLimit;
+    }
+    return p.bodyBytes() > t.readLimit
+        || (p.bodyBytes() == t.readLimit && p.state() != ResponseParser::Result::Complete);
+}
+
+void Transport::closeBodyEarly(Connection &c, RoundTripId id)
+{
+    m_onConn.erase(c.id());
+    m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
+    processActions();
+    completeLater(id);
 }
 
 void Transport::onResponseComplete(Connection &c, bool reusable)
@@ -492,6 +533,7 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     r.req = t.req;
     r.conn = t.conn;
     r.latency = m_clock.now() - t.start;
+    r.head = t.head;
     m_trips.erase(it);
     m_handler.onRoundTripDone(r);
 }

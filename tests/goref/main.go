@@ -166,6 +166,7 @@ type recorder struct {
 	fresh        int64
 	handoffs     int64
 	retries      int64
+	redirects    int64 // hops Client.Do followed (CheckRedirect let them through)
 	closed       int64
 	reasons      map[string]int64
 	lastClose    time.Time
@@ -296,7 +297,8 @@ func (r *recorder) dialer(o *options) func(ctx context.Context, network, addr st
 	}
 }
 
-// reqState is one request's view (all attempts, i.e. retries included).
+// reqState is one request's view (all attempts, i.e. retries included). A
+// redirect starts a new hop, whose first GetConn is no retry.
 type reqState struct {
 	id       int64
 	getConns int
@@ -387,6 +389,29 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 	}
 }
 
+type reqStateKey struct{}
+
+// checkRedirect is http.Client's default rule (defaultCheckRedirect), counting
+// the hops it lets through; the next hop's GetConn starts a new attempt count.
+// Client.do then reads at most 2 KiB of the redirect's body and closes it, which
+// closes the connection unless that reached EOF: such a close is body_not_read.
+func (r *recorder) checkRedirect(req *http.Request, via []*http.Request) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rs, _ := req.Context().Value(reqStateKey{}).(*reqState)
+	if rs != nil && rs.conn != nil && req.Response != nil && req.Response.ContentLength != 0 {
+		rs.conn.bodyEarly = true
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	r.redirects++
+	if rs != nil {
+		rs.getConns = 0
+	}
+	return nil
+}
+
 func connID(ci *connInfo) int64 {
 	if ci == nil {
 		return 0
@@ -417,6 +442,11 @@ func errorKind(err error, o *options) string {
 		return "client_timeout_reading_body"
 	case strings.Contains(s, "Client.Timeout"):
 		return "client_timeout"
+	case strings.Contains(s, "stopped after 10 redirects"):
+		return "too_many_redirects"
+	case strings.Contains(s, "failed to parse Location header") ||
+		strings.Contains(s, "unsupported protocol scheme"):
+		return "redirect_error"
 	case strings.Contains(s, "connection refused") || strings.Contains(s, "dial tcp"):
 		return "dial_failed"
 	case strings.Contains(s, "malformed HTTP"):
@@ -523,7 +553,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 
 func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte) {
 	rs := &reqState{}
-	ctx := httptrace.WithClientTrace(context.Background(), r.trace(rs))
+	ctx := httptrace.WithClientTrace(context.WithValue(context.Background(), reqStateKey{}, rs), r.trace(rs))
 	var rd io.Reader
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
@@ -609,7 +639,7 @@ func runLoad(o *options) {
 	}
 	r := newRecorder(o)
 	t := buildTransport(o, r)
-	client := &http.Client{Transport: t, Timeout: o.timeout}
+	client := &http.Client{Transport: t, Timeout: o.timeout, CheckRedirect: r.checkRedirect}
 	res := &result{errorsByKind: map[string]int64{}}
 	lat := &latencies{}
 	body := bytes.Repeat([]byte("x"), o.bodySize)
@@ -693,6 +723,7 @@ func runLoad(o *options) {
 	out["reused"] = r.reused
 	out["fresh"] = r.fresh
 	out["retries"] = r.retries
+	out["redirects"] = r.redirects
 	out["idle_handoffs"] = r.handoffs
 	out["closed"] = r.closed
 	out["open_at_end"] = conns - r.closed
