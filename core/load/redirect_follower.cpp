@@ -21,10 +21,29 @@ void RedirectFollower::clear()
     m_chains.clear();
 }
 
+RedirectFollower::Chain *RedirectFollower::chainOf(int caller)
+{
+    const auto i = static_cast<std::size_t>(caller);
+    return caller >= 0 && i < m_chains.size() && m_chains[i].active ? &m_chains[i] : nullptr;
+}
+
+const RedirectFollower::Chain *RedirectFollower::chainOf(int caller) const
+{
+    const auto i = static_cast<std::size_t>(caller);
+    return caller >= 0 && i < m_chains.size() && m_chains[i].active ? &m_chains[i] : nullptr;
+}
+
 void RedirectFollower::begin(
     int caller, const Target &target, const RoundTripRequest &first, TimePoint now)
 {
-    Chain &c = m_chains[caller];
+    if (caller < 0) {
+        return;
+    }
+    if (static_cast<std::size_t>(caller) >= m_chains.size()) {
+        m_chains.resize(static_cast<std::size_t>(caller) + 1);
+    }
+    Chain &c = m_chains[static_cast<std::size_t>(caller)];
+    c.active = true;
     c.target = target;
     c.method = m_spec.method;
     c.firstMethod = m_spec.method;
@@ -32,57 +51,58 @@ void RedirectFollower::begin(
     c.start = now;
     c.trip = 0;
     c.first = first;
+    c.slurping = false;
+    c.slurpingTo.clear();
 }
 
 void RedirectFollower::setTrip(int caller, RoundTripId trip)
 {
-    if (const auto it = m_chains.find(caller); it != m_chains.end()) {
-        it->second.trip = trip;
+    if (Chain *c = chainOf(caller)) {
+        c->trip = trip;
     }
 }
 
 BodyHandling RedirectFollower::bodyHandling(int caller, const ResponseHead &head, BodyPolicy policy)
 {
-    const auto it = m_chains.find(caller);
-    if (it == m_chains.end() || head.location.isEmpty()
-        || !redirectBehavior(it->second.method, head.status).follow) {
+    Chain *c = chainOf(caller);
+    if (!c || head.location.isEmpty() || !redirectBehavior(c->method, head.status).follow) {
         return { policy };
     }
     // Client.do: a Location that does not parse closes the body unread (resp.closeBody);
     // otherwise (also for the 11th redirect, or a hop that cannot be sent) "read at least
     // some of the body so if it's small the underlying TCP connection will be re-used".
-    const RedirectLocation location = resolveRedirect(it->second.target, head.location);
+    const RedirectLocation location = resolveRedirect(c->target, head.location);
     if (!location.parsed) {
         return { BodyPolicy::CloseEarly };
     }
-    it->second.slurping = true;
-    it->second.slurpingTo = location.target ? location.target->display : QString();
+    c->slurping = true;
+    c->slurpingTo = location.target ? location.target->display : QString();
     return { BodyPolicy::ReadToEof, kMaxRedirectBodySlurp };
 }
 
-RedirectFollower::Step RedirectFollower::finish(std::unordered_map<int, Chain>::iterator chain,
-    RequestFailure failure, const QString &message, TimePoint now)
+RedirectFollower::Step RedirectFollower::finish(
+    Chain &chain, RequestFailure failure, const QString &message, TimePoint now)
 {
     Step s;
     s.failure = failure;
     s.message = message;
-    s.latency = now - chain->second.start;
-    m_chains.erase(chain);
+    s.latency = now - chain.start;
+    chain.active = false;
     return s;
 }
 
 RedirectFollower::Step RedirectFollower::next(
     int caller, const RoundTripResult &r, bool mayFollow, TimePoint now)
 {
-    const auto it = m_chains.find(caller);
-    if (it == m_chains.end()) {
+    Chain *chain = chainOf(caller);
+    if (!chain) {
         return Step { std::nullopt, r.failure, r.message, r.latency };
     }
-    Chain &c = it->second;
+    Chain &c = *chain;
     const RedirectBehavior behavior = redirectBehavior(c.method, r.head.status);
     if (r.failure != RequestFailure::None || !mayFollow || !behavior.follow
         || r.head.location.isEmpty()) {
-        return finish(it, r.failure, r.message, now); // the response is the caller's
+        return finish(c, r.failure, r.message, now); // the response is the caller's
     }
     const QString op = goUrlErrorOp(c.firstMethod);
     const auto urlError = [&op](const QString &url, const QString &error) {
@@ -91,25 +111,25 @@ RedirectFollower::Step RedirectFollower::next(
     const RedirectLocation location = resolveRedirect(c.target, r.head.location);
     if (!location.parsed) {
         return finish(
-            it, RequestFailure::BadRedirect, urlError(c.target.display, location.error), now);
+            c, RequestFailure::BadRedirect, urlError(c.target.display, location.error), now);
     }
     if (c.hops + 1 >= kMaxRedirects) {
         // defaultCheckRedirect: len(via), the requests made so far, has reached 10. Its
         // error names the Location as the server sent it.
-        return finish(it, RequestFailure::TooManyRedirects,
+        return finish(c, RequestFailure::TooManyRedirects,
             urlError(QString::fromLatin1(r.head.location),
                 QStringLiteral("stopped after %1 redirects").arg(kMaxRedirects)),
             now);
     }
     if (!location.target) {
-        return finish(it, RequestFailure::BadRedirect, urlError(location.url, location.error), now);
+        return finish(c, RequestFailure::BadRedirect, urlError(location.url, location.error), now);
     }
     HostId host = 0;
     QString error;
     const auto source = hopSource(c, behavior, *location.target, &host, &error);
     if (!source) {
         return finish(
-            it, RequestFailure::DialFailed, urlError(location.target->display, error), now);
+            c, RequestFailure::DialFailed, urlError(location.target->display, error), now);
     }
     Step s;
     s.hop = c.first;
@@ -182,24 +202,23 @@ std::shared_ptr<const RequestSource> RedirectFollower::hopSource(const Chain &fr
 
 RoundTripId RedirectFollower::currentTrip(int caller, RoundTripId fallback) const
 {
-    const auto it = m_chains.find(caller);
-    return it != m_chains.end() && it->second.trip != 0 ? it->second.trip : fallback;
+    const Chain *c = chainOf(caller);
+    return c && c->trip != 0 ? c->trip : fallback;
 }
 
 QString RedirectFollower::currentUrl(int caller) const
 {
-    const auto it = m_chains.find(caller);
-    if (it == m_chains.end()) {
+    const Chain *c = chainOf(caller);
+    if (!c) {
         return {};
     }
-    const Chain &c = it->second;
-    return c.slurping && !c.slurpingTo.isEmpty() ? c.slurpingTo : c.target.display;
+    return c->slurping && !c->slurpingTo.isEmpty() ? c->slurpingTo : c->target.display;
 }
 
 bool RedirectFollower::readingRedirectBody(int caller) const
 {
-    const auto it = m_chains.find(caller);
-    return it != m_chains.end() && it->second.slurping;
+    const Chain *c = chainOf(caller);
+    return c && c->slurping;
 }
 
 } // namespace poolscope

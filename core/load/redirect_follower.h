@@ -8,7 +8,7 @@
 #include <QHash>
 #include <memory>
 #include <optional>
-#include <unordered_map>
+#include <vector>
 
 namespace poolscope {
 
@@ -72,6 +72,7 @@ public:
 private:
     struct Chain
     {
+        bool active = false; // the caller is in the middle of a Do
         Target target; // the current hop's URL
         QByteArray method; // the current hop's method
         QByteArray firstMethod; // reqs[0].Method: the verb of the Do's url.Error
@@ -83,9 +84,11 @@ private:
         QString slurpingTo; // ... which leads there ("" when it leads nowhere dialable)
     };
 
+    // The caller's chain if it is in a Do, else null.
+    [[nodiscard]] Chain *chainOf(int caller);
+    [[nodiscard]] const Chain *chainOf(int caller) const;
     // Ends the chain: the step for the Do's outcome.
-    Step finish(std::unordered_map<int, Chain>::iterator chain, RequestFailure failure,
-        const QString &message, TimePoint now);
+    static Step finish(Chain &chain, RequestFailure failure, const QString &message, TimePoint now);
     // The request source of a hop (built once per method, body, Referer and URL); null with
     // *error when the hop cannot be made (no address, too many hosts, an invalid request).
     std::shared_ptr<const RequestSource> hopSource(const Chain &from,
@@ -93,7 +96,8 @@ private:
 
     Transport *m_transport = nullptr;
     RequestSpec m_spec;
-    std::unordered_map<int, Chain> m_chains; // callers in the middle of a Do
+    std::vector<Chain>
+        m_chains; // by caller, grown to the highest caller seen (no allocation per Do)
     QHash<QString, std::shared_ptr<const RequestSource>> m_hopSources;
     QHash<QString, HostId> m_hosts; // by pool key
 };
