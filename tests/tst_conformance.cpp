@@ -165,11 +165,16 @@ double median(std::vector<double> v)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-quint16 freePort()
+// A free loopback port, held by `probes` until the caller drops them: two probes closed
+// one after the other may get the same port, and two nginx profiles on one port answer
+// with the first one's settings.
+quint16 freePort(std::vector<std::unique_ptr<QTcpServer>> *probes)
 {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
+    auto probe = std::make_unique<QTcpServer>();
+    probe->listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe->serverPort();
+    probes->push_back(std::move(probe));
+    return port;
 }
 
 bool waitListening(quint16 port, QProcess &proc, int timeoutMs)
@@ -228,8 +233,9 @@ public:
     bool start(const QString &bin, QString *why)
     {
         QString servers;
+        std::vector<std::unique_ptr<QTcpServer>> probes; // released before nginx starts
         for (auto it = m_ports.begin(); it != m_ports.end(); ++it) {
-            it.value() = freePort();
+            it.value() = freePort(&probes);
             const QJsonObject s = m_profiles.value(it.key());
             servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
                                       "keepalive_timeout %3; location / { return 200 \"hello from "
@@ -254,6 +260,7 @@ public:
                 .arg(d, servers)
                 .toUtf8());
         conf.close();
+        probes.clear();
         m_proc.setProcessChannelMode(QProcess::MergedChannels);
         m_proc.start(bin,
             { QStringLiteral("-e"), d + QStringLiteral("/error.log"), QStringLiteral("-p"), d,
