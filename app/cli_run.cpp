@@ -152,6 +152,10 @@ bool buildOptions(const CommandLine &cl, RunOptions *o, QString *error)
     if (l.urls.size() < 2) {
         l.urls.clear();
     }
+    // --header again and again: every one is sent (each was checked by applyKnobs).
+    if (const QStringList headers = cl.values(QStringLiteral("header")); !headers.isEmpty()) {
+        l.headers = headers.join(u'\n').split(u'\n', Qt::SkipEmptyParts);
+    }
     // Setting Idle, Interval or Count means using them, as in Go code that fills
     // in a KeepAliveConfig; --keep-alive-enable=false still says otherwise.
     KeepAliveConfig &ka = o->settings.transport.keepAliveConfig;
@@ -184,7 +188,6 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
 {
     const PoolCounters &p = s.pool;
     QJsonObject reasons;
-    QJsonObject errors;
     for (int i = 1; i < kCloseReasonCount; ++i) {
         const auto r = static_cast<CloseReason>(i);
         const QString key = QString::fromLatin1(
@@ -192,8 +195,16 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         if (p.closesByReason[static_cast<std::size_t>(i)] > 0) {
             reasons.insert(key, static_cast<qint64>(p.closesByReason[static_cast<std::size_t>(i)]));
         }
-        if (s.errorsByKind[static_cast<std::size_t>(i)] > 0) {
-            errors.insert(key, static_cast<qint64>(s.errorsByKind[static_cast<std::size_t>(i)]));
+    }
+    // By RequestFailure: the kinds that had a CloseReason of their own keep its key.
+    QJsonObject errors;
+    for (int i = 1; i < kRequestFailureCount; ++i) {
+        const auto f = static_cast<RequestFailure>(i);
+        const std::uint64_t n = s.failuresByKind[static_cast<std::size_t>(i)];
+        if (n > 0) {
+            errors.insert(QString::fromLatin1(requestFailureKey(f).data(),
+                              static_cast<qsizetype>(requestFailureKey(f).size())),
+                static_cast<qint64>(n));
         }
     }
     const double seconds = std::chrono::duration<double>(s.time).count();
@@ -201,6 +212,8 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("target"), s.target },
         { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
         { QStringLiteral("errors"), static_cast<qint64>(s.errors) },
+        { QStringLiteral("responses"), static_cast<qint64>(s.responses) },
+        { QStringLiteral("redirects"), static_cast<qint64>(s.redirects) },
         { QStringLiteral("canceled"), static_cast<qint64>(s.canceled) },
         { QStringLiteral("dials"), static_cast<qint64>(p.dials) },
         { QStringLiteral("dial_failures"), static_cast<qint64>(p.dialFailures) },
@@ -282,6 +295,9 @@ void printTable(const QJsonObject &o)
         num("requests") + QStringLiteral("  (errors ") + num("errors")
             + QStringLiteral(", canceled ") + num("canceled") + QStringLiteral(")"));
     line("rps", QString::number(o.value(QStringLiteral("rps")).toDouble(), 'f', 0));
+    if (o.value(QStringLiteral("redirects")).toDouble() > 0) {
+        line("redirects", num("redirects"));
+    }
     line("dials",
         num("dials") + QStringLiteral("  (reused ") + num("reused") + QStringLiteral(", fresh ")
             + num("fresh") + QStringLiteral(", retries ") + num("retries") + QStringLiteral(")"));
@@ -340,7 +356,8 @@ void printProgress(const EngineSnapshot &s)
         static_cast<unsigned long long>(s.pool.dials), static_cast<unsigned long long>(s.errors));
 }
 
-// Prints the result; the exit code: 1 when every request failed.
+// Prints the result; the exit code: 1 when every request failed (no Do returned a
+// response: a body read that failed afterwards does not count as a failed request here).
 int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
 {
     if (json) {
@@ -350,7 +367,7 @@ int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
     }
     std::fflush(stdout);
     const std::uint64_t attempted = s.requestsDone - s.canceled;
-    if (attempted > 0 && s.errors == attempted) {
+    if (attempted > 0 && s.responses == 0) {
         std::fprintf(stderr, "poolscope run: every request failed: %s\n", qPrintable(s.lastError));
         return 1;
     }

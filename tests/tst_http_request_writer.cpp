@@ -32,6 +32,8 @@ private Q_SLOTS:
     void replayable();
     void canonicalKeys_data();
     void canonicalKeys();
+    void headerLines_data();
+    void headerLines();
 };
 
 void TestRequestWriter::bytes_data()
@@ -356,6 +358,46 @@ void TestRequestWriter::canonicalKeys()
 {
     QFETCH(QByteArray, in);
     QTEST(canonicalHeaderKey(in), "out");
+}
+
+// --header's text: one "Name: value" per line, trimmed; the request's own rules apply.
+void TestRequestWriter::headerLines_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("fields"); // "name=value|..." or "error: ..."
+    QTest::newRow("empty") << QString() << QString();
+    QTest::newRow("one") << QStringLiteral("Idempotency-Key: abc")
+                         << QStringLiteral("Idempotency-Key=abc");
+    QTest::newRow("no space, colon in value")
+        << QStringLiteral("X-T:a:b") << QStringLiteral("X-T=a:b");
+    QTest::newRow("two lines, blank skipped")
+        << QStringLiteral(" A : 1 \n\nb:2") << QStringLiteral("A=1|b=2");
+    QTest::newRow("no colon") << QStringLiteral(
+        "Accept") << QStringLiteral("error: header \"Accept\" has no colon: want Name: value");
+    QTest::newRow("bad name") << QStringLiteral("a b: 1")
+                              << QStringLiteral("error: invalid header name \"a b\"");
+    QTest::newRow("Host") << QStringLiteral("host: x")
+                          << QStringLiteral("error: header Host cannot be set: it follows from the "
+                                            "URL and the body size");
+}
+
+void TestRequestWriter::headerLines()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, fields);
+    QString error;
+    const auto parsed = parseHeaderLines(text, &error);
+    if (fields.startsWith(u"error: ")) {
+        QVERIFY(!parsed);
+        QCOMPARE(error, fields.mid(7));
+        return;
+    }
+    QVERIFY2(parsed, qPrintable(error));
+    QStringList got;
+    for (const auto &[name, value] : *parsed) {
+        got << QString::fromLatin1(name + '=' + value);
+    }
+    QCOMPARE(got.join(u'|'), fields);
 }
 
 QTEST_GUILESS_MAIN(TestRequestWriter)

@@ -176,6 +176,7 @@ private Q_SLOTS:
     void abandonedBodyThenReuse();
     void reuseThousandResponses();
     void steadyStateDoesNotAllocate();
+    void locationAndBodiless();
 };
 
 void TestResponseParser::responses_data()
@@ -871,6 +872,46 @@ void TestResponseParser::steadyStateDoesNotAllocate()
     }
     QCOMPARE(g_allocations.load() - before, 0);
     QCOMPARE(body, qint64(1000 * 4 + 1000 * 2));
+}
+
+// Location: a redirect's first one, trimmed, split across reads or not; none kept for other
+// statuses; gone with the next response. bodiless() is Go's readLoop !hasBody.
+void TestResponseParser::locationAndBodiless()
+{
+    ResponseParser parser;
+    parser.begin(false);
+    const QByteArray redirect("HTTP/1.1 302 Found\r\nLocation:  /redirect/1 \r\n"
+                              "location: /second\r\nContent-Length: 0\r\n\r\n");
+    for (qsizetype i = 0; i < redirect.size(); ++i) {
+        (void)parser.feed(redirect.constData() + i, 1);
+    }
+    QCOMPARE(parser.state(), Result::Complete);
+    QCOMPARE(parser.location(), QByteArray("/redirect/1"));
+    QVERIFY(parser.bodiless());
+
+    parser.begin(false);
+    const QByteArray ok("HTTP/1.1 201 Created\r\nLocation: /made\r\nContent-Length: 2\r\n\r\nok");
+    QCOMPARE(parser.feed(ok.constData(), ok.size()).result, Result::Complete);
+    QCOMPARE(parser.location(), QByteArray());
+    QVERIFY(!parser.bodiless());
+
+    const struct
+    {
+        const char *response;
+        bool head;
+        bool bodiless;
+    } cases[] = {
+        { "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n", false, true },
+        { "HTTP/1.1 304 Not Modified\r\n\r\n", false, true },
+        { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", true, true },
+        { "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false, false },
+    };
+    for (const auto &c : cases) {
+        parser.begin(c.head);
+        const QByteArray bytes(c.response);
+        QCOMPARE(parser.feed(bytes.constData(), bytes.size()).result, Result::Complete);
+        QCOMPARE(parser.bodiless(), c.bodiless);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestResponseParser)

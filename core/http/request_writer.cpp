@@ -61,22 +61,10 @@ std::optional<CallerHeaders> callerHeaders(const HeaderList &extraHeaders, QStri
     CallerHeaders out;
     out.fields.reserve(extraHeaders.size() + 1);
     for (const auto &[rawName, value] : extraHeaders) {
-        if (!isToken(rawName)) {
-            return fail(error,
-                QStringLiteral("invalid header name \"%1\"").arg(QString::fromLatin1(rawName)));
+        if (const QString why = checkHeaderField(rawName, value); !why.isEmpty()) {
+            return fail(error, why);
         }
         const QByteArray name = canonicalHeaderKey(rawName);
-        if (!isValidFieldValue(value)) {
-            return fail(error,
-                QStringLiteral("header %1 has a control character (CR, LF, NUL ...) in its value")
-                    .arg(QString::fromLatin1(name)));
-        }
-        if (name == "Host" || name == "Content-Length" || name == "Transfer-Encoding"
-            || name == "Trailer") {
-            return fail(error,
-                QStringLiteral("header %1 cannot be set: it follows from the URL and the body size")
-                    .arg(QString::fromLatin1(name)));
-        }
         if (name == "User-Agent") {
             out.userAgent = value.trimmed();
             continue;
@@ -147,6 +135,51 @@ QByteArray canonicalHeaderKey(const QByteArray &name)
         else if (!upper && c >= 'A' && c <= 'Z')
             c = static_cast<char>(c - 'A' + 'a');
         upper = c == '-';
+    }
+    return out;
+}
+
+QString checkHeaderField(const QByteArray &rawName, const QByteArray &value)
+{
+    if (!isToken(rawName))
+        return QStringLiteral("invalid header name \"%1\"").arg(QString::fromLatin1(rawName));
+    const QByteArray name = canonicalHeaderKey(rawName);
+    if (!isValidFieldValue(value)) {
+        return QStringLiteral("header %1 has a control character (CR, LF, NUL ...) in its value")
+            .arg(QString::fromLatin1(name));
+    }
+    if (name == "Host" || name == "Content-Length" || name == "Transfer-Encoding"
+        || name == "Trailer") {
+        return QStringLiteral("header %1 cannot be set: it follows from the URL and the body size")
+            .arg(QString::fromLatin1(name));
+    }
+    return {};
+}
+
+std::optional<HeaderList> parseHeaderLines(QStringView text, QString *error)
+{
+    HeaderList out;
+    for (const QStringView line : text.split(u'\n', Qt::SkipEmptyParts)) {
+        const QStringView trimmedLine = line.trimmed();
+        if (trimmedLine.isEmpty())
+            continue;
+        const qsizetype colon = trimmedLine.indexOf(u':');
+        if (colon < 0) {
+            if (error) {
+                *error = QStringLiteral("header \"%1\" has no colon: want Name: value")
+                             .arg(trimmedLine);
+            }
+            return std::nullopt;
+        }
+        const QByteArray name = trimmedLine.first(colon).trimmed().toUtf8();
+        const QByteArray value = trimmedLine.sliced(colon + 1).trimmed().toUtf8();
+        const QString why = checkHeaderField(name, value);
+        if (!why.isEmpty()) {
+            if (error)
+                *error = why;
+            return std::nullopt;
+        }
+        out.append({ name, value });
     }
     return out;
 }

@@ -96,6 +96,17 @@ private:
 // connection once bytes were written.
 [[nodiscard]] bool isReplayable(const QByteArray &method, bool hasBody, const HeaderList &headers);
 
+// Why a caller's header field cannot be sent, "" when it can: the name must be a token,
+// the value free of control characters (CR, LF, NUL ...), and Host, Content-Length,
+// Transfer-Encoding and Trailer follow from the URL and the body (RequestSpec::extraHeaders).
+[[nodiscard]] QString checkHeaderField(const QByteArray &name, const QByteArray &value);
+
+// Header fields written as text, one "Name: value" per line (curl's -H, our --header):
+// the name before the first colon, surrounding spaces trimmed. nullopt and a one-line
+// *error on the first line checkHeaderField refuses or that has no colon; empty lines are
+// skipped.
+[[nodiscard]] std::optional<HeaderList> parseHeaderLines(QStringView text, QString *error);
+
 // Go's textproto.CanonicalMIMEHeaderKey: "content-type" -> "Content-Type". Names with bytes
 // outside the token alphabet are returned unchanged, as Go does.
 [[nodiscard]] QByteArray canonicalHeaderKey(const QByteArray &name);

@@ -174,6 +174,9 @@ void ResponseParser::resetResponseFields()
     m_inContentEncoding = false;
     m_contentEncodingSeen = false;
     m_contentEncodingGzip = false;
+    m_inLocation = false;
+    m_locationSeen = false;
+    m_location.truncate(0);
     m_headersComplete = false;
     m_statusCode = 0;
     m_httpMajor = 0;
@@ -219,8 +222,14 @@ void ResponseParser::headerFieldBytes(const char *at, size_t length)
 void ResponseParser::headerFieldDone()
 {
     constexpr QLatin1StringView kContentEncoding("content-encoding");
+    constexpr QLatin1StringView kLocation("location");
     m_inContentEncoding = !m_contentEncodingSeen && m_fieldLength == kContentEncoding.size()
         && QLatin1StringView(m_field, m_fieldLength) == kContentEncoding;
+    // The status line is parsed by now: only a redirect's Location is worth keeping.
+    const int status = llhttp_get_status_code(m_parser.get());
+    m_inLocation = !m_locationSeen && status >= 300 && status <= 399
+        && m_fieldLength == kLocation.size()
+        && QLatin1StringView(m_field, m_fieldLength) == kLocation;
     m_fieldLength = 0;
     m_valueLength = 0;
 }
@@ -229,10 +238,17 @@ void ResponseParser::headerValueBytes(const char *at, size_t length)
 {
     if (m_inContentEncoding)
         appendShort(m_value, kShortFieldBytes, m_valueLength, at, length);
+    if (m_inLocation)
+        m_location.append(at, static_cast<qsizetype>(length)); // bounded by the header limit
 }
 
 void ResponseParser::headerValueDone()
 {
+    if (m_inLocation) {
+        m_inLocation = false;
+        m_locationSeen = true;
+        m_location = m_location.trimmed();
+    }
     if (!m_inContentEncoding)
         return;
     // Go: ascii.EqualFold(resp.Header.Get("Content-Encoding"), "gzip"), on the first value

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 #include <QtGlobal>
 #include <memory>
@@ -122,6 +123,19 @@ public:
     // The framing value, also when uncompressed() (Go then shows the caller -1).
     [[nodiscard]] qint64 contentLength() const { return m_contentLength; }
     [[nodiscard]] bool chunked() const { return m_chunked; }
+    // The final response's first Location header, surrounding spaces trimmed (Go's
+    // resp.Header.Get("Location")); empty when there is none. Kept for 3xx responses only,
+    // the ones a client follows.
+    [[nodiscard]] const QByteArray &location() const { return m_location; }
+    // Go's readLoop !hasBody: the final response cannot have a body (a HEAD request, 204,
+    // 304 or Content-Length: 0; Go's resp.ContentLength is 0 for all but HEAD). Go puts the
+    // connection back in the pool before Do returns and hands the caller http.NoBody, so
+    // whatever the caller does with that body (read, close, leak) leaves the connection
+    // alone. Valid once headersComplete().
+    [[nodiscard]] bool bodiless() const
+    {
+        return m_headRequest || m_statusCode == 204 || m_statusCode == 304 || m_contentLength == 0;
+    }
     // Go's resp.Uncompressed: we asked for gzip, the response has a body and says
     // "Content-Encoding: gzip", so its body is decoded.
     [[nodiscard]] bool uncompressed() const { return m_uncompressed; }
@@ -172,6 +186,9 @@ private:
     bool m_inContentEncoding = false;
     bool m_contentEncodingSeen = false;
     bool m_contentEncodingGzip = false;
+    bool m_inLocation = false;
+    bool m_locationSeen = false;
+    QByteArray m_location; // emptied, not freed, per response: no steady-state allocation
     char m_value[kShortFieldBytes] {};
     int m_valueLength = 0;
     std::unique_ptr<GzipDecoder> m_gzip; // borrowed from GzipDecoder::take() per gzip body

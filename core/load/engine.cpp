@@ -10,13 +10,6 @@ namespace {
 
 constexpr Duration kStopGrace = std::chrono::seconds(10);
 
-// Go's urlErrorOp: "GET" -> "Get".
-QString goUrlErrorOp(const QByteArray &method)
-{
-    const QString m = QString::fromLatin1(method);
-    return m.left(1) + m.mid(1).toLower();
-}
-
 } // namespace
 
 Engine::Engine(EngineController *controller)
@@ -70,6 +63,7 @@ void Engine::shutdown()
     }
     m_scheduler.stop();
     m_timeouts.clear();
+    m_redirects.clear();
     m_transport.reset();
     m_events.close();
 }
@@ -95,6 +89,9 @@ RequestSpec Engine::requestSpec() const
     spec.disableKeepAlives = m_config.disableKeepAlives;
     spec.disableCompression = m_config.disableCompression;
     spec.expectContinue = m_load.expectContinue;
+    // Checked by the knob (parseHeaderLines); a line it refused cannot be here.
+    spec.extraHeaders
+        = parseHeaderLines(m_load.headers.join(u'\n'), nullptr).value_or(HeaderList {});
     return spec;
 }
 
@@ -149,6 +146,7 @@ bool Engine::prepareRun()
             slot.target.host };
         slot.host = m_transport->addHost(slot.target.poolKey, endpoint);
     }
+    m_redirects.reset(m_transport.get(), requestSpec());
     m_stats.reset();
     m_linger = m_load.linger;
     QString error;
@@ -182,18 +180,44 @@ void Engine::issueRequest(int worker)
     r.host = target.host;
     r.source = target.request;
     r.bodyPolicy = m_load.bodyPolicy;
+    if (m_config.clientTimeout > Duration::zero()) {
+        r.deadline = m_clock.now() + m_config.clientTimeout;
+    }
     r.tag = static_cast<std::uint64_t>(worker);
+    m_redirects.begin(worker, target.target, r, m_clock.now());
     const RoundTripId trip = m_transport->roundTrip(std::move(r));
     if (trip != 0) {
+        m_redirects.setTrip(worker, trip);
         m_timeouts.arm(worker, trip, m_config.clientTimeout);
     }
+}
+
+BodyHandling Engine::onResponseHead(const RoundTripRequest &request, const ResponseHead &head)
+{
+    return m_redirects.bodyHandling(static_cast<int>(request.tag), head, request.bodyPolicy);
 }
 
 void Engine::onRoundTripDone(const RoundTripResult &result)
 {
     const int worker = static_cast<int>(result.tag);
+    // Client.do: a followed redirect is the next round trip of the same Do, under the same
+    // Client.Timeout (the timer stays armed). Not while the run is being wound up.
+    const bool mayFollow = m_state == RunState::Running || m_state == RunState::Lingering;
+    RedirectFollower::Step step = m_redirects.next(worker, result, mayFollow, m_clock.now());
+    if (step.hop) {
+        m_stats.recordRedirect();
+        const RoundTripId trip = m_transport->roundTrip(std::move(*step.hop));
+        if (trip != 0) {
+            m_redirects.setTrip(worker, trip);
+        }
+        return;
+    }
     m_timeouts.disarm(worker);
-    recordRequestDone(result);
+    RoundTripResult done = result;
+    done.failure = step.failure;
+    done.message = step.message;
+    done.latency = step.latency;
+    recordRequestDone(done);
     m_scheduler.requestFinished(worker);
 }
 
@@ -226,11 +250,23 @@ void Engine::onDialError(const QString &message)
     m_stats.noteError(message);
 }
 
-void Engine::onClientTimeout(int worker, RoundTripId trip)
+void Engine::onClientTimeout(int worker, RoundTripId armed)
 {
+    const RoundTripId trip = m_redirects.currentTrip(worker, armed); // the Do's current hop
+    if (m_transport->readingBody(trip) && !m_redirects.readingRedirectBody(worker)) {
+        // Do has returned: the caller's body read fails, with the wording of Go's
+        // cancelTimerBody (no url.Error around it), and the connection is closed.
+        m_transport->cancel(trip, RequestFailure::ClientTimeoutReadingBody,
+            QStringLiteral("context deadline exceeded (Client.Timeout or context cancellation "
+                           "while reading body)"));
+        return;
+    }
+    const QString url = m_redirects.currentUrl(worker);
+    const QString target = m_targets->forWorker(worker).target.display;
     m_transport->cancel(trip, RequestFailure::ClientTimeout,
-        QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded)")
-            .arg(goUrlErrorOp(m_load.method), m_targets->forWorker(worker).target.display));
+        QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded while "
+                       "awaiting headers)")
+            .arg(goUrlErrorOp(m_load.method), url.isEmpty() ? target : url));
 }
 
 void Engine::onWorkersDone()
@@ -247,9 +283,12 @@ void Engine::applyTransport(const TransportConfig &transport)
         m_transport->setConfig(transport);
     }
     QString error;
-    if (requestChanges && m_state != RunState::Idle
-        && !m_targets->buildRequests(requestSpec(), &error)) {
-        m_stats.noteError(error);
+    if (requestChanges && m_state != RunState::Idle) {
+        if (m_targets->buildRequests(requestSpec(), &error)) {
+            m_redirects.setSpec(requestSpec());
+        } else {
+            m_stats.noteError(error);
+        }
     }
 }
 
@@ -272,19 +311,23 @@ void Engine::applyLoad(const LoadConfig &load)
 void Engine::updateRequests(const LoadConfig &load)
 {
     if (load.method == m_load.method && load.requestBodySize == m_load.requestBodySize
-        && load.expectContinue == m_load.expectContinue) {
+        && load.expectContinue == m_load.expectContinue && load.headers == m_load.headers) {
         return;
     }
     const LoadConfig old = m_load;
     m_load.method = load.method;
     m_load.requestBodySize = load.requestBodySize;
     m_load.expectContinue = load.expectContinue;
+    m_load.headers = load.headers;
     QString error;
-    if (m_targets && !m_targets->buildRequests(requestSpec(), &error)) {
+    if (m_targets && m_targets->buildRequests(requestSpec(), &error)) {
+        m_redirects.setSpec(requestSpec());
+    } else if (m_targets) {
         m_stats.noteError(error); // the targets keep the old requests
         m_load.method = old.method;
         m_load.requestBodySize = old.requestBodySize;
         m_load.expectContinue = old.expectContinue;
+        m_load.headers = old.headers;
     }
 }
 

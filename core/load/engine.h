@@ -4,6 +4,7 @@
 #include "load/engine_snapshot.h"
 #include "load/event_log.h"
 #include "load/load_config.h"
+#include "load/redirect_follower.h"
 #include "load/run_stats.h"
 #include "load/snapshot_builder.h"
 #include "load/target_set.h"
@@ -28,6 +29,7 @@ class EngineController;
 //   WorkerScheduler the callers: think time, rate slots, bounds
 //   Transport       Go's http.Transport: pool, connections, reuse and retry
 //   ClientTimeouts  http.Client.Timeout per caller
+//   RedirectFollower http.Client's redirects: one round trip per hop
 //   RunStats, EventLog, SnapshotBuilder  what the UI and the CLI see
 // What is left here is the run's lifecycle (start, live reconfiguration, linger, stop)
 // and the caller's side of each request. Only EngineController talks to it (by posting
@@ -63,6 +65,7 @@ private:
     // RoundTripHandler
     void onRoundTripDone(const RoundTripResult &result) override;
     void onDialError(const QString &message) override;
+    BodyHandling onResponseHead(const RoundTripRequest &request, const ResponseHead &head) override;
 
     // startRun's steps: each false = the run failed (already reported).
     bool prepareTargets(const LoadConfig &load);
@@ -85,6 +88,7 @@ private:
     WakeQueueSource m_paceWake; // rate slots, always exact
     WorkerScheduler m_scheduler;
     ClientTimeouts m_timeouts;
+    RedirectFollower m_redirects; // http.Client's redirects, for every caller
     std::unique_ptr<Transport> m_transport; // one per run, made in the engine thread
     std::optional<TargetSet> m_targets;
     TransportConfig m_config;

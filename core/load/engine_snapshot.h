@@ -47,7 +47,13 @@ struct EngineSnapshot
     PoolCounters pool;
     std::uint64_t requestsDone = 0; // finished, success or error
     std::uint64_t errors = 0;
+    // Requests whose Do returned a response (Go: err == nil), including those whose body read
+    // failed afterwards (RequestFailure afterResponse kinds, also counted in errors).
+    std::uint64_t responses = 0;
     std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
+    // Redirects followed (http.Client): each one a round trip of its own, in the pool
+    // counters, for a request counted once in requestsDone.
+    std::uint64_t redirects = 0;
     // Failed requests by kind, indexed by RequestFailure (keys: requestFailureKey()).
     std::array<std::uint64_t, kRequestFailureCount> failuresByKind {};
     // The same counts indexed by the CloseReason of the same key (closeReasonKey() gives

@@ -45,6 +45,10 @@ struct LoadConfig
     int requestBodySize = 0;
     // Send "Expect: 100-continue" with request bodies (Transport.ExpectContinueTimeout applies).
     bool expectContinue = false;
+    // Header fields sent with every request, "Name: value" each (Go: req.Header.Add). An
+    // Idempotency-Key or X-Idempotency-Key makes any method replayable, so a POST that fails
+    // on a reused connection is retried (Go's isReplayable). Empty = none.
+    QStringList headers;
     // What is done with each response body.
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
     // Keep the pool alive this long after the load ends, then take the final snapshot

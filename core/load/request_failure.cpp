@@ -12,10 +12,12 @@ struct Row
     std::string_view go;
     CloseReason close;
     bool beforeConnection;
+    bool afterResponse;
 };
 
 constexpr std::array<Row, kRequestFailureCount> kRows { {
-#define POOLSCOPE_X(name, key, go, close, before) { key, go, CloseReason::close, before },
+#define POOLSCOPE_X(name, key, go, close, before, after)                                           \
+    { key, go, CloseReason::close, before, after },
     POOLSCOPE_REQUEST_FAILURES(POOLSCOPE_X)
 #undef POOLSCOPE_X
 } };
@@ -46,6 +48,11 @@ CloseReason requestFailureCloseReason(RequestFailure f)
 bool requestFailureBeforeConnection(RequestFailure f)
 {
     return row(f).beforeConnection;
+}
+
+bool requestFailureAfterResponse(RequestFailure f)
+{
+    return row(f).afterResponse;
 }
 
 RequestFailure requestFailureFor(CloseReason reason)

@@ -29,7 +29,7 @@ void RunStats::reset()
 {
     m_latencyTotal.reset();
     m_latencyWindow.reset();
-    m_requestsDone = m_errors = m_canceled = m_windowStartDone = 0;
+    m_requestsDone = m_errors = m_responses = m_redirects = m_canceled = m_windowStartDone = 0;
     m_failures.fill(0);
     m_windowStart = TimePoint { 0 };
     m_lastError.clear();
@@ -38,6 +38,7 @@ void RunStats::reset()
 void RunStats::recordSuccess(Duration latency)
 {
     ++m_requestsDone;
+    ++m_responses;
     m_latencyTotal.record(latency);
     m_latencyWindow.record(latency);
 }
@@ -53,6 +54,9 @@ void RunStats::recordFailure(RequestFailure failure, const QString &message)
     }
     ++m_requestsDone;
     ++m_errors;
+    if (requestFailureAfterResponse(failure)) {
+        ++m_responses; // Do succeeded; the body read failed
+    }
     ++m_failures[static_cast<std::size_t>(failure)];
     noteError(message);
 }
@@ -74,6 +78,8 @@ void RunStats::fillAndStartWindow(EngineSnapshot &s, TimePoint now)
 {
     s.requestsDone = m_requestsDone;
     s.errors = m_errors;
+    s.responses = m_responses;
+    s.redirects = m_redirects;
     s.canceled = m_canceled;
     s.failuresByKind = m_failures;
     s.errorsByKind.fill(0);

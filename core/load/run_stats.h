@@ -22,6 +22,8 @@ public:
     void recordFailure(RequestFailure failure, const QString &message);
     // In flight when the run stopped: done, but neither success nor error.
     void recordCanceled();
+    // A caller's Do followed a redirect: one more round trip for the same request.
+    void recordRedirect() { ++m_redirects; }
     // Most recent error message, for the status bar (dial errors, log errors ...).
     void noteError(const QString &message);
 
@@ -30,6 +32,8 @@ public:
 
     [[nodiscard]] std::uint64_t requestsDone() const { return m_requestsDone; }
     [[nodiscard]] std::uint64_t errors() const { return m_errors; }
+    // Requests whose Do returned a response, the failed body reads included.
+    [[nodiscard]] std::uint64_t responses() const { return m_responses; }
     [[nodiscard]] std::uint64_t canceled() const { return m_canceled; }
     [[nodiscard]] std::uint64_t failures(RequestFailure f) const
     {
@@ -42,6 +46,8 @@ private:
     LatencyHistogram m_latencyWindow;
     std::uint64_t m_requestsDone = 0;
     std::uint64_t m_errors = 0;
+    std::uint64_t m_responses = 0;
+    std::uint64_t m_redirects = 0;
     std::uint64_t m_canceled = 0;
     std::array<std::uint64_t, kRequestFailureCount> m_failures {};
     std::uint64_t m_windowStartDone = 0;

@@ -4,30 +4,25 @@
 
 namespace poolscope {
 
-namespace {
-
-bool resolveAddress(TargetSlot &slot, QString *error)
+bool resolveTargetAddress(const Target &target, QHostAddress *address, QString *error)
 {
-    if (slot.address.setAddress(slot.target.host)) {
+    if (address->setAddress(target.host)) {
         return true; // an IP literal
     }
-    const QHostInfo info = QHostInfo::fromName(slot.target.host);
+    const QHostInfo info = QHostInfo::fromName(target.host);
     if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        *error
-            = QStringLiteral("dial tcp: lookup %1: %2").arg(slot.target.host, info.errorString());
+        *error = QStringLiteral("dial tcp: lookup %1: %2").arg(target.host, info.errorString());
         return false;
     }
-    slot.address = info.addresses().constFirst();
+    *address = info.addresses().constFirst();
     for (const QHostAddress &a : info.addresses()) {
         if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-            slot.address = a;
+            *address = a;
             break;
         }
     }
     return true;
 }
-
-} // namespace
 
 std::optional<TargetSet> TargetSet::resolve(const QStringList &urls, QString *error)
 {
@@ -45,7 +40,7 @@ std::optional<TargetSet> TargetSet::resolve(const QStringList &urls, QString *er
             return std::nullopt;
         }
         slot.target = *target;
-        if (!resolveAddress(slot, error)) {
+        if (!resolveTargetAddress(slot.target, &slot.address, error)) {
             return std::nullopt;
         }
         set.m_slots.push_back(std::move(slot));

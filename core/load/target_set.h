@@ -21,6 +21,10 @@ struct TargetSlot
     std::shared_ptr<RequestSource> request; // what its workers send, rebuilt in place
 };
 
+// The address a target's connections dial: an IP literal as it is, a name through DNS
+// (IPv4 preferred). false and *error, Go-worded ("dial tcp: lookup ..."), when it fails.
+bool resolveTargetAddress(const Target &target, QHostAddress *address, QString *error);
+
 // The run's target URLs, parsed and resolved: worker i loads slot i % size().
 class TargetSet final
 {

@@ -22,6 +22,10 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
         m_pool.advance();
         processActions();
     });
+    m_leakTimer.setParent(this);
+    m_leakTimer.setSingleShot(true);
+    m_leakTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_leakTimer, &QTimer::timeout, this, [this] { closeExpiredLeaks(); });
 }
 
 Transport::~Transport()
@@ -76,6 +80,9 @@ void Transport::startAttempt(RoundTripId id)
     Trip &t = m_trips.at(id);
     t.conn = 0;
     t.reused = false;
+    t.gotHeaders = false;
+    t.head = {};
+    t.readLimit = -1;
     t.req = m_pool.getConn(t.request.host);
     m_waiting.emplace(t.req, id);
     processActions();
@@ -97,6 +104,12 @@ void Transport::cancel(RoundTripId id, RequestFailure why, const QString &messag
     }
     processActions();
     complete(id, why, message);
+}
+
+bool Transport::readingBody(RoundTripId id) const
+{
+    const auto it = m_trips.find(id);
+    return it != m_trips.end() && it->second.gotHeaders && !it->second.resuming;
 }
 
 void Transport::abandonAll()
@@ -130,6 +143,8 @@ void Transport::closeAll()
     processActions();
     m_idleTimer.stop();
     m_armedDeadline.reset();
+    m_leakTimer.stop();
+    m_leakDeadlines.clear();
 }
 
 void Transport::processActions()
@@ -257,6 +272,34 @@ void Transport::rearmIdleTimer()
     m_idleTimer.start(timerInterval(saturatingSub(*next, m_clock.now())));
 }
 
+void Transport::closeLeakedAt(ConnId conn, TimePoint deadline)
+{
+    m_leakDeadlines.emplace(deadline, conn);
+    if (m_leakDeadlines.begin()->first == deadline) {
+        const Duration wait = std::max(Duration::zero(), deadline - m_clock.now());
+        m_leakTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+    }
+}
+
+void Transport::closeExpiredLeaks()
+{
+    const TimePoint now = m_clock.now();
+    while (!m_leakDeadlines.empty() && m_leakDeadlines.begin()->first <= now) {
+        const ConnId conn = m_leakDeadlines.begin()->second;
+        m_leakDeadlines.erase(m_leakDeadlines.begin());
+        // Still open and not serving anyone: a leaked connection is never handed out again.
+        if (m_conns.count(conn) > 0 && m_onConn.count(conn) == 0
+            && m_pool.connState(conn) == ConnState::Active) {
+            m_pool.closeConn(conn, CloseReason::ClientTimeout);
+        }
+    }
+    processActions();
+    if (!m_leakDeadlines.empty()) {
+        const Duration wait = std::max(Duration::zero(), m_leakDeadlines.begin()->first - now);
+        m_leakTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
+    }
+}
+
 void Transport::onConnectionReady(Connection &c)
 {
     m_pool.dialSucceeded(c.id());
@@ -287,28 +330,74 @@ void Transport::onResponseHeaders(Connection &c)
         return;
     }
     const RoundTripId id = it->second;
+    Trip &t = m_trips.at(id);
+    t.gotHeaders = true;
     const ResponseParser &p = c.parser();
-    const bool emptyBody = p.state() == ResponseParser::Result::Complete && p.wireBodyBytes() == 0;
-    switch (m_trips.at(id).request.bodyPolicy) {
+    t.head.status = p.statusCode();
+    t.head.location = p.location();
+    t.head.contentLength = t.head.status == 204 || t.head.status == 304
+        ? 0
+        : (p.uncompressed() ? -1 : p.contentLength());
+    if (p.bodiless()) {
+        // Go's readLoop, !hasBody: the connection goes back to the pool before Do returns
+        // (onResponseComplete follows at once: such a response is complete with its head)
+        // and the caller gets http.NoBody, so neither closing nor leaking it matters.
+        return;
+    }
+    const BodyHandling handling = m_handler.onResponseHead(t.request, t.head);
+    switch (handling.policy) {
     case BodyPolicy::ReadToEof:
+        t.readLimit = handling.readLimit;
+        if (overReadLimit(t, p)) {
+            closeBodyEarly(c, id);
+        }
         return;
     case BodyPolicy::CloseEarly:
-        if (emptyBody || p.contentLength() == 0) {
-            return; // http.NoBody: closing it costs nothing, the connection stays reusable
-        }
-        // resp.Body.Close() before EOF: Go closes the connection instead of draining it.
-        m_onConn.erase(it);
-        m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
-        processActions();
-        completeLater(id);
+        closeBodyEarly(c, id);
         return;
     case BodyPolicy::Leak:
-        // The caller never closes the body: the connection stays Active forever.
+        // The caller never closes the body: the connection stays Active until the request's
+        // deadline, if it has one (Go's readLoop gives up on the body when its context ends).
         m_onConn.erase(it);
         c.drainSilently();
+        if (t.request.deadline) {
+            closeLeakedAt(c.id(), *t.request.deadline);
+        }
         complete(id, RequestFailure::None, {});
         return;
     }
+}
+
+void Transport::onResponseBodyBytes(Connection &c)
+{
+    const auto it = m_onConn.find(c.id());
+    if (it != m_onConn.end() && overReadLimit(m_trips.at(it->second), c.parser())) {
+        closeBodyEarly(c, it->second);
+    }
+}
+
+bool Transport::overReadLimit(const Trip &t, const ResponseParser &p)
+{
+    if (t.readLimit < 0) {
+        return false;
+    }
+    // Go reads a body of known length only when it fits (then to EOF), and one of unknown
+    // length up to the limit: reaching it without seeing EOF leaves the body unread. A
+    // chunked reader reports EOF with the last bytes when the final chunk is already
+    // buffered, so a body of exactly the limit that is complete counts as read.
+    if (t.head.contentLength >= 0) {
+        return t.head.contentLength > t.readLimit;
+    }
+    return p.bodyBytes() > t.readLimit
+        || (p.bodyBytes() == t.readLimit && p.state() != ResponseParser::Result::Complete);
+}
+
+void Transport::closeBodyEarly(Connection &c, RoundTripId id)
+{
+    m_onConn.erase(c.id());
+    m_pool.releaseConn(c.id(), false, CloseReason::BodyNotRead);
+    processActions();
+    completeLater(id);
 }
 
 void Transport::onResponseComplete(Connection &c, bool reusable)
@@ -448,6 +537,7 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     r.req = t.req;
     r.conn = t.conn;
     r.latency = m_clock.now() - t.start;
+    r.head = t.head;
     m_trips.erase(it);
     m_handler.onRoundTripDone(r);
 }

@@ -7,6 +7,7 @@
 
 #include <QObject>
 #include <QTimer>
+#include <map>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -44,7 +45,33 @@ struct RoundTripRequest
 
     // What the caller does with the response body (decides whether the connection is kept).
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+    // The request context's deadline (Client.Timeout, from the start of the caller's Do);
+    // none = no deadline. Go's readLoop watches the context while the caller holds the body,
+    // so a body the caller leaks has its connection closed at the deadline (ClientTimeout),
+    // with no error for anyone. A round trip still in flight then is the caller's to cancel.
+    std::optional<TimePoint> deadline;
     std::uint64_t tag = 0; // the caller's own, handed back in the result
+};
+
+// A response's head as the caller sees it when Do returns.
+struct ResponseHead
+{
+    int status = 0; // 0 = no response
+    QByteArray location; // a 3xx's first Location header, trimmed; empty when none
+    // Go's resp.ContentLength: the Content-Length, 0 for 204 and 304, -1 when unknown
+    // (chunked, delimited by EOF, or a gzip body Go decodes).
+    qint64 contentLength = -1;
+};
+
+// What the caller does with a response's body, decided when its head arrives.
+struct BodyHandling
+{
+    BodyPolicy policy = BodyPolicy::ReadToEof;
+    // ReadToEof only: read at most this many bytes, then close the body, and do not read a
+    // body whose Content-Length is over it at all (Go's Client.do with a redirect response:
+    // io.CopyN(io.Discard, body, 2 KiB), then Close). A body not over by then closes its
+    // connection as CloseEarly does. Negative = read to EOF.
+    qint64 readLimit = -1;
 };
 
 // How a round trip ended.
@@ -58,6 +85,7 @@ struct RoundTripResult
     ReqId req = 0; // the pool request of the last attempt
     ConnId conn = 0; // the connection of the last attempt, 0 when it never got one
     Duration latency { 0 }; // from roundTrip() to now, retries included
+    ResponseHead head; // of the last attempt's response (status 0 when none came)
 };
 
 // Receives what a Transport has to tell its caller.
@@ -69,6 +97,14 @@ public:
     virtual void onRoundTripDone(const RoundTripResult &result) = 0;
     // A dial failed, whether or not a request still waited for it.
     virtual void onDialError(const QString &message) = 0;
+    // A round trip's response headers arrived (Go: RoundTrip returns the response): what
+    // the caller does with its body. Not asked for bodiless responses (ResponseParser::
+    // bodiless), whose connection goes back at once. Must not start, cancel or close
+    // anything.
+    virtual BodyHandling onResponseHead(const RoundTripRequest &request, const ResponseHead &)
+    {
+        return { request.bodyPolicy };
+    }
 };
 
 // Go's http.Transport with its persistConns (Envoy: ConnPoolImplBase and its
@@ -104,6 +140,9 @@ public:
     // leaves the queue, a request in flight closes its connection with the failure's close
     // reason; the handler gets `why`. Ignored once the response is complete.
     void cancel(RoundTripId id, RequestFailure why, const QString &message);
+    // The round trip's response headers arrived: in Go, Do has returned and the caller is
+    // reading the body (for the wording of a Client.Timeout that fires now). False once over.
+    [[nodiscard]] bool readingBody(RoundTripId id) const;
     // Ends every round trip at once without touching a connection: those whose response is
     // complete succeed, the others are Canceled (the run stopped). For the final picture
     // before closeAll().
@@ -137,6 +176,9 @@ private:
         ReqId req = 0; // current pool request
         ConnId conn = 0; // connection of the current attempt
         bool reused = false; // GotConn.Reused of the current attempt (pconn.isReused)
+        bool gotHeaders = false; // the current attempt's response headers arrived
+        ResponseHead head; // the current attempt's response
+        qint64 readLimit = -1; // BodyHandling::readLimit of the current response
         bool resuming = false; // response read, connection closed: result follows this pass
     };
     struct Conn
@@ -150,6 +192,7 @@ private:
     void onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message) override;
     void onFirstResponseByte(Connection &c) override;
     void onResponseHeaders(Connection &c) override;
+    void onResponseBodyBytes(Connection &c) override;
     void onResponseComplete(Connection &c, bool reusable) override;
     void onConnectionFailed(Connection &c, const ConnectionFailure &failure) override;
     void onIdleConnectionLost(Connection &c, CloseReason reason) override;
@@ -161,7 +204,14 @@ private:
     void deliver(const PoolAction &a);
     void closeConnection(ConnId id);
     void failWaiting(const PoolAction &a);
+    // resp.Body.Close() before EOF: Go closes the connection instead of draining it.
+    void closeBodyEarly(Connection &c, RoundTripId id);
+    // BodyHandling::readLimit: the body read so far (or announced) is over the limit.
+    [[nodiscard]] static bool overReadLimit(const Trip &t, const ResponseParser &p);
     void rearmIdleTimer();
+    // A leaked body's connection is closed at its request's deadline (RoundTripRequest).
+    void closeLeakedAt(ConnId conn, TimePoint deadline);
+    void closeExpiredLeaks();
     void collectGarbage();
     // Go's readLoop after tryPutIdleConn: a kept connection whose peer is already gone is
     // closed if idle; if it went to a waiting request, that request's send fails unwritten.
@@ -195,6 +245,10 @@ private:
     bool m_closed = false;
     QTimer m_idleTimer; // IdleConnTimeout: armed for the pool's next deadline
     std::optional<TimePoint> m_armedDeadline;
+    // Leaked bodies' connections by their request's deadline; at most one entry per open
+    // connection (a leaked connection is never reused).
+    std::multimap<TimePoint, ConnId> m_leakDeadlines;
+    QTimer m_leakTimer;
 };
 
 } // namespace poolscope

@@ -316,6 +316,13 @@ void Connection::handleBytes(const char *data, qsizetype len)
                 return; // the owner closed it (body closed early) or leaked it
             }
         }
+        if (r.result == ResponseParser::Result::NeedMore && m_phase == Phase::ReadingBody
+            && m_parser.bodyBytes() > 0) {
+            m_owner.onResponseBodyBytes(*this);
+            if (m_phase != Phase::ReadingBody) {
+                return; // the owner closed it (read limit)
+            }
+        }
         if (r.result == ResponseParser::Result::Error) {
             // Before the headers it is RoundTrip's error, which Go's mapRoundTripError words
             // so on a connection its readLoop closed; after them, resp.Body.Read's, bare.

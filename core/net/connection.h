@@ -62,6 +62,8 @@ public:
     virtual void onFirstResponseByte(Connection &c) = 0;
     // Final response headers parsed.
     virtual void onResponseHeaders(Connection &c) = 0;
+    // More of the response body was read, and the response is not complete yet.
+    virtual void onResponseBodyBytes(Connection &) { }
     // Response complete. reusable: the framing allows another request (keep-alive, no stray bytes).
     virtual void onResponseComplete(Connection &c, bool reusable) = 0;
     // The exchange failed (read/write error, EOF, protocol error, response header timeout,

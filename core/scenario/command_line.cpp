@@ -40,6 +40,9 @@ QString valueNameOf(const Knob &k)
         if (qstrcmp(k.jsonKey, "method") == 0) {
             return QStringLiteral("M");
         }
+        if (qstrcmp(k.jsonKey, "headers") == 0) {
+            return QStringLiteral("K:V");
+        }
         return QStringLiteral("ADDR");
     }
     return {};

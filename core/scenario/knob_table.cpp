@@ -1,5 +1,6 @@
 #include "knob_table.h"
 
+#include "http/request_writer.h"
 #include "http/target.h"
 #include "metrics/go_duration.h"
 
@@ -77,6 +78,12 @@ QString validateMethod(QStringView text)
         }
     }
     return {};
+}
+
+QString validateHeaders(QStringView text)
+{
+    QString error;
+    return parseHeaderLines(text, &error) ? QString() : error;
 }
 
 QString validateAddress(QStringView text)
@@ -263,6 +270,15 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "Send \"Expect: 100-continue\" with request bodies (ExpectContinueTimeout applies)."),
         "", "", "", 0, 1, 0, 1, 0, {}, nullptr, false, true,
         PS_BOOL(load.expectContinue) },
+    { "load.headers", "", KnobGroup::Load, KnobKind::Text,
+        "header", "headers", QT_TRANSLATE_NOOP("Knob", "headers"),
+        QT_TRANSLATE_NOOP("Knob", "Header fields sent with every request, \"Name: value\" (repeat --header for more; one per line in a scenario file). An Idempotency-Key or X-Idempotency-Key makes a POST replayable: Go retries it when a reused connection fails."),
+        QT_TRANSLATE_NOOP("Knob", "empty = none"), "",
+        "", 0, 0, 0, 0, 0, {}, validateHeaders, false, false,
+        [](const Settings &s) -> KnobValue { return s.load.headers.join(u'\n'); },
+        [](Settings &s, const KnobValue &v) {
+            s.load.headers = std::get<QString>(v).split(u'\n', Qt::SkipEmptyParts);
+        } },
     { "load.bodyPolicy", "", KnobGroup::Load, KnobKind::Choice,
         "body-policy", "bodyPolicy", QT_TRANSLATE_NOOP("Knob", "body policy"),
         QT_TRANSLATE_NOOP("Knob", "read: io.ReadAll then Close (reusable). close-early: Close without reading, Go closes the connection. leak: never Close, the connection stays busy for good."),
@@ -309,6 +325,22 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "Bytes in each response body."),
         "", "", "B", 0, 64 * kMiB, 0, 10 * kMiB, 0, {}, nullptr, false, true,
         PS_INT(server.bodySize) },
+    { "server.status", "", KnobGroup::Server, KnobKind::Int,
+        "server-status", "status", QT_TRANSLATE_NOOP("Knob", "status code"),
+        QT_TRANSLATE_NOOP("Knob", "Status code of every response. 204 and 304 have no body: Go hands their connection back before Do returns, so even a leaked body costs nothing."),
+        "", "", "", 200, 599, 200, 599, 0, {}, nullptr, false, true,
+        PS_INT(server.status) },
+    { "server.redirects", "", KnobGroup::Server, KnobKind::Int,
+        "server-redirects", "redirects", QT_TRANSLATE_NOOP("Knob", "redirects"),
+        QT_TRANSLATE_NOOP("Knob", "Redirect every request this many times (Location: /redirect/1, /redirect/2, ...) before answering it. Go's http.Client follows each hop as a new pool request and gives up after 10 (\"stopped after 10 redirects\")."),
+        QT_TRANSLATE_NOOP("Knob", "0 = no redirects"), "",
+        "hops", 0, 1000, 0, 20, 0, {}, nullptr, false, true,
+        PS_INT(server.redirects) },
+    { "server.redirectStatus", "", KnobGroup::Server, KnobKind::Int,
+        "server-redirect-status", "redirectStatus", QT_TRANSLATE_NOOP("Knob", "redirect status"),
+        QT_TRANSLATE_NOOP("Knob", "Status of the redirects. 301, 302 and 303: the client follows with a GET without body; 307 and 308: with the same method and body; other 3xx are not followed."),
+        "", "", "", 300, 399, 300, 399, 0, {}, nullptr, false, true,
+        PS_INT(server.redirectStatus) },
     { "server.chunked", "", KnobGroup::Server, KnobKind::Bool,
         "server-chunked", "chunked", QT_TRANSLATE_NOOP("Knob", "chunked"),
         QT_TRANSLATE_NOOP("Knob", "Send the body with Transfer-Encoding: chunked instead of Content-Length."),

@@ -45,6 +45,33 @@ QByteArray closeResponse(const char *status, const char *text)
     return response;
 }
 
+// Go's http.StatusText for the codes a server here is likely to be asked for; others get
+// Go's "status code N" wording.
+QByteArray statusLine(bool http10, int status)
+{
+    static const std::pair<int, const char *> kTexts[] = { { 200, "OK" }, { 201, "Created" },
+        { 202, "Accepted" }, { 204, "No Content" }, { 206, "Partial Content" },
+        { 300, "Multiple Choices" }, { 301, "Moved Permanently" }, { 302, "Found" },
+        { 303, "See Other" }, { 304, "Not Modified" }, { 305, "Use Proxy" },
+        { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
+        { 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
+        { 408, "Request Timeout" }, { 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+        { 502, "Bad Gateway" }, { 503, "Service Unavailable" }, { 504, "Gateway Timeout" } };
+    QByteArray text = "status code " + QByteArray::number(status);
+    for (const auto &[code, phrase] : kTexts) {
+        if (code == status) {
+            text = phrase;
+        }
+    }
+    return (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + QByteArray::number(status) + ' ' + text + "\r\n";
+}
+
+// Go's bodyAllowedForStatus.
+bool bodyAllowed(int status)
+{
+    return status != 204 && status != 304 && (status < 100 || status > 199);
+}
+
 } // namespace
 
 PreparedResponses::PreparedResponses(const ServerConfig &config, const PreparedResponses *previous)
@@ -52,52 +79,76 @@ PreparedResponses::PreparedResponses(const ServerConfig &config, const PreparedR
 {
     if (previous && previous->m_config.bodySize == config.bodySize
         && previous->m_config.chunked == config.chunked
-        && previous->m_config.http10 == config.http10) {
+        && previous->m_config.http10 == config.http10 && previous->m_config.status == config.status
+        && previous->m_config.redirectStatus == config.redirectStatus) {
         std::copy(std::begin(previous->m_ok), std::end(previous->m_ok), std::begin(m_ok));
+        std::copy(std::begin(previous->m_redirect), std::end(previous->m_redirect),
+            std::begin(m_redirect));
         return;
     }
     const int bodySize = std::clamp(config.bodySize, 0, kMaxBodySize);
     const QByteArray plainBody = makeBody(bodySize);
     const QByteArray chunkedBody
         = config.chunked ? chunkEncode(plainBody, kChunkSize) : QByteArray();
-    const QByteArray statusLine = config.http10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
-
     for (const bool headRequest : { false, true }) {
         for (const bool http10Client : { false, true }) {
             for (const bool close : { false, true }) {
-                PreparedResponse &r = m_ok[index(headRequest, http10Client, close)];
-                // Chunked framing needs HTTP/1.1 on both ends; otherwise the body is delimited
-                // by closing the connection, as HTTP/1.0 servers do.
-                const bool useChunked = config.chunked && !config.http10 && !http10Client;
-                r.closeDelimited = config.chunked && !useChunked;
-                const bool closing = close || r.closeDelimited || config.http10;
-
-                QByteArray head = statusLine;
-                head += "Server: poolscope\r\nContent-Type: application/octet-stream\r\n";
-                if (useChunked) {
-                    head += "Transfer-Encoding: chunked\r\n";
-                } else if (!r.closeDelimited) {
-                    head += "Content-Length: ";
-                    head += QByteArray::number(bodySize);
-                    head += "\r\n";
-                }
-                if (config.http10) {
-                    // An HTTP/1.0 response without "Connection: keep-alive" already means close.
-                } else if (closing) {
-                    head += "Connection: close\r\n";
-                } else if (http10Client) {
-                    head += "Connection: keep-alive\r\n";
-                }
-                head += "\r\n";
-
-                r.head = head;
-                if (!headRequest)
-                    r.body = useChunked ? chunkedBody : plainBody;
-                if (r.body.size() <= kCombinedBodyLimit)
-                    r.whole = r.head + r.body;
+                const int i = index(headRequest, http10Client, close);
+                m_ok[i] = build(config, config.status, headRequest, http10Client, close, plainBody,
+                    chunkedBody);
+                m_redirect[i] = build(config, config.redirectStatus, headRequest, http10Client,
+                    close, plainBody, chunkedBody);
             }
         }
     }
+}
+
+PreparedResponse PreparedResponses::build(const ServerConfig &config, int status, bool headRequest,
+    bool http10Client, bool close, const QByteArray &plainBody, const QByteArray &chunkedBody)
+{
+    PreparedResponse r;
+    const bool withBody = bodyAllowed(status);
+    // Chunked framing needs HTTP/1.1 on both ends; otherwise the body is delimited by closing
+    // the connection, as HTTP/1.0 servers do.
+    const bool useChunked = withBody && config.chunked && !config.http10 && !http10Client;
+    r.closeDelimited = withBody && config.chunked && !useChunked;
+    const bool closing = close || r.closeDelimited || config.http10;
+
+    QByteArray head = statusLine(config.http10, status);
+    head += "Server: poolscope\r\nContent-Type: application/octet-stream\r\n";
+    if (useChunked) {
+        head += "Transfer-Encoding: chunked\r\n";
+    } else if (withBody && !r.closeDelimited) {
+        head += "Content-Length: ";
+        head += QByteArray::number(plainBody.size());
+        head += "\r\n";
+    }
+    if (config.http10) {
+        // An HTTP/1.0 response without "Connection: keep-alive" already means close.
+    } else if (closing) {
+        head += "Connection: close\r\n";
+    } else if (http10Client) {
+        head += "Connection: keep-alive\r\n";
+    }
+    head += "\r\n";
+
+    r.head = head;
+    if (!headRequest && withBody)
+        r.body = useChunked ? chunkedBody : plainBody;
+    if (r.body.size() <= kCombinedBodyLimit)
+        r.whole = r.head + r.body;
+    return r;
+}
+
+PreparedResponse PreparedResponses::redirect(
+    bool headRequest, bool http10Client, bool close, int hop) const
+{
+    PreparedResponse r = m_redirect[index(headRequest, http10Client, close)];
+    // "Location: /redirect/N" right after the status line.
+    const qsizetype lineEnd = r.head.indexOf("\r\n") + 2;
+    r.head.insert(lineEnd, "Location: /redirect/" + QByteArray::number(hop) + "\r\n");
+    r.whole = r.body.size() <= kCombinedBodyLimit ? r.head + r.body : QByteArray();
+    return r;
 }
 
 const QByteArray &PreparedResponses::continueResponse()

@@ -25,7 +25,8 @@ struct PreparedResponse
 // Every response variant one ServerConfig can produce, built once when the config changes.
 // Variants differ by request method (HEAD has no body), request version (an HTTP/1.0 client
 // needs "Connection: keep-alive" to keep its connection, and cannot receive chunked bodies)
-// and whether the server closes after the response ("Connection: close").
+// and whether the server closes after the response ("Connection: close"); each comes as the
+// normal response (ServerConfig::status) and as a redirect (ServerConfig::redirectStatus).
 class PreparedResponses final
 {
 public:
@@ -37,14 +38,27 @@ public:
     static constexpr int kMaxBodySize = 256 * 1024 * 1024;
 
     // Reuses `previous`'s bytes (implicitly shared) when the config change does not touch the
-    // responses (bodySize, chunked, http10), so dragging a latency slider costs no rebuild.
+    // responses (bodySize, chunked, http10, status, redirectStatus), so dragging a latency
+    // slider costs no rebuild.
     explicit PreparedResponses(
         const ServerConfig &config, const PreparedResponses *previous = nullptr);
 
     [[nodiscard]] const ServerConfig &config() const { return m_config; }
+    // The normal response (ServerConfig::status).
     [[nodiscard]] const PreparedResponse &ok(bool headRequest, bool http10Client, bool close) const
     {
         return m_ok[index(headRequest, http10Client, close)];
+    }
+    // A redirect (ServerConfig::redirectStatus) to "/redirect/<hop>": the matching variant
+    // with its Location inserted (a copy: redirect responses are built per request).
+    [[nodiscard]] PreparedResponse redirect(
+        bool headRequest, bool http10Client, bool close, int hop) const;
+    // ok(), or redirect() when hop > 0.
+    [[nodiscard]] PreparedResponse response(
+        bool headRequest, bool http10Client, bool close, int hop) const
+    {
+        return hop > 0 ? redirect(headRequest, http10Client, close, hop)
+                       : ok(headRequest, http10Client, close);
     }
 
     // "HTTP/1.1 100 Continue" interim response.
@@ -60,8 +74,12 @@ private:
         return (headRequest ? 4 : 0) + (http10Client ? 2 : 0) + (close ? 1 : 0);
     }
 
+    static PreparedResponse build(const ServerConfig &config, int status, bool headRequest,
+        bool http10Client, bool close, const QByteArray &plainBody, const QByteArray &chunkedBody);
+
     ServerConfig m_config;
     PreparedResponse m_ok[8];
+    PreparedResponse m_redirect[8]; // without their Location (see redirect())
 };
 
 } // namespace poolscope

@@ -34,6 +34,12 @@ QByteArrayView trimmed(QByteArrayView v)
 
 struct RequestParser::Callbacks : LlhttpCallbacks<RequestParser, RequestParser::Callbacks>
 {
+    static int onUrl(llhttp_t *parser, const char *at, size_t length)
+    {
+        self(parser)->targetBytes(at, length);
+        return HPE_OK;
+    }
+
     static int onVersion(llhttp_t *parser, const char *, size_t)
     {
         self(parser)->m_sawVersion = true;
@@ -88,6 +94,7 @@ struct RequestParser::Callbacks : LlhttpCallbacks<RequestParser, RequestParser::
 
     static void bind(llhttp_settings_t &s)
     {
+        s.on_url = &onUrl;
         s.on_version = &onVersion;
         s.on_header_field = &onHeaderField;
         s.on_header_value = &onHeaderValue;
@@ -222,6 +229,7 @@ bool RequestParser::readMethod(const char *data, qsizetype size, qsizetype *pos)
     m_sawVersion = false;
     m_inTrailers = false;
     m_framingBytes = 0;
+    m_targetLength = 0;
     const llhttp_errno_t rc = llhttp_execute(m_parser.get(), standIn.data(), standIn.size());
     Q_ASSERT(rc == HPE_OK);
     Q_UNUSED(rc);
@@ -287,9 +295,39 @@ int RequestParser::valueComplete()
     return HPE_OK;
 }
 
+void RequestParser::targetBytes(const char *at, size_t length)
+{
+    const qsizetype used = qMin(m_targetLength, qsizetype(m_target.size()));
+    const qsizetype take = qMin(qsizetype(m_target.size()) - used, qsizetype(length));
+    std::memcpy(m_target.data() + used, at, size_t(take));
+    m_targetLength += qsizetype(length);
+}
+
+int RequestParser::redirectHop() const
+{
+    constexpr QByteArrayView kPrefix("/redirect/");
+    const QByteArrayView target(m_target.data(), qMin(m_targetLength, qsizetype(m_target.size())));
+    if (m_targetLength > qsizetype(m_target.size()) || !target.startsWith(kPrefix))
+        return 0;
+    QByteArrayView digits = target.sliced(kPrefix.size());
+    const qsizetype query = digits.indexOf('?');
+    if (query >= 0)
+        digits = digits.first(query);
+    if (digits.isEmpty() || digits.size() > 6 || digits.front() == '0')
+        return 0;
+    int hop = 0;
+    for (const char c : digits) {
+        if (c < '0' || c > '9')
+            return 0;
+        hop = hop * 10 + (c - '0');
+    }
+    return hop;
+}
+
 int RequestParser::headersComplete()
 {
     llhttp_t *parser = m_parser.get();
+    m_request.redirectHop = redirectHop();
     if (!m_sawVersion) // "GET /" alone: HTTP/0.9, which Go does not serve either
         return fail(Error::BadRequest);
     if (parser->http_major != 1)

@@ -66,6 +66,9 @@ public:
         bool http10 = false; // HTTP/1.0 request line
         bool keepAlive = true; // the client allows the connection to stay open
         bool expectContinue = false;
+        // The target is "/redirect/k" (1 <= k <= 999999, query ignored): k; else 0. For
+        // ServerConfig::redirects.
+        int redirectHop = 0;
     };
 
     RequestParser();
@@ -101,6 +104,9 @@ private:
     // Head bytes fed to llhttp: count them and refuse obsolete line folding.
     bool checkHead(const char *begin, const char *end);
     int headersComplete();
+    void targetBytes(const char *at, size_t length);
+    // "/redirect/k" in m_target -> k, else 0.
+    [[nodiscard]] int redirectHop() const;
     int fieldComplete();
     int valueComplete();
     int fail(Error error); // from a callback
@@ -122,6 +128,9 @@ private:
     char m_fieldLast = 0;
     Field m_fieldKind = Field::Other;
     QByteArray m_value; // value of a field we look at
+    // The request target's first bytes ("/redirect/123456?" fits); a longer one is no hop.
+    std::array<char, 20> m_target {};
+    qsizetype m_targetLength = 0; // bytes seen, may exceed m_target.size()
     bool m_inTrailers = false;
     qsizetype m_framingBytes = 0; // chunk extensions of this chunk line, or trailer bytes
 };

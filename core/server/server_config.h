@@ -22,6 +22,9 @@ struct ServerConfig
     // after headerDelay and the body follows at `latency` (or right away if latency is shorter),
     // like a handler that flushes its headers early and then works on the body.
     std::chrono::nanoseconds headerDelay { 0 };
+    // Status code of every response, 200 to 599 (Go's ResponseWriter.WriteHeader). 204 and
+    // 304 go out without a body and without Content-Length, as Go's server sends them.
+    int status = 200;
     // Response body size in bytes.
     int bodySize = 64;
     // Send the body with Transfer-Encoding: chunked instead of Content-Length.
@@ -33,6 +36,16 @@ struct ServerConfig
     int maxRequestsPerConn = 0;
     // Probability in [0, 1] that a response carries "Connection: close" and the server closes.
     double closeProbability = 0.0;
+    // Redirect chains, which a client such as Go's http.Client follows (up to 10 hops).
+    // N > 0: a request for /redirect/k with 1 <= k < N is answered with redirectStatus and
+    // "Location: /redirect/k+1", /redirect/k with k >= N with the normal response, any other
+    // path with "Location: /redirect/1". So each request a client makes for / costs it
+    // N + 1 round trips. Redirect responses carry the usual body
+    // (bodySize), so Go's 2 KiB slurp of a redirect body can be tried. 0 = off.
+    int redirects = 0;
+    // Status of the redirect responses: 301, 302 and 303 make Go's client follow with a GET
+    // without body, 307 and 308 with the same method and body; other 3xx are not followed.
+    int redirectStatus = 302;
     // Answer with HTTP/1.0 and no keep-alive (the connection closes after each response).
     bool http10 = false;
     // Close the connection after writing this many bytes of a response. 0 = off.

@@ -609,6 +609,10 @@ void ServerWorker::onRequestComplete(Connection *c)
     // Draw only when the knob is on, so enabling it does not shift the jitter sequence.
     if (!close && config.closeProbability > 0.0)
         close = m_random.generateDouble() < config.closeProbability;
+    // ServerConfig::redirects: the hop this request is redirected to, 0 = the normal answer.
+    const int hop = config.redirects > 0 && request.redirectHop < config.redirects
+        ? request.redirectHop + 1
+        : 0;
     if (m_responses->ok(request.head, request.http10, close).closeDelimited)
         close = true;
 
@@ -621,8 +625,8 @@ void ServerWorker::onRequestComplete(Connection *c)
     }
     const auto headerDelay = std::max(config.headerDelay, std::chrono::nanoseconds(0));
     if (latency.count() == 0 && headerDelay.count() == 0) {
-        writeResponse(c, *m_responses, m_responses->ok(request.head, request.http10, close), true,
-            true, close);
+        writeResponse(c, *m_responses,
+            m_responses->response(request.head, request.http10, close, hop), true, true, close);
         return;
     }
 
@@ -632,6 +636,7 @@ void ServerWorker::onRequestComplete(Connection *c)
     p.headRequest = request.head;
     p.http10Client = request.http10;
     p.close = close;
+    p.redirectTo = hop;
     p.headSent = false;
     p.bodyAt = saturatingAdd(now, std::chrono::duration_cast<Clock::duration>(latency));
     p.headAt = headerDelay.count() > 0
@@ -690,7 +695,8 @@ void ServerWorker::sendPending(Connection *c)
         // The head is chosen now so a closeAll() during the delay still says "Connection: close".
         p.close = p.close || c->closeAfterResponse;
         const auto responses = p.responses;
-        const PreparedResponse &response = responses->ok(p.headRequest, p.http10Client, p.close);
+        const PreparedResponse response
+            = responses->response(p.headRequest, p.http10Client, p.close, p.redirectTo);
         if (now >= p.bodyAt) {
             writeResponse(c, *responses, response, true, true, p.close);
         } else {
@@ -706,8 +712,9 @@ void ServerWorker::sendPending(Connection *c)
             return;
         }
         const auto responses = p.responses;
-        writeResponse(c, *responses, responses->ok(p.headRequest, p.http10Client, p.close), false,
-            true, p.close);
+        writeResponse(c, *responses,
+            responses->response(p.headRequest, p.http10Client, p.close, p.redirectTo), false, true,
+            p.close);
     }
     // Requests that were pipelined behind this response.
     if (!c->busy && !c->closing && !c->finished) {

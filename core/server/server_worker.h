@@ -81,6 +81,7 @@ private:
         bool headRequest = false;
         bool http10Client = false;
         bool close = false;
+        int redirectTo = 0; // ServerConfig::redirects: the hop it redirects to, 0 = none
         bool headSent = false;
     };
 

@@ -44,6 +44,7 @@ func (u *urlList) Set(v string) error { *u = append(*u, v); return nil }
 
 type options struct {
 	urls                  urlList
+	headers               urlList // "Name: value", repeatable
 	workers               int
 	requests              int
 	duration              time.Duration
@@ -76,6 +77,7 @@ func parseFlags() *options {
 	o := &options{}
 	fs := flag.CommandLine
 	fs.Var(&o.urls, "url", "target URL; repeat for several hosts (worker i uses URL i mod n)")
+	fs.Var(&o.headers, "header", "request header \"Name: value\"; repeat for more (req.Header.Add)")
 	fs.IntVar(&o.workers, "workers", 10, "concurrent workers")
 	fs.IntVar(&o.requests, "requests", 0, "requests per worker (rounds with --lockstep)")
 	fs.DurationVar(&o.duration, "duration", 0, "run length")
@@ -132,6 +134,7 @@ type connInfo struct {
 	reqErr         string
 	readEOFIdle    bool // a read failed while the connection was idle
 	readErrActive  bool // a read failed while a request was using it
+	bodyLeaked     bool // the caller got a body it never closes (--body-policy leak)
 	pendingClose   bool // closed while active for a reason only the request's error will tell
 	requestsServed int
 }
@@ -163,6 +166,7 @@ type recorder struct {
 	fresh        int64
 	handoffs     int64
 	retries      int64
+	redirects    int64 // hops Client.Do followed (CheckRedirect let them through)
 	closed       int64
 	reasons      map[string]int64
 	lastClose    time.Time
@@ -240,6 +244,10 @@ func (r *recorder) classifyClose(ci *connInfo) string {
 		return "body_not_read"
 	case ci.readErrActive:
 		return "read_error"
+	case ci.bodyLeaked && o.timeout > 0:
+		// Client.Timeout's context ends while the readLoop waits for the leaked
+		// body: it closes the connection (no error reaches anyone).
+		return "client_timeout"
 	}
 	// A timeout or cancel closes the connection before the caller gets the
 	// error; the request's error names the reason (see doRequest).
@@ -289,7 +297,8 @@ func (r *recorder) dialer(o *options) func(ctx context.Context, network, addr st
 	}
 }
 
-// reqState is one request's view (all attempts, i.e. retries included).
+// reqState is one request's view (all attempts, i.e. retries included). A
+// redirect starts a new hop, whose first GetConn is no retry.
 type reqState struct {
 	id       int64
 	getConns int
@@ -336,6 +345,7 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 			ci.bodyEarly = false
 			ci.reqErr = ""
 			ci.readErrActive = false
+			ci.bodyLeaked = false
 			ci.requestsServed++
 			rs.conn = ci
 			r.gets++
@@ -379,6 +389,29 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 	}
 }
 
+type reqStateKey struct{}
+
+// checkRedirect is http.Client's default rule (defaultCheckRedirect), counting
+// the hops it lets through; the next hop's GetConn starts a new attempt count.
+// Client.do then reads at most 2 KiB of the redirect's body and closes it, which
+// closes the connection unless that reached EOF: such a close is body_not_read.
+func (r *recorder) checkRedirect(req *http.Request, via []*http.Request) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rs, _ := req.Context().Value(reqStateKey{}).(*reqState)
+	if rs != nil && rs.conn != nil && req.Response != nil && req.Response.ContentLength != 0 {
+		rs.conn.bodyEarly = true
+	}
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	r.redirects++
+	if rs != nil {
+		rs.getConns = 0
+	}
+	return nil
+}
+
 func connID(ci *connInfo) int64 {
 	if ci == nil {
 		return 0
@@ -404,8 +437,16 @@ func errorKind(err error, o *options) string {
 	switch {
 	case strings.Contains(s, "timeout awaiting response headers"):
 		return "response_header_timeout"
+	case strings.Contains(s, "while reading body"):
+		// Do succeeded; Client.Timeout fired while the caller read the body.
+		return "client_timeout_reading_body"
 	case strings.Contains(s, "Client.Timeout"):
 		return "client_timeout"
+	case strings.Contains(s, "stopped after 10 redirects"):
+		return "too_many_redirects"
+	case strings.Contains(s, "failed to parse Location header") ||
+		strings.Contains(s, "unsupported protocol scheme"):
+		return "redirect_error"
 	case strings.Contains(s, "connection refused") || strings.Contains(s, "dial tcp"):
 		return "dial_failed"
 	case strings.Contains(s, "malformed HTTP"):
@@ -454,10 +495,20 @@ func (l *latencies) summary() map[string]float64 {
 
 // ---------------------------------------------------------------- load
 
+// closeKey is the close reason a request error gives its connection (the
+// request's kind, except where two kinds close a connection the same way).
+func closeKey(kind string) string {
+	if kind == "client_timeout_reading_body" {
+		return "client_timeout"
+	}
+	return kind
+}
+
 type result struct {
 	mu           sync.Mutex
 	requests     int64
 	errors       int64
+	responses    int64 // Do returned a response (err == nil)
 	errorsByKind map[string]int64
 	lastError    string
 }
@@ -502,7 +553,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 
 func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte) {
 	rs := &reqState{}
-	ctx := httptrace.WithClientTrace(context.Background(), r.trace(rs))
+	ctx := httptrace.WithClientTrace(context.WithValue(context.Background(), reqStateKey{}, rs), r.trace(rs))
 	var rd io.Reader
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
@@ -511,9 +562,19 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 	if err != nil {
 		fail("bad request: %v", err)
 	}
+	for _, h := range o.headers {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok {
+			fail("invalid value %q for --header: want Name: value", h)
+		}
+		req.Header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
 	begin := time.Now()
 	resp, err := client.Do(req)
 	if err == nil {
+		res.mu.Lock()
+		res.responses++
+		res.mu.Unlock()
 		r.mu.Lock()
 		if rs.conn != nil {
 			rs.conn.respClose = resp.Close
@@ -533,6 +594,13 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 			}
 			resp.Body.Close()
 		case "leak":
+			if resp.Body != http.NoBody {
+				r.mu.Lock()
+				if rs.conn != nil {
+					rs.conn.bodyLeaked = true
+				}
+				r.mu.Unlock()
+			}
 		default:
 			fail("invalid value %q for --body-policy: want read, close-early or leak", o.bodyPolicy)
 		}
@@ -548,10 +616,10 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 		r.mu.Lock()
 		if ci := rs.conn; ci != nil {
 			if ci.state != stClosed {
-				ci.reqErr = kind
+				ci.reqErr = closeKey(kind)
 			} else if ci.pendingClose {
 				ci.pendingClose = false
-				r.reasons[kind]++
+				r.reasons[closeKey(kind)]++
 			}
 		}
 		r.mu.Unlock()
@@ -571,7 +639,7 @@ func runLoad(o *options) {
 	}
 	r := newRecorder(o)
 	t := buildTransport(o, r)
-	client := &http.Client{Transport: t, Timeout: o.timeout}
+	client := &http.Client{Transport: t, Timeout: o.timeout, CheckRedirect: r.checkRedirect}
 	res := &result{errorsByKind: map[string]int64{}}
 	lat := &latencies{}
 	body := bytes.Repeat([]byte("x"), o.bodySize)
@@ -648,12 +716,14 @@ func runLoad(o *options) {
 	out["target"] = strings.Join(o.urls, ",")
 	out["requests"] = res.requests
 	out["errors"] = res.errors
+	out["responses"] = res.responses
 	out["canceled"] = 0
 	out["dials"] = r.dials
 	out["dial_failures"] = r.dialFailures
 	out["reused"] = r.reused
 	out["fresh"] = r.fresh
 	out["retries"] = r.retries
+	out["redirects"] = r.redirects
 	out["idle_handoffs"] = r.handoffs
 	out["closed"] = r.closed
 	out["open_at_end"] = conns - r.closed

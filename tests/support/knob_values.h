@@ -35,6 +35,9 @@ inline KnobValue otherKnobValue(const Knob &k)
         if (qstrcmp(k.key, "load.url") == 0) {
             return QStringLiteral("http://127.0.0.1:8080/x");
         }
+        if (qstrcmp(k.key, "load.headers") == 0) {
+            return QStringLiteral("Idempotency-Key: 7");
+        }
         if (qstrcmp(k.key, "server.listenAddress") == 0) {
             return QStringLiteral("::1");
         }

@@ -11,6 +11,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <memory>
 #include <vector>
 
 namespace poolscope::testsupport {
@@ -52,19 +53,25 @@ public:
     }
 
 private:
-    static quint16 probeFreePort()
+    // A free loopback port, held by `probes` until every site has one: probes closed one
+    // after the other may get the same port, and two sites on one port would both answer
+    // with the first one's settings.
+    static quint16 probeFreePort(std::vector<std::unique_ptr<QTcpServer>> *probes)
     {
-        QTcpServer probe;
-        probe.listen(QHostAddress::LocalHost, 0);
-        return probe.serverPort();
+        auto probe = std::make_unique<QTcpServer>();
+        probe->listen(QHostAddress::LocalHost, 0);
+        const quint16 port = probe->serverPort();
+        probes->push_back(std::move(probe));
+        return port;
     }
 
     bool startOnce(const QString &bin, const std::vector<Site> &sites, QString *why)
     {
         m_ports.clear();
         QString servers;
+        std::vector<std::unique_ptr<QTcpServer>> probes; // released before nginx binds
         for (const Site &site : sites) {
-            m_ports.push_back(probeFreePort());
+            m_ports.push_back(probeFreePort(&probes));
             servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
                                       "keepalive_timeout %3; location / { return 200 \"hello from "
                                       "nginx\\n\"; } }\n")
@@ -72,6 +79,7 @@ private:
                            .arg(site.keepaliveRequests)
                            .arg(site.keepaliveTimeout);
         }
+        probes.clear();
         const QString d = m_dir.path();
         const QString log = d + QStringLiteral("/error.log");
         QFile::remove(log);
