@@ -458,6 +458,7 @@ void ChartsPanel::addSnapshot(const EngineSnapshot &snapshot)
         // A new run: old markers and reasons belong to the old timeline.
         m_markers.clear();
         m_reasonSeen = {};
+        resetPlotEdges();
     }
     const ChartSample &s = m_history.latest();
     for (std::size_t r = 1; r < m_reasonSeen.size(); ++r) {
@@ -500,7 +501,16 @@ void ChartsPanel::clear()
     m_kernelNote.clear();
     m_viewEnd = kWindowSeconds;
     m_dirty = true;
+    resetPlotEdges();
     refresh();
+}
+
+void ChartsPanel::resetPlotEdges()
+{
+    m_plotLeft = 0;
+    m_plotRight = 1e9;
+    m_alignedKeys = {};
+    m_alignDirty = true;
 }
 
 void ChartsPanel::setPaused(bool paused)
@@ -591,6 +601,7 @@ void ChartsPanel::prepareFrame()
     // New sizes: fresh scales for the new heights, points for the new widths.
     m_layoutDirty = false;
     m_scales = {};
+    resetPlotEdges();
     rebuildCharts();
     alignPlotAreas();
 }
@@ -863,9 +874,12 @@ void ChartsPanel::alignPlotAreas()
         m_alignDirty = false;
         return;
     }
+    // The edges only move inwards during a run: when one chart's labels get
+    // narrower again the others keep their plots (a label width that comes and
+    // goes would otherwise re-render all four charts each time).
     std::array<QRectF, kChartCount> natural;
-    double left = 0;
-    double right = 1e9;
+    double left = m_plotLeft;
+    double right = m_plotRight;
     for (std::size_t c = 0; c < m_parts.size(); ++c) {
         natural[c] = m_parts[c].canvas->naturalPlotArea();
         if (natural[c].width() <= 0) {
@@ -879,6 +893,8 @@ void ChartsPanel::alignPlotAreas()
             QRectF(left, natural[c].top(), right - left, natural[c].height()));
         m_alignedKeys[c] = m_parts[c].canvas->layoutKey();
     }
+    m_plotLeft = left;
+    m_plotRight = right;
     m_alignDirty = false;
 }
 

@@ -148,6 +148,7 @@ private:
     // Runs before any chart paints: after a resize, re-fit and align the charts.
     void prepareFrame();
     void alignPlotAreas();
+    void resetPlotEdges();
     void onTick();
 
     SnapshotHistory m_history;
@@ -155,6 +156,8 @@ private:
     std::array<Part, kChartCount> m_parts;
     std::array<std::array<Scale, 2>, kChartCount> m_scales {};
     std::array<ChartCanvas::LayoutKey, kChartCount> m_alignedKeys {}; // at the last alignment
+    double m_plotLeft = 0; // the shared plot edges since the last resize or clear()
+    double m_plotRight = 1e9;
     QHash<QString, QLineSeries *> m_series; // what each line draws, for series()
     std::array<QAreaSeries *, kCloseReasonCount> m_closeAreas {};
     std::array<int, kCloseReasonCount> m_closeTraces {}; // trace index per reason
