@@ -5,7 +5,6 @@
 
 #include <QAreaSeries>
 #include <QChart>
-#include <QChartView>
 #include <QLabel>
 #include <QLineSeries>
 #include <QTest>

@@ -706,12 +706,18 @@ void ChartCanvas::drawHover(QPainter &p) const
     const std::vector<ReadoutRow> rows = readoutRows(m_mouse);
     p.setFont(m_labelFont);
     const QFontMetricsF fm(m_labelFont);
+    // Rows wrap rather than run out of the chart (a long marker text).
+    const double room = std::max(60.0, width() - 30.0);
+    std::vector<QRectF> textRects;
     double w = 0;
+    double h = 8;
     for (const ReadoutRow &r : rows) {
-        w = std::max(w, fm.horizontalAdvance(r.text));
+        const QRectF t = fm.boundingRect(QRectF(0, 0, room, 1e4), Qt::TextWordWrap, r.text);
+        textRects.push_back(t);
+        w = std::max(w, t.width());
+        h += t.height();
     }
-    const double lh = fm.height();
-    const QSizeF box(w + 26, lh * static_cast<double>(rows.size()) + 8);
+    const QSizeF box(w + 26, h);
     QPointF at = m_mouse + QPointF(14, 10);
     if (at.x() + box.width() > width()) {
         at.setX(m_mouse.x() - 14 - box.width());
@@ -724,13 +730,14 @@ void ChartCanvas::drawHover(QPainter &p) const
     p.setPen(QColor(0x90, 0x90, 0x90));
     p.drawRect(r.adjusted(0, 0, -1, -1));
     double y = r.top() + 4;
-    for (const ReadoutRow &row : rows) {
-        if (row.color.isValid()) {
-            p.fillRect(QRectF(r.left() + 5, y + lh / 2 - 2, 12, 4), row.color);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].color.isValid()) {
+            p.fillRect(QRectF(r.left() + 5, y + fm.height() / 2 - 2, 12, 4), rows[i].color);
         }
         p.setPen(Qt::black);
-        p.drawText(QRectF(r.left() + 21, y, w + 2, lh), Qt::AlignLeft | Qt::AlignVCenter, row.text);
-        y += lh;
+        p.drawText(QRectF(r.left() + 21, y, w + 2, textRects[i].height()),
+            Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, rows[i].text);
+        y += textRects[i].height();
     }
 }
 
