@@ -2,6 +2,8 @@
 // that names the flag and what it wants; --help is generated from the same
 // flags the parser uses (the knob table and core/scenario/command_line.h), for `run`,
 // `serve` and `lab` alike.
+#include "support/run_cli.h"
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -14,27 +16,11 @@ class TestCliErrors : public QObject
 private:
     QString m_bin;
 
-    struct Result
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Result = poolscope::testsupport::CliResult;
 
     Result runBin(const QStringList &args)
     {
-        QProcess p;
-        p.start(m_bin, args);
-        Result r;
-        if (!p.waitForFinished(30000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        return r;
+        return poolscope::testsupport::runCli(m_bin, args, 30000);
     }
 
 private Q_SLOTS:

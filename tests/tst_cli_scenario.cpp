@@ -4,6 +4,7 @@
 // Real files in a temporary directory, the real binary, the embedded server.
 // (tst_cli_presets checks what each preset's run shows.)
 #include "scenario/presets.h"
+#include "support/run_cli.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -21,29 +22,11 @@ class TestCliScenario final : public QObject
     QString m_bin;
     QTemporaryDir m_dir;
 
-    struct Result
-    {
-        int code = -1;
-        QJsonObject json;
-        QString out;
-        QString err;
-    };
+    using Result = poolscope::testsupport::CliResult;
 
     Result runBin(const QStringList &args)
     {
-        QProcess p;
-        p.start(m_bin, args);
-        Result r;
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = QString::fromUtf8(p.readAllStandardOutput());
-        r.err = QString::fromUtf8(p.readAllStandardError());
-        r.json = QJsonDocument::fromJson(r.out.toUtf8()).object();
-        return r;
+        return poolscope::testsupport::runCli(m_bin, args, 60000);
     }
 
     QString write(const QString &name, const QByteArray &bytes)
