@@ -10,7 +10,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
     libqt6opengl6-dev  # Qt6Charts' CMake config requires Qt6OpenGL
     libqt6svg6 qt6-qpa-plugins
-    node-llhttp libmnl-dev zlib1g-dev
+    node-llhttp libmnl-dev zlib1g-dev libnghttp2-dev
     # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
     xvfb xauth imagemagick golang-go nginx-light iproute2 procps
     # tests: fuzzing (scripts/test.sh --fuzz): clang 14 and its runtimes, where libFuzzer
