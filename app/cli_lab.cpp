@@ -96,6 +96,185 @@ bool parseLabFlags(const CommandLine &cl, LabFlags *out, QString *error)
     return true;
 }
 
+// One run of the lab: waits for the pool to hold its idle connections, makes the peer
+// vanish, then watches the pool and the kernel until every connection is closed or the
+// watch ends.
+class LabRun
+{
+public:
+    LabRun(const LabFlags &flags, DeadPeerWorkflow *lab)
+        : flags_(flags), lab_(lab), ka_(flags.transport.effectiveKeepAlive())
+    {
+        load_.workers = flags.conns;
+        load_.requestsPerWorker = 1;
+        load_.linger = flags.vanishAfter + flags.watch + 5s;
+        engine_.setSnapshotInterval(std::chrono::milliseconds(250));
+        QObject::connect(&engine_, &EngineController::runFailed, qApp,
+            [this](const QString &msg) { failWith(msg); });
+        QObject::connect(
+            lab_, &DeadPeerWorkflow::failed, qApp, [this](const QString &msg) { failWith(msg); });
+        QObject::connect(lab_, &DeadPeerWorkflow::listening, qApp,
+            [this](const QString &url) { onListening(url); });
+        QObject::connect(&tick_, &QTimer::timeout, qApp, [this] { onTick(); });
+    }
+
+    [[nodiscard]] int exitCode() const { return exitCode_; }
+
+private:
+    void failWith(const QString &msg)
+    {
+        std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(msg));
+        exitCode_ = 1;
+        QCoreApplication::exit(1);
+    }
+
+    void printExpectation() const
+    {
+        const int kill = DeadPeerWorkflow::expectedKillSeconds(ka_, KernelSettings::read());
+        if (kill >= 0) {
+            std::printf("lab: TCP keep-alive idle %ds, interval %ds, count %d (-1: the "
+                        "kernel's): expect the kernel to close each connection at most %ds "
+                        "after the peer vanishes\n",
+                ka_.idleSeconds, ka_.intervalSeconds, ka_.count, kill);
+        } else {
+            std::printf("lab: TCP keep-alive off: nothing will notice the dead peer until a "
+                        "request uses the connection\n");
+        }
+    }
+
+    void onListening(const QString &url)
+    {
+        if (!flags_.json) {
+            std::printf("lab: namespace %s, server %s (vanishes without a FIN)\n",
+                qPrintable(lab_->namespaceName()), qPrintable(url));
+            printExpectation();
+        }
+        load_.url = url;
+        engine_.start(load_, flags_.transport);
+        tick_.start(500);
+    }
+
+    void onTick()
+    {
+        const EngineSnapshot s = engine_.snapshot();
+        if (vanished_) {
+            watch(s);
+        } else {
+            waitToVanish(s);
+        }
+    }
+
+    // Before the vanishing: once every connection is idle, wait --vanish-after, then vanish.
+    void waitToVanish(const EngineSnapshot &s)
+    {
+        if (s.requestsDone >= static_cast<std::uint64_t>(flags_.conns)
+            && s.pool.now.idle == flags_.conns && !clock_.isValid()) {
+            clock_.start();
+        }
+        if (!clock_.isValid()
+            || clock_.elapsed()
+                < std::chrono::duration_cast<std::chrono::milliseconds>(flags_.vanishAfter)
+                      .count()) {
+            return;
+        }
+        QString e;
+        if (!lab_->vanish(s.pool, &e)) {
+            failWith(e);
+            return;
+        }
+        vanished_ = true;
+        clock_.restart();
+        if (!flags_.json) {
+            std::printf(
+                "%6.1fs  peer vanished (link down inside the namespace, no FIN, no RST)\n", 0.0);
+        }
+    }
+
+    static QString socketsText(const KernelSample &kernel)
+    {
+        QStringList sockets;
+        for (const KernelSocket &k : kernel.sockets) {
+            if (k.state != TcpState::Established && k.state != TcpState::Unknown) {
+                continue;
+            }
+            sockets << QStringLiteral(":%1 %2 timer %3 in %4ms probes %5")
+                           .arg(k.localPort)
+                           .arg(QLatin1String(tcpStateName(k.state)),
+                               QLatin1String(tcpTimerName(k.timer)))
+                           .arg(k.timerExpires.count())
+                           .arg(k.keepAliveProbes);
+        }
+        return sockets.join(QStringLiteral("; "));
+    }
+
+    // After the vanishing: one timeline row a tick, until all are closed or the watch ends.
+    void watch(const EngineSnapshot &s)
+    {
+        lab_->observe(s.pool, s.kernel);
+        const DeadPeerWorkflow::Progress p = lab_->progress(s.pool);
+        const double t = p.vanishedSeconds;
+        const std::uint64_t closedKa = p.closedByKeepAlive;
+        if (!flags_.json) {
+            const QString sockets = socketsText(s.kernel);
+            std::printf("%6.1fs  pool idle %d, closed by keep-alive %llu | kernel: %s\n", t,
+                s.pool.now.idle, static_cast<unsigned long long>(closedKa),
+                sockets.isEmpty() ? "no established sockets" : qPrintable(sockets));
+            std::fflush(stdout);
+        }
+        timeline_.append(
+            QJsonObject { { QStringLiteral("t_s"), t }, { QStringLiteral("idle"), s.pool.now.idle },
+                { QStringLiteral("closed_keep_alive"), static_cast<qint64>(closedKa) },
+                { QStringLiteral("established"), s.kernel.counts.count(TcpState::Established) } });
+        for (auto n = closes_.size(); n < static_cast<qsizetype>(closedKa); ++n) {
+            closes_.append(t);
+        }
+        const bool allClosed = p.allClosedAfterMs >= 0;
+        if (allClosed
+            || clock_.elapsed()
+                >= std::chrono::duration_cast<std::chrono::milliseconds>(flags_.watch).count()) {
+            printOutcome(s, p, allClosed);
+            engine_.stop();
+            QCoreApplication::exit(exitCode_);
+        }
+    }
+
+    void printOutcome(const EngineSnapshot &s, const DeadPeerWorkflow::Progress &p, bool allClosed)
+    {
+        if (flags_.json) {
+            const QJsonObject o { { QStringLiteral("keep_alive"), ka_.enable },
+                { QStringLiteral("conns"), flags_.conns },
+                { QStringLiteral("closed_by_keep_alive"),
+                    static_cast<qint64>(p.closedByKeepAlive) },
+                { QStringLiteral("closed_after_s"), closes_ },
+                { QStringLiteral("still_pooled"), s.pool.now.idle },
+                { QStringLiteral("max_probes_seen"), p.maxProbes },
+                { QStringLiteral("timeline"), timeline_ } };
+            std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+        } else if (allClosed) {
+            std::printf("all %d connections closed by the kernel (reason: %s, Go sees %s)\n",
+                flags_.conns, closeReasonLabel(CloseReason::KeepAliveTimeout).data(),
+                closeReasonGoName(CloseReason::KeepAliveTimeout).data());
+        } else {
+            std::printf("after %.0fs, %d dead connections are still pooled as idle: the next "
+                        "request on one "
+                        "of them will hang until a timeout\n",
+                p.vanishedSeconds, s.pool.now.idle);
+        }
+    }
+
+    const LabFlags flags_;
+    DeadPeerWorkflow *lab_;
+    const EffectiveKeepAlive ka_;
+    LoadConfig load_;
+    EngineController engine_;
+    QElapsedTimer clock_;
+    bool vanished_ = false;
+    int exitCode_ = 0;
+    QJsonArray closes_;
+    QJsonArray timeline_;
+    QTimer tick_;
+};
+
 } // namespace
 
 int runLabCommand(const QStringList &args)
@@ -121,135 +300,10 @@ int runLabCommand(const QStringList &args)
         std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(error));
         return 1;
     }
-    const EffectiveKeepAlive ka = flags.transport.effectiveKeepAlive();
-
-    LoadConfig load;
-    load.workers = flags.conns;
-    load.requestsPerWorker = 1;
-    load.linger = flags.vanishAfter + flags.watch + 5s;
-    EngineController engine;
-    engine.setSnapshotInterval(std::chrono::milliseconds(250));
-
-    QElapsedTimer clock;
-    bool vanished = false;
-    int exitCode = 0;
-    QJsonArray closes;
-    QJsonArray timeline;
-    QTimer tick;
-    const auto failWith = [&](const QString &msg) {
-        std::fprintf(stderr, "poolscope lab: %s\n", qPrintable(msg));
-        exitCode = 1;
-        QCoreApplication::exit(1);
-    };
-    QObject::connect(&engine, &EngineController::runFailed, qApp, failWith);
-    QObject::connect(&lab, &DeadPeerWorkflow::failed, qApp, failWith);
-    QObject::connect(&lab, &DeadPeerWorkflow::listening, qApp, [&](const QString &url) {
-        if (!flags.json) {
-            std::printf("lab: namespace %s, server %s (vanishes without a FIN)\n",
-                qPrintable(lab.namespaceName()), qPrintable(url));
-            const int kill = DeadPeerWorkflow::expectedKillSeconds(ka, KernelSettings::read());
-            if (kill >= 0) {
-                std::printf("lab: TCP keep-alive idle %ds, interval %ds, count %d (-1: the "
-                            "kernel's): expect the kernel to close each connection at most %ds "
-                            "after the peer vanishes\n",
-                    ka.idleSeconds, ka.intervalSeconds, ka.count, kill);
-            } else {
-                std::printf("lab: TCP keep-alive off: nothing will notice the dead peer until a "
-                            "request uses the connection\n");
-            }
-        }
-        load.url = url;
-        engine.start(load, flags.transport);
-        tick.start(500);
-    });
-    QObject::connect(&tick, &QTimer::timeout, qApp, [&] {
-        const EngineSnapshot s = engine.snapshot();
-        if (!vanished) {
-            if (s.requestsDone >= static_cast<std::uint64_t>(flags.conns)
-                && s.pool.now.idle == flags.conns && !clock.isValid()) {
-                clock.start();
-            }
-            if (clock.isValid()
-                && clock.elapsed()
-                    >= std::chrono::duration_cast<std::chrono::milliseconds>(flags.vanishAfter)
-                           .count()) {
-                QString e;
-                if (!lab.vanish(s.pool, &e)) {
-                    failWith(e);
-                    return;
-                }
-                vanished = true;
-                clock.restart();
-                if (!flags.json) {
-                    std::printf(
-                        "%6.1fs  peer vanished (link down inside the namespace, no FIN, no RST)\n",
-                        0.0);
-                }
-            }
-            return;
-        }
-        lab.observe(s.pool, s.kernel);
-        const DeadPeerWorkflow::Progress p = lab.progress(s.pool);
-        const double t = p.vanishedSeconds;
-        QStringList sockets;
-        for (const KernelSocket &k : s.kernel.sockets) {
-            if (k.state != TcpState::Established && k.state != TcpState::Unknown) {
-                continue;
-            }
-            sockets << QStringLiteral(":%1 %2 timer %3 in %4ms probes %5")
-                           .arg(k.localPort)
-                           .arg(QLatin1String(tcpStateName(k.state)),
-                               QLatin1String(tcpTimerName(k.timer)))
-                           .arg(k.timerExpires.count())
-                           .arg(k.keepAliveProbes);
-        }
-        const std::uint64_t closedKa = p.closedByKeepAlive;
-        if (!flags.json) {
-            std::printf("%6.1fs  pool idle %d, closed by keep-alive %llu | kernel: %s\n", t,
-                s.pool.now.idle, static_cast<unsigned long long>(closedKa),
-                sockets.isEmpty() ? "no established sockets"
-                                  : qPrintable(sockets.join(QStringLiteral("; "))));
-            std::fflush(stdout);
-        }
-        timeline.append(
-            QJsonObject { { QStringLiteral("t_s"), t }, { QStringLiteral("idle"), s.pool.now.idle },
-                { QStringLiteral("closed_keep_alive"), static_cast<qint64>(closedKa) },
-                { QStringLiteral("established"), s.kernel.counts.count(TcpState::Established) } });
-        if (static_cast<int>(closedKa) > static_cast<int>(closes.size())) {
-            for (auto n = closes.size(); n < static_cast<qsizetype>(closedKa); ++n) {
-                closes.append(t);
-            }
-        }
-        const bool allClosed = p.allClosedAfterMs >= 0;
-        if (allClosed
-            || clock.elapsed()
-                >= std::chrono::duration_cast<std::chrono::milliseconds>(flags.watch).count()) {
-            if (flags.json) {
-                QJsonObject o { { QStringLiteral("keep_alive"), ka.enable },
-                    { QStringLiteral("conns"), flags.conns },
-                    { QStringLiteral("closed_by_keep_alive"), static_cast<qint64>(closedKa) },
-                    { QStringLiteral("closed_after_s"), closes },
-                    { QStringLiteral("still_pooled"), s.pool.now.idle },
-                    { QStringLiteral("max_probes_seen"), p.maxProbes },
-                    { QStringLiteral("timeline"), timeline } };
-                std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
-            } else if (allClosed) {
-                std::printf("all %d connections closed by the kernel (reason: %s, Go sees %s)\n",
-                    flags.conns, closeReasonLabel(CloseReason::KeepAliveTimeout).data(),
-                    closeReasonGoName(CloseReason::KeepAliveTimeout).data());
-            } else {
-                std::printf("after %.0fs, %d dead connections are still pooled as idle: the next "
-                            "request on one "
-                            "of them will hang until a timeout\n",
-                    t, s.pool.now.idle);
-            }
-            engine.stop();
-            QCoreApplication::exit(exitCode);
-        }
-    });
+    LabRun run(flags, &lab);
     const int rc = QCoreApplication::exec();
     lab.tearDown();
-    return rc != 0 ? rc : exitCode;
+    return rc != 0 ? rc : run.exitCode();
 }
 
 } // namespace poolscope

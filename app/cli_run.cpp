@@ -16,6 +16,7 @@
 #include <QTimer>
 #include <cstdio>
 #include <optional>
+#include <string_view>
 
 namespace poolscope {
 
@@ -184,31 +185,46 @@ QJsonObject latencyJson(const LatencySummary &l)
         { QStringLiteral("p99"), l.p99Ms }, { QStringLiteral("max"), l.maxMs } };
 }
 
-QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats> &server)
+QString latin1(std::string_view v)
 {
-    const PoolCounters &p = s.pool;
+    return QString::fromLatin1(v.data(), static_cast<qsizetype>(v.size()));
+}
+
+// close_reasons: every reason that closed at least one connection, by its key.
+QJsonObject closeReasonsJson(const PoolCounters &p)
+{
     QJsonObject reasons;
     for (int i = 1; i < kCloseReasonCount; ++i) {
         const auto r = static_cast<CloseReason>(i);
-        const QString key = QString::fromLatin1(
-            closeReasonKey(r).data(), static_cast<qsizetype>(closeReasonKey(r).size()));
         if (p.closesByReason[static_cast<std::size_t>(i)] > 0) {
-            reasons.insert(key, static_cast<qint64>(p.closesByReason[static_cast<std::size_t>(i)]));
+            reasons.insert(latin1(closeReasonKey(r)),
+                static_cast<qint64>(p.closesByReason[static_cast<std::size_t>(i)]));
         }
     }
-    // By RequestFailure: the kinds that had a CloseReason of their own keep its key.
+    return reasons;
+}
+
+// errors_by_kind, by RequestFailure: the kinds that had a CloseReason of their own keep
+// its key.
+QJsonObject errorsByKindJson(const EngineSnapshot &s)
+{
     QJsonObject errors;
     for (int i = 1; i < kRequestFailureCount; ++i) {
         const auto f = static_cast<RequestFailure>(i);
         const std::uint64_t n = s.failuresByKind[static_cast<std::size_t>(i)];
         if (n > 0) {
-            errors.insert(QString::fromLatin1(requestFailureKey(f).data(),
-                              static_cast<qsizetype>(requestFailureKey(f).size())),
-                static_cast<qint64>(n));
+            errors.insert(latin1(requestFailureKey(f)), static_cast<qint64>(n));
         }
     }
+    return errors;
+}
+
+// The counts of the run: requests, the pool's dials and reuse, rates and latency.
+QJsonObject countsJson(const EngineSnapshot &s)
+{
+    const PoolCounters &p = s.pool;
     const double seconds = std::chrono::duration<double>(s.time).count();
-    QJsonObject o {
+    return QJsonObject {
         { QStringLiteral("target"), s.target },
         { QStringLiteral("requests"), static_cast<qint64>(s.requestsDone) },
         { QStringLiteral("errors"), static_cast<qint64>(s.errors) },
@@ -228,56 +244,76 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("rps"),
             seconds > 0 ? static_cast<double>(s.requestsDone - s.canceled) / seconds : 0.0 },
         { QStringLiteral("duration_s"), seconds },
-        { QStringLiteral("close_reasons"), reasons },
-        { QStringLiteral("errors_by_kind"), errors },
         { QStringLiteral("latency_ms"), latencyJson(s.latencyTotal) },
     };
+}
+
+// kernel.settings and kernel.port_headroom: the sysctls that bound the run, when readable.
+void insertKernelSettings(const EngineSnapshot &s, QJsonObject *kernel)
+{
+    const KernelSettings ks = KernelSettings::read();
+    if (!ks.ok) {
+        return;
+    }
+    kernel->insert(QStringLiteral("settings"),
+        QJsonObject { { QStringLiteral("tcp_keepalive_time"), ks.keepaliveTime },
+            { QStringLiteral("tcp_keepalive_intvl"), ks.keepaliveIntvl },
+            { QStringLiteral("tcp_keepalive_probes"), ks.keepaliveProbes },
+            { QStringLiteral("ip_local_port_range"),
+                QJsonArray { ks.portRangeLow, ks.portRangeHigh } },
+            { QStringLiteral("tcp_fin_timeout"), ks.finTimeout },
+            { QStringLiteral("tcp_tw_reuse"), ks.twReuse },
+            { QStringLiteral("somaxconn"), ks.somaxconn } });
+    const PortHeadroom h = PortHeadroom::compute(s.kernel, ks);
+    kernel->insert(QStringLiteral("port_headroom"),
+        QJsonObject { { QStringLiteral("in_use"), h.inUse },
+            { QStringLiteral("range"), h.rangeSize }, { QStringLiteral("fraction"), h.fraction },
+            { QStringLiteral("level"), QLatin1String(PortHeadroom::levelName(h.level)) } });
+}
+
+// kernel: the socket table at the end of the run, or why it could not be read.
+QJsonObject kernelJson(const EngineSnapshot &s)
+{
+    QJsonObject kernel;
+    kernel.insert(QStringLiteral("available"), s.kernel.available);
+    if (!s.kernel.available) {
+        kernel.insert(QStringLiteral("reason"), s.kernel.unavailableReason);
+        return kernel;
+    }
+    kernel.insert(QStringLiteral("source"), s.kernel.source);
+    QJsonObject states;
+    for (int i = 1; i < kTcpStateCount; ++i) {
+        const auto st = static_cast<TcpState>(i);
+        if (st == TcpState::Listen) {
+            continue;
+        }
+        states.insert(QLatin1String(tcpStateName(st)), s.kernel.counts.count(st));
+    }
+    kernel.insert(QStringLiteral("states_at_end"), states);
+    kernel.insert(QStringLiteral("time_wait_peak"), static_cast<qint64>(s.timeWaitPeak));
+    insertKernelSettings(s, &kernel);
+    return kernel;
+}
+
+QJsonObject serverJson(const ServerStats &server)
+{
+    return QJsonObject { { QStringLiteral("accepted"), static_cast<qint64>(server.accepted) },
+        { QStringLiteral("requests"), static_cast<qint64>(server.requests) },
+        { QStringLiteral("closed_by_server"), static_cast<qint64>(server.closedByServer) },
+        { QStringLiteral("closed_by_client"), static_cast<qint64>(server.closedByClient) } };
+}
+
+QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats> &server)
+{
+    QJsonObject o = countsJson(s);
+    o.insert(QStringLiteral("close_reasons"), closeReasonsJson(s.pool));
+    o.insert(QStringLiteral("errors_by_kind"), errorsByKindJson(s));
     if (!s.lastError.isEmpty()) {
         o.insert(QStringLiteral("last_error"), s.lastError);
     }
-    QJsonObject kernel;
-    kernel.insert(QStringLiteral("available"), s.kernel.available);
-    if (s.kernel.available) {
-        kernel.insert(QStringLiteral("source"), s.kernel.source);
-        QJsonObject states;
-        for (int i = 1; i < kTcpStateCount; ++i) {
-            const auto st = static_cast<TcpState>(i);
-            if (st == TcpState::Listen) {
-                continue;
-            }
-            states.insert(QLatin1String(tcpStateName(st)), s.kernel.counts.count(st));
-        }
-        kernel.insert(QStringLiteral("states_at_end"), states);
-        kernel.insert(QStringLiteral("time_wait_peak"), static_cast<qint64>(s.timeWaitPeak));
-        const KernelSettings ks = KernelSettings::read();
-        if (ks.ok) {
-            kernel.insert(QStringLiteral("settings"),
-                QJsonObject { { QStringLiteral("tcp_keepalive_time"), ks.keepaliveTime },
-                    { QStringLiteral("tcp_keepalive_intvl"), ks.keepaliveIntvl },
-                    { QStringLiteral("tcp_keepalive_probes"), ks.keepaliveProbes },
-                    { QStringLiteral("ip_local_port_range"),
-                        QJsonArray { ks.portRangeLow, ks.portRangeHigh } },
-                    { QStringLiteral("tcp_fin_timeout"), ks.finTimeout },
-                    { QStringLiteral("tcp_tw_reuse"), ks.twReuse },
-                    { QStringLiteral("somaxconn"), ks.somaxconn } });
-            const PortHeadroom h = PortHeadroom::compute(s.kernel, ks);
-            kernel.insert(QStringLiteral("port_headroom"),
-                QJsonObject { { QStringLiteral("in_use"), h.inUse },
-                    { QStringLiteral("range"), h.rangeSize },
-                    { QStringLiteral("fraction"), h.fraction },
-                    { QStringLiteral("level"), QLatin1String(PortHeadroom::levelName(h.level)) } });
-        }
-    } else {
-        kernel.insert(QStringLiteral("reason"), s.kernel.unavailableReason);
-    }
-    o.insert(QStringLiteral("kernel"), kernel);
+    o.insert(QStringLiteral("kernel"), kernelJson(s));
     if (server) {
-        o.insert(QStringLiteral("server"),
-            QJsonObject { { QStringLiteral("accepted"), static_cast<qint64>(server->accepted) },
-                { QStringLiteral("requests"), static_cast<qint64>(server->requests) },
-                { QStringLiteral("closed_by_server"), static_cast<qint64>(server->closedByServer) },
-                { QStringLiteral("closed_by_client"),
-                    static_cast<qint64>(server->closedByClient) } });
+        o.insert(QStringLiteral("server"), serverJson(*server));
     }
     return o;
 }
