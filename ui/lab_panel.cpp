@@ -52,32 +52,46 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     auto *v = new QVBoxLayout(this);
     v->setContentsMargins(6, 6, 6, 6);
     v->setSpacing(6);
-
     // What to press and what happens first; the keep-alive figures next; the explanation
     // last, where a short dock may scroll it away.
-    auto button = [this](QBoxLayout *row, const QString &text, const QString &tip) {
-        auto *b = new QPushButton(text, this);
-        b->setToolTip(tip);
-        b->setFocusPolicy(Qt::NoFocus);
-        row->addWidget(b);
-        return b;
-    };
+    v->addLayout(buildButtons());
+    buildTexts(v);
+    v->addStretch(1);
+    connectSignals();
+    refresh();
+}
+
+QPushButton *LabPanel::addButton(QBoxLayout *row, const QString &text, const QString &tip)
+{
+    auto *b = new QPushButton(text, this);
+    b->setToolTip(tip);
+    b->setFocusPolicy(Qt::NoFocus);
+    row->addWidget(b);
+    return b;
+}
+
+QHBoxLayout *LabPanel::buildButtons()
+{
     auto *buttons = new QHBoxLayout;
-    m_setUp = button(buttons, tr("Set up lab"),
+    m_setUp = addButton(buttons, tr("Set up lab"),
         tr("Create the network namespace and its veth pair, start a server inside, "
            "point the target URL at it and open up to %1 pooled connections")
             .arg(kMaxWorkers));
-    m_vanish = button(buttons, tr("Vanish server"),
+    m_vanish = addButton(buttons, tr("Vanish server"),
         tr("Take the namespace's end of the link down: the server disappears without "
            "a FIN or RST, every packet toward it is dropped"));
     m_restore
-        = button(buttons, tr("Restore"), tr("Bring the link back up: the server answers again"));
-    m_tearDown = button(buttons, tr("Tear down"),
+        = addButton(buttons, tr("Restore"), tr("Bring the link back up: the server answers again"));
+    m_tearDown = addButton(buttons, tr("Tear down"),
         tr("Stop the server, delete the namespace and the veth pair, return the "
            "window to the scenario it showed before"));
     buttons->addStretch(1);
-    v->addLayout(buttons);
+    return buttons;
+}
 
+// The status line, the keep-alive figures with their button, and the explanation.
+void LabPanel::buildTexts(QVBoxLayout *v)
+{
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -91,7 +105,7 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     m_keepAlive->setWordWrap(true);
     m_keepAlive->setStyleSheet(QStringLiteral("QLabel { background: #f3f6fb; padding: 4px; }"));
     keepAliveBox->addWidget(m_keepAlive, 1);
-    m_shortKeepAlive = button(keepAliveBox, tr("Short keep-alive\n(1 s, 1 s, 3)"),
+    m_shortKeepAlive = addButton(keepAliveBox, tr("Short keep-alive\n(1 s, 1 s, 3)"),
         tr("Set Dialer.KeepAliveConfig in the Settings dock to Enable, Idle 1 s, "
            "Interval 1 s, Count 3, so the kernel gives up after about 4 s"));
     v->addLayout(keepAliveBox);
@@ -109,8 +123,10 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
            "idle connections to it, then takes its link down.")
             .arg(kMaxWorkers));
     v->addWidget(m_intro);
-    v->addStretch(1);
+}
 
+void LabPanel::connectSignals()
+{
     connect(m_setUp, &QPushButton::clicked, this, &LabPanel::setUpLab);
     connect(m_vanish, &QPushButton::clicked, this, &LabPanel::vanishServer);
     connect(m_restore, &QPushButton::clicked, this, &LabPanel::restoreServer);
@@ -137,7 +153,6 @@ LabPanel::LabPanel(MainWindow *window, QWidget *parent)
     // The namespace must not outlive the window or the process.
     m_window->installEventFilter(this);
     connect(qApp, &QCoreApplication::aboutToQuit, m_workflow, &DeadPeerWorkflow::tearDown);
-    refresh();
 }
 
 LabPanel::~LabPanel()
@@ -396,37 +411,44 @@ QString LabPanel::computeStatus() const
                   "type the lab URL back.")
             .arg(where);
     }
-    if (phase() == Phase::Up) {
-        if (s.pool.now.idle > 0) {
-            QString kernel;
-            for (const ConnInfo &c : s.conns) {
-                if (c.state == ConnState::Idle && c.kernelState != TcpState::Unknown) {
-                    kernel = tr(" (kernel: %1, timer %2)")
-                                 .arg(QLatin1String(tcpStateName(c.kernelState)),
-                                     ConnectionsModel::kernelTimerText(c));
-                    break;
-                }
-            }
-            return tr("%1 %2 idle in the pool%3. Press Vanish server: its link goes "
-                      "down, no FIN, no RST.")
-                .arg(where,
-                    plural(std::uint64_t(s.pool.now.idle), tr("connection"), tr("connections")),
-                    kernel);
-        }
-        if (m_window->isRunning()) {
-            return tr("%1 Opening %2…")
-                .arg(where, plural(std::uint64_t(m_workers), tr("connection"), tr("connections")));
-        }
-        const TransportConfig t = m_window->transportConfig();
-        if (t.disableKeepAlives || t.effectiveMaxIdleConnsPerHost() == 0) {
-            return tr("%1 Nothing stays pooled: DisableKeepAlives is on or "
-                      "MaxIdleConnsPerHost is negative. Change them and press Start "
-                      "(Space).")
-                .arg(where);
-        }
-        return tr("%1 No pooled connections to it: press Start (Space) for a new run.").arg(where);
-    }
+    return phase() == Phase::Up ? upStatus(s, where) : vanishedStatus(s);
+}
 
+// Phase::Up: the lab server answers; are connections pooled to it yet?
+QString LabPanel::upStatus(const EngineSnapshot &s, const QString &where) const
+{
+    if (s.pool.now.idle > 0) {
+        QString kernel;
+        for (const ConnInfo &c : s.conns) {
+            if (c.state == ConnState::Idle && c.kernelState != TcpState::Unknown) {
+                kernel = tr(" (kernel: %1, timer %2)")
+                             .arg(QLatin1String(tcpStateName(c.kernelState)),
+                                 ConnectionsModel::kernelTimerText(c));
+                break;
+            }
+        }
+        return tr("%1 %2 idle in the pool%3. Press Vanish server: its link goes "
+                  "down, no FIN, no RST.")
+            .arg(where, plural(std::uint64_t(s.pool.now.idle), tr("connection"), tr("connections")),
+                kernel);
+    }
+    if (m_window->isRunning()) {
+        return tr("%1 Opening %2…")
+            .arg(where, plural(std::uint64_t(m_workers), tr("connection"), tr("connections")));
+    }
+    const TransportConfig t = m_window->transportConfig();
+    if (t.disableKeepAlives || t.effectiveMaxIdleConnsPerHost() == 0) {
+        return tr("%1 Nothing stays pooled: DisableKeepAlives is on or "
+                  "MaxIdleConnsPerHost is negative. Change them and press Start "
+                  "(Space).")
+            .arg(where);
+    }
+    return tr("%1 No pooled connections to it: press Start (Space) for a new run.").arg(where);
+}
+
+// Phase::Vanished: how far the kernel got in closing the dead connections.
+QString LabPanel::vanishedStatus(const EngineSnapshot &s) const
+{
     const DeadPeerWorkflow::Progress p = m_workflow->progress(s.pool);
     const std::uint64_t byKeepAlive = p.closedByKeepAlive;
     static const KernelSettings kernel = KernelSettings::read();

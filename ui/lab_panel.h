@@ -7,13 +7,17 @@
 #include <QWidget>
 #include <optional>
 
+class QBoxLayout;
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 class QTimer;
+class QVBoxLayout;
 
 namespace poolscope {
 
 class MainWindow;
+struct EngineSnapshot;
 
 // The dead-peer lab, interactively (what `poolscope lab` does headless): a server in
 // a network namespace, a few pooled idle connections to it, then the server vanishes
@@ -84,6 +88,12 @@ private:
     void refresh();
     void updateButtons();
     [[nodiscard]] QString computeStatus() const;
+    [[nodiscard]] QString upStatus(const EngineSnapshot &s, const QString &where) const;
+    [[nodiscard]] QString vanishedStatus(const EngineSnapshot &s) const;
+    QPushButton *addButton(QBoxLayout *row, const QString &text, const QString &tip);
+    QHBoxLayout *buildButtons();
+    void buildTexts(QVBoxLayout *v);
+    void connectSignals();
 
     MainWindow *m_window;
     DeadPeerWorkflow *m_workflow = nullptr;
