@@ -5,6 +5,7 @@
 #include "load/engine_controller.h"
 #include "os/process.h"
 #include "scenario/command_line.h"
+#include "scenario/go_snippet.h"
 #include "scenario/presets.h"
 #include "server/embedded_server.h"
 
@@ -514,6 +515,28 @@ int runRunCommand(const QStringList &args)
         }
     }
     return runEngine(opt, server.get());
+}
+
+int runSnippetCommand(const QStringList &args)
+{
+    CommandLine cl("snippet",
+        QStringLiteral(
+            "Usage: poolscope snippet [run flags]\n"
+            "Prints the Go code (func newClient() *http.Client) for the client settings the\n"
+            "same flags give `poolscope run`, the window's Go code panel headless. Load,\n"
+            "server and output flags are accepted and play no part.\n"));
+    addRunFlags(&cl);
+    if (const auto done = cl.parseOrFinish(args)) {
+        return *done;
+    }
+    QString error;
+    RunOptions opt;
+    if (!buildOptions(cl, &opt, &error)) {
+        std::fprintf(stderr, "poolscope snippet: %s\n", qPrintable(error));
+        return 2;
+    }
+    std::printf("%s", qPrintable(goSnippet(opt.settings.transport)));
+    return 0;
 }
 
 } // namespace poolscope

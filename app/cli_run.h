@@ -12,4 +12,8 @@ int runRunCommand(const QStringList &args);
 // Text of `poolscope run --help`.
 QString runCommandHelp();
 
+// `poolscope snippet [run flags]`: prints the Go snippet (goSnippet) for the Transport the
+// same flags would run with. Returns 0, or 2 for bad flags.
+int runSnippetCommand(const QStringList &args);
+
 } // namespace poolscope

@@ -27,6 +27,8 @@ struct Command
 const Command kCommands[] = {
     { "run", poolscope::runRunCommand, "load a target headless, print results (--json)" },
     { "serve", poolscope::runServeCommand, "run the embedded target server alone" },
+    { "snippet", poolscope::runSnippetCommand,
+        "print the Go code for the client settings the run flags give" },
     { "lab", poolscope::runLabCommand,
         "dead-peer lab: watch TCP keep-alive find a vanished server (root)" },
 };
@@ -38,7 +40,7 @@ void printUsage()
         "  poolscope [--preset NAME] [--start] [--url URL] [--show DOCKS] [--set K=V@DUR]\n"
         "            [--screenshot FILE --after DUR]   GUI (poolscope --help-gui for all flags)\n");
     for (const Command &c : kCommands) {
-        std::printf("  poolscope %-5s [flags]   %s\n", c.name, c.summary);
+        std::printf("  poolscope %-7s [flags]   %s\n", c.name, c.summary);
     }
     std::printf("  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
                 "  poolscope --version\n"

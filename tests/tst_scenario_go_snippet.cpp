@@ -1,5 +1,7 @@
 #include "scenario/go_snippet.h"
+#include "scenario/knob_table.h"
 #include "scenario/presets.h"
+#include "support/run_cli.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -23,14 +25,46 @@ QStringList fieldNames(const QString &snippet)
     return out;
 }
 
+// Fields set on the DefaultTransport clone: "t.Name = value" statements.
+QStringList assignedNames(const QString &snippet)
+{
+    QStringList out;
+    static const QRegularExpression re(
+        QStringLiteral(R"(^\tt\.([A-Za-z][A-Za-z0-9]*) = )"), QRegularExpression::MultilineOption);
+    for (auto it = re.globalMatch(snippet); it.hasNext();) {
+        out << it.next().captured(1);
+    }
+    return out;
+}
+
+// The line setting `field`, in a literal ("Field: v,") or on the clone ("t.Field = v").
 QString fieldLine(const QString &snippet, const QString &field)
 {
     for (const QString &line : snippet.split(u'\n')) {
-        if (line.trimmed().startsWith(field + u':')) {
+        const QString t = line.trimmed();
+        if (t.startsWith(field + u':') || t.startsWith(QStringLiteral("t.%1 = ").arg(field))) {
             return line.simplified();
         }
     }
     return {};
+}
+
+constexpr char kClone[] = "t := http.DefaultTransport.(*http.Transport).Clone()";
+
+// What the pasted snippet must negotiate with an h2 server: HTTP/2 unless the settings
+// turn it off, once the knob table has the HTTP/2 knobs: DisableHTTP2, or ForceAttemptHTTP2
+// false on settings that start from DefaultTransport (whose DialContext is a custom one in
+// Go's eyes). A zero Transport{} attempts HTTP/2 without ForceAttemptHTTP2.
+QByteArray expectedProto(const TransportConfig &cfg)
+{
+    Settings s;
+    s.transport = cfg;
+    const Knob *off = findKnob(u"DisableHTTP2");
+    const Knob *force = findKnob(u"ForceAttemptHTTP2");
+    const bool cloned = goSnippet(cfg).contains(QLatin1String(kClone));
+    const bool h2Off = (off && std::get<bool>(off->get(s)))
+        || (force && !std::get<bool>(force->get(s)) && cloned);
+    return h2Off ? "HTTP/1.1" : "HTTP/2.0";
 }
 
 // main() for a snippet: GET from an HTTP/2 TLS server with newClient(), print resp.Proto.
@@ -88,25 +122,19 @@ private Q_SLOTS:
         QCOMPARE(goDurationExpr(-1ns), QStringLiteral("-1"));
     }
 
-    void defaultTransportFields()
+    // Settings that start from DefaultTransport clone it: Proxy and ForceAttemptHTTP2
+    // (neither is a PoolScope knob) survive a paste, and only the changes are written.
+    void defaultTransportIsCloned()
     {
         const QString s = goSnippet(TransportConfig::goDefault());
-        QCOMPARE(fieldNames(s),
-            QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
-                QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
-                QStringLiteral("MaxIdleConns"), QStringLiteral("IdleConnTimeout"),
-                QStringLiteral("TLSHandshakeTimeout"), QStringLiteral("ExpectContinueTimeout"),
-                QStringLiteral("ForceAttemptHTTP2") }));
-        QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
-            QStringLiteral("IdleConnTimeout: 90 * time.Second,"));
-        QCOMPARE(
-            fieldLine(s, QStringLiteral("MaxIdleConns")), QStringLiteral("MaxIdleConns: 100,"));
-        // Nothing differs from DefaultTransport, so nothing is marked.
+        QVERIFY2(s.contains(QLatin1String(kClone)), qPrintable(s));
+        QVERIFY2(assignedNames(s).isEmpty(), qPrintable(s));
+        QVERIFY(s.contains(QStringLiteral("\treturn &http.Client{Transport: t}\n}\n")));
         QVERIFY2(!s.contains(QStringLiteral("// DefaultTransport:")), qPrintable(s));
         QVERIFY(s.contains(QStringLiteral("func newClient() *http.Client {")));
-        QVERIFY(s.contains(QStringLiteral("\"net\"")));
-        QVERIFY(s.contains(QStringLiteral("\"time\"")));
-        QVERIFY(!s.contains(QStringLiteral("KeepAliveConfig")));
+        QVERIFY2(!s.contains(QStringLiteral("\"net\"")), "an unused import would not compile");
+        QVERIFY(!s.contains(QStringLiteral("\"time\"")));
+        QVERIFY(!s.contains(QStringLiteral("t.ForceAttemptHTTP2")));
     }
 
     void timeWaitStormFixedFields()
@@ -114,16 +142,26 @@ private Q_SLOTS:
         const Preset *fixed = findPreset(u"time-wait-storm-fixed");
         QVERIFY(fixed);
         const QString s = goSnippet(fixed->transport);
-        QCOMPARE(fieldNames(s),
-            QStringList({ QStringLiteral("Transport"), QStringLiteral("DialContext"),
-                QStringLiteral("Timeout"), QStringLiteral("KeepAlive"),
-                QStringLiteral("MaxIdleConns"), QStringLiteral("MaxIdleConnsPerHost"),
-                QStringLiteral("IdleConnTimeout"), QStringLiteral("TLSHandshakeTimeout"),
-                QStringLiteral("ExpectContinueTimeout"), QStringLiteral("ForceAttemptHTTP2") }));
+        QVERIFY(s.contains(QLatin1String(kClone)));
+        QCOMPARE(assignedNames(s), QStringList({ QStringLiteral("MaxIdleConnsPerHost") }));
         QCOMPARE(fieldLine(s, QStringLiteral("MaxIdleConnsPerHost")),
-            QStringLiteral("MaxIdleConnsPerHost: 10, // DefaultTransport: 0, which means 2"));
-        // The only field marked as a change from DefaultTransport.
+            QStringLiteral("t.MaxIdleConnsPerHost = 10 // DefaultTransport: 0, which means 2"));
         QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 1);
+    }
+
+    // A changed dialer is a new net.Dialer: written whole (its unchanged KeepAlive too),
+    // and ForceAttemptHTTP2 stays true on the clone, so HTTP/2 survives.
+    void changedDialerOnTheClone()
+    {
+        TransportConfig c = TransportConfig::goDefault();
+        c.dialTimeout = 5s;
+        const QString s = goSnippet(c);
+        QCOMPARE(assignedNames(s), QStringList({ QStringLiteral("DialContext") }));
+        QCOMPARE(fieldLine(s, QStringLiteral("Timeout")),
+            QStringLiteral("Timeout: 5 * time.Second, // DefaultTransport: 30 * time.Second"));
+        QCOMPARE(fieldLine(s, QStringLiteral("KeepAlive")),
+            QStringLiteral("KeepAlive: 30 * time.Second,"));
+        QVERIFY(!s.contains(QStringLiteral("ForceAttemptHTTP2 = false")));
     }
 
     void zeroTransportShowsWhatDiffersFromDefault()
@@ -152,12 +190,13 @@ private Q_SLOTS:
         c.disableKeepAlives = true;
         c.keepAliveConfig = KeepAliveConfig { true, 10s, 5s, 3 };
         const QString s = goSnippet(c);
+        QVERIFY(s.contains(QLatin1String(kClone)));
         QCOMPARE(fieldLine(s, QStringLiteral("IdleConnTimeout")),
-            QStringLiteral("IdleConnTimeout: 0, // DefaultTransport: 90 * time.Second"));
+            QStringLiteral("t.IdleConnTimeout = 0 // DefaultTransport: 90 * time.Second"));
         QCOMPARE(fieldLine(s, QStringLiteral("KeepAlive")),
             QStringLiteral("KeepAlive: -1, // DefaultTransport: 30 * time.Second"));
         QCOMPARE(fieldLine(s, QStringLiteral("DisableKeepAlives")),
-            QStringLiteral("DisableKeepAlives: true, // DefaultTransport: false"));
+            QStringLiteral("t.DisableKeepAlives = true // DefaultTransport: false"));
         QVERIFY(s.contains(QStringLiteral("KeepAliveConfig: net.KeepAliveConfig{")));
         QVERIFY(s.contains(QStringLiteral("Go 1.23")));
         QCOMPARE(fieldLine(s, QStringLiteral("Count")), QStringLiteral("Count: 3,"));
@@ -179,14 +218,12 @@ private Q_SLOTS:
         const QString s = goSnippet(c);
         QCOMPARE(fieldLine(s, QStringLiteral("MaxResponseHeaderBytes")),
             QStringLiteral(
-                "MaxResponseHeaderBytes: 4096, // DefaultTransport: 0, which means 10 MiB"));
+                "t.MaxResponseHeaderBytes = 4096 // DefaultTransport: 0, which means 10 MiB"));
         QCOMPARE(fieldLine(s, QStringLiteral("DisableCompression")),
-            QStringLiteral("DisableCompression: true, // DefaultTransport: false"));
-        const QStringList names = fieldNames(s);
-        QVERIFY(names.indexOf(QStringLiteral("ExpectContinueTimeout"))
-            < names.indexOf(QStringLiteral("MaxResponseHeaderBytes")));
-        QVERIFY(names.indexOf(QStringLiteral("MaxResponseHeaderBytes"))
-            < names.indexOf(QStringLiteral("DisableCompression")));
+            QStringLiteral("t.DisableCompression = true // DefaultTransport: false"));
+        QCOMPARE(assignedNames(s),
+            QStringList({ QStringLiteral("MaxResponseHeaderBytes"),
+                QStringLiteral("DisableCompression") }));
         QCOMPARE(s.count(QStringLiteral("// DefaultTransport:")), 2);
     }
 
@@ -196,8 +233,12 @@ private Q_SLOTS:
     void compilesWithGo_data()
     {
         QTest::addColumn<QString>("snippet");
+        QTest::addColumn<QByteArray>("proto");
+        const auto row = [](const char *name, const TransportConfig &c) {
+            QTest::newRow(name) << goSnippet(c) << expectedProto(c);
+        };
         for (const Preset &p : builtinPresets()) {
-            QTest::newRow(qPrintable(p.id)) << goSnippet(p.transport);
+            row(qPrintable(p.id), p.transport);
         }
         TransportConfig odd = TransportConfig::zero();
         odd.keepAlive = -5s;
@@ -205,18 +246,40 @@ private Q_SLOTS:
         odd.insecureSkipVerify = true;
         odd.maxIdleConnsPerHost = -1;
         odd.responseHeaderTimeout = 1h;
-        QTest::newRow("negative-and-tls") << goSnippet(odd);
+        row("negative-and-tls", odd);
         TransportConfig dialOnly = TransportConfig::zero();
         dialOnly.dialTimeout = 30s;
-        QTest::newRow("dialer-only") << goSnippet(dialOnly);
+        row("dialer-only", dialOnly);
         TransportConfig limits = TransportConfig::goDefault();
         limits.maxResponseHeaderBytes = 64 << 10;
         limits.disableCompression = true;
-        QTest::newRow("header-limit-and-compression") << goSnippet(limits);
+        row("header-limit-and-compression", limits);
+        TransportConfig cloneDialTls = TransportConfig::goDefault();
+        cloneDialTls.dialTimeout = 2s;
+        cloneDialTls.keepAlive = -1ns;
+        cloneDialTls.insecureSkipVerify = true;
+        cloneDialTls.clientTimeout = 10s;
+        row("clone-with-dialer-tls-and-timeout", cloneDialTls);
+        // The HTTP/2 knobs, once the knob table has them (the HTTP/2 client adds them).
+        if (const Knob *off = findKnob(u"DisableHTTP2")) {
+            for (const bool fromDefault : { true, false }) {
+                Settings s;
+                s.transport = fromDefault ? TransportConfig::goDefault() : TransportConfig::zero();
+                s.transport.dialTimeout = 3s;
+                off->set(s, true);
+                row(fromDefault ? "clone-http2-off" : "literal-http2-off", s.transport);
+            }
+        }
+        if (const Knob *force = findKnob(u"ForceAttemptHTTP2")) {
+            Settings s;
+            force->set(s, false);
+            row("clone-force-attempt-http2-false", s.transport);
+        }
     }
     void compilesWithGo()
     {
         QFETCH(QString, snippet);
+        QFETCH(QByteArray, proto);
         const QString go = qEnvironmentVariable("POOLSCOPE_GO");
         if (go.isEmpty() || !QFileInfo(go).isExecutable()) {
             QSKIP("POOLSCOPE_GO is not set to a Go toolchain; snippets are only checked textually");
@@ -257,16 +320,25 @@ private Q_SLOTS:
         QVERIFY2(proc.exitStatus() == QProcess::NormalExit && proc.exitCode() == 0,
             qPrintable(
                 QStringLiteral("go build failed:\n%1\n--- snippet ---\n%2").arg(output, snippet)));
+        QProcess vet;
+        vet.setWorkingDirectory(dir.path());
+        vet.setProcessEnvironment(env);
+        vet.setProcessChannelMode(QProcess::MergedChannels);
+        vet.start(go, { QStringLiteral("vet"), QStringLiteral(".") });
+        QVERIFY2(vet.waitForFinished(240000), "go vet did not finish in 4 minutes");
+        QVERIFY2(vet.exitStatus() == QProcess::NormalExit && vet.exitCode() == 0,
+            qPrintable(QStringLiteral("go vet:\n%1\n--- snippet ---\n%2")
+                           .arg(QString::fromUtf8(vet.readAll()), snippet)));
         // A pasted snippet must not switch HTTP/2 off (a custom DialContext or
-        // TLSClientConfig does, unless ForceAttemptHTTP2).
+        // TLSClientConfig does, unless ForceAttemptHTTP2), unless the settings do.
         QProcess run;
         run.setProcessEnvironment(env);
         run.start(dir.filePath(QStringLiteral("out")), {});
         QVERIFY2(run.waitForFinished(60000), "the harness did not finish in a minute");
-        const QByteArray proto = run.readAllStandardOutput().trimmed();
-        QVERIFY2(proto == "HTTP/2.0",
-            qPrintable(QStringLiteral("negotiated %1 (%2)\n--- snippet ---\n%3")
-                           .arg(QString::fromUtf8(proto),
+        const QByteArray negotiated = run.readAllStandardOutput().trimmed();
+        QVERIFY2(negotiated == proto,
+            qPrintable(QStringLiteral("negotiated %1, want %2 (%3)\n--- snippet ---\n%4")
+                           .arg(QString::fromUtf8(negotiated), QString::fromUtf8(proto),
                                QString::fromUtf8(run.readAllStandardError()), snippet)));
         // gofmt agrees with our layout (a copied snippet should not be reformatted).
         QProcess fmt;
@@ -277,6 +349,43 @@ private Q_SLOTS:
         QCOMPARE(fmt.exitCode(), 0);
         QVERIFY2(fmt.readAllStandardOutput().trimmed().isEmpty(),
             qPrintable(QStringLiteral("gofmt would reformat:\n%1").arg(snippet)));
+    }
+
+    // `poolscope snippet [run flags]` prints what the window's Go panel shows for the same
+    // settings.
+    void snippetCommandPrintsTheSnippet_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("expected");
+        const Preset *fixed = findPreset(u"time-wait-storm-fixed");
+        QVERIFY(fixed);
+        QTest::newRow("preset") << QStringList { QStringLiteral("--preset"), fixed->id }
+                                << goSnippet(fixed->transport);
+        TransportConfig c = TransportConfig::goDefault();
+        c.maxIdleConnsPerHost = 10;
+        c.dialTimeout = 5s;
+        QTest::newRow("flags") << QStringList { QStringLiteral("--max-idle-conns-per-host"),
+            QStringLiteral("10"), QStringLiteral("--dial-timeout"), QStringLiteral("5s") }
+                               << goSnippet(c);
+        QTest::newRow("zero") << QStringList { QStringLiteral("--defaults"),
+            QStringLiteral("zero") }
+                              << goSnippet(TransportConfig::zero());
+    }
+    void snippetCommandPrintsTheSnippet()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, expected);
+        const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
+        if (bin.isEmpty() || !QFileInfo(bin).isExecutable()) {
+            QSKIP("POOLSCOPE_BIN is not set to the poolscope binary");
+        }
+        const auto r = testsupport::runCli(bin, QStringList { QStringLiteral("snippet") } + args);
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, expected);
+        const auto bad = testsupport::runCli(
+            bin, { QStringLiteral("snippet"), QStringLiteral("--max-idle-conns-per-host=x") });
+        QCOMPARE(bad.code, 2);
+        QVERIFY2(bad.err.startsWith(QStringLiteral("poolscope snippet: ")), qPrintable(bad.err));
     }
 };
 

@@ -19,6 +19,13 @@ public:
         m_fields.push_back({ name, value, comment });
     }
     [[nodiscard]] bool empty() const { return m_fields.empty(); }
+    struct Field
+    {
+        QString name;
+        QString value;
+        QString comment;
+    };
+    [[nodiscard]] const std::vector<Field> &fields() const { return m_fields; }
     void append(const LiteralWriter &other)
     {
         m_fields.insert(m_fields.end(), other.m_fields.begin(), other.m_fields.end());
@@ -85,12 +92,6 @@ public:
     }
 
 private:
-    struct Field
-    {
-        QString name;
-        QString value;
-        QString comment;
-    };
     std::vector<Field> m_fields;
 };
 
@@ -180,27 +181,285 @@ struct Literals
     }
 };
 
-// A literal omits zero fields, so a field is written when it is not zero, or
-// when it differs from DefaultTransport (a change to zero stays visible).
-Literals goFields(const TransportConfig &cfg)
+// The HTTP/2 knobs are written by hand, not as "Field: value": DisableHTTP2 is no Go
+// field (Go's way is an empty TLSNextProto map) and ForceAttemptHTTP2 depends on the rest.
+// They are looked up by key so the snippet follows them once the knob table has them.
+constexpr char kDisableHttp2Key[] = "DisableHTTP2";
+constexpr char kForceHttp2Key[] = "ForceAttemptHTTP2";
+
+bool isHttp2Knob(const Knob &k)
 {
-    Settings settings;
-    settings.transport = cfg;
+    return qstrcmp(k.key, kDisableHttp2Key) == 0 || qstrcmp(k.key, kForceHttp2Key) == 0;
+}
+
+// A bool knob's value by key; `absent` when the table has no such knob.
+bool boolKnob(const Settings &s, const char *key, bool absent)
+{
+    const Knob *k = findKnob(QLatin1String(key));
+    if (!k || k->kind != KnobKind::Bool) {
+        return absent;
+    }
+    return std::get<bool>(k->get(s));
+}
+
+// Which fields a literal writes. Literal (a &http.Transport{} from zero values): every
+// field that is not zero, or that differs from DefaultTransport (a change to zero stays
+// visible). Changes (a Clone() of DefaultTransport): only what differs from it; the Dialer
+// and TLS literals are new values either way, so they are written in full once any of their
+// fields differs.
+enum class FieldSet { Literal, Changes };
+
+Literals goFields(const Settings &settings, FieldSet set)
+{
     const Settings goDefault; // http.DefaultTransport
     Literals out;
+    bool dialerChanged = false;
+    bool tlsChanged = false;
     for (const Knob &k : knobTable()) {
-        if (!isGoGroup(k.group)) {
+        if (!isGoGroup(k.group) || isHttp2Knob(k)) {
             continue;
         }
         const KnobValue v = k.get(settings);
         const KnobValue def = k.get(goDefault);
-        if (v == knobZeroDefault(k) && v == def) {
+        const bool dialerGroup
+            = k.group == KnobGroup::Dialer || k.group == KnobGroup::KeepAliveConfig;
+        dialerChanged = dialerChanged || (dialerGroup && v != def);
+        tlsChanged = tlsChanged || (k.group == KnobGroup::Tls && v != def);
+        const bool whole = dialerGroup || k.group == KnobGroup::Tls;
+        const bool write = (set == FieldSet::Literal || whole)
+            ? (v != knobZeroDefault(k) || v != def)
+            : v != def;
+        if (!write) {
             continue;
         }
         const QString expr = goExpr(k, v);
         out.usesTime = out.usesTime || expr.contains(u"time.");
         out.of(k.group).field(QLatin1String(k.jsonKey), expr, defaultNote(k, v, def));
     }
+    if (set == FieldSet::Changes) {
+        // DefaultTransport's own dialer stays when nothing about it changed.
+        if (!dialerChanged) {
+            out.dialer = {};
+            out.keepAlive = {};
+        }
+        if (!tlsChanged) {
+            out.tls = {};
+        }
+        out.usesTime = out.transport.render(0).contains(u"time.")
+            || out.dialer.render(0).contains(u"time.") || out.keepAlive.render(0).contains(u"time.")
+            || out.client.render(0).contains(u"time.");
+    }
+    return out;
+}
+
+// Whether the settings read as DefaultTransport with changes (the snippet clones it) or as
+// a zero &http.Transport{} (the snippet writes a literal): of the fields where the two
+// differ, which one the settings match more often (a tie: DefaultTransport).
+bool startsFromDefault(const Settings &settings)
+{
+    const Settings goDefault;
+    int likeDefault = 0;
+    int likeZero = 0;
+    for (const Knob &k : knobTable()) {
+        if (!isGoGroup(k.group) || k.group == KnobGroup::Client) {
+            continue;
+        }
+        const KnobValue def = k.get(goDefault);
+        const KnobValue zero = knobZeroDefault(k);
+        if (def == zero) {
+            continue;
+        }
+        const KnobValue v = k.get(settings);
+        likeDefault += v == def ? 1 : 0;
+        likeZero += v == zero ? 1 : 0;
+    }
+    return likeDefault >= likeZero;
+}
+
+// "t.Name = value" statements with gofmt's alignment of trailing comments (within runs of
+// consecutive commented lines).
+QString renderAssignments(const std::vector<std::pair<QString, QString>> &lines)
+{
+    QString out;
+    std::size_t i = 0;
+    while (i < lines.size()) {
+        std::size_t end = i;
+        qsizetype width = 0;
+        while (end < lines.size() && !lines[end].second.isEmpty()
+            && !lines[end].first.contains(u'\n')) {
+            width = std::max(width, lines[end].first.size());
+            ++end;
+        }
+        if (end == i) {
+            out += u'\t' + lines[i].first
+                + (lines[i].second.isEmpty() ? QString() : QStringLiteral(" // ") + lines[i].second)
+                + u'\n';
+            ++i;
+            continue;
+        }
+        for (std::size_t j = i; j < end; ++j) {
+            out += u'\t' + lines[j].first.leftJustified(width) + QStringLiteral(" // ")
+                + lines[j].second + u'\n';
+        }
+        i = end;
+    }
+    return out;
+}
+
+QString importBlock(const QStringList &imports)
+{
+    if (imports.size() == 1) {
+        return QStringLiteral("import %1\n\n").arg(imports.first());
+    }
+    QString out = QStringLiteral("import (\n");
+    for (const QString &i : imports) {
+        out += u'\t' + i + u'\n';
+    }
+    return out + QStringLiteral(")\n\n");
+}
+
+QStringList importsFor(bool tls, bool net, bool time)
+{
+    QStringList imports;
+    if (tls) {
+        imports << QStringLiteral("\"crypto/tls\"");
+    }
+    if (net) {
+        imports << QStringLiteral("\"net\"");
+    }
+    imports << QStringLiteral("\"net/http\"");
+    if (time) {
+        imports << QStringLiteral("\"time\"");
+    }
+    return imports;
+}
+
+const char kNoHttp2Map[] = "map[string]func(string, *tls.Conn) http.RoundTripper{}";
+
+QString dialerExpr(Literals &f, int indent)
+{
+    if (!f.keepAlive.empty()) {
+        f.dialer.field(QStringLiteral("KeepAliveConfig"),
+            QStringLiteral("net.KeepAliveConfig{\n%1%2}")
+                .arg(f.keepAlive.render(indent + 2), QString(indent + 1, u'\t')));
+        f.keepAlive = {};
+    }
+    return QStringLiteral("(&net.Dialer{\n%1%2}).DialContext")
+        .arg(f.dialer.render(indent + 1), QString(indent, u'\t'));
+}
+
+// A clone of http.DefaultTransport with the changed fields set on it.
+QString cloneSnippet(const Settings &settings)
+{
+    Literals f = goFields(settings, FieldSet::Changes);
+    const bool usesGo123 = !f.keepAlive.empty();
+    const bool usesNet = !f.dialer.empty() || usesGo123;
+    const bool h2Off = boolKnob(settings, kDisableHttp2Key, false);
+    const bool force = boolKnob(settings, kForceHttp2Key, true);
+    std::vector<std::pair<QString, QString>> lines;
+    const auto assign = [&](const QString &name, const QString &value, const QString &note) {
+        lines.push_back({ QStringLiteral("t.%1 = %2").arg(name, value), note });
+    };
+    for (const auto &[name, value, note] : f.transport.fields()) {
+        assign(name, value, note);
+    }
+    if (usesNet) {
+        assign(QStringLiteral("DialContext"), dialerExpr(f, 1), {});
+    }
+    const bool usesTls = !f.tls.empty() || h2Off;
+    if (!f.tls.empty()) {
+        assign(QStringLiteral("TLSClientConfig"),
+            QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
+            QStringLiteral("test targets only"));
+    }
+    if (h2Off) {
+        assign(QStringLiteral("TLSNextProto"), QLatin1String(kNoHttp2Map),
+            QStringLiteral("HTTP/2 off (DefaultTransport: h2 by ALPN)"));
+    } else if (!force) {
+        // The clone carries DefaultTransport's DialContext, so this turns HTTP/2 off.
+        assign(QLatin1String(kForceHttp2Key), QStringLiteral("false"),
+            QStringLiteral("DefaultTransport: true; HTTP/2 off"));
+    }
+    LiteralWriter client;
+    client.field(QStringLiteral("Transport"), QStringLiteral("t"));
+    client.append(f.client);
+
+    QString out;
+    // Short comment lines: the snippet is read in a narrow panel.
+    out += QStringLiteral("// HTTP client settings exported by PoolScope.\n"
+                          "// A clone of http.DefaultTransport keeps what PoolScope does\n"
+                          "// not model (Proxy from the environment, ForceAttemptHTTP2 for\n"
+                          "// HTTP/2 by ALPN); only the fields changed from it are set,\n"
+                          "// each with DefaultTransport's value in a comment.\n");
+    if (usesGo123) {
+        out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
+    }
+    out += QStringLiteral("package main\n\n");
+    out += importBlock(importsFor(usesTls, usesNet, f.usesTime));
+    out += QStringLiteral("func newClient() *http.Client {\n");
+    out += QStringLiteral("\tt := http.DefaultTransport.(*http.Transport).Clone()\n");
+    out += renderAssignments(lines);
+    if (f.client.empty()) {
+        out += QStringLiteral("\treturn &http.Client{%1}\n}\n").arg(client.inlineFields());
+    } else {
+        out += QStringLiteral("\treturn &http.Client{\n%1\t}\n}\n").arg(client.render(2));
+    }
+    return out;
+}
+
+// A &http.Transport{} literal from zero values.
+QString literalSnippet(const Settings &settings)
+{
+    Literals f = goFields(settings, FieldSet::Literal);
+    const bool usesGo123 = !f.keepAlive.empty();
+    LiteralWriter transport;
+    const bool usesNet = !f.dialer.empty() || usesGo123;
+    if (usesNet) {
+        transport.field(QStringLiteral("DialContext"), dialerExpr(f, 3));
+    }
+    transport.append(f.transport);
+    // A zero Transport{} attempts HTTP/2 whatever its ForceAttemptHTTP2; only DisableHTTP2
+    // turns it off here.
+    const bool h2Off = boolKnob(settings, kDisableHttp2Key, false);
+    const bool usesTls = !f.tls.empty() || h2Off;
+    if (!f.tls.empty()) {
+        transport.field(QStringLiteral("TLSClientConfig"),
+            QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
+            QStringLiteral("test targets only"));
+    }
+    // Go attempts HTTP/2 only for a Transport without a custom dialer or TLS config
+    // unless ForceAttemptHTTP2 (onceSetNextProtoDefaults); DefaultTransport sets it.
+    // Without it, pasting this snippet would switch HTTP/2 off for every HTTPS backend.
+    if (h2Off) {
+        transport.field(QStringLiteral("TLSNextProto"), QLatin1String(kNoHttp2Map),
+            QStringLiteral("HTTP/2 off"));
+    } else if (usesNet || !f.tls.empty()) {
+        transport.field(QLatin1String(kForceHttp2Key), QStringLiteral("true"),
+            QStringLiteral("keeps HTTP/2 with the DialContext/TLSClientConfig above"));
+    }
+    LiteralWriter client;
+    client.field(QStringLiteral("Transport"),
+        transport.empty() ? QStringLiteral("&http.Transport{}")
+                          : QStringLiteral("&http.Transport{\n%1\t\t}").arg(transport.render(3)));
+    client.append(f.client);
+
+    QString out;
+    // Short comment lines: the snippet is read in a narrow panel.
+    out += QStringLiteral("// HTTP client settings exported by PoolScope.\n"
+                          "// &http.Transport{} starts from zero values, not from\n"
+                          "// http.DefaultTransport, so every non-zero field is written;\n"
+                          "// a trailing comment marks each value that differs from it.\n"
+                          "// ForceAttemptHTTP2 keeps HTTP/2 for HTTPS backends as\n"
+                          "// DefaultTransport does (DefaultTransport also sets Proxy).\n");
+    if (usesGo123) {
+        out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
+    }
+    out += QStringLiteral("package main\n\n");
+    out += importBlock(importsFor(usesTls, usesNet, f.usesTime));
+    out += QStringLiteral("func newClient() *http.Client {\n");
+    out += QStringLiteral("\treturn &http.Client{\n");
+    out += client.render(2);
+    out += QStringLiteral("\t}\n}\n");
     return out;
 }
 
@@ -239,77 +498,9 @@ QString goDurationExpr(Duration d)
 
 QString goSnippet(const TransportConfig &cfg)
 {
-    Literals f = goFields(cfg);
-    const bool usesGo123 = !f.keepAlive.empty();
-    if (usesGo123) {
-        f.dialer.field(QStringLiteral("KeepAliveConfig"),
-            QStringLiteral("net.KeepAliveConfig{\n%1\t\t\t\t}").arg(f.keepAlive.render(5)));
-    }
-    LiteralWriter transport;
-    const bool usesNet = !f.dialer.empty();
-    if (usesNet) {
-        transport.field(QStringLiteral("DialContext"),
-            QStringLiteral("(&net.Dialer{\n%1\t\t\t}).DialContext").arg(f.dialer.render(4)));
-    }
-    transport.append(f.transport);
-    const bool usesTls = !f.tls.empty();
-    if (usesTls) {
-        transport.field(QStringLiteral("TLSClientConfig"),
-            QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
-            QStringLiteral("test targets only"));
-    }
-    // Go attempts HTTP/2 only for a Transport without a custom dialer or TLS config
-    // unless ForceAttemptHTTP2 (onceSetNextProtoDefaults); DefaultTransport sets it.
-    // Without it, pasting this snippet would switch HTTP/2 off for every HTTPS backend.
-    if (usesNet || usesTls) {
-        transport.field(QStringLiteral("ForceAttemptHTTP2"), QStringLiteral("true"),
-            QStringLiteral("keeps HTTP/2 with the DialContext/TLSClientConfig above"));
-    }
-    LiteralWriter client;
-    client.field(QStringLiteral("Transport"),
-        transport.empty() ? QStringLiteral("&http.Transport{}")
-                          : QStringLiteral("&http.Transport{\n%1\t\t}").arg(transport.render(3)));
-    client.append(f.client);
-
-    QStringList imports;
-    if (usesTls) {
-        imports << QStringLiteral("\"crypto/tls\"");
-    }
-    if (usesNet) {
-        imports << QStringLiteral("\"net\"");
-    }
-    imports << QStringLiteral("\"net/http\"");
-    if (f.usesTime) {
-        imports << QStringLiteral("\"time\"");
-    }
-
-    QString out;
-    // Short comment lines: the snippet is read in a narrow panel.
-    out += QStringLiteral("// HTTP client settings exported by PoolScope.\n"
-                          "// &http.Transport{} starts from zero values, not from\n"
-                          "// http.DefaultTransport, so every non-zero field is written;\n"
-                          "// a trailing comment marks each value that differs from it.\n"
-                          "// PoolScope models HTTP/1.1 only; ForceAttemptHTTP2 keeps\n"
-                          "// HTTP/2 for HTTPS backends as DefaultTransport does\n"
-                          "// (DefaultTransport also sets Proxy).\n");
-    if (usesGo123) {
-        out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
-    }
-    out += QStringLiteral("package main\n\n");
-    if (imports.size() == 1) {
-        out += QStringLiteral("import %1\n\n").arg(imports.first());
-    } else {
-        out += QStringLiteral("import (\n");
-        for (const QString &i : imports) {
-            out += u'\t' + i + u'\n';
-        }
-        out += QStringLiteral(")\n\n");
-    }
-    out += QStringLiteral("func newClient() *http.Client {\n");
-    out += QStringLiteral("\treturn &http.Client{\n");
-    out += client.render(2);
-    out += QStringLiteral("\t}\n}\n");
-    return out;
+    Settings settings;
+    settings.transport = cfg;
+    return startsFromDefault(settings) ? cloneSnippet(settings) : literalSnippet(settings);
 }
 
 } // namespace poolscope

@@ -54,6 +54,22 @@ struct ServerConfig
     bool malformed = false;
     // Serve HTTPS with the test certificate from resources/tls.
     bool tls = false;
+    // HTTP/2 over TLS: ALPN offers "h2" and "http/1.1" and the connection speaks h2 when the
+    // client picks it (Go's client does unless its Transport has HTTP/2 off). Off: ALPN offers
+    // "http/1.1" only. Applies to connections accepted after the change.
+    bool http2 = false;
+    // Cleartext HTTP/2 with prior knowledge (h2c): a plain connection whose first bytes are the
+    // HTTP/2 client preface speaks h2, any other stays HTTP/1.1. No effect with tls.
+    bool h2c = false;
+    // SETTINGS_MAX_CONCURRENT_STREAMS the server announces (Go's server: 250, nginx: 128);
+    // streams beyond it are refused. 0 = not announced (no limit).
+    int h2MaxConcurrentStreams = 250;
+    // GOAWAY after this many streams on one h2 connection (nginx keepalive_requests for h2):
+    // streams up to the Nth are answered, the connection then closes. 0 = never.
+    int h2GoAwayAfterStreams = 0;
+    // Delay before the server's SETTINGS frame (its connection preface); the client's frames
+    // wait unread until then. 0 = at once.
+    std::chrono::nanoseconds h2SettingsDelay { 0 };
     // Seed of the server's random generator (closeProbability draws, latency jitter): the same
     // seed and request sequence give the same decisions. Read when the server starts.
     quint32 randomSeed = 1;

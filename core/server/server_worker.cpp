@@ -1,6 +1,7 @@
 #include "server/server_worker.h"
 
 #include "pool/clock.h"
+#include "server/h2_server_session.h"
 #include "server/tls_test_identity.h"
 
 #include <QSocketNotifier>
@@ -228,7 +229,7 @@ void ServerWorker::incomingConnection(qintptr socketDescriptor)
             return;
         }
         auto *ssl = new QSslSocket(this);
-        ssl->setSslConfiguration(m_sslConfiguration);
+        ssl->setSslConfiguration(tlsConfigurationFor(m_responses->config()));
         if (!ssl->setSocketDescriptor(fd)) {
             qWarning("poolscope server: cannot adopt accepted socket: %s",
                 qPrintable(ssl->errorString()));
@@ -239,6 +240,7 @@ void ServerWorker::incomingConnection(qintptr socketDescriptor)
         ssl->setReadBufferSize(kReadBufferLimit);
         owned->ssl = ssl;
         Connection *c = addConnection(std::move(owned));
+        connect(ssl, &QSslSocket::encrypted, this, [this, c] { onEncrypted(c); });
         connect(ssl, &QIODevice::readyRead, this, [this, c] { processInput(c); });
         connect(ssl, &QIODevice::bytesWritten, this, [this, c] {
             if (pendingOutput(c) == 0)
@@ -433,6 +435,11 @@ void ServerWorker::onOutputDrained(Connection *c)
         halfClose(c);
         return;
     }
+    if (c->h2) {
+        c->h2->onOutputDrained();
+        processH2Input(c); // reading may have stopped at the high-water mark
+        return;
+    }
     // Parsing may have stopped at the high-water mark.
     if (!c->busy && !c->closing)
         processInput(c);
@@ -505,6 +512,10 @@ void ServerWorker::processInput(Connection *c)
         discardLingeringInput(c);
         return;
     }
+    if (c->h2) {
+        processH2Input(c);
+        return;
+    }
     if (c->busy) {
         setReading(c, false); // resumed by sendPending() once the pending response is out
         return;
@@ -538,6 +549,8 @@ void ServerWorker::processInput(Connection *c)
                 touched = true;
                 markIdle(c); // activity: move to the back of the idle list
             }
+            if (maybeStartH2c(c, data, size))
+                return;
         }
         const qsizetype pos = parseRequests(c, data, size);
         const bool keepRest = pos < size && c->busy && !c->closing && !c->finished;
@@ -683,6 +696,11 @@ void ServerWorker::cancelConnectionTimer(Connection *c)
 
 void ServerWorker::sendPending(Connection *c)
 {
+    if (c->h2) {
+        if (!c->finished)
+            c->h2->onWake();
+        return;
+    }
     if (c->finished || c->closing || !c->busy)
         return;
     Pending &p = c->pending;
@@ -776,6 +794,10 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
 {
     if (c->closing || c->finished)
         return;
+    if (c->h2 && c->h2->drain()) {
+        m_idle.remove(c);
+        return; // GOAWAY sent: the session finishes its streams, then we get here again
+    }
     c->closing = true;
     c->busy = false;
     c->stash = QByteArray();

@@ -20,6 +20,8 @@ class QTimer;
 
 namespace poolscope {
 
+class H2ServerSession;
+
 // The embedded server's engine room: lives in the server thread and does all socket work
 // there. EmbeddedServer is its thread-safe facade; nothing else talks to it.
 //
@@ -123,6 +125,10 @@ private:
         bool halfClosePending = false; // closing, waiting for the output to drain
         bool closeAfterResponse = false; // closeAll() while busy
         bool finished = false; // gone; the struct is erased on the next event loop turn
+        // HTTP/2 (server_worker_h2.cpp): set once the connection negotiated h2 by ALPN or
+        // opened with the h2c preface; it then owns the connection's input and output.
+        std::unique_ptr<H2ServerSession> h2;
+        bool prefaceChecked = false; // h2c: the first bytes were looked at
     };
 
     void refreshConfig();
@@ -167,6 +173,16 @@ private:
     // Accepts what the listening socket holds (our own loop: Qt 6.4 treats EMFILE as a
     // temporary error and would retry at once, spinning a core).
     void acceptPending();
+    // HTTP/2 hooks, in server_worker_h2.cpp.
+    // The TLS configuration for a new connection: ALPN offers h2 when ServerConfig::http2.
+    [[nodiscard]] QSslConfiguration tlsConfigurationFor(const ServerConfig &config) const;
+    // After the TLS handshake: h2 when the client picked it.
+    void onEncrypted(Connection *c);
+    // h2c prior knowledge: true when the connection's first bytes are the HTTP/2 preface; the
+    // connection then speaks h2 and `data` went to its session.
+    bool maybeStartH2c(Connection *c, const char *data, qsizetype size);
+    void startH2(Connection *c);
+    void processH2Input(Connection *c);
     void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
     void onIdleTimer();
     void onLingerTimer();

@@ -1,0 +1,397 @@
+// The embedded server speaking HTTP/2, driven by Go 1.19's own client (tests/goref/h2probe:
+// resp.Proto, connections, dials as Go sees them) and, for h2c prior knowledge (which Go 1.19's
+// standard library cannot speak), by a small nghttp2 client here. Every assertion compares
+// what the client saw with the server's own counters.
+#include "server/embedded_server.h"
+#include "support/server_client.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpSocket>
+#include <QTest>
+#include <nghttp2/nghttp2.h>
+
+using namespace poolscope;
+using namespace std::chrono_literals;
+
+using poolscope::testsupport::kTimeoutMs;
+using poolscope::testsupport::localServerConfig;
+
+namespace {
+
+struct ProbeResult
+{
+    QJsonObject json;
+    QString output; // for failure messages
+    [[nodiscard]] int protos(const char *proto) const
+    {
+        return json.value(QStringLiteral("protos")).toObject().value(QLatin1String(proto)).toInt();
+    }
+    [[nodiscard]] int value(const char *key) const
+    {
+        return json.value(QLatin1String(key)).toInt();
+    }
+};
+
+// A minimal h2c client on nghttp2's client API: prior knowledge, `count` GETs, sequentially
+// on one connection. Returns the statuses seen (empty on a protocol failure).
+struct H2cClient
+{
+    nghttp2_session *session = nullptr;
+    QTcpSocket socket;
+    QList<int> statuses;
+    int open = 0;
+    int status = 0;
+
+    static int onHeader(nghttp2_session *, const nghttp2_frame *, const uint8_t *name, size_t nl,
+        const uint8_t *value, size_t vl, uint8_t, void *user)
+    {
+        if (QByteArrayView(name, qsizetype(nl)) == ":status")
+            static_cast<H2cClient *>(user)->status
+                = QByteArrayView(value, qsizetype(vl)).toByteArray().toInt();
+        return 0;
+    }
+    static int onClose(nghttp2_session *, int32_t, uint32_t, void *user)
+    {
+        auto *self = static_cast<H2cClient *>(user);
+        self->statuses << self->status;
+        --self->open;
+        return 0;
+    }
+
+    bool pump()
+    {
+        const uint8_t *data = nullptr;
+        ssize_t n = 0;
+        while ((n = nghttp2_session_mem_send(session, &data)) > 0)
+            socket.write(reinterpret_cast<const char *>(data), n);
+        if (n < 0)
+            return false;
+        while (socket.bytesToWrite() > 0) {
+            if (!socket.waitForBytesWritten(kTimeoutMs))
+                return false;
+        }
+        if (open == 0)
+            return true;
+        if (!socket.waitForReadyRead(kTimeoutMs))
+            return false;
+        const QByteArray in = socket.readAll();
+        return nghttp2_session_mem_recv(
+                   session, reinterpret_cast<const uint8_t *>(in.constData()), size_t(in.size()))
+            == in.size();
+    }
+
+    QList<int> get(quint16 port, int count)
+    {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        if (!socket.waitForConnected(kTimeoutMs))
+            return {};
+        nghttp2_session_callbacks *cbs = nullptr;
+        nghttp2_session_callbacks_new(&cbs);
+        nghttp2_session_callbacks_set_on_header_callback(cbs, onHeader);
+        nghttp2_session_callbacks_set_on_stream_close_callback(cbs, onClose);
+        nghttp2_session_client_new(&session, cbs, this);
+        nghttp2_session_callbacks_del(cbs);
+        nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, nullptr, 0);
+        const QByteArray authority = "127.0.0.1:" + QByteArray::number(port);
+        const auto nv = [](const char *n, const QByteArray &v) {
+            return nghttp2_nv { reinterpret_cast<uint8_t *>(const_cast<char *>(n)),
+                reinterpret_cast<uint8_t *>(const_cast<char *>(v.constData())), strlen(n),
+                size_t(v.size()), NGHTTP2_NV_FLAG_NONE };
+        };
+        const QByteArray get("GET"), http("http"), path("/");
+        for (int i = 0; i < count; ++i) {
+            const nghttp2_nv headers[] = { nv(":method", get), nv(":scheme", http),
+                nv(":authority", authority), nv(":path", path) };
+            if (nghttp2_submit_request(session, nullptr, headers, 4, nullptr, nullptr) < 0)
+                return {};
+            ++open;
+            QElapsedTimer deadline;
+            deadline.start();
+            while (open > 0 && deadline.elapsed() < kTimeoutMs) {
+                if (!pump())
+                    return {};
+            }
+        }
+        return statuses;
+    }
+    ~H2cClient()
+    {
+        if (session)
+            nghttp2_session_del(session);
+    }
+};
+
+} // namespace
+
+class TestServerH2 final : public QObject
+{
+    Q_OBJECT
+    QString m_probe;
+    QString m_skip;
+
+    ServerConfig tlsConfig(bool http2) const
+    {
+        ServerConfig config = localServerConfig();
+        config.tls = true;
+        config.http2 = http2;
+        return config;
+    }
+
+    // Runs h2probe against the server; the server runs in its own thread meanwhile.
+    ProbeResult probe(const EmbeddedServer &server, const QStringList &args)
+    {
+        QProcess p;
+        p.start(m_probe, QStringList { QStringLiteral("-url"), server.url() } + args);
+        ProbeResult r;
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished();
+            r.output = QStringLiteral("h2probe did not finish in 60 s");
+            return r;
+        }
+        const QByteArray out = p.readAllStandardOutput();
+        r.output = QString::fromUtf8(out + p.readAllStandardError());
+        r.json = QJsonDocument::fromJson(out.trimmed()).object();
+        return r;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString go = qEnvironmentVariable("POOLSCOPE_GO");
+        if (go.isEmpty() || !QFileInfo(go).isExecutable()) {
+            m_skip = QStringLiteral("POOLSCOPE_GO is not set to a Go toolchain");
+            return;
+        }
+        const QString dir = QStringLiteral(POOLSCOPE_BINARY_DIR "/h2probe");
+        QDir().mkpath(dir);
+        m_probe = dir + QStringLiteral("/h2probe");
+        QProcess build;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("GO111MODULE"), QStringLiteral("off"));
+        env.insert(QStringLiteral("GOFLAGS"), QString());
+        env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
+        env.insert(QStringLiteral("GOCACHE"), dir + QStringLiteral("/cache"));
+        env.insert(QStringLiteral("GOPATH"), dir + QStringLiteral("/gopath"));
+        env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
+        env.insert(QStringLiteral("HOME"), dir);
+        build.setProcessEnvironment(env);
+        build.setWorkingDirectory(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref/h2probe"));
+        build.setProcessChannelMode(QProcess::MergedChannels);
+        build.start(
+            go, { QStringLiteral("build"), QStringLiteral("-o"), m_probe, QStringLiteral(".") });
+        QVERIFY2(build.waitForFinished(240000), "go build of h2probe timed out");
+        QVERIFY2(build.exitCode() == 0, build.readAll().constData());
+    }
+
+    void init()
+    {
+        // The h2c tests use nghttp2's client, not Go.
+        const QByteArray name(QTest::currentTestFunction());
+        if (!m_skip.isEmpty() && name != "h2cPriorKnowledge"
+            && name != "idleTimeoutClosesAnIdleH2Connection")
+            QSKIP(qPrintable(m_skip));
+    }
+
+    void alpnNegotiatesH2OnlyWhenOn_data()
+    {
+        QTest::addColumn<bool>("http2");
+        QTest::addColumn<bool>("clientH1");
+        QTest::addColumn<QString>("proto");
+        QTest::newRow("h2 on") << true << false << QStringLiteral("HTTP/2.0");
+        QTest::newRow("h2 off") << false << false << QStringLiteral("HTTP/1.1");
+        QTest::newRow("h2 on, Go's HTTP/2 off") << true << true << QStringLiteral("HTTP/1.1");
+    }
+    void alpnNegotiatesH2OnlyWhenOn()
+    {
+        QFETCH(bool, http2);
+        QFETCH(bool, clientH1);
+        QFETCH(QString, proto);
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(tlsConfig(http2), &error), qPrintable(error));
+        QStringList args { QStringLiteral("-n"), QStringLiteral("3") };
+        if (clientH1)
+            args << QStringLiteral("-h1");
+        const ProbeResult r = probe(server, args);
+        QVERIFY2(r.protos(qPrintable(proto)) == 3, qPrintable(r.output));
+        QCOMPARE(r.value("errors"), 0);
+        // Sequential requests reuse one connection either way; the server counted each one.
+        QCOMPARE(r.value("connections"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 3u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, 1u);
+    }
+
+    // After a warm-up request, 20 requests from 10 goroutines are streams on the one
+    // connection: no dial, no second TLS handshake.
+    void concurrentRequestsShareOneConnection()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.latency = 50ms; // keeps streams in flight together
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(server,
+            { QStringLiteral("-warmup"), QStringLiteral("-n"), QStringLiteral("20"),
+                QStringLiteral("-c"), QStringLiteral("10") });
+        QVERIFY2(r.protos("HTTP/2.0") == 21, qPrintable(r.output));
+        QCOMPARE(r.value("connections"), 1);
+        QCOMPARE(r.value("dials"), 1);
+        QCOMPARE(r.value("reused"), 20);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 21u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, 1u);
+        QCOMPARE(server.stats().errors, 0u);
+    }
+
+    // SETTINGS_MAX_CONCURRENT_STREAMS 1: Go 1.19's default (StrictMaxConcurrentStreams false)
+    // does not queue behind the busy connection, it dials more; every request still succeeds
+    // over h2. With the default 250 the same load stays on one connection (above).
+    void maxConcurrentStreamsOneMakesGoDialMore()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.latency = 200ms;
+        config.h2MaxConcurrentStreams = 1;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(server,
+            { QStringLiteral("-warmup"), QStringLiteral("-n"), QStringLiteral("4"),
+                QStringLiteral("-c"), QStringLiteral("4") });
+        QVERIFY2(r.protos("HTTP/2.0") == 5, qPrintable(r.output));
+        QVERIFY2(r.value("connections") > 1, qPrintable(r.output));
+        QVERIFY2(r.value("connections") <= 4, qPrintable(r.output));
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 5u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, std::uint64_t(r.value("dials")));
+        qInfo("max streams 1, 4 concurrent: Go used %d connections, %d dials",
+            r.value("connections"), r.value("dials"));
+    }
+
+    // GOAWAY after N streams: each connection answers N requests, then Go opens a new one.
+    void goAwayAfterStreamsMakesGoReconnect_data()
+    {
+        QTest::addColumn<int>("after");
+        QTest::addColumn<int>("requests");
+        QTest::newRow("3 of 10") << 3 << 10;
+        QTest::newRow("1 of 4") << 1 << 4;
+        QTest::newRow("5 of 5") << 5 << 5;
+    }
+    void goAwayAfterStreamsMakesGoReconnect()
+    {
+        QFETCH(int, after);
+        QFETCH(int, requests);
+        ServerConfig config = tlsConfig(true);
+        config.h2GoAwayAfterStreams = after;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(server, { QStringLiteral("-n"), QString::number(requests) });
+        QVERIFY2(r.protos("HTTP/2.0") == requests, qPrintable(r.output));
+        const int expected = (requests + after - 1) / after;
+        QCOMPARE(r.value("connections"), expected);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, std::uint64_t(requests), kTimeoutMs);
+        QCOMPARE(server.stats().accepted, std::uint64_t(expected));
+        // Every connection the server sent GOAWAY on is closed by the server once done.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            server.stats().closedByServer, std::uint64_t(requests / after), kTimeoutMs);
+    }
+
+    // The client's first request waits for the server's SETTINGS.
+    void settingsDelayHoldsTheFirstResponse()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.h2SettingsDelay = 300ms;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(
+            server, { QStringLiteral("-warmup"), QStringLiteral("-n"), QStringLiteral("0") });
+        QVERIFY2(r.protos("HTTP/2.0") == 1, qPrintable(r.output));
+        const double ms = r.json.value(QStringLiteral("firstMillis")).toDouble();
+        QVERIFY2(ms >= 300.0, qPrintable(r.output));
+        QVERIFY2(ms < 5000.0, qPrintable(r.output));
+    }
+
+    // Per-stream latency: 5 concurrent streams with 300 ms latency each finish together, in
+    // about one latency rather than five.
+    void latencyAppliesPerStream()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.latency = 300ms;
+        config.bodySize = 100000; // several DATA frames per stream
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        QElapsedTimer timer;
+        timer.start();
+        const ProbeResult r = probe(server,
+            { QStringLiteral("-warmup"), QStringLiteral("-n"), QStringLiteral("5"),
+                QStringLiteral("-c"), QStringLiteral("5") });
+        const qint64 total = timer.elapsed();
+        QVERIFY2(r.protos("HTTP/2.0") == 6, qPrintable(r.output));
+        QCOMPARE(r.value("connections"), 1);
+        const double warm = r.json.value(QStringLiteral("firstMillis")).toDouble();
+        QVERIFY2(warm >= 300.0, qPrintable(r.output));
+        // Warm-up plus one latency for the 5 parallel streams; 5 in series would take 1.8 s.
+        QVERIFY2(total < 1500, qPrintable(QStringLiteral("%1 ms").arg(total)));
+    }
+
+    // h2c prior knowledge, which Go 1.19's standard library has no client for: nghttp2's
+    // client. A cleartext HTTP/1.1 client on the same server still gets HTTP/1.1.
+    void h2cPriorKnowledge()
+    {
+        ServerConfig config = localServerConfig();
+        config.h2c = true;
+        config.h2GoAwayAfterStreams = 0;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        {
+            H2cClient client;
+            const QList<int> statuses = client.get(server.port(), 3);
+            QCOMPARE(statuses, QList<int>({ 200, 200, 200 }));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 3u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, 1u);
+        testsupport::Client h1;
+        QVERIFY(h1.connectTo(server.port()));
+        const auto response = h1.roundTrip();
+        QVERIFY(response);
+        QCOMPARE(response->statusLine, QByteArray("HTTP/1.1 200 OK"));
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 4u, kTimeoutMs);
+
+        // With h2c off the preface is an HTTP/2 request line HTTP/1.1 rejects.
+        config.h2c = false;
+        server.setConfig(config);
+        H2cClient refused;
+        QVERIFY(refused.get(server.port(), 1).isEmpty());
+        QCOMPARE(server.stats().requests, 4u);
+    }
+
+    // An h2 connection without streams is idle: the server's idle timeout closes it (GOAWAY,
+    // then FIN), and it counts as an idle timeout on the server's side.
+    void idleTimeoutClosesAnIdleH2Connection()
+    {
+        ServerConfig config = localServerConfig();
+        config.h2c = true;
+        config.idleTimeout = 200ms;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        H2cClient client;
+        QCOMPARE(client.get(server.port(), 2), QList<int>({ 200, 200 }));
+        QCOMPARE(server.stats().open, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().idleTimeouts, 1u, kTimeoutMs);
+        QCOMPARE(server.stats().closedByServer, 1u);
+        QVERIFY(client.socket.waitForDisconnected(kTimeoutMs)
+            || client.socket.state() == QAbstractSocket::UnconnectedState);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerH2)
+#include "tst_server_h2.moc"
