@@ -69,6 +69,8 @@ struct RunOptions
 const char kRunIntro[]
     = "Usage: poolscope run [flags]\n"
       "Loads a target with PoolScope's Go-faithful connection pool and prints what the pool did.\n"
+      "It models Go 1.19's net/http (Debian bookworm's Go, the conformance referee); where a\n"
+      "later Go changed a rule, --go-version 1.23 selects the later one (README: Which Go).\n"
       "Durations use Go's syntax (250ms, 90s, 1m30s). Every run is bounded by --requests and/or\n"
       "--duration (10s when neither is given). Switches also take =true or =false.\n";
 

@@ -42,9 +42,11 @@ void printUsage()
     for (const Command &c : kCommands) {
         std::printf("  poolscope %-7s [flags]   %s\n", c.name, c.summary);
     }
-    std::printf("  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
-                "  poolscope --version\n"
-                "Run `poolscope COMMAND --help` for a command's flags.\n");
+    std::printf(
+        "  poolscope --headless [flags]   the same as `poolscope run [flags]`\n"
+        "  poolscope --version\n"
+        "Run `poolscope COMMAND --help` for a command's flags.\n"
+        "PoolScope models Go 1.19's net/http.Transport (--go-version 1.23 for the later rules).\n");
 }
 
 // The headless command a command line asks for, with the words after it;

@@ -243,7 +243,7 @@ public:
         }
         QElapsedTimer t;
         t.start();
-        static const QRegularExpression re(QStringLiteral("listening on (http://\\S+)"));
+        static const QRegularExpression re(QStringLiteral("listening on (https?://\\S+)"));
         while (t.elapsed() < 10000) {
             if (m_proc.canReadLine()) {
                 const QString line = QString::fromUtf8(m_proc.readLine()).trimmed();

@@ -4,6 +4,7 @@
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
 #include "support/engine_run.h"
+#include "support/gate_proxy.h"
 #include "support/nginx.h"
 
 #include <QDir>
@@ -639,6 +640,50 @@ private Q_SLOTS:
         const auto refused = runLoad(loadFor(url, 1, 2), TransportConfig::goDefault());
         QCOMPARE(refused.errors, 2u);
         QCOMPARE(errorsOf(refused, CloseReason::TlsError), 2u);
+    }
+
+    // Go 1.19 dials under the request's context (transport.go dialConnFor: t.dialConn(w.ctx,
+    // ...)). The relay lets the first TLS connection through and holds every later one in
+    // its handshake, so each request after the first is served by the one open connection
+    // (an idle handoff) while its own dial is in flight. With Client.Timeout, the caller's
+    // cancel once it has read the body aborts that dial: every dial but the first ends
+    // "dial aborted", and the server side sees the client give up. Without Client.Timeout
+    // (context.Background), or with Go 1.23's rule, the dials stay in flight until the run
+    // ends.
+    void clientTimeoutAbortsTheTlsDialOfAServedRequest_data()
+    {
+        QTest::addColumn<qint64>("timeoutMs");
+        QTest::addColumn<int>("goVersion");
+        QTest::addColumn<bool>("aborts");
+        QTest::newRow("go1.19, Client.Timeout 5s") << 5000LL << int(GoVersion::Go1_19) << true;
+        QTest::newRow("go1.19, no Client.Timeout") << 0LL << int(GoVersion::Go1_19) << false;
+        QTest::newRow("go1.23, Client.Timeout 5s") << 5000LL << int(GoVersion::Go1_23) << false;
+    }
+    void clientTimeoutAbortsTheTlsDialOfAServedRequest()
+    {
+        QFETCH(qint64, timeoutMs);
+        QFETCH(int, goVersion);
+        QFETCH(bool, aborts);
+        ServerConfig sc;
+        sc.tls = true;
+        QVERIFY(!startServer(sc).isEmpty());
+        GateProxy gate(server().port(), 1);
+        auto t = TransportConfig::goDefault();
+        t.insecureSkipVerify = true;
+        t.maxIdleConnsPerHost = 10;
+        t.clientTimeout = std::chrono::milliseconds(timeoutMs);
+        t.goVersion = static_cast<GoVersion>(goVersion);
+        const auto s
+            = runLoad(loadFor(QStringLiteral("https://127.0.0.1:%1/").arg(gate.port()), 2, 3), t);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.requestsDone, 6u);
+        QCOMPARE(s.pool.fresh, 1u); // one handshake ever completes
+        QVERIFY2(s.pool.dials >= 3u, qPrintable(QString::number(s.pool.dials)));
+        QCOMPARE(s.pool.dialFailures, 0u); // an aborted dial is nobody's error
+        const std::uint64_t held = s.pool.dials - 1;
+        QCOMPARE(s.pool.closes(CloseReason::DialCanceled), aborts ? held : 0u);
+        QCOMPARE(s.pool.closes(CloseReason::Canceled), aborts ? 0u : held); // at the run's end
+        QTRY_COMPARE_WITH_TIMEOUT(gate.closedByClientWhileHeld, int(held), 5000);
     }
 
     void tlsHandshakeTimeout()

@@ -569,6 +569,99 @@ private Q_SLOTS:
         QCOMPARE(pool.hostCounters(h).idle, 1);
     }
 
+    // Go 1.19: a dial runs under its request's context (dialConnFor: t.dialConn(w.ctx, ...)).
+    // The request is served by a returned connection first; when its caller is done,
+    // Client.Timeout's cancel ends the context and the dial still in flight is aborted.
+    // Go 1.23's rule (golang/go#59017) lets it complete into the pool.
+    void dialAbortedWhenItsRequestIsDone_data()
+    {
+        QTest::addColumn<int>("goVersion");
+        QTest::addColumn<bool>("aborted");
+        QTest::newRow("go1.19") << int(GoVersion::Go1_19) << true;
+        QTest::newRow("go1.23") << int(GoVersion::Go1_23) << false;
+    }
+    void dialAbortedWhenItsRequestIsDone()
+    {
+        QFETCH(int, goVersion);
+        QFETCH(bool, aborted);
+        auto cfg = TransportConfig::goDefault();
+        cfg.goVersion = static_cast<GoVersion>(goVersion);
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
+        const HostId h = pool.hostId("https://x:1");
+        const ReqId first = d.get(h);
+        d.completeDials();
+        const ReqId second = d.get(h); // no idle connection: waits and dials
+        QCOMPARE(pool.hostCounters(h).dialing, 1);
+        const ConnId secondDial = d.pendingDials.back();
+        clock.advance(1ms);
+        d.release(first); // handed to `second` while its dial is still in the handshake
+        QCOMPARE(d.got.at(second), d.got.at(first));
+        clock.advance(1ms);
+        d.release(second);
+        QCOMPARE(pool.requestContextDone(second), aborted);
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).dialing, 0);
+        QCOMPARE(int(pool.counters().closes(CloseReason::DialCanceled)), aborted ? 1 : 0);
+        QCOMPARE(pool.counters().dialFailures, 0u); // nobody sees an error
+        if (aborted) {
+            using P = std::pair<EventType, CloseReason>;
+            const std::vector<P> want { P { EventType::ConnectStart, CloseReason::None },
+                P { EventType::ConnectDone, CloseReason::DialCanceled },
+                P { EventType::ConnClosed, CloseReason::DialCanceled } };
+            QCOMPARE(eventsOf(rec, secondDial), want);
+            QVERIFY(!pool.connState(secondDial));
+        }
+        d.completeDials(); // the handshake finishing now changes nothing once aborted
+        QCOMPARE(pool.hostCounters(h).idle, aborted ? 1 : 2);
+        QCOMPARE(pool.counters().dials, 2u);
+    }
+
+    // An aborted dial frees its MaxConnsPerHost slot like any close (decConnsPerHost): the
+    // request queued for one dials at once. Here b's deadline passes while it waits.
+    void abortedDialFreesSlotForQueuedDial()
+    {
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxConnsPerHost = 2;
+        PoolRig rig(cfg);
+        auto &[clock, rec, pool, d] = rig;
+        const HostId h = pool.hostId("https://x:1");
+        d.get(h);
+        const ReqId b = d.get(h);
+        const ReqId c = d.get(h);
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 1);
+        QVERIFY(pool.requestContextDone(b));
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).queuedForDial, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, 2); // a's, and c's in b's slot
+        QCOMPARE(pool.counters().dials, 3u);
+        d.completeDials();
+        QVERIFY(d.got.count(c));
+        QVERIFY(!d.got.count(b));
+    }
+
+    // A request served by its own dial has nothing to abort; one whose context ends while it
+    // still waits (the deadline) stops waiting and, under Go 1.19, loses its dial too.
+    void requestContextDoneOnlyAbortsDialsInFlight()
+    {
+        PoolRig rig;
+        auto &[clock, rec, pool, d] = rig;
+        const HostId h = pool.hostId("https://x:1");
+        const ReqId served = d.get(h);
+        d.completeDials();
+        QVERIFY(!pool.requestContextDone(served));
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).active, 1);
+        const ReqId waiting = d.get(h);
+        QCOMPARE(pool.hostCounters(h).waiting, 1);
+        QVERIFY(pool.requestContextDone(waiting));
+        d.drain();
+        QCOMPARE(pool.hostCounters(h).waiting, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, 0);
+        QVERIFY(d.failed.empty()); // the caller already has its error (the timeout)
+        QVERIFY(!pool.requestContextDone(waiting)); // once only
+    }
+
     void retryRules_data()
     {
         QTest::addColumn<bool>("reused");

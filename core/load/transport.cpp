@@ -78,6 +78,9 @@ RoundTripId Transport::roundTrip(RoundTripRequest request)
 void Transport::startAttempt(RoundTripId id)
 {
     Trip &t = m_trips.at(id);
+    if (t.req != 0) {
+        t.earlierReqs.push_back(t.req); // a retry: same request, same context
+    }
     t.conn = 0;
     t.reused = false;
     t.gotHeaders = false;
@@ -96,7 +99,7 @@ void Transport::cancel(RoundTripId id, RequestFailure why, const QString &messag
     }
     const Trip &t = it->second;
     if (m_waiting.erase(t.req) > 0) {
-        m_pool.cancelWant(t.req); // a dial it started goes on, as in Go
+        m_pool.cancelWant(t.req); // its dial: complete() ends the request's context
     } else if (detach(t.conn) == id) {
         m_pool.closeConn(t.conn, requestFailureCloseReason(why));
     } else {
@@ -341,7 +344,10 @@ void Transport::onResponseHeaders(Connection &c)
     if (p.bodiless()) {
         // Go's readLoop, !hasBody: the connection goes back to the pool before Do returns
         // (onResponseComplete follows at once: such a response is complete with its head)
-        // and the caller gets http.NoBody, so neither closing nor leaking it matters.
+        // and the caller gets http.NoBody, so neither closing nor leaking it matters (but a
+        // caller that never closes it keeps the request's context: Client.Timeout's cancel
+        // comes at the deadline).
+        t.bodyLeaked = t.request.bodyPolicy == BodyPolicy::Leak;
         return;
     }
     const BodyHandling handling = m_handler.onResponseHead(t.request, t.head);
@@ -359,6 +365,7 @@ void Transport::onResponseHeaders(Connection &c)
         // The caller never closes the body: the connection stays Active until the request's
         // deadline, if it has one (Go's readLoop gives up on the body when its context ends).
         m_onConn.erase(it);
+        t.bodyLeaked = true;
         c.drainSilently();
         if (t.request.deadline) {
             closeLeakedAt(c.id(), *t.request.deadline);
@@ -525,6 +532,13 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     if (const auto w = m_waiting.find(t.req); w != m_waiting.end() && w->second == id) {
         m_waiting.erase(w);
     }
+    // Go's Client.Timeout cancels the request's context once the caller is done: body read
+    // to EOF or closed, or the request failed (client.go setRequestCancel, cancelTimerBody).
+    // A body never closed keeps it until the deadline; a stopped run's dials (Canceled) are
+    // cancelDials'.
+    if (t.request.deadline && failure != RequestFailure::Canceled && !t.bodyLeaked) {
+        endContext(t);
+    }
     if (const auto c = m_onConn.find(t.conn); c != m_onConn.end() && c->second == id) {
         m_onConn.erase(c);
     }
@@ -540,6 +554,18 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     r.head = t.head;
     m_trips.erase(it);
     m_handler.onRoundTripDone(r);
+}
+
+void Transport::endContext(const Trip &t)
+{
+    bool aborted = false;
+    for (const ReqId req : t.earlierReqs) {
+        aborted = m_pool.requestContextDone(req) || aborted;
+    }
+    aborted = m_pool.requestContextDone(t.req) || aborted;
+    if (aborted) {
+        processActions();
+    }
 }
 
 void Transport::emitEvent(EventType type, ConnId conn, ReqId req, HostId host)

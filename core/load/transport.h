@@ -180,6 +180,8 @@ private:
         ResponseHead head; // the current attempt's response
         qint64 readLimit = -1; // BodyHandling::readLimit of the current response
         bool resuming = false; // response read, connection closed: result follows this pass
+        bool bodyLeaked = false; // the caller never closes the body: its context lives on
+        std::vector<ReqId> earlierReqs; // pool requests of attempts before a retry
     };
     struct Conn
     {
@@ -222,6 +224,9 @@ private:
     // The result is delivered after the rest of this event-loop pass (see the .cpp).
     void completeLater(RoundTripId id);
     void complete(RoundTripId id, RequestFailure failure, const QString &message);
+    // The round trip's context ends (Client.Timeout's cancel): Pool::requestContextDone for
+    // each of its attempts, aborting a dial still in flight under Go 1.19's rule.
+    void endContext(const Trip &t);
     void emitEvent(EventType type, ConnId conn, ReqId req, HostId host);
     [[nodiscard]] DialSpec dialSpec(HostId host) const;
 

@@ -31,6 +31,7 @@ enum class CloseReason : std::uint8_t {
     ProtocolError, // malformed response
     TransportClosed, // CloseIdleConnections / engine shutdown
     KeepAliveTimeout, // kernel gave up after keep-alive probes (ETIMEDOUT)
+    DialCanceled, // a dial aborted because its request's context ended (Go 1.19)
     Count_
 };
 
@@ -109,6 +110,12 @@ inline constexpr std::array<CloseReasonInfo, kCloseReasonCount> kCloseReasonTabl
     // The kernel drops the socket after unanswered probes: no FIN exchange, no TIME_WAIT.
     { CloseReason::KeepAliveTimeout, "keep_alive_timeout", "keep-alive probes unanswered",
         "ETIMEDOUT (TCP keep-alive)", FirstCloser::None, 0x617396 },
+    // Go 1.19 dials under the request's context (dialConnFor: t.dialConn(w.ctx, ...)); when
+    // the request was served by another connection and its context ends (Client.Timeout's
+    // cancel once the body is read or closed), the dial is aborted: a TLS handshake in
+    // flight closes its TCP connection (the client's FIN), a connect in flight sends none.
+    { CloseReason::DialCanceled, "dial_canceled", "dial aborted (request done)",
+        "context.Canceled (dialConn under the request's ctx)", FirstCloser::Client, 0xc49c94 },
 } };
 
 namespace detail {

@@ -172,6 +172,12 @@ void Pool::transition(Conn &c, ConnState to, CloseReason reason)
         if (*c.state == ConnState::Idle) {
             unlistIdle(c);
         }
+        if (*c.state == ConnState::Dialing) {
+            m_dialsByReq.erase(c.dialFor);
+        }
+    }
+    if (to == ConnState::Dialing) {
+        m_dialsByReq[c.dialFor] = c.id;
     }
     c.state = to;
     c.since = m_clock.now();
@@ -310,6 +316,24 @@ void Pool::cancelWant(ReqId req)
     if (it != m_wants.end()) {
         takeWant(it);
     }
+}
+
+bool Pool::requestContextDone(ReqId req)
+{
+    cancelWant(req);
+    if (!m_config.dialsUnderRequestContext()) {
+        return false; // the later rule: the dial goes on and joins the pool
+    }
+    const auto it = m_dialsByReq.find(req);
+    if (it == m_dialsByReq.end()) {
+        return false;
+    }
+    Conn &c = m_conns.at(it->second);
+    // Not a dial failure anyone sees: the request was answered, Go's tryDeliver drops the
+    // error. ConnectDone(err) as Go's trace reports the aborted dial.
+    record(EventType::ConnectDone, c, req, CloseReason::DialCanceled);
+    close(c, CloseReason::DialCanceled);
+    return true;
 }
 
 Pool::Want &Pool::addWant(ReqId req, HostId host, std::uint32_t tag)
@@ -754,6 +778,8 @@ std::string Pool::checkConsistency() const
     }
     expect(lru == total.idle, "the LRU length disagrees with the idle count");
     expect(m_idleDeadlines.size() == withDeadline, "idle timers disagree with idle connections");
+    expect(m_dialsByReq.size() == static_cast<std::size_t>(total.dialing),
+        "dials by request disagree with the dialing connections");
     return err;
 }
 

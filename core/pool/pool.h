@@ -114,11 +114,18 @@ public:
     // answer comes as Deliver (maybe at once) or FailRequest.
     // `tag` is the caller's own (e.g. a worker index) and comes back in the action.
     ReqId getConn(HostId host, std::uint32_t tag = 0);
-    // The request stops waiting (Client.Timeout, cancel). The pool does not abort a dial it
-    // started: the connection is offered to the pool when it completes. (Go 1.19 dials under
-    // the request's context, so a cancelled context aborts it; a driver models that with
-    // dialFailed(conn, CloseReason::Canceled).)
+    // The request stops waiting (cancel). The pool does not abort a dial it started: the
+    // connection is offered to the pool when it completes. When the request's context ends,
+    // the driver also calls requestContextDone.
     void cancelWant(ReqId req);
+    // Request `req`'s context ended: its caller is done with the response (Client.Timeout's
+    // cancel on body EOF or Close), its deadline passed, or it was cancelled. Under Go 1.19's
+    // rule (TransportConfig::dialsUnderRequestContext) a dial it started and still in flight
+    // is aborted: ConnectDone(err) and a close with DialCanceled, its slot freed as any
+    // close frees one (dialConnFor: t.dialConn(w.ctx, ...) fails, decConnsPerHost). Under
+    // the later rule, and for a request without a dial in flight, nothing happens. A request
+    // still waiting also stops waiting (cancelWant). Returns whether a dial was aborted.
+    bool requestContextDone(ReqId req);
     void dialSucceeded(ConnId conn);
     // `reason` (here and in closeConn) is never None: every close has a reason, and
     // transition() stops the process on one without.
@@ -257,6 +264,9 @@ private:
     std::vector<Host> m_hosts;
     std::unordered_map<ConnId, Conn> m_conns; // node-based: Conn addresses are stable
     std::unordered_map<ReqId, Want> m_wants; // requests waiting for a connection
+    // Dials in flight by the request that started them (Conn::dialFor); transition() keeps
+    // it: a connection is listed while Dialing and only then.
+    std::unordered_map<ReqId, ConnId> m_dialsByReq;
     std::set<std::pair<TimePoint, ConnId>> m_idleDeadlines;
     Conn *m_lruHead = nullptr; // oldest idle
     Conn *m_lruTail = nullptr; // newest idle

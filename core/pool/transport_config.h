@@ -24,6 +24,14 @@ struct KeepAliveConfig
     bool operator==(const KeepAliveConfig &) const = default;
 };
 
+// The Go release whose rules PoolScope models where releases differ (README, "Which Go").
+// Go1_19: the referee (Debian bookworm's golang-go); a dial runs under its request's
+// context, so the end of that context aborts a dial still in flight (transport.go
+// queueForDial -> dialConnFor -> t.dialConn(w.ctx, ...)). Go1_23: the later rule of
+// golang/go#59017, where getConn detaches the dial from the request's cancellation
+// (context.WithoutCancel) and the dial completes into the pool.
+enum class GoVersion : std::uint8_t { Go1_19, Go1_23 };
+
 // What Go would actually do to a freshly dialed socket, after resolving every
 // zero and negative value. -1 in a field means "do not touch that option".
 struct EffectiveKeepAlive
@@ -90,6 +98,9 @@ struct TransportConfig
     // Client.Timeout: whole exchange, dial to last body byte. 0 = none.
     Duration clientTimeout { 0 };
 
+    // ---- which Go ----
+    GoVersion goVersion = GoVersion::Go1_19;
+
     // ---- tls.Config ----
     // InsecureSkipVerify: accept any server certificate (test targets only).
     bool insecureSkipVerify = false;
@@ -104,6 +115,9 @@ struct TransportConfig
     [[nodiscard]] int effectiveMaxIdleConnsPerHost() const;
     // Resolves Dialer.KeepAlive and KeepAliveConfig as Go 1.23's newTCPConn does.
     [[nodiscard]] EffectiveKeepAlive effectiveKeepAlive() const;
+    // Go 1.19's rule: the end of a request's context (Client.Timeout's cancel when the
+    // caller is done with the response, or the deadline) aborts the dial it started.
+    [[nodiscard]] bool dialsUnderRequestContext() const { return goVersion == GoVersion::Go1_19; }
     // The header limit Go enforces: 10 MiB when the field is 0 (or negative, see above).
     [[nodiscard]] std::int64_t effectiveMaxResponseHeaderBytes() const;
 

@@ -40,6 +40,11 @@ constexpr KnobChoice kTimerChoices[] = {
     { "go", QT_TRANSLATE_NOOP("Knob", "Go runtime") },
     { "precise", QT_TRANSLATE_NOOP("Knob", "precise") },
 };
+// The Go releases whose rules can be chosen where they differ (README, "Which Go").
+constexpr KnobChoice kGoVersionChoices[] = {
+    { "1.19", QT_TRANSLATE_NOOP("Knob", "Go 1.19 (the referee)") },
+    { "1.23", QT_TRANSLATE_NOOP("Knob", "Go 1.23 rules") },
+};
 constexpr KnobChoice kBodyPolicyChoices[] = {
     { "read", QT_TRANSLATE_NOOP("Knob", "read to EOF") },
     { "close-early", QT_TRANSLATE_NOOP("Knob", "close early") },
@@ -253,6 +258,17 @@ const Knob kKnobs[] = {
         "", "", "", 0, 0, 0, 0, 0, kTimerChoices, nullptr, false, true,
         [](const Settings &s) -> KnobValue { return QString::fromLatin1(timerModelName(s.load.timers)); },
         [](Settings &s, const KnobValue &v) { parseTimerModel(std::get<QString>(v), &s.load.timers); } },
+    { "load.goVersion", "", KnobGroup::Load, KnobKind::Choice,
+        "go-version", "goVersion", QT_TRANSLATE_NOOP("Knob", "Go version"),
+        QT_TRANSLATE_NOOP("Knob", "Which Go's net/http rules to model where releases differ (README, Which Go). 1.19, the referee: a dial runs under its request's context, so when another connection serves the request first and Client.Timeout's cancel ends that context, the dial in flight is aborted (closed as dial aborted, a TLS handshake dies). 1.23: the dial is detached from the request's cancellation (golang/go#59017) and completes into the pool."),
+        "", "", "", 0, 0, 0, 0, 0, kGoVersionChoices, nullptr, false, true,
+        [](const Settings &s) -> KnobValue {
+            return QString::fromLatin1(s.transport.goVersion == GoVersion::Go1_23 ? "1.23" : "1.19");
+        },
+        [](Settings &s, const KnobValue &v) {
+            s.transport.goVersion
+                = std::get<QString>(v) == u"1.23" ? GoVersion::Go1_23 : GoVersion::Go1_19;
+        } },
     { "load.method", "", KnobGroup::Load, KnobKind::Text,
         "method", "method", QT_TRANSLATE_NOOP("Knob", "method"),
         QT_TRANSLATE_NOOP("Knob", "HTTP method. GET and HEAD are retried on a stale connection; POST is not."),

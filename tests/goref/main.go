@@ -21,6 +21,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -64,6 +65,7 @@ type options struct {
 	dialTimeout           time.Duration
 	keepAlive             time.Duration
 	timeout               time.Duration
+	insecure              bool
 	linger                time.Duration
 	lockstep              bool
 	jsonOut               bool
@@ -97,6 +99,7 @@ func parseFlags() *options {
 	fs.DurationVar(&o.dialTimeout, "dial-timeout", 0, "Dialer.Timeout")
 	fs.DurationVar(&o.keepAlive, "keep-alive", 0, "Dialer.KeepAlive")
 	fs.DurationVar(&o.timeout, "timeout", 0, "Client.Timeout")
+	fs.BoolVar(&o.insecure, "insecure", false, "TLSClientConfig.InsecureSkipVerify (the embedded server's test certificate)")
 	fs.DurationVar(&o.linger, "linger", 0, "keep the pool alive this long after the load, then report")
 	fs.BoolVar(&o.lockstep, "lockstep", false, "rounds of --workers requests with a barrier between rounds")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object")
@@ -290,6 +293,9 @@ func (r *recorder) dialer(o *options) func(ctx context.Context, network, addr st
 		}
 		r.nextConn++
 		ci := &connInfo{id: r.nextConn, state: stActive}
+		if rs, ok := ctx.Value(reqStateKey{}).(*reqState); ok {
+			rs.dialing = ci // Go 1.19 dials under the request's context
+		}
 		r.conns[ci.id] = ci
 		tc := &trackedConn{Conn: c, info: ci, r: r}
 		r.byNetConn[tc] = ci
@@ -303,6 +309,7 @@ type reqState struct {
 	id       int64
 	getConns int
 	conn     *connInfo
+	dialing  *connInfo // the connection its own dial made (TCP connected)
 }
 
 func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
@@ -332,10 +339,29 @@ func (r *recorder) trace(rs *reqState) *httptrace.ClientTrace {
 			}
 			r.addEventLocked(e)
 		},
+		TLSHandshakeDone: func(_ tls.ConnectionState, err error) {
+			// Go 1.19 dials under the request's context: when another connection
+			// served the request and its context ended (Client.Timeout's cancel once
+			// the body was read), the handshake in flight fails with the context's
+			// error after closing the TCP connection (addTLS).
+			if err == nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				return
+			}
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if ci := rs.dialing; ci != nil && ci.requestsServed == 0 && ci.pendingClose {
+				ci.pendingClose = false
+				r.reasons["dial_canceled"]++
+			}
+		},
 		GotConn: func(info httptrace.GotConnInfo) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			ci := r.byNetConn[info.Conn]
+			conn := info.Conn
+			if tc, ok := conn.(*tls.Conn); ok {
+				conn = tc.NetConn() // our trackedConn under the TLS layer
+			}
+			ci := r.byNetConn[conn]
 			if ci == nil {
 				return
 			}
@@ -547,6 +573,9 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 	t.DisableKeepAlives = o.disableKeepAlives
 	t.ResponseHeaderTimeout = o.responseHeaderTimeout
 	t.ForceAttemptHTTP2 = false
+	if o.insecure {
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	}
 	t.DialContext = r.dialer(o)
 	return t
 }
