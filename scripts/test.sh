@@ -22,7 +22,7 @@ normal)
     export POOLSCOPE_BUILD_DIR="${POOLSCOPE_BUILD_DIR:-$ROOT/build}"
     "$ROOT/scripts/build.sh" -DPOOLSCOPE_WERROR=ON
     cd "$POOLSCOPE_BUILD_DIR"
-    ctest --output-on-failure --timeout 600 "$@"
+    ctest --output-on-failure --timeout 600 -LE sweep "$@"
     ;;
 sanitize)
     # tests/sanitizers/README.md explains every option and suppression.
@@ -33,7 +33,7 @@ sanitize)
     export LSAN_OPTIONS="suppressions=$ROOT/tests/sanitizers/lsan.supp:print_suppressions=0"
     cd "$POOLSCOPE_BUILD_DIR"
     # Instrumented code runs 2-3x slower: a longer per-test ceiling than the normal build's.
-    ctest --output-on-failure --timeout 900 "$@"
+    ctest --output-on-failure --timeout 900 -LE sweep "$@"
     ;;
 fuzz)
     export POOLSCOPE_BUILD_DIR="${POOLSCOPE_BUILD_DIR:-$ROOT/build-fuzz}"

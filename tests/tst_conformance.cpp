@@ -23,6 +23,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -55,6 +56,16 @@ struct Scenario
     int runs = kDefaultExactRuns;
     double tolerance = 0.0;
     double slack = 0.0;
+    // "range" (default): our median inside Go's [min, max] widened by the tolerance.
+    // "median": our median within max(tolerance * Go's median, slack) of Go's median.
+    bool compareMedians = false;
+    // Runs only in the full sweep (POOLSCOPE_CONFORMANCE_SWEEP=1, scripts/conformance.sh);
+    // ctest shows it as skipped.
+    bool sweepOnly = false;
+    // Where Go's own result depends on the machine's load: said in the row.
+    QString loadNote;
+    // Expanded from a sweep row: its name template (the report's sweep table).
+    QString sweepGroup;
 };
 
 // One line of the side-by-side table.
@@ -69,7 +80,22 @@ struct Row
     QString about;
     QString why;
     QString detail; // events: the full sequences, for the report's appendix
+    QString load; // /proc/loadavg's 1-minute figure before and after the row
+    QString group; // the sweep it belongs to ("" for the main table)
 };
+
+// The 1-minute load average now (-1 when /proc/loadavg cannot be read).
+double loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    bool ok = false;
+    const double v
+        = QString::fromLatin1(f.readLine()).section(QLatin1Char(' '), 0, 0).toDouble(&ok);
+    return ok ? v : -1;
+}
 
 // "29 of 31 scenarios agree with Go; 2 known divergences (1 inside Go's range this run)."
 QString summaryLine(const std::vector<Row> &rows)
@@ -90,6 +116,20 @@ QString summaryLine(const std::vector<Row> &rows)
         if (knownInside > 0) {
             line += QStringLiteral(" (%1 inside Go's range this run)").arg(knownInside);
         }
+    }
+    std::vector<double> loads;
+    for (const Row &r : rows) {
+        for (const QString &part : r.load.split(QLatin1Char('-'), Qt::SkipEmptyParts)) {
+            loads.push_back(part.toDouble());
+        }
+    }
+    if (!loads.empty()) {
+        const auto [lo, hi] = std::minmax_element(loads.begin(), loads.end());
+        line += QStringLiteral(". Machine load (1-minute loadavg, %1 CPUs) during the rows: "
+                               "%2 to %3")
+                    .arg(QThread::idealThreadCount())
+                    .arg(*lo, 0, 'f', 1)
+                    .arg(*hi, 0, 'f', 1);
     }
     return line + QLatin1Char('.');
 }
@@ -371,6 +411,93 @@ Trace readTrace(const QString &path, const QHash<QString, QString> &labelToKey, 
     return t;
 }
 
+// A sweep row stands for one row per combination of its variables: "sweep": {"vars":
+// [{"name": "workers", "values": [3, 4]}, {"name": "cap", "from": 2, "to": "workers"}]}
+// ("to"/"from": a number or an earlier variable's name). ${name} in the row's name, about,
+// args, go_args, ours_args and the server's text fields is replaced by the value;
+// "known_divergence" of the sweep maps an expanded name to its explanation (measured divergences,
+// point by point).
+std::vector<QJsonObject> expandSweep(const QJsonObject &row)
+{
+    const QJsonObject sweep = row.value(QStringLiteral("sweep")).toObject();
+    if (sweep.isEmpty()) {
+        return { row };
+    }
+    std::vector<std::vector<std::pair<QString, QString>>> combos { {} };
+    const QJsonArray vars = sweep.value(QStringLiteral("vars")).toArray();
+    for (const QJsonValue &vv : vars) {
+        const QJsonObject var = vv.toObject();
+        const QString name = var.value(QStringLiteral("name")).toString();
+        std::vector<std::vector<std::pair<QString, QString>>> next;
+        for (const auto &combo : combos) {
+            const auto bound = [&combo](const QJsonValue &b) {
+                if (b.isDouble()) {
+                    return b.toInt();
+                }
+                for (const auto &[n, v] : combo) {
+                    if (n == b.toString()) {
+                        return v.toInt();
+                    }
+                }
+                return 0;
+            };
+            QStringList values;
+            if (var.contains(QStringLiteral("values"))) {
+                for (const QJsonValue &x : var.value(QStringLiteral("values")).toArray()) {
+                    values << (x.isDouble() ? QString::number(x.toInt()) : x.toString());
+                }
+            } else {
+                const int to = bound(var.value(QStringLiteral("to")));
+                for (int i = bound(var.value(QStringLiteral("from"))); i <= to; ++i) {
+                    values << QString::number(i);
+                }
+            }
+            for (const QString &v : std::as_const(values)) {
+                auto c = combo;
+                c.emplace_back(name, v);
+                next.push_back(std::move(c));
+            }
+        }
+        combos = std::move(next);
+    }
+    const QJsonObject known = sweep.value(QStringLiteral("known_divergence")).toObject();
+    std::vector<QJsonObject> out;
+    for (const auto &combo : combos) {
+        const auto fill = [&combo](QString text) {
+            for (const auto &[n, v] : combo) {
+                text.replace(QStringLiteral("${%1}").arg(n), v);
+            }
+            return text;
+        };
+        QJsonObject o = row;
+        o.remove(QStringLiteral("sweep"));
+        o.insert(QStringLiteral("sweep_group"), row.value(QStringLiteral("name")));
+        for (const char *key : { "name", "about" }) {
+            o.insert(QLatin1String(key), fill(row.value(QLatin1String(key)).toString()));
+        }
+        for (const char *key : { "args", "go_args", "ours_args" }) {
+            QJsonArray a;
+            for (const QJsonValue &x : row.value(QLatin1String(key)).toArray()) {
+                a.append(fill(x.toString()));
+            }
+            o.insert(QLatin1String(key), a);
+        }
+        QJsonObject server = row.value(QStringLiteral("server")).toObject();
+        for (auto it = server.begin(); it != server.end(); ++it) {
+            if (it->isString()) {
+                *it = fill(it->toString());
+            }
+        }
+        o.insert(QStringLiteral("server"), server);
+        const QString name = o.value(QStringLiteral("name")).toString();
+        if (known.contains(name)) {
+            o.insert(QStringLiteral("known_divergence"), known.value(name));
+        }
+        out.push_back(o);
+    }
+    return out;
+}
+
 } // namespace
 
 class TestConformance final : public QObject
@@ -405,6 +532,12 @@ private:
     std::vector<Scenario> m_scenarios;
     std::unique_ptr<NginxFarm> m_nginxFarm;
     QHash<QString, QString> m_labelToKey;
+    // POOLSCOPE_CONFORMANCE_RECORD=FILE: every row's runs (both sides) and load, written at the
+    // end. POOLSCOPE_CONFORMANCE_REPLAY=FILE: rows found there are judged from those runs
+    // instead of running again (the report re-rendered after a row's marker changed, from
+    // the same measurements; events rows always run).
+    QJsonObject m_record;
+    QJsonObject m_replay;
     std::vector<Row> m_rows;
 };
 
@@ -416,8 +549,12 @@ void TestConformance::initTestCase()
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     QVERIFY2(doc.isObject(), qPrintable(pe.errorString()));
     const QJsonArray rows = doc.object().value(QStringLiteral("scenarios")).toArray();
+    std::vector<QJsonObject> expanded;
     for (const QJsonValue &v : rows) {
-        const QJsonObject o = v.toObject();
+        const std::vector<QJsonObject> e = expandSweep(v.toObject());
+        expanded.insert(expanded.end(), e.begin(), e.end());
+    }
+    for (const QJsonObject &o : expanded) {
         Scenario s;
         s.name = o.value(QStringLiteral("name")).toString();
         const QString kind = o.value(QStringLiteral("kind")).toString();
@@ -440,6 +577,10 @@ void TestConformance::initTestCase()
                      .toInt(s.kind == Kind::Statistical ? kDefaultStatRuns : kDefaultExactRuns);
         s.tolerance = o.value(QStringLiteral("tolerance")).toDouble(0.0);
         s.slack = o.value(QStringLiteral("slack")).toDouble(0.0);
+        s.compareMedians = o.value(QStringLiteral("compare")).toString() == QLatin1String("median");
+        s.sweepOnly = o.value(QStringLiteral("sweep_only")).toBool(false);
+        s.loadNote = o.value(QStringLiteral("load_dependent")).toString();
+        s.sweepGroup = o.value(QStringLiteral("sweep_group")).toString();
         QVERIFY2(!s.name.isEmpty(), "a scenario without a name");
         QVERIFY2(s.kind == Kind::Events || !s.keys.isEmpty(),
             qPrintable(s.name + QStringLiteral(": no keys to compare")));
@@ -455,6 +596,12 @@ void TestConformance::initTestCase()
                 closeReasonKey(r).data(), static_cast<qsizetype>(closeReasonKey(r).size())));
     }
 
+    const QString replay = qEnvironmentVariable("POOLSCOPE_CONFORMANCE_REPLAY");
+    if (!replay.isEmpty()) {
+        QFile rf(replay);
+        QVERIFY2(rf.open(QIODevice::ReadOnly), qPrintable(replay + QStringLiteral(" is missing")));
+        m_replay = QJsonDocument::fromJson(rf.readAll()).object();
+    }
     m_go = qEnvironmentVariable("POOLSCOPE_GO");
     m_nginx = qEnvironmentVariable("POOLSCOPE_NGINX");
     m_poolscope = qEnvironmentVariable("POOLSCOPE_BIN");
@@ -582,7 +729,21 @@ std::optional<ClientRun> TestConformance::runSide(
 bool TestConformance::runBoth(const Scenario &s, std::vector<QJsonObject> *goRuns,
     std::vector<QJsonObject> *ourRuns, Row *row)
 {
+    const QJsonObject replayed = m_replay.value(s.name).toObject();
+    if (!replayed.isEmpty()) {
+        for (const QJsonValue &v : replayed.value(QStringLiteral("go")).toArray()) {
+            goRuns->push_back(v.toObject());
+        }
+        for (const QJsonValue &v : replayed.value(QStringLiteral("ours")).toArray()) {
+            ourRuns->push_back(v.toObject());
+        }
+        row->load = replayed.value(QStringLiteral("load")).toString();
+        m_record.insert(s.name, replayed);
+        return !goRuns->empty() && goRuns->size() == ourRuns->size();
+    }
     QString why;
+    QJsonArray goArray;
+    QJsonArray ourArray;
     for (int i = 0; i < s.runs; ++i) {
         const auto g = runSide(s, true, QString(), &why);
         const auto o = g ? runSide(s, false, QString(), &why) : std::nullopt;
@@ -593,7 +754,11 @@ bool TestConformance::runBoth(const Scenario &s, std::vector<QJsonObject> *goRun
         }
         goRuns->push_back(g->json);
         ourRuns->push_back(o->json);
+        goArray.append(g->json);
+        ourArray.append(o->json);
     }
+    m_record.insert(s.name,
+        QJsonObject { { QStringLiteral("go"), goArray }, { QStringLiteral("ours"), ourArray } });
     return true;
 }
 
@@ -645,17 +810,20 @@ void TestConformance::runStatistical(const Scenario &s, Row *row)
         const std::vector<double> gv = valuesAt(goRuns, key);
         const std::vector<double> ov = valuesAt(ourRuns, key);
         const auto [gmin, gmax] = std::minmax_element(gv.begin(), gv.end());
-        const double lo = *gmin - std::max(s.slack, s.tolerance * *gmin);
-        const double hi = *gmax + std::max(s.slack, s.tolerance * *gmax);
+        const double gm = median(gv);
+        const double lo = s.compareMedians ? gm - std::max(s.slack, s.tolerance * gm)
+                                           : *gmin - std::max(s.slack, s.tolerance * *gmin);
+        const double hi = s.compareMedians ? gm + std::max(s.slack, s.tolerance * gm)
+                                           : *gmax + std::max(s.slack, s.tolerance * *gmax);
         const double m = median(ov);
         const auto [omin, omax] = std::minmax_element(ov.begin(), ov.end());
-        goText << QStringLiteral("%1 %2..%3 (median %4)")
-                      .arg(key, num(*gmin), num(*gmax), num(median(gv)));
+        goText << QStringLiteral("%1 %2..%3 (median %4)").arg(key, num(*gmin), num(*gmax), num(gm));
         ourText << QStringLiteral("%1 median %2 (%3..%4)").arg(key, num(m), num(*omin), num(*omax));
         if (m < lo || m > hi) {
-            problems << QStringLiteral("%1: PoolScope median %2 outside Go's range widened to "
-                                       "[%3, %4]")
-                            .arg(key, num(m), num(lo), num(hi));
+            problems << QStringLiteral("%1: PoolScope median %2 outside [%3, %4] (%5)")
+                            .arg(key, num(m), num(lo), num(hi),
+                                s.compareMedians ? QStringLiteral("Go's median with the tolerance")
+                                                 : QStringLiteral("Go's range widened"));
         }
     }
     row->go = goText.join(QStringLiteral(", "));
@@ -663,10 +831,15 @@ void TestConformance::runStatistical(const Scenario &s, Row *row)
     row->verdict = problems.isEmpty() ? QStringLiteral("PASS") : QStringLiteral("FAIL");
     row->note = problems.join(QStringLiteral("; "));
     if (problems.isEmpty()) {
-        row->note = QStringLiteral("%1 runs each; tolerance max(%2%, %3)")
+        row->note = QStringLiteral("%1 runs each, interleaved; %2 tolerance max(%3%, %4)")
                         .arg(s.runs)
+                        .arg(s.compareMedians ? QStringLiteral("medians within")
+                                              : QStringLiteral("Go's range widened by"))
                         .arg(s.tolerance * 100)
                         .arg(s.slack);
+    }
+    if (!s.loadNote.isEmpty()) {
+        row->note += QStringLiteral(". Load: ") + s.loadNote;
     }
 }
 
@@ -735,14 +908,19 @@ void TestConformance::scenario()
     row.kind = kindName(s.kind);
     row.about = s.about;
     row.why = s.why;
+    row.group = s.sweepGroup;
     if (!s.pending.isEmpty()) {
         row.verdict = QStringLiteral("PENDING");
         row.note = s.pending;
         m_rows.push_back(row);
         QSKIP(qPrintable(QStringLiteral("pending: ") + s.pending));
     }
+    if (s.sweepOnly && qEnvironmentVariableIntValue("POOLSCOPE_CONFORMANCE_SWEEP") == 0) {
+        QSKIP("sweep row: scripts/conformance.sh runs it (POOLSCOPE_CONFORMANCE_SWEEP=1)");
+    }
     QElapsedTimer t;
     t.start();
+    const double loadBefore = loadAverage();
     switch (s.kind) {
     case Kind::Exact:
         runExact(s, &row);
@@ -753,6 +931,14 @@ void TestConformance::scenario()
     case Kind::Events:
         runEvents(s, &row);
         break;
+    }
+    if (row.load.isEmpty()) { // not replayed
+        row.load = QStringLiteral("%1-%2").arg(loadBefore, 0, 'f', 1).arg(loadAverage(), 0, 'f', 1);
+        if (m_record.contains(s.name)) {
+            QJsonObject rec = m_record.value(s.name).toObject();
+            rec.insert(QStringLiteral("load"), row.load);
+            m_record.insert(s.name, rec);
+        }
     }
     const bool known = !s.knownDivergence.isEmpty() && row.verdict == QLatin1String("FAIL");
     if (known) {
@@ -768,10 +954,10 @@ void TestConformance::scenario()
     if (!row.detail.isEmpty()) {
         qInfo("%s", qPrintable(row.detail));
     }
-    qInfo("%-34s %-11s %-5s %5.1fs\n  Go:        %s\n  PoolScope: %s%s%s", qPrintable(s.name),
-        qPrintable(row.kind), qPrintable(row.verdict), static_cast<double>(t.elapsed()) / 1000.0,
-        qPrintable(row.go), qPrintable(row.ours),
-        row.note.isEmpty() ? "" : "\n  note:      ", qPrintable(row.note));
+    qInfo("%-34s %-11s %-5s %5.1fs load %s\n  Go:        %s\n  PoolScope: %s%s%s",
+        qPrintable(s.name), qPrintable(row.kind), qPrintable(row.verdict),
+        static_cast<double>(t.elapsed()) / 1000.0, qPrintable(row.load), qPrintable(row.go),
+        qPrintable(row.ours), row.note.isEmpty() ? "" : "\n  note:      ", qPrintable(row.note));
     if (!s.knownDivergence.isEmpty()) {
         // Reported, not hidden: XFAIL in the output and in the table, with the reason,
         // also in a run where the numbers happened to land inside Go's range.
@@ -783,6 +969,13 @@ void TestConformance::scenario()
 void TestConformance::cleanupTestCase()
 {
     m_nginxFarm.reset();
+    const QString record = qEnvironmentVariable("POOLSCOPE_CONFORMANCE_RECORD");
+    if (!record.isEmpty() && !m_record.isEmpty()) {
+        QFile rf(record);
+        if (rf.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+            rf.write(QJsonDocument(m_record).toJson(QJsonDocument::Compact));
+        }
+    }
     if (m_rows.empty()) {
         return;
     }
@@ -817,20 +1010,43 @@ void TestConformance::writeReport() const
     };
     QString md;
     md += summaryLine(m_rows) + QStringLiteral("\n\n");
-    md += QStringLiteral("| scenario | kind | Go 1.19 net/http | PoolScope | verdict |\n"
-                         "|---|---|---|---|---|\n");
-    for (const Row &r : m_rows) {
-        QString verdict = r.verdict;
-        if (!r.note.isEmpty()) {
-            verdict += QStringLiteral(": ") + r.note;
+    const auto table = [&](const QString &group) {
+        QString t
+            = QStringLiteral("| scenario | kind | Go 1.19 net/http | PoolScope | load | verdict |\n"
+                             "|---|---|---|---|---|---|\n");
+        for (const Row &r : m_rows) {
+            if (r.group != group) {
+                continue;
+            }
+            QString verdict = r.verdict;
+            if (!r.note.isEmpty()) {
+                verdict += QStringLiteral(": ") + r.note;
+            }
+            t += QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 |\n")
+                     .arg(cell(r.name), r.kind, cell(r.go), cell(r.ours), r.load, cell(verdict));
         }
-        md += QStringLiteral("| %1 | %2 | %3 | %4 | %5 |\n")
-                  .arg(cell(r.name), r.kind, cell(r.go), cell(r.ours), cell(verdict));
+        return t;
+    };
+    md += table(QString());
+    QStringList groups;
+    for (const Row &r : m_rows) {
+        if (!r.group.isEmpty() && !groups.contains(r.group)) {
+            groups << r.group;
+        }
+    }
+    for (const QString &g : std::as_const(groups)) {
+        std::vector<Row> rows;
+        std::copy_if(m_rows.begin(), m_rows.end(), std::back_inserter(rows),
+            [&g](const Row &r) { return r.group == g; });
+        md += QStringLiteral("\n## Sweep %1\n\n%2\n\n").arg(g, summaryLine(rows)) + table(g);
     }
     md += QStringLiteral("\n## Scenarios\n\n| scenario | what runs | why this comparison |\n"
                          "|---|---|---|\n");
     for (const Row &r : m_rows) {
-        md += QStringLiteral("| %1 | %2 | %3 |\n").arg(cell(r.name), cell(r.about), cell(r.why));
+        if (r.group.isEmpty()) {
+            md += QStringLiteral("| %1 | %2 | %3 |\n")
+                      .arg(cell(r.name), cell(r.about), cell(r.why));
+        }
     }
     md += QStringLiteral("\n## Event sequences\n");
     for (const Row &r : m_rows) {

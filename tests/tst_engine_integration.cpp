@@ -296,6 +296,33 @@ private Q_SLOTS:
         QCOMPARE(s.pool.closed, 0u);
     }
 
+    // Mixed callers: half of the workers (1 and 3 of 4) leak every body, the others read
+    // theirs. Only the leakers' connections stay pinned: one per request of theirs.
+    void mixedCallersLeakOnlyFromTheirShare()
+    {
+        const QString url = startServer(ServerConfig {});
+        LoadConfig l = loadFor(url, 4, 5);
+        l.mixShare = 0.5;
+        l.mixBodyPolicy = BodyPolicy::Leak;
+        auto cfg = TransportConfig::goDefault();
+        cfg.maxIdleConnsPerHost = 10; // no idle-cap closes: every close would be a surprise
+        const auto s = runLoad(l, cfg);
+        QCOMPARE(s.requestsDone, 20u);
+        QCOMPARE(s.errors, 0u);
+        QCOMPARE(s.pool.now.active, 10); // 2 leaking workers x 5 requests
+        QCOMPARE(s.pool.closed, 0u);
+        // The readers' requests went over a few reused connections (2 workers; Go's dial
+        // race may add a spare), not one each.
+        QVERIFY2(s.pool.dials <= 10u + 4u, qPrintable(QString::number(s.pool.dials)));
+        QVERIFY2(s.pool.reused >= 6u, qPrintable(QString::number(s.pool.reused)));
+        QCOMPARE(server().stats().accepted, s.pool.dials);
+
+        l.mixShare = 0; // nobody mixed: the body policy alone, nothing leaks
+        const auto none = runLoad(l, cfg);
+        QCOMPARE(none.requestsDone, 20u);
+        QCOMPARE(none.pool.now.active, 0);
+    }
+
     void maxConnsPerHostCapsDials()
     {
         const QString url = startServer(ServerConfig {});
@@ -787,10 +814,12 @@ private Q_SLOTS:
         // as the next slot comes, so a few connections carry the load. Pacing slots that
         // bunched into whole milliseconds (Go's timer model, which think time uses) would
         // start 5 requests together every millisecond; with idle cap 2, three of them dial.
+        // Exact slots (--arrivals exact); Go-paced workers (the default) do bunch, on purpose.
         const QString url = startServer(ServerConfig {});
         LoadConfig l = loadFor(url, 10, 0);
         l.duration = 1s;
         l.rate = 5000;
+        l.arrivals = ArrivalModel::Exact;
         const auto s = runLoad(l, TransportConfig::goDefault());
         QCOMPARE(s.errors, 0u);
         QVERIFY2(s.requestsDone >= 1000, qPrintable(QString::number(s.requestsDone)));

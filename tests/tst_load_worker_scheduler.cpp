@@ -3,6 +3,7 @@
 #include "load/worker_scheduler.h"
 
 #include <QTest>
+#include <cmath>
 #include <limits>
 #include <map>
 #include <optional>
@@ -120,14 +121,83 @@ struct Rig
     }
 };
 
-WorkerPlan plan(int workers, int requests, Duration think = Duration::zero(), double rate = 0)
+// The tests from before issue 13 pin the exact model (the shared slots they check); the
+// arrival-model tests below name theirs.
+WorkerPlan plan(int workers, int requests, Duration think = Duration::zero(), double rate = 0,
+    ArrivalModel arrivals = ArrivalModel::Exact)
 {
     WorkerPlan p;
     p.workers = workers;
     p.requestsPerWorker = requests;
     p.think = think;
     p.rate = rate;
+    p.arrivals = arrivals;
     return p;
+}
+
+// A paced run of `workers` callers whose responses come back at once, `length` long: the
+// times every request went out (which model, rate and seed say; nothing else).
+std::vector<Issue> pacedRun(
+    ArrivalModel arrivals, int workers, double rate, Duration length, std::uint64_t seed = 1)
+{
+    Rig r;
+    r.host.finishAtOnce = [&](int w) {
+        r.scheduler.requestFinished(w);
+    };
+    WorkerPlan p = plan(workers, 0, Duration::zero(), rate, arrivals);
+    p.seed = seed;
+    p.deadline = length;
+    r.scheduler.start(p);
+    r.advanceTo(length);
+    return r.host.issued;
+}
+
+struct GapStats
+{
+    double mean = 0; // seconds between consecutive requests (all workers)
+    double cv = 0; // standard deviation / mean: 0 evenly spaced, 1 exponential
+    // Variance / mean of the request counts in windows of `window`: 0 evenly spaced,
+    // 1 Poisson, far above 1 when requests come in bursts.
+    double dispersion = 0;
+};
+
+GapStats gapStats(const std::vector<Issue> &issued, Duration length, Duration window)
+{
+    GapStats g;
+    std::vector<double> gaps;
+    for (std::size_t i = 1; i < issued.size(); ++i) {
+        gaps.push_back(std::chrono::duration<double>(issued[i].at - issued[i - 1].at).count());
+    }
+    double sum = 0;
+    for (double x : gaps) {
+        sum += x;
+    }
+    g.mean = gaps.empty() ? 0 : sum / static_cast<double>(gaps.size());
+    double sq = 0;
+    for (double x : gaps) {
+        sq += (x - g.mean) * (x - g.mean);
+    }
+    g.cv = gaps.empty() || g.mean == 0 ? 0
+                                       : std::sqrt(sq / static_cast<double>(gaps.size())) / g.mean;
+    std::vector<double> counts(static_cast<std::size_t>(length / window), 0.0);
+    for (const Issue &i : issued) {
+        const auto k = static_cast<std::size_t>(i.at / window);
+        if (k < counts.size()) {
+            counts[k] += 1;
+        }
+    }
+    double m = 0;
+    for (double c : counts) {
+        m += c;
+    }
+    m /= static_cast<double>(counts.size());
+    double v = 0;
+    for (double c : counts) {
+        v += (c - m) * (c - m);
+    }
+    v /= static_cast<double>(counts.size());
+    g.dispersion = m == 0 ? 0 : v / m;
+    return g;
 }
 
 } // namespace
@@ -389,6 +459,139 @@ private Q_SLOTS:
         r.advanceTo(6s);
         QCOMPARE(r.host.issued.size(), 2u);
         QCOMPARE(r.host.issued[1], (Issue { 0, 6s }));
+    }
+
+    // --arrivals go: each worker sleeps until its own slots, every workers / rate from its
+    // start (Go: next = next.Add(interval); time.Sleep(time.Until(next))). Ten workers at
+    // 1000/s: each sends every 10 ms, and all ten send at the same instants.
+    void goArrivalsGiveEachWorkerItsOwnSlots()
+    {
+        const auto issued = pacedRun(ArrivalModel::Go, 10, 1000.0, 1s);
+        QCOMPARE(issued.size(), 1000u); // mean rate: the rate
+        std::map<int, std::vector<TimePoint>> perWorker;
+        std::map<TimePoint, int> atOnce;
+        for (const Issue &i : issued) {
+            perWorker[i.worker].push_back(i.at);
+            ++atOnce[i.at];
+        }
+        QCOMPARE(perWorker.size(), 10u);
+        for (const auto &[worker, times] : perWorker) {
+            QCOMPARE(times.size(), 100u);
+            for (std::size_t k = 0; k < times.size(); ++k) {
+                QCOMPARE(times[k], TimePoint(static_cast<int>(k) * 10ms));
+            }
+        }
+        QCOMPARE(atOnce.size(), 100u); // 100 instants, all ten workers at each
+        for (const auto &[t, n] : atOnce) {
+            QCOMPARE(n, 10);
+        }
+        // Bursts: counts in 1 ms windows are 10 or 0, far from Poisson's 1.
+        QVERIFY(gapStats(issued, 1s, 1ms).dispersion > 8.0);
+    }
+
+    // Go-paced slots are a time.Sleep: they go through the think source (Go's timer model),
+    // Poisson and exact arrivals through the precise pace source.
+    void goArrivalsWakeThroughTheThinkTimerModel()
+    {
+        Rig r;
+        r.scheduler.start(plan(2, 0, Duration::zero(), 100.0, ArrivalModel::Go));
+        r.finishAt(1ms, 0);
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(20ms)); // 2 workers / 100/s
+        QCOMPARE(r.pace.pending(), 0u);
+        Rig e;
+        e.scheduler.start(plan(2, 0, Duration::zero(), 100.0, ArrivalModel::Poisson));
+        QVERIFY(e.pace.pending() > 0 || e.host.issued.size() == 2);
+        QCOMPARE(e.think.pending(), 0u);
+    }
+
+    // A Go worker that falls behind its slots catches up (time.Until is negative: no sleep),
+    // then keeps to its slots again.
+    void goArrivalsCatchUpWhenAResponseIsLate()
+    {
+        Rig r;
+        r.scheduler.start(plan(1, 0, Duration::zero(), 100.0, ArrivalModel::Go));
+        r.finishAt(25ms, 0); // slot 10 ms already passed: at once
+        QCOMPARE(r.host.issued.back(), (Issue { 0, 25ms }));
+        r.finishAt(26ms, 0); // slot 20 ms passed too
+        QCOMPARE(r.host.issued.back(), (Issue { 0, 26ms }));
+        r.finishAt(27ms, 0); // slot 30 ms: sleep until then
+        QCOMPARE(r.think.dueOf(0), std::optional<TimePoint>(30ms));
+    }
+
+    // --arrivals exact: one slot every 1 / rate over all workers, no two at once.
+    void exactArrivalsAreEvenlySpaced()
+    {
+        const auto issued = pacedRun(ArrivalModel::Exact, 10, 1000.0, 1s);
+        QCOMPARE(issued.size(), 1000u);
+        const GapStats g = gapStats(issued, 1s, 10ms);
+        QCOMPARE(g.mean, 0.001);
+        QVERIFY2(g.cv < 1e-6, qPrintable(QString::number(g.cv)));
+        QVERIFY2(g.dispersion < 1e-6, qPrintable(QString::number(g.dispersion)));
+        std::map<int, int> perWorker;
+        for (const Issue &i : issued) {
+            ++perWorker[i.worker];
+        }
+        QCOMPARE(perWorker.size(), 10u);
+        for (const auto &[w, n] : perWorker) {
+            // With instant answers the workers take turns (worker 0, answered at once at
+            // start, books the second slot before the others book theirs).
+            QVERIFY2(n >= 99 && n <= 101, qPrintable(QString::number(n)));
+        }
+    }
+
+    // --arrivals poisson: exponential gaps at the rate (mean 1 / rate, coefficient of
+    // variation 1, counts per window with variance = mean), reproducible from the seed.
+    // 20 000 gaps: the mean's standard error is 0.7 %, the bounds are over 5 of them.
+    void poissonArrivalsHaveExponentialGaps()
+    {
+        const auto issued = pacedRun(ArrivalModel::Poisson, 10, 1000.0, 20s, 7);
+        const double n = static_cast<double>(issued.size());
+        QVERIFY2(std::abs(n - 20000.0) < 5 * std::sqrt(20000.0), qPrintable(QString::number(n)));
+        const GapStats g = gapStats(issued, 20s, 10ms);
+        QVERIFY2(std::abs(g.mean - 0.001) < 0.001 * 0.04, qPrintable(QString::number(g.mean)));
+        QVERIFY2(std::abs(g.cv - 1.0) < 0.05, qPrintable(QString::number(g.cv)));
+        QVERIFY2(std::abs(g.dispersion - 1.0) < 0.15, qPrintable(QString::number(g.dispersion)));
+        std::map<int, int> perWorker;
+        for (const Issue &i : issued) {
+            ++perWorker[i.worker];
+        }
+        QCOMPARE(perWorker.size(), 10u); // every worker takes arrivals
+        QCOMPARE(pacedRun(ArrivalModel::Poisson, 10, 1000.0, 1s, 7),
+            pacedRun(ArrivalModel::Poisson, 10, 1000.0, 1s, 7));
+        QVERIFY(pacedRun(ArrivalModel::Poisson, 10, 1000.0, 1s, 7)
+            != pacedRun(ArrivalModel::Poisson, 10, 1000.0, 1s, 8));
+    }
+
+    // A busy worker does not take an arrival: with one slow worker, arrivals queue behind
+    // its responses instead of bursting later (Poisson and exact alike).
+    void poissonArrivalsWaitForAFreeWorker()
+    {
+        Rig r;
+        r.scheduler.start(plan(1, 0, Duration::zero(), 1000.0, ArrivalModel::Poisson));
+        r.finishAt(500ms, 0); // 500 arrivals' worth of time busy
+        QCOMPARE(r.host.issued.size(), 2u); // one request at 500 ms, not 500 at once
+        QCOMPARE(r.host.issued.back().at, TimePoint(500ms));
+    }
+
+    // Mixed callers: floor(n * share) of n workers, spread over the indices.
+    void mixedWorkersAreTheShareSpreadEvenly()
+    {
+        const auto mixed = [](int n, double share) {
+            QList<int> out;
+            for (int i = 0; i < n; ++i) {
+                if (WorkerScheduler::isMixedWorker(i, share)) {
+                    out << i;
+                }
+            }
+            return out;
+        };
+        QCOMPARE(mixed(10, 0.3), (QList<int> { 3, 6, 9 }));
+        QCOMPARE(mixed(10, 0.5), (QList<int> { 1, 3, 5, 7, 9 }));
+        QCOMPARE(mixed(4, 0.0), QList<int> {});
+        QCOMPARE(mixed(4, 1.0), (QList<int> { 0, 1, 2, 3 }));
+        QCOMPARE(mixed(7, 0.25).size(), 1);
+        QCOMPARE(mixed(100, 0.1).size(), 10);
+        QVERIFY(!WorkerScheduler::isMixedWorker(0, std::numeric_limits<double>::quiet_NaN()));
     }
 };
 

@@ -102,6 +102,8 @@ WorkerPlan Engine::workerPlan() const
     plan.requestsPerWorker = m_load.requestsPerWorker;
     plan.think = m_load.think;
     plan.rate = m_load.rate;
+    plan.arrivals = m_load.arrivals;
+    plan.seed = m_load.seed;
     plan.deadline = m_load.duration > Duration::zero() ? m_load.duration : kDefaultMaxDuration;
     return plan;
 }
@@ -179,7 +181,8 @@ void Engine::issueRequest(int worker)
     RoundTripRequest r;
     r.host = target.host;
     r.source = target.request;
-    r.bodyPolicy = m_load.bodyPolicy;
+    r.bodyPolicy = WorkerScheduler::isMixedWorker(worker, m_load.mixShare) ? m_load.mixBodyPolicy
+                                                                           : m_load.bodyPolicy;
     if (m_config.clientTimeout > Duration::zero()) {
         r.deadline = m_clock.now() + m_config.clientTimeout;
     }
@@ -299,7 +302,11 @@ void Engine::applyLoad(const LoadConfig &load)
     m_load.think = load.think;
     m_load.timers = load.timers;
     m_thinkWake.setModel(m_load.timers);
+    m_load.arrivals = load.arrivals;
+    m_load.seed = load.seed;
     m_load.bodyPolicy = load.bodyPolicy;
+    m_load.mixShare = load.mixShare;
+    m_load.mixBodyPolicy = load.mixBodyPolicy;
     m_load.requestsPerWorker = load.requestsPerWorker;
     updateRequests(load);
     updateDuration(load.duration);

@@ -12,7 +12,6 @@
 #include "load/wake_source.h"
 #include "load/worker_scheduler.h"
 #include "timing/elapsed_clock.h"
-#include "timing/elapsed_clock.h"
 
 #include <QObject>
 #include <QTimer>
@@ -84,8 +83,8 @@ private:
 
     EngineController *m_controller;
     ElapsedClock m_clock; // restarted at each run start
-    WakeQueueSource m_thinkWake; // think time, LoadConfig::timers model
-    WakeQueueSource m_paceWake; // rate slots, always exact
+    WakeQueueSource m_thinkWake; // think time and Go-paced slots, LoadConfig::timers model
+    WakeQueueSource m_paceWake; // Poisson and exact arrivals, always precise
     WorkerScheduler m_scheduler;
     ClientTimeouts m_timeouts;
     RedirectFollower m_redirects; // http.Client's redirects, for every caller

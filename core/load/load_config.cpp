@@ -42,4 +42,28 @@ bool parseTimerModel(const QString &text, TimerModel *out)
     return false;
 }
 
+const char *arrivalModelName(ArrivalModel m)
+{
+    switch (m) {
+    case ArrivalModel::Go:
+        return "go";
+    case ArrivalModel::Poisson:
+        return "poisson";
+    case ArrivalModel::Exact:
+        return "exact";
+    }
+    return "go";
+}
+
+bool parseArrivalModel(const QString &text, ArrivalModel *out)
+{
+    for (ArrivalModel m : { ArrivalModel::Go, ArrivalModel::Poisson, ArrivalModel::Exact }) {
+        if (text == QLatin1String(arrivalModelName(m))) {
+            *out = m;
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace poolscope

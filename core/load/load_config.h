@@ -36,9 +36,17 @@ struct LoadConfig
     double rate = 0.0;
     // Pause each worker takes between a response and its next request.
     Duration think { 0 };
-    // How think time wakes a worker (see TimerModel). Rate pacing is always exact: a rate
-    // slot stands for work arriving from outside, not for a sleeping goroutine.
+    // How think time wakes a worker (see TimerModel); Go-paced arrivals wake the same way.
     TimerModel timers = TimerModel::Go;
+    // How paced requests (rate > 0) arrive (see ArrivalModel).
+    ArrivalModel arrivals = ArrivalModel::Go;
+    // Seed of the load's random draws (Poisson arrivals): the same seed, the same gaps.
+    std::uint64_t seed = 1;
+    // Mixed callers: this share of the workers (0..1, spread evenly over the worker
+    // indices, WorkerScheduler::isMixedWorker) does mixBodyPolicy with its bodies instead
+    // of bodyPolicy ("some callers forget to close the body").
+    double mixShare = 0.0;
+    BodyPolicy mixBodyPolicy = BodyPolicy::Leak;
     // HTTP method.
     QByteArray method = QByteArrayLiteral("GET");
     // Request body size in bytes (0 = no body).
@@ -67,5 +75,8 @@ bool parseBodyPolicy(const QString &text, BodyPolicy *out);
 const char *timerModelName(TimerModel m);
 // Parses "go", "precise"; returns false on anything else.
 bool parseTimerModel(const QString &text, TimerModel *out);
+const char *arrivalModelName(ArrivalModel m);
+// Parses "go", "poisson", "exact"; returns false on anything else.
+bool parseArrivalModel(const QString &text, ArrivalModel *out);
 
 } // namespace poolscope

@@ -1,6 +1,7 @@
 #include "worker_scheduler.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace poolscope {
 
@@ -18,7 +19,8 @@ void WorkerScheduler::start(const WorkerPlan &plan)
     m_pace.clear();
     m_plan = plan;
     m_workers.assign(static_cast<std::size_t>(std::max(plan.workers, 0)), Worker {});
-    m_nextSlot = TimePoint { 0 };
+    m_nextSlot = m_clock.now();
+    m_rng.seed(plan.seed);
     m_stopped = false;
     for (int i = 0; i < plan.workers; ++i) {
         startWorker(i);
@@ -45,6 +47,8 @@ void WorkerScheduler::replan(const WorkerPlan &plan)
         } else if (at(i).state == State::Pausing) {
             armWake(i); // the deadline may have moved either way
         }
+        // A worker that was closed-loop or behind does not catch up on slots from before.
+        at(i).nextSlot = std::max(at(i).nextSlot, m_clock.now());
     }
     for (int i : restart) {
         startWorker(i);
@@ -77,6 +81,7 @@ int WorkerScheduler::completed(int worker) const
 void WorkerScheduler::startWorker(int index)
 {
     at(index).state = State::Idle; // `done` carries on when a worker restarts mid-run
+    at(index).nextSlot = m_clock.now(); // a Go worker's first slot: when it starts
     scheduleNext(index);
 }
 
@@ -102,16 +107,13 @@ void WorkerScheduler::scheduleNext(int index)
         return;
     }
     TimePoint due = saturatingAdd(now, w.done > 0 ? m_plan.think : Duration::zero());
-    const bool paced = m_plan.rate > 0;
+    const bool paced = m_plan.rate > 0; // false for NaN too
     if (paced) {
-        // 1e9 / rate is beyond int64 for rates below ~1.1e-10/s: a slot that never comes,
-        // not a cast that wraps into a negative period (issue 16 #6).
-        const Duration period = saturatingDuration(1e9 / m_plan.rate);
-        due = std::max(due, m_nextSlot);
-        m_nextSlot = saturatingAdd(due, period);
+        due = arrival(index, due);
     }
+    const bool precise = paced && m_plan.arrivals != ArrivalModel::Go;
     if (due > now) {
-        pause(index, due, paced);
+        pause(index, due, precise);
         return;
     }
     // No pause: the worker goes straight on, like a goroutine that keeps its P after
@@ -119,6 +121,49 @@ void WorkerScheduler::scheduleNext(int index)
     // engine thread is one P, so fewer connections sit idle at once than with Go's
     // GOMAXPROCS=2; tests/conformance/report.md shows the effect on zero-think churn.
     issue(index);
+}
+
+bool WorkerScheduler::isMixedWorker(int worker, double share)
+{
+    if (!(share > 0) || worker < 0) {
+        return false;
+    }
+    if (share >= 1) {
+        return true;
+    }
+    return std::floor((worker + 1) * share) > std::floor(worker * share);
+}
+
+TimePoint WorkerScheduler::arrival(int index, TimePoint ready)
+{
+    if (m_plan.arrivals == ArrivalModel::Go) {
+        // for { time.Sleep(time.Until(next)); do(); next = next.Add(interval) }, with
+        // interval = workers / rate: each worker its own slots, all starting together.
+        // 1e9 * workers / rate beyond int64 (a tiny rate): a slot that never comes, not a
+        // cast that wraps into a negative period (issue 16 #6).
+        Worker &w = at(index);
+        const TimePoint slot = w.nextSlot;
+        const double workers = std::max(m_plan.workers, 1);
+        w.nextSlot = saturatingAdd(slot, saturatingDuration(1e9 * workers / m_plan.rate));
+        return std::max(ready, slot);
+    }
+    // One arrival stream over all workers; the next free worker takes the next arrival,
+    // one that comes late pushes the stream back (no burst to catch up).
+    const Duration gap = m_plan.arrivals == ArrivalModel::Poisson
+        ? exponentialGap()
+        : saturatingDuration(1e9 / m_plan.rate);
+    const TimePoint due = std::max(ready, m_nextSlot);
+    m_nextSlot = saturatingAdd(due, gap);
+    return due;
+}
+
+Duration WorkerScheduler::exponentialGap()
+{
+    // Inverse CDF on 53 random bits: -ln(1 - u) / rate with u in [0, 1), so the logarithm's
+    // argument is in (0, 1]. mt19937_64 is specified to the bit: the same seed gives the
+    // same gaps on every platform (std::exponential_distribution is not).
+    const double u = static_cast<double>(m_rng() >> 11) * 0x1.0p-53;
+    return saturatingDuration(-std::log1p(-u) * 1e9 / m_plan.rate);
 }
 
 void WorkerScheduler::pause(int index, TimePoint due, bool paced)
@@ -133,9 +178,9 @@ void WorkerScheduler::pause(int index, TimePoint due, bool paced)
 void WorkerScheduler::armWake(int index)
 {
     const Worker &w = at(index);
-    // Think time is a caller's time.Sleep (Go's timer model unless --timers precise);
-    // a rate slot stands for work arriving from outside, which no Go timer bunches.
-    // The deadline wakes the worker to end it, not to send.
+    // Think time and Go-paced slots are a caller's time.Sleep (Go's timer model unless
+    // --timers precise); Poisson and exact arrivals stand for work arriving from outside,
+    // which no Go timer bunches. The deadline wakes the worker to end it, not to send.
     (w.paced ? m_pace : m_think).schedule(index, std::min(w.due, m_plan.deadline));
 }
 

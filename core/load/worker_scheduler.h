@@ -3,6 +3,7 @@
 #include "load/wake_source.h"
 
 #include <limits>
+#include <random>
 #include <vector>
 
 namespace poolscope {
@@ -14,6 +15,8 @@ struct WorkerPlan
     int requestsPerWorker = 0; // 0 = no bound
     Duration think { 0 }; // pause between a response and the caller's next request
     double rate = 0.0; // open-loop requests/s over all workers; 0 = closed loop
+    ArrivalModel arrivals = ArrivalModel::Go; // how paced requests arrive
+    std::uint64_t seed = 1; // Poisson arrivals: the generator's seed (per start())
     // No request starts at or after it (the run's duration bound).
     TimePoint deadline { std::numeric_limits<TimePoint::rep>::max() };
 };
@@ -44,8 +47,9 @@ public:
         Done, // bound reached, run stopped, or beyond the worker count
     };
 
-    // `think` wakes think-time pauses (Go's timer model, LoadConfig::timers); `pace` wakes
-    // rate slots (exact: a slot stands for work arriving from outside, not a sleeper).
+    // `think` wakes think-time pauses and Go-paced slots (Go's timer model unless
+    // LoadConfig::timers says precise); `pace` wakes Poisson and exact arrivals (precise:
+    // they stand for work arriving from outside, not for a sleeping goroutine).
     WorkerScheduler(const Clock &clock, WakeSource &think, WakeSource &pace, Host &host);
     WorkerScheduler(const WorkerScheduler &) = delete;
     WorkerScheduler &operator=(const WorkerScheduler &) = delete;
@@ -69,6 +73,12 @@ public:
     // Requests `worker` finished so far.
     [[nodiscard]] int completed(int worker) const;
 
+    // Mixed callers: whether worker `worker` of a run belongs to the share `share` (0..1)
+    // of its workers. The share is spread evenly over the indices (Bresenham: worker i is
+    // in when floor((i + 1) * share) > floor(i * share)), so of n workers floor(n * share)
+    // are in, and they do not all load the same target of several.
+    [[nodiscard]] static bool isMixedWorker(int worker, double share);
+
 private:
     struct Worker
     {
@@ -78,11 +88,17 @@ private:
         // and which source wakes it. The wake-up itself is armed for the earlier of this
         // and the deadline, so a deadline ends a pause (issue 16 #10).
         TimePoint due { 0 };
-        bool paced = false;
+        bool paced = false; // woken by `pace` (Poisson, exact), else by `think`
+        // Go-paced arrivals: this worker's next slot (its start, then every workers / rate).
+        TimePoint nextSlot { 0 };
     };
 
     void startWorker(int index);
     void scheduleNext(int index);
+    // The paced due time of a worker ready to send at `ready`; advances the model's slots.
+    [[nodiscard]] TimePoint arrival(int index, TimePoint ready);
+    // Poisson: the next exponential gap at the plan's rate.
+    [[nodiscard]] Duration exponentialGap();
     void pause(int index, TimePoint due, bool paced);
     void armWake(int index);
     void wake(int index);
@@ -96,7 +112,8 @@ private:
     Host &m_host;
     WorkerPlan m_plan;
     std::vector<Worker> m_workers;
-    TimePoint m_nextSlot { 0 }; // open-loop rate pacing: the next free slot
+    TimePoint m_nextSlot { 0 }; // Poisson and exact pacing: the next arrival, all workers
+    std::mt19937_64 m_rng; // Poisson gaps; seeded from the plan at start()
     bool m_stopped = true;
 };
 

@@ -18,4 +18,19 @@ enum class TimerModel : std::uint8_t {
     Precise,
 };
 
+// How paced callers (a rate, LoadConfig::rate) arrive; the rate is the mean either way.
+enum class ArrivalModel : std::uint8_t {
+    // Like a Go program that paces each worker with time.Sleep until its own next slot
+    // (every workers / rate seconds from the worker's start, catching up when late): the
+    // workers' slots coincide, so they wake together, through the think-time timer model
+    // (TimerModel::Go by default, whose millisecond wake-ups bunch them further).
+    Go,
+    // Traffic from outside: exponential gaps between arrivals over all workers (a Poisson
+    // process), drawn from a seeded generator; the next free worker takes the next arrival.
+    Poisson,
+    // Evenly spaced slots over all workers, woken to the nanosecond: the least bursty
+    // arrival there is (PoolScope's only model before issue 13).
+    Exact,
+};
+
 } // namespace poolscope

@@ -27,6 +27,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"math/rand"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -35,6 +37,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -53,6 +57,11 @@ type options struct {
 	method                string
 	bodySize              int
 	bodyPolicy            string
+	rate                  float64
+	arrivals              string
+	seed                  int64
+	mixShare              float64
+	mixBodyPolicy         string
 	defaults              string
 	maxIdleConns          int
 	maxIdleConnsPerHost   int
@@ -87,6 +96,11 @@ func parseFlags() *options {
 	fs.StringVar(&o.method, "method", "GET", "HTTP method")
 	fs.IntVar(&o.bodySize, "body-size", 0, "request body bytes")
 	fs.StringVar(&o.bodyPolicy, "body-policy", "read", "read | close-early | leak")
+	fs.Float64Var(&o.rate, "rate", 0, "requests/s over all workers, paced by --arrivals; 0 = closed loop")
+	fs.StringVar(&o.arrivals, "arrivals", "go", "go (each worker time.Sleeps until its own slot) | poisson | exact (one precise arrival stream)")
+	fs.Int64Var(&o.seed, "seed", 1, "seed of the Poisson arrivals")
+	fs.Float64Var(&o.mixShare, "mix-share", 0, "share of the workers (spread evenly) using --mix-body-policy")
+	fs.StringVar(&o.mixBodyPolicy, "mix-body-policy", "leak", "body policy of the mixed share")
 	fs.StringVar(&o.defaults, "defaults", "go", "go (DefaultTransport) | zero (Transport{})")
 	fs.IntVar(&o.maxIdleConns, "max-idle-conns", 0, "Transport.MaxIdleConns")
 	fs.IntVar(&o.maxIdleConnsPerHost, "max-idle-conns-per-host", 0, "Transport.MaxIdleConnsPerHost")
@@ -580,7 +594,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 	return t
 }
 
-func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte) {
+func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte, policy string) {
 	rs := &reqState{}
 	ctx := httptrace.WithClientTrace(context.WithValue(context.Background(), reqStateKey{}, rs), r.trace(rs))
 	var rd io.Reader
@@ -609,7 +623,7 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 			rs.conn.respClose = resp.Close
 		}
 		r.mu.Unlock()
-		switch o.bodyPolicy {
+		switch policy {
 		case "read":
 			_, err = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -631,7 +645,7 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 				r.mu.Unlock()
 			}
 		default:
-			fail("invalid value %q for --body-policy: want read, close-early or leak", o.bodyPolicy)
+			fail("invalid value %q for --body-policy: want read, close-early or leak", policy)
 		}
 	}
 	lat.add(time.Since(begin))
@@ -692,11 +706,15 @@ func runLoad(o *options) {
 				wg.Add(1)
 				go func(w int) {
 					defer wg.Done()
-					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body)
+					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, o.bodyPolicy)
 				}(w)
 			}
 			wg.Wait()
 		}
+	} else if o.rate > 0 {
+		runPaced(o, deadline, more, func(w int) {
+			doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
+		})
 	} else {
 		for w := 0; w < o.workers; w++ {
 			wg.Add(1)
@@ -706,7 +724,7 @@ func runLoad(o *options) {
 					if done > 0 && o.think > 0 {
 						time.Sleep(o.think)
 					}
-					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body)
+					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
 				}
 			}(w)
 		}
@@ -796,6 +814,130 @@ func runLoad(o *options) {
 		var pretty bytes.Buffer
 		json.Indent(&pretty, b, "", "  ")
 		fmt.Println(pretty.String())
+	}
+}
+
+// ---------------------------------------------------------------- pacing
+
+// policyOf is the body policy of worker w: the mixed share (floor((w+1)*share) >
+// floor(w*share), spread evenly as PoolScope's WorkerScheduler::isMixedWorker) uses
+// --mix-body-policy.
+func policyOf(o *options, w int) string {
+	if o.mixShare >= 1 || (o.mixShare > 0 && math.Floor(float64(w+1)*o.mixShare) > math.Floor(float64(w)*o.mixShare)) {
+		return o.mixBodyPolicy
+	}
+	return o.bodyPolicy
+}
+
+// preciseSleepUntil waits until t to the tens of microseconds: a nanosleep on a locked
+// thread, not time.Sleep, whose wait an idle runtime rounds to whole milliseconds
+// (netpoll's epoll timeout). Used for arrivals from outside, which no Go timer bunches.
+func preciseSleepUntil(t time.Time) {
+	for d := time.Until(t); d > 0; d = time.Until(t) {
+		ts := syscall.NsecToTimespec(d.Nanoseconds())
+		syscall.Nanosleep(&ts, nil)
+	}
+}
+
+// runPaced runs the workers at --rate, paced as --arrivals says:
+//   - go: the way a Go user paces each worker: interval = workers / rate, next starts at
+//     the worker's start, and each request waits with time.Sleep(time.Until(next)),
+//     then next = next.Add(interval) (a late worker catches up without sleeping).
+//   - exact, poisson: one arrival stream over all workers, as traffic from outside: a
+//     dispatcher waits precisely for each arrival and hands it to the next free worker
+//     (an unbuffered channel); when none is free the stream waits (next arrival = when
+//     one took it + the gap), as PoolScope's shared slots do.
+func runPaced(o *options, deadline time.Time, more func(int) bool, do func(w int)) {
+	var wg sync.WaitGroup
+	switch o.arrivals {
+	case "go":
+		interval := time.Duration(float64(time.Second) * float64(o.workers) / o.rate)
+		for w := 0; w < o.workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				next := time.Now()
+				for done := 0; more(done); done++ {
+					due := next
+					if done > 0 && o.think > 0 && time.Now().Add(o.think).After(due) {
+						due = time.Now().Add(o.think)
+					}
+					if !deadline.IsZero() && due.After(deadline) {
+						due = deadline // woken by the run's end, not to send
+					}
+					if d := time.Until(due); d > 0 {
+						time.Sleep(d)
+					}
+					if !deadline.IsZero() && !time.Now().Before(deadline) {
+						return
+					}
+					next = next.Add(interval)
+					do(w)
+				}
+			}(w)
+		}
+		wg.Wait()
+	case "exact", "poisson":
+		rng := rand.New(rand.NewSource(o.seed))
+		gap := func() time.Duration {
+			if o.arrivals == "poisson" {
+				return time.Duration(rng.ExpFloat64() / o.rate * 1e9)
+			}
+			return time.Duration(1e9 / o.rate)
+		}
+		arrivals := make(chan struct{})
+		stop := make(chan struct{})
+		var stopOnce sync.Once
+		var busy int32 // workers inside a request
+		end := func() { stopOnce.Do(func() { close(stop) }) }
+		for w := 0; w < o.workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for done := 0; more(done); done++ {
+					if done > 0 && o.think > 0 {
+						time.Sleep(o.think)
+					}
+					select {
+					case <-arrivals:
+					case <-stop:
+						return
+					}
+					atomic.AddInt32(&busy, 1)
+					do(w)
+					atomic.AddInt32(&busy, -1)
+				}
+			}(w)
+		}
+		go func() {
+			runtime.LockOSThread()
+			next := time.Now()
+			for {
+				preciseSleepUntil(next)
+				if !deadline.IsZero() && !time.Now().Before(deadline) {
+					end()
+					return
+				}
+				// A worker free (not inside a request): the arrival is its, however late
+				// this goroutine or that worker wakes, and the stream keeps its times.
+				// None free: the arrival waits for one, and the stream goes on from when
+				// it was taken.
+				allBusy := atomic.LoadInt32(&busy) >= int32(o.workers)
+				select {
+				case arrivals <- struct{}{}:
+				case <-stop:
+					return
+				}
+				if now := time.Now(); allBusy && now.After(next) {
+					next = now
+				}
+				next = next.Add(gap())
+			}
+		}()
+		wg.Wait()
+		end()
+	default:
+		fail("invalid value %q for --arrivals: want go, poisson or exact", o.arrivals)
 	}
 }
 
