@@ -44,6 +44,7 @@ constexpr KnobChoice kTimerChoices[] = {
 constexpr KnobChoice kGoVersionChoices[] = {
     { "1.19", QT_TRANSLATE_NOOP("Knob", "Go 1.19 (the referee)") },
     { "1.23", QT_TRANSLATE_NOOP("Knob", "Go 1.23 rules") },
+};
 constexpr KnobChoice kArrivalChoices[] = {
     { "go", QT_TRANSLATE_NOOP("Knob", "Go workers (time.Sleep)") },
     { "poisson", QT_TRANSLATE_NOOP("Knob", "Poisson (outside traffic)") },
