@@ -741,11 +741,14 @@ private Q_SLOTS:
         l.duration = 1s;
         l.rate = 5000;
         // Measured: 1-3 % of requests dial on a quiet machine, 10-16 % with both cores busy
-        // elsewhere, and now and then more when the engine thread is descheduled for a few
-        // milliseconds (the slots due meanwhile then rightly go out together). Bunched slots
-        // dial for about two thirds of the requests in every run, so the bound holds in at
-        // least one of three runs unless the pacing bunches.
+        // elsewhere. Bunched slots dial for about two thirds of the requests in every run.
+        // A run that fell behind its slots (a machine so loaded that fewer than 90 % of them
+        // went out in the second) says nothing about pacing: the late slots rightly go out
+        // together and dial. Up to three runs; each one that kept up must stay under the
+        // bound, and at least one must keep up.
         constexpr int kRuns = 3;
+        const auto slots = static_cast<std::uint64_t>(
+            l.rate * std::chrono::duration<double>(l.duration).count());
         QStringList seen;
         for (int run = 0; run < kRuns; ++run) {
             l.url = startServer(ServerConfig {}); // a fresh server: its counts are this run's
@@ -755,13 +758,17 @@ private Q_SLOTS:
             QVERIFY2(s.requestsDone >= 1000, qPrintable(QString::number(s.requestsDone)));
             // The pool's own accounting agrees with the server's: every dial reached it.
             QCOMPARE(server().stats().accepted, s.pool.dials);
-            seen
-                << QStringLiteral("%1 dials for %2 requests").arg(s.pool.dials).arg(s.requestsDone);
-            if (s.pool.dials * 4 < s.requestsDone) {
-                return;
+            const QString figures
+                = QStringLiteral("%1 dials for %2 requests").arg(s.pool.dials).arg(s.requestsDone);
+            if (s.requestsDone * 10 < slots * 9) {
+                seen << figures + QStringLiteral(" (behind its slots)");
+                continue;
             }
+            QVERIFY2(s.pool.dials * 4 < s.requestsDone, qPrintable(figures));
+            return;
         }
-        QFAIL(qPrintable(QStringLiteral("a quarter or more of the requests dialed in every run: ")
+        QSKIP(qPrintable(
+            QStringLiteral("the machine was too loaded to send %1 requests/s: ").arg(slots)
             + seen.join(QStringLiteral("; "))));
     }
 
