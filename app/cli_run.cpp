@@ -141,25 +141,14 @@ bool buildOptions(const CommandLine &cl, RunOptions *o, QString *error)
     if (!startingPoint(cl, o, error) || !cl.applyKnobs(&o->settings, error)) {
         return false;
     }
-    LoadConfig &l = o->settings.load;
-    // --url again and again: several hosts (worker i loads URL i mod n).
-    l.urls = cl.values(QStringLiteral("url"));
-    if (l.urls.contains(QString())) {
+    // --url again and again: several hosts (worker i loads URL i mod n), from the table.
+    if (cl.values(QStringLiteral("url")).contains(QString())) {
         // Go's http.Get(""); an empty --url must not quietly mean the embedded server.
         *error = QStringLiteral("invalid value \"\" for --url: unsupported protocol scheme \"\" "
                                 "(leave --url out to load the embedded server)");
         return false;
     }
-    if (!l.urls.isEmpty()) {
-        l.url = l.urls.first();
-    }
-    if (l.urls.size() < 2) {
-        l.urls.clear();
-    }
-    // --header again and again: every one is sent (each was checked by applyKnobs).
-    if (const QStringList headers = cl.values(QStringLiteral("header")); !headers.isEmpty()) {
-        l.headers = headers.join(u'\n').split(u'\n', Qt::SkipEmptyParts);
-    }
+    LoadConfig &l = o->settings.load;
     // Setting Idle, Interval or Count means using them, as in Go code that fills
     // in a KeepAliveConfig; --keep-alive-enable=false still says otherwise.
     KeepAliveConfig &ka = o->settings.transport.keepAliveConfig;

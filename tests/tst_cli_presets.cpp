@@ -279,7 +279,11 @@ private Q_SLOTS:
         EXPECT(num(o, "dials") == num(o, "closed") + num(o, "open_at_end"));
         EXPECT(handedOut >= 6 * num(o, "closed"));
         EXPECT(handedOut <= 6 * num(o, "closed") + 5 * num(o, "open_at_end"));
-        EXPECT(o.value(u"req_per_conn").toDouble() >= 5.8);
+        // The closed connections served 6 each, those still open at least 1: the mean is
+        // close to 6 on a long run, lower on a short one (a loaded machine's), never below
+        // what the closed ones alone give.
+        EXPECT(o.value(u"req_per_conn").toDouble() * double(num(o, "dials"))
+            >= 6.0 * double(num(o, "closed")) - 1e-6);
         EXPECT(server(o, "closed_by_server") >= num(o, "closed"));
 
         // Requests per connection does not depend on the worker count: with one

@@ -6,12 +6,15 @@
 #include "http/request_writer.h"
 #include "load/engine_controller.h"
 #include "server/embedded_server.h"
+#include "support/engine_run.h"
+#include "support/fresh_server.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
 
 using namespace poolscope;
+using namespace poolscope::testsupport;
 using namespace std::chrono_literals;
 
 Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
@@ -22,38 +25,6 @@ namespace {
 std::uint64_t failures(const EngineSnapshot &s, RequestFailure f)
 {
     return s.failuresByKind[static_cast<std::size_t>(f)];
-}
-
-// Runs one bounded load and returns the final snapshot.
-EngineSnapshot runLoad(const LoadConfig &load, const TransportConfig &transport)
-{
-    EngineController engine;
-    engine.setKernelView(false);
-    EngineSnapshot result;
-    bool done = false;
-    QObject::connect(&engine, &EngineController::runFinished, [&](const EngineSnapshot &s) {
-        result = s;
-        done = true;
-    });
-    QObject::connect(&engine, &EngineController::runFailed, [&](const QString &m) {
-        qWarning("run failed: %s", qPrintable(m));
-        done = true;
-    });
-    engine.start(load, transport);
-    if (!QTest::qWaitFor([&] { return done; }, 60000)) {
-        QTest::qFail("the run did not finish in time", __FILE__, __LINE__);
-    }
-    return result;
-}
-
-LoadConfig loadFor(const QString &url, int workers, int requests)
-{
-    LoadConfig l;
-    l.url = url;
-    l.workers = workers;
-    l.requestsPerWorker = requests;
-    l.duration = 60s; // safety bound; requests end the run first
-    return l;
 }
 
 // Sends raw request bytes to `port` and returns everything the server wrote until the
@@ -203,19 +174,8 @@ class TestEngineGoClient : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<EmbeddedServer> m_srv;
-
-    // A fresh embedded server per test, so its counters are this test's alone.
-    QString startServer(const ServerConfig &cfg)
-    {
-        m_srv = std::make_unique<EmbeddedServer>();
-        QString error;
-        if (!m_srv->start(cfg, &error)) {
-            qWarning("embedded server: %s", qPrintable(error));
-            return {};
-        }
-        return m_srv->url();
-    }
+    FreshServer m_srv;
+    QString startServer(const ServerConfig &cfg) { return m_srv.start(cfg); }
 
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<EngineSnapshot>(); }

@@ -4,7 +4,11 @@
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
 #include "support/engine_run.h"
+<<<<<<< HEAD
 #include "support/gate_proxy.h"
+=======
+#include "support/fresh_server.h"
+>>>>>>> tidy
 #include "support/nginx.h"
 
 #include <QDir>
@@ -188,20 +192,9 @@ class TestEngineIntegration : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<EmbeddedServer> m_srv;
+    FreshServer m_srv;
     EmbeddedServer &server() { return *m_srv; }
-
-    // A fresh server per test, so its counters are this test's alone.
-    QString startServer(const ServerConfig &cfg)
-    {
-        m_srv = std::make_unique<EmbeddedServer>();
-        QString error;
-        if (!m_srv->start(cfg, &error)) {
-            qWarning("embedded server: %s", qPrintable(error));
-            return {};
-        }
-        return m_srv->url();
-    }
+    QString startServer(const ServerConfig &cfg) { return m_srv.start(cfg); }
 
 private Q_SLOTS:
     void initTestCase() { qRegisterMetaType<EngineSnapshot>(); }
@@ -815,24 +808,45 @@ private Q_SLOTS:
         // bunched into whole milliseconds (Go's timer model, which think time uses) would
         // start 5 requests together every millisecond; with idle cap 2, three of them dial.
         // Exact slots (--arrivals exact); Go-paced workers (the default) do bunch, on purpose.
-        const QString url = startServer(ServerConfig {});
-        LoadConfig l = loadFor(url, 10, 0);
-        l.duration = 1s;
-        l.rate = 5000;
-        l.arrivals = ArrivalModel::Exact;
-        const auto s = runLoad(l, TransportConfig::goDefault());
-        QCOMPARE(s.errors, 0u);
-        QVERIFY2(s.requestsDone >= 1000, qPrintable(QString::number(s.requestsDone)));
-        // Measured: 1-3 % of requests dial on a quiet machine, 10-16 % with both cores
-        // busy elsewhere; bunched slots dial for about two thirds of them.
 #ifdef POOLSCOPE_SANITIZED
         // Instrumented requests take longer than the 200 us between slots, so they overlap
         // and dial whatever the pacing (46 % measured under ASan+UBSan): a timing check.
         QSKIP("the dial ratio measures timing, which a sanitized build does not have");
 #endif
-        QVERIFY2(s.pool.dials * 4 < s.requestsDone,
-            qPrintable(
-                QStringLiteral("%1 dials for %2 requests").arg(s.pool.dials).arg(s.requestsDone)));
+        LoadConfig l = loadFor(QString(), 10, 0);
+        l.duration = 1s;
+        l.rate = 5000;
+        l.arrivals = ArrivalModel::Exact;
+        // Measured: 1-3 % of requests dial on a quiet machine, 10-16 % with both cores busy
+        // elsewhere. Bunched slots dial for about two thirds of the requests in every run.
+        // A run that fell behind its slots (a machine so loaded that fewer than 90 % of them
+        // went out in the second) says nothing about pacing: the late slots rightly go out
+        // together and dial. Up to three runs; each one that kept up must stay under the
+        // bound, and at least one must keep up.
+        constexpr int kRuns = 3;
+        const auto slots = static_cast<std::uint64_t>(
+            l.rate * std::chrono::duration<double>(l.duration).count());
+        QStringList seen;
+        for (int run = 0; run < kRuns; ++run) {
+            l.url = startServer(ServerConfig {}); // a fresh server: its counts are this run's
+            QVERIFY(!l.url.isEmpty());
+            const auto s = runLoad(l, TransportConfig::goDefault());
+            QCOMPARE(s.errors, 0u);
+            QVERIFY2(s.requestsDone >= 1000, qPrintable(QString::number(s.requestsDone)));
+            // The pool's own accounting agrees with the server's: every dial reached it.
+            QCOMPARE(server().stats().accepted, s.pool.dials);
+            const QString figures
+                = QStringLiteral("%1 dials for %2 requests").arg(s.pool.dials).arg(s.requestsDone);
+            if (s.requestsDone * 10 < slots * 9) {
+                seen << figures + QStringLiteral(" (behind its slots)");
+                continue;
+            }
+            QVERIFY2(s.pool.dials * 4 < s.requestsDone, qPrintable(figures));
+            return;
+        }
+        QSKIP(qPrintable(
+            QStringLiteral("the machine was too loaded to send %1 requests/s: ").arg(slots)
+            + seen.join(QStringLiteral("; "))));
     }
 
     void exhaustedFileDescriptorsAreDialErrorsNotCrashes()

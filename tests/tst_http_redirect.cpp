@@ -2,21 +2,13 @@
 // value is what client.go's redirectBehavior, req.URL.Parse, refererForURL and
 // shouldCopyHeaderOnRedirect give for the same input.
 #include "http/redirect.h"
+#include "support/must_parse.h"
 
 #include <QTest>
 
 using namespace poolscope;
 
-namespace {
-
-Target mustParse(const QString &url)
-{
-    const std::optional<Target> t = parseTarget(url);
-    Q_ASSERT(t.has_value());
-    return *t;
-}
-
-} // namespace
+using poolscope::testsupport::mustParse;
 
 class TestHttpRedirect final : public QObject
 {

@@ -1,19 +1,11 @@
 #include "http/request_writer.h"
+#include "support/must_parse.h"
 
 #include <QTest>
 
 using namespace poolscope;
 
-namespace {
-
-Target mustParse(const QString &url)
-{
-    const std::optional<Target> t = parseTarget(url);
-    Q_ASSERT(t.has_value());
-    return *t;
-}
-
-} // namespace
+using poolscope::testsupport::mustParse;
 
 class TestRequestWriter final : public QObject
 {

@@ -1,5 +1,6 @@
 #include "http/response_parser.h"
 #include "support/allocation_counter.h"
+#include "support/parser_outcome.h"
 
 #include <QTest>
 #include <atomic>
@@ -17,44 +18,8 @@ Q_DECLARE_METATYPE(ResponseParser::ErrorKind)
 
 namespace {
 
-// What the engine would look at after a response: everything observable, compared as one.
-struct Outcome
-{
-    Result result = Result::NeedMore;
-    qsizetype consumed = 0;
-    int status = 0;
-    int major = 0;
-    int minor = 0;
-    bool keepAlive = false;
-    qint64 contentLength = -1;
-    bool chunked = false;
-    qint64 bodyBytes = 0;
-    bool got100 = false;
-    int informational = 0;
-    ErrorKind errorKind = ErrorKind::None;
-    QString errorMessage;
-
-    bool operator==(const Outcome &) const = default;
-};
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("result=%1 consumed=%2 status=%3 HTTP/%4.%5 keepAlive=%6 cl=%7 "
-                          "chunked=%8 body=%9 100=%10 1xx=%11 error=%12 '%13'")
-        .arg(int(o.result))
-        .arg(o.consumed)
-        .arg(o.status)
-        .arg(o.major)
-        .arg(o.minor)
-        .arg(o.keepAlive)
-        .arg(o.contentLength)
-        .arg(o.chunked)
-        .arg(o.bodyBytes)
-        .arg(o.got100)
-        .arg(o.informational)
-        .arg(ResponseParser::errorKindName(o.errorKind))
-        .arg(o.errorMessage);
-}
+using Outcome = poolscope::testsupport::ParserOutcome;
+using poolscope::testsupport::describe;
 
 // Feeds `data` in pieces of at most chunkSize bytes while the parser needs more. Returns the
 // last result and the bytes the parser took. Allocates nothing.
@@ -77,23 +42,11 @@ Outcome run(
     ResponseParser &parser, const QByteArray &data, bool head, qsizetype chunkSize, bool eofAtEnd)
 {
     parser.begin(head);
-    Outcome o;
     const auto fed = feedInPieces(parser, data, chunkSize);
-    o.result = fed.result;
-    o.consumed = fed.consumed;
-    if (o.result == Result::NeedMore && eofAtEnd)
-        o.result = parser.feedEof();
-    o.status = parser.statusCode();
-    o.major = parser.httpMajor();
-    o.minor = parser.httpMinor();
-    o.keepAlive = parser.keepAlive();
-    o.contentLength = parser.contentLength();
-    o.chunked = parser.chunked();
-    o.bodyBytes = parser.bodyBytes();
-    o.got100 = parser.got100Continue();
-    o.informational = parser.informationalCount();
-    o.errorKind = parser.errorKind();
-    o.errorMessage = parser.errorMessage();
+    Result result = fed.result;
+    if (result == Result::NeedMore && eofAtEnd)
+        result = parser.feedEof();
+    const Outcome o = poolscope::testsupport::outcomeOf(parser, result, fed.consumed);
     return o;
 }
 

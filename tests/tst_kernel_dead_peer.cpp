@@ -7,6 +7,7 @@
 #include "kernel/dead_peer_lab.h"
 #include "kernel/kernel_watcher.h"
 #include "support/kernel_sockets.h"
+#include "support/lab_requirements.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -193,9 +194,8 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(false); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
     }
 

@@ -4,6 +4,7 @@
 #include "kernel/dead_peer_lab.h"
 #include "kernel/dead_peer_workflow.h"
 #include "kernel/kernel_settings.h"
+#include "support/lab_requirements.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -94,11 +95,10 @@ private Q_SLOTS:
 
     void serverThatNeverListensFailsAndLeavesNothing()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(false); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
-        DeadPeerWorkflow lab(reason);
+        DeadPeerWorkflow lab { QString() }; // available: checked above
         QSignalSpy failed(&lab, &DeadPeerWorkflow::failed);
         QString error;
         // `false serve --listen ...` exits at once without a word.
@@ -114,15 +114,11 @@ private Q_SLOTS:
 
     void phasesWithTheRealServer()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(true); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
-        if (bin.isEmpty()) {
-            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary to serve in the namespace");
-        }
-        DeadPeerWorkflow lab(reason);
+        DeadPeerWorkflow lab { QString() }; // available: checked above
         QSignalSpy listening(&lab, &DeadPeerWorkflow::listening);
         QString error;
         QVERIFY2(lab.setUp(bin, &error), qPrintable(error));

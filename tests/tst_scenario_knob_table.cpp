@@ -4,13 +4,13 @@
 #include "scenario/knob_table.h"
 #include "support/knob_values.h"
 
+#include <QJsonArray>
 #include <QJsonValue>
 #include <QSet>
 #include <QTest>
 #include <cmath>
 
 using namespace poolscope;
-
 
 class TestKnobTable final : public QObject
 {
@@ -181,6 +181,46 @@ private Q_SLOTS:
         QVERIFY(knobFromJson(timeout, QJsonValue(QStringLiteral("1m30s")), &v, &why));
         QCOMPARE(std::get<Duration>(v), Duration(std::chrono::seconds(90)));
         QVERIFY(!knobFromJson(*findKnob(u"DisableKeepAlives"), QJsonValue(1), &v, &why));
+    }
+
+    // load.url is a list: several targets through the row alone, one URL as before.
+    void severalTargetsRoundTripThroughTheRow()
+    {
+        const Knob &url = *findKnob(u"load.url");
+        QCOMPARE(url.kind, KnobKind::TextList);
+        const QString a = QStringLiteral("http://127.0.0.1:8081/");
+        const QString b = QStringLiteral("http://127.0.0.1:8082/x");
+        Settings s;
+        url.set(s, a + u'\n' + b);
+        QCOMPARE(s.load.url, a); // worker 0's target, the window's URL box
+        QCOMPARE(s.load.urls, QStringList({ a, b }));
+        QCOMPARE(s.load.targets(), QStringList({ a, b }));
+        const QJsonValue json = knobToJson(url, url.get(s));
+        QVERIFY(json.isArray());
+        QCOMPARE(json.toArray().size(), 2);
+        KnobValue back;
+        QString why;
+        QVERIFY2(knobFromJson(url, json, &back, &why), qPrintable(why));
+        Settings read;
+        url.set(read, back);
+        QCOMPARE(read.load, s.load);
+
+        // One target: a plain string in the file, and no list beside it.
+        url.set(s, a);
+        QCOMPARE(s.load.url, a);
+        QVERIFY(s.load.urls.isEmpty());
+        QCOMPARE(knobToJson(url, url.get(s)), QJsonValue(a));
+        // None: the embedded server.
+        url.set(s, QString());
+        QVERIFY(s.load.url.isEmpty() && s.load.urls.isEmpty());
+        QCOMPARE(knobToJson(url, url.get(s)), QJsonValue(QString()));
+
+        // Strict: every item is a URL, an array holds non-empty strings only.
+        QVERIFY(!knobFromJson(url, QJsonArray { a, QStringLiteral("ftp://x/") }, &back, &why));
+        QVERIFY2(why.contains(u"ftp"), qPrintable(why));
+        QVERIFY(!knobFromJson(url, QJsonArray { a, 7 }, &back, &why));
+        QVERIFY(!knobFromJson(url, QJsonArray { a, QString() }, &back, &why));
+        QVERIFY(!knobFromJson(url, QJsonValue(3), &back, &why));
     }
 
     void displayValues()

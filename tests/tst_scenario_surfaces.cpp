@@ -7,10 +7,12 @@
 #include "scenario/presets.h"
 #include "support/knob_values.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace poolscope;
@@ -167,6 +169,49 @@ private Q_SLOTS:
                                .arg(QLatin1String(k.flag), knobText(k, k.get(got)),
                                    knobText(k, k.get(expected)))));
         }
+    }
+
+    // Several targets: repeated --url reach the scenario file as an array, a file with
+    // them runs headless with all of them (--scenario), and a --url after it overrides them.
+    void severalUrlsRoundTripThroughFlagsAndFiles()
+    {
+        needBinary();
+        const QStringList urls { QStringLiteral("http://127.0.0.1:8081/"),
+            QStringLiteral("http://127.0.0.1:8082/a"), QStringLiteral("http://[::1]:8083/") };
+        QStringList args { QStringLiteral("run"), QStringLiteral("--print-scenario") };
+        for (const QString &u : urls) {
+            args << QStringLiteral("--url") << u;
+        }
+        int code = -1;
+        const QString out = runBin(args, &code);
+        QVERIFY2(code == 0, qPrintable(out));
+        const QJsonObject file = QJsonDocument::fromJson(out.toUtf8()).object();
+        QCOMPARE(valueAt(file, QStringLiteral("load.url")).toArray().toVariantList(),
+            QVariant(urls).toList());
+        QString error;
+        const auto p = scenarioFromJson(file, &error);
+        QVERIFY2(p, qPrintable(error));
+        QCOMPARE(p->load.targets(), urls);
+        QCOMPARE(p->load.url, urls.first());
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("targets.json"));
+        QVERIFY2(saveScenarioFile(path, *p, &error), qPrintable(error));
+        const QString again = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), path,
+                                         QStringLiteral("--print-scenario") },
+            &code);
+        QVERIFY2(code == 0, qPrintable(again));
+        QCOMPARE(QJsonDocument::fromJson(again.toUtf8()).object(), file);
+
+        const QString overridden
+            = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), path,
+                         QStringLiteral("--url"), urls.last(), QStringLiteral("--print-scenario") },
+                &code);
+        QVERIFY2(code == 0, qPrintable(overridden));
+        QCOMPARE(valueAt(QJsonDocument::fromJson(overridden.toUtf8()).object(),
+                     QStringLiteral("load.url")),
+            QJsonValue(urls.last()));
     }
 
     void everyGoKnobShowsInTheGoSnippet()

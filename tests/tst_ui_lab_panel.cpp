@@ -8,6 +8,7 @@
 #include "lab_panel.h"
 #include "main_window.h"
 #include "settings_panel.h"
+#include "support/lab_requirements.h"
 #include "support/save_shot.h"
 
 #include <QCheckBox>
@@ -118,14 +119,10 @@ private Q_SLOTS:
 
     void endToEndTheKernelClosesTheDeadConnections()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(true); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
-        if (bin.isEmpty() || !QFile::exists(bin)) {
-            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary to serve in the namespace");
-        }
         MainWindow w;
         w.resize(1600, 1000);
         w.show();
@@ -248,14 +245,10 @@ private Q_SLOTS:
 
     void closingTheWindowTearsTheLabDown()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(true); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
-        if (bin.isEmpty() || !QFile::exists(bin)) {
-            QSKIP("POOLSCOPE_BIN not set");
-        }
         QString ns;
         {
             MainWindow w;

@@ -222,6 +222,7 @@ private Q_SLOTS:
                 break;
             case KnobKind::Choice:
             case KnobKind::Text:
+            case KnobKind::TextList:
                 QVERIFY2(w->comboBox(), qPrintable(key));
                 QCOMPARE(std::size_t(w->comboBox()->count()), k.choices.size());
                 for (std::size_t i = 0; i < k.choices.size(); ++i) {

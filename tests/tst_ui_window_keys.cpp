@@ -11,6 +11,7 @@
 #include "load/engine_controller.h"
 #include "main_window.h"
 #include "settings_panel.h"
+#include "support/lab_requirements.h"
 
 #include <QAction>
 #include <QApplication>
@@ -321,14 +322,10 @@ private Q_SLOTS:
 
     void tearDownAsksBeforeItDiscardsKnobChanges()
     {
-        const QString reason = DeadPeerLab::unavailableReason();
-        if (!reason.isEmpty()) {
-            QSKIP(qPrintable(QStringLiteral("dead-peer lab unavailable: ") + reason));
+        if (const QString why = poolscope::testsupport::labSkipReason(true); !why.isEmpty()) {
+            QSKIP(qPrintable(why));
         }
         const QString bin = qEnvironmentVariable("POOLSCOPE_BIN");
-        if (bin.isEmpty() || !QFile::exists(bin)) {
-            QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary to serve in the namespace");
-        }
         MainWindow w;
         showActive(w);
         Asker no(w, false);

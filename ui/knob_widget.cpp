@@ -140,6 +140,7 @@ KnobWidget::KnobWidget(const Knob &knob, QWidget *parent)
         break;
     case KnobKind::Choice:
     case KnobKind::Text: // offered as its suggestions (load.method: GET, HEAD, POST)
+    case KnobKind::TextList:
         m_editor = Editor::Choice;
         break;
     }

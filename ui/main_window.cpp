@@ -1013,7 +1013,7 @@ TransportConfig MainWindow::transportConfig() const
 LoadConfig MainWindow::loadConfig() const
 {
     LoadConfig load = m_settings->loadConfig();
-    load.url = targetUrl();
+    load.setFirstTarget(targetUrl()); // a scenario's other targets stay while it is first
     return load;
 }
 
@@ -1426,7 +1426,7 @@ void MainWindow::saveScenario()
     p.transport = transportConfig();
     p.load = m_settings->loadConfig();
     const QString text = m_url->text().trimmed();
-    p.load.url = text == embeddedUrl() ? QString() : text;
+    p.load.setFirstTarget(text == embeddedUrl() ? QString() : text);
     p.server = serverConfig();
     QString error;
     if (!saveScenarioFile(path, p, &error)) {

@@ -2,6 +2,28 @@
 
 namespace poolscope {
 
+QStringList LoadConfig::targets() const
+{
+    if (!urls.isEmpty()) {
+        return urls;
+    }
+    return url.isEmpty() ? QStringList() : QStringList { url };
+}
+
+void LoadConfig::setTargets(const QStringList &targets)
+{
+    url = targets.value(0);
+    urls = targets.size() >= 2 ? targets : QStringList();
+}
+
+void LoadConfig::setFirstTarget(const QString &first)
+{
+    if (urls.value(0) != first) {
+        urls.clear();
+    }
+    url = first;
+}
+
 const char *bodyPolicyName(BodyPolicy p)
 {
     switch (p) {

@@ -63,6 +63,15 @@ struct LoadConfig
     // (idle timeouts and server-side closes keep happening meanwhile).
     Duration linger { 0 };
 
+    // Every target, in worker order: `urls` when there are several, else `url` (none:
+    // the embedded server).
+    [[nodiscard]] QStringList targets() const;
+    // Sets `url` to the first target and `urls` to all of them when there are several.
+    void setTargets(const QStringList &targets);
+    // One URL typed for the first target (the window's URL box): several targets stay
+    // when it is still their first, otherwise it is the only one.
+    void setFirstTarget(const QString &first);
+
     bool operator==(const LoadConfig &) const = default;
 };
 

@@ -34,6 +34,7 @@ QString valueNameOf(const Knob &k)
         return keys.join(u'|');
     }
     case KnobKind::Text:
+    case KnobKind::TextList:
         if (qstrcmp(k.jsonKey, "url") == 0) {
             return QStringLiteral("URL");
         }
@@ -170,7 +171,8 @@ QString flagValueError(const Knob &spec, const QString &flag, const QString &tex
         return invalid(QStringLiteral("want true or false"));
     case KnobKind::Choice:
         return invalid(QStringLiteral("want ") + choiceWords(spec));
-    case KnobKind::Text: {
+    case KnobKind::Text:
+    case KnobKind::TextList: {
         KnobValue ignored;
         QString why;
         [[maybe_unused]] const bool ok = parseKnobText(spec, text, &ignored, &why);
@@ -438,13 +440,21 @@ bool CommandLine::applyKnobs(Settings *settings, QString *error) const
             e.knob->set(*settings, isOn(e.name));
             continue;
         }
+        QStringList items; // a TextList takes every value given, one an item
         for (const QString &text : values(e.name)) {
             KnobValue v;
             if (!parseKnobText(e.spec, text, &v, nullptr)) {
                 *error = flagValueError(e.spec, e.name, text);
                 return false;
             }
-            e.knob->set(*settings, v);
+            if (e.spec.kind == KnobKind::TextList) {
+                items << std::get<QString>(v);
+            } else {
+                e.knob->set(*settings, v);
+            }
+        }
+        if (e.spec.kind == KnobKind::TextList) {
+            e.knob->set(*settings, items.join(u'\n'));
         }
     }
     return true;

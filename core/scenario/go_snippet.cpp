@@ -128,6 +128,7 @@ QString goExpr(const Knob &k, const KnobValue &v)
     case KnobKind::Real:
     case KnobKind::Choice:
     case KnobKind::Text:
+    case KnobKind::TextList:
         break; // no Go knob has these kinds
     }
     return knobText(k, v);

@@ -5,6 +5,7 @@
 #include "metrics/go_duration.h"
 
 #include <QHostAddress>
+#include <QJsonArray>
 #include <QtGlobal>
 #include <cmath>
 #include <limits>
@@ -219,13 +220,15 @@ const Knob kKnobs[] = {
         "s", 0, kMaxSeconds, 0, 300, 1, {}, nullptr, false, true,
         PS_DURATION(transport.clientTimeout) },
     // ---- load ----
-    { "load.url", "", KnobGroup::Load, KnobKind::Text,
+    { "load.url", "", KnobGroup::Load, KnobKind::TextList,
         "url", "url", QT_TRANSLATE_NOOP("Knob", "URL"),
-        QT_TRANSLATE_NOOP("Knob", "Target URL (http:// or https://)."),
+        QT_TRANSLATE_NOOP("Knob", "Target URL (http:// or https://). Repeat --url for several hosts (several pool keys): worker i loads URL i mod n; a scenario file holds them as an array."),
         QT_TRANSLATE_NOOP("Knob", "empty = the embedded server"), "",
         "", 0, 0, 0, 0, 0, {}, validateUrl, false, false,
-        [](const Settings &s) -> KnobValue { return s.load.url; },
-        [](Settings &s, const KnobValue &v) { s.load.url = std::get<QString>(v); } },
+        [](const Settings &s) -> KnobValue { return s.load.targets().join(u'\n'); },
+        [](Settings &s, const KnobValue &v) {
+            s.load.setTargets(std::get<QString>(v).split(u'\n', Qt::SkipEmptyParts));
+        } },
     { "load.workers", "", KnobGroup::Load, KnobKind::Int,
         "workers", "workers", QT_TRANSLATE_NOOP("Knob", "workers"),
         QT_TRANSLATE_NOOP("Knob", "Goroutines calling the target in a loop (closed loop)."),
@@ -302,7 +305,7 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "Send \"Expect: 100-continue\" with request bodies (ExpectContinueTimeout applies)."),
         "", "", "", 0, 1, 0, 1, 0, {}, nullptr, false, true,
         PS_BOOL(load.expectContinue) },
-    { "load.headers", "", KnobGroup::Load, KnobKind::Text,
+    { "load.headers", "", KnobGroup::Load, KnobKind::TextList,
         "header", "headers", QT_TRANSLATE_NOOP("Knob", "headers"),
         QT_TRANSLATE_NOOP("Knob", "Header fields sent with every request, \"Name: value\" (repeat --header for more; one per line in a scenario file). An Idempotency-Key or X-Idempotency-Key makes a POST replayable: Go retries it when a reused connection fails."),
         QT_TRANSLATE_NOOP("Knob", "empty = none"), "",
@@ -691,6 +694,20 @@ QString checkKnobValue(const Knob &k, const KnobValue &value)
         }
         return k.validate ? k.validate(*v) : QString();
     }
+    case KnobKind::TextList: {
+        const auto *v = std::get_if<QString>(&value);
+        if (!v) {
+            return QStringLiteral("expected a string");
+        }
+        const QStringList items = v->split(u'\n');
+        for (const QString &item : items) {
+            const QString why = k.validate ? k.validate(item) : QString();
+            if (!why.isEmpty()) {
+                return items.size() > 1 ? item + QStringLiteral(": ") + why : why;
+            }
+        }
+        return {};
+    }
     }
     return {};
 }
@@ -734,6 +751,7 @@ bool parseKnobText(const Knob &k, QStringView text, KnobValue *out, QString *why
         break;
     case KnobKind::Choice:
     case KnobKind::Text:
+    case KnobKind::TextList:
         v = text.toString();
         break;
     }
@@ -763,10 +781,38 @@ QString knobText(const Knob &k, const KnobValue &value)
         return std::get<bool>(value) ? QStringLiteral("true") : QStringLiteral("false");
     case KnobKind::Choice:
     case KnobKind::Text:
+    case KnobKind::TextList:
         return std::get<QString>(value);
     }
     return {};
 }
+
+namespace {
+
+// A TextList in a scenario file: one string, or an array of strings (one an item).
+bool listFromJson(const QJsonValue &json, KnobValue *out, QString *why)
+{
+    if (json.isString()) {
+        *out = json.toString();
+        return true;
+    }
+    if (!json.isArray()) {
+        *why = QStringLiteral("expected a string or an array of strings");
+        return false;
+    }
+    QStringList items;
+    for (const QJsonValue &item : json.toArray()) {
+        if (!item.isString() || item.toString().isEmpty() || item.toString().contains(u'\n')) {
+            *why = QStringLiteral("expected an array of non-empty one-line strings");
+            return false;
+        }
+        items << item.toString();
+    }
+    *out = items.join(u'\n');
+    return true;
+}
+
+} // namespace
 
 bool knobFromJson(const Knob &k, const QJsonValue &json, KnobValue *out, QString *why)
 {
@@ -820,6 +866,13 @@ bool knobFromJson(const Knob &k, const QJsonValue &json, KnobValue *out, QString
         }
         v = json.toString();
         break;
+    case KnobKind::TextList: {
+        QString error;
+        if (!listFromJson(json, &v, &error)) {
+            return fail(error);
+        }
+        break;
+    }
     }
     const QString error = checkKnobValue(k, v);
     if (!error.isEmpty()) {
@@ -843,6 +896,10 @@ QJsonValue knobToJson(const Knob &k, const KnobValue &value)
     case KnobKind::Choice:
     case KnobKind::Text:
         return std::get<QString>(value);
+    case KnobKind::TextList: {
+        const QStringList items = std::get<QString>(value).split(u'\n', Qt::SkipEmptyParts);
+        return items.size() < 2 ? QJsonValue(items.value(0)) : QJsonArray::fromStringList(items);
+    }
     }
     return {};
 }
@@ -862,6 +919,7 @@ double knobDisplayValue(const Knob &k, const KnobValue &value)
         return std::get<bool>(value) ? 1.0 : 0.0;
     case KnobKind::Choice:
     case KnobKind::Text:
+    case KnobKind::TextList:
         return std::max(0, choiceIndex(k, std::get<QString>(value)));
     }
     return 0;
@@ -886,7 +944,8 @@ KnobValue knobFromDisplay(const Knob &k, double display)
     case KnobKind::Bool:
         return display != 0;
     case KnobKind::Choice:
-    case KnobKind::Text: {
+    case KnobKind::Text:
+    case KnobKind::TextList: {
         const auto i = static_cast<std::size_t>(std::max(0.0, display));
         return k.choices.empty() ? QString()
                                  : QString::fromLatin1(k.choices[std::min(i, k.choices.size() - 1)].key);

@@ -45,6 +45,10 @@ enum class KnobKind : std::uint8_t {
     Bool, // bool
     Choice, // QString, one of Knob::choices' keys
     Text, // QString, checked by Knob::validate
+    // QString holding items one a line, each checked by Knob::validate. A flag that
+    // may be repeated (each --url adds one); in a scenario file a string when there
+    // is at most one item, an array of strings when there are several.
+    TextList,
 };
 
 using KnobValue = std::variant<qint64, double, Duration, bool, QString>;
@@ -94,7 +98,7 @@ struct Knob
     double uiMax;
     int decimals; // spin box decimals
     std::span<const KnobChoice> choices; // Kind::Choice
-    // Kind::Text: "" when the text is acceptable, otherwise why not.
+    // Kind::Text: "" when the text is acceptable, otherwise why not (TextList: each item).
     QString (*validate)(QStringView text);
     // True when a change needs the next Start (e.g. the server's TLS).
     bool needsRestart;

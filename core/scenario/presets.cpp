@@ -252,6 +252,8 @@ bool jsonTypeFits(const Knob &k, const QJsonValue &v)
     case KnobKind::Choice:
     case KnobKind::Text:
         return v.isString();
+    case KnobKind::TextList:
+        return v.isString() || v.isArray();
     }
     return false;
 }

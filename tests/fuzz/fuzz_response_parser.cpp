@@ -17,6 +17,8 @@
 //   not chunked and Content-Length at once, at most 5 1xx before it;
 // - an Error names its kind and has a message;
 // - how the bytes are split into reads does not change any response's outcome.
+#include "../support/fuzz_check.h"
+#include "../support/parser_outcome.h"
 #include "http/response_parser.h"
 
 #include <QByteArray>
@@ -33,60 +35,10 @@ using ErrorKind = ResponseParser::ErrorKind;
 
 namespace {
 
-[[noreturn]] void violated(const char *what, const QString &detail = {})
-{
-    std::fprintf(stderr, "invariant violated: %s %s\n", what, qPrintable(detail));
-    std::abort();
-}
+using poolscope::testsupport::check;
 
-void check(bool ok, const char *what, const QString &detail = {})
-{
-    if (!ok)
-        violated(what, detail);
-}
-
-// What one response looked like when the parser stopped.
-struct Outcome
-{
-    Result result = Result::NeedMore;
-    qsizetype consumed = 0;
-    int status = 0;
-    int major = 0;
-    int minor = 0;
-    bool headersComplete = false;
-    bool keepAlive = false;
-    qint64 contentLength = -1;
-    bool chunked = false;
-    bool uncompressed = false;
-    qint64 bodyBytes = 0;
-    qint64 wireBodyBytes = 0;
-    int informational = 0;
-    bool got100 = false;
-    ErrorKind errorKind = ErrorKind::None;
-
-    bool operator==(const Outcome &) const = default;
-};
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("result=%1 consumed=%2 status=%3 HTTP/%4.%5 headers=%6 keepAlive=%7 "
-                          "cl=%8 chunked=%9 gzip=%10 body=%11 wire=%12 1xx=%13 100=%14 error=%15")
-        .arg(int(o.result))
-        .arg(o.consumed)
-        .arg(o.status)
-        .arg(o.major)
-        .arg(o.minor)
-        .arg(o.headersComplete)
-        .arg(o.keepAlive)
-        .arg(o.contentLength)
-        .arg(o.chunked)
-        .arg(o.uncompressed)
-        .arg(o.bodyBytes)
-        .arg(o.wireBodyBytes)
-        .arg(o.informational)
-        .arg(o.got100)
-        .arg(ResponseParser::errorKindName(o.errorKind));
-}
+using Outcome = poolscope::testsupport::ParserOutcome;
+using poolscope::testsupport::describe;
 
 struct Options
 {
@@ -139,27 +91,6 @@ public:
 private:
     uint32_t m_state;
 };
-
-Outcome snapshot(const ResponseParser &p, Result result, qsizetype consumed)
-{
-    Outcome o;
-    o.result = result;
-    o.consumed = consumed;
-    o.status = p.statusCode();
-    o.major = p.httpMajor();
-    o.minor = p.httpMinor();
-    o.headersComplete = p.headersComplete();
-    o.keepAlive = p.keepAlive();
-    o.contentLength = p.contentLength();
-    o.chunked = p.chunked();
-    o.uncompressed = p.uncompressed();
-    o.bodyBytes = p.bodyBytes();
-    o.wireBodyBytes = p.wireBodyBytes();
-    o.informational = p.informationalCount();
-    o.got100 = p.got100Continue();
-    o.errorKind = p.errorKind();
-    return o;
-}
 
 // Holds at every step, whatever the state.
 void checkAlways(const ResponseParser &p, qsizetype fed)
@@ -250,7 +181,7 @@ std::vector<Outcome> parseStream(
         const auto again = p.feed(&probe, 1);
         check(again.result == r && again.consumed == 0, "Complete/Error are sticky");
         check(p.feedEof() == r, "feedEof after the end is sticky");
-        outcomes.push_back(snapshot(p, r, fed));
+        outcomes.push_back(poolscope::testsupport::outcomeOf(p, r, fed));
         if (r != Result::Complete || pos == size)
             break;
     }
@@ -282,6 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             x.consumed = y.consumed = 0;
             x.bodyBytes = y.bodyBytes = 0;
             x.wireBodyBytes = y.wireBodyBytes = 0;
+            x.errorMessage = y.errorMessage = QString(); // it may name those counts
         }
         check(x == y, "outcome does not depend on the reads",
             QStringLiteral("\n split: %1\n whole: %2").arg(describe(x), describe(y)));

@@ -8,6 +8,7 @@
 //   names a field the file holds ("transport.MaxIdleConnsPerHost: ..."), or "format"/"version";
 // - a Preset holds only values its knobs accept (checkKnobValue), and survives a round trip
 //   through scenarioToJson() and scenarioFromJson() unchanged.
+#include "../support/fuzz_check.h"
 #include "scenario/knob_table.h"
 #include "scenario/presets.h"
 
@@ -24,17 +25,7 @@ using namespace poolscope;
 
 namespace {
 
-[[noreturn]] void violated(const char *what, const QString &detail = {})
-{
-    std::fprintf(stderr, "invariant violated: %s %s\n", what, qPrintable(detail));
-    std::abort();
-}
-
-void check(bool ok, const char *what, const QString &detail = {})
-{
-    if (!ok)
-        violated(what, detail);
-}
+using poolscope::testsupport::check;
 
 // True when the dotted `field` leads through `obj` to a value; keys may hold dots themselves.
 // An empty key is written "".

@@ -31,13 +31,15 @@ inline KnobValue otherKnobValue(const Knob &k)
             }
         }
         break;
-    case KnobKind::Text:
+    case KnobKind::TextList:
         if (qstrcmp(k.key, "load.url") == 0) {
             return QStringLiteral("http://127.0.0.1:8080/x");
         }
         if (qstrcmp(k.key, "load.headers") == 0) {
             return QStringLiteral("Idempotency-Key: 7");
         }
+        break;
+    case KnobKind::Text:
         if (qstrcmp(k.key, "server.listenAddress") == 0) {
             return QStringLiteral("::1");
         }
