@@ -4,11 +4,8 @@
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
 #include "support/engine_run.h"
-<<<<<<< HEAD
 #include "support/gate_proxy.h"
-=======
 #include "support/fresh_server.h"
->>>>>>> tidy
 #include "support/nginx.h"
 
 #include <QDir>
