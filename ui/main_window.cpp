@@ -263,6 +263,17 @@ void MainWindow::buildCentral()
     m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
     m_error->hide();
     v->addWidget(m_error);
+    // Failures never pass for throughput: when most requests fail, the window says so in
+    // words, with Go's error and what to try.
+    m_failBanner = new QLabel(central);
+    m_failBanner->setObjectName(QStringLiteral("failureBanner"));
+    m_failBanner->setWordWrap(true);
+    m_failBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_failBanner->setStyleSheet(QStringLiteral("QLabel#failureBanner { background: #fff4e5; "
+                                               "color: #8a1c00; border: 1px solid #e0a060; "
+                                               "padding: 4px; }"));
+    m_failBanner->hide();
+    v->addWidget(m_failBanner);
     // The charts scroll when the window is shorter than they need, instead of pushing
     // the window's minimum height past a 720 px screen.
     m_charts = new ChartsPanel;
@@ -368,7 +379,8 @@ void MainWindow::buildBottomDocks()
 void MainWindow::buildStatusBar()
 {
     const std::pair<const char *, const char *> fields[] = {
-        { "rps", QT_TR_NOOP("Requests finished per second") },
+        { "rps",
+            QT_TR_NOOP("Successful requests per second (throughput); failed ones are attempts") },
         { "reqPerConn",
             QT_TR_NOOP("Requests per TCP connection (connections handed to requests per "
                        "connection established): total, and over the last 5 s. Single digits "
@@ -1076,6 +1088,7 @@ void MainWindow::startRun()
 {
     applyPendingChanges();
     m_error->hide();
+    hideFailureBanner();
     const QString text = m_url->text().trimmed();
     const bool embedded = text.isEmpty() || text == embeddedUrl();
     QString error;
@@ -1117,6 +1130,7 @@ void MainWindow::clearStatus()
 {
     m_recent.clear();
     m_error->hide();
+    hideFailureBanner();
     statusBar()->clearMessage();
     updateStatus(m_running ? m_last : EngineSnapshot {});
 }
@@ -1131,6 +1145,7 @@ void MainWindow::stopRun()
     setRunning(false);
     // The run's totals stay; live figures and the last error go.
     m_error->hide();
+    hideFailureBanner();
     statusBar()->clearMessage();
     updateStatus(m_last);
 }
@@ -1244,13 +1259,14 @@ void MainWindow::onSnapshot()
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
     m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
-        m_last.pool.gets, establishedConnections(m_last.pool) });
+        m_last.pool.gets, establishedConnections(m_last.pool), RequestTally::of(m_last) });
     m_charts->addSnapshot(m_last);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
     }
     updateStatus(m_last);
     updateElapsed(m_last);
+    updateFailureBanner(m_last);
 }
 
 void MainWindow::onRunFinished(const EngineSnapshot &final)
@@ -1266,6 +1282,15 @@ void MainWindow::onRunFinished(const EngineSnapshot &final)
     setRunning(false);
     updateStatus(final);
     updateElapsed(final);
+    if (final.stoppedFailing) {
+        const double after
+            = std::chrono::duration<double>(m_settings->loadConfig().stopWhenFailing).count();
+        showFailureBanner(
+            tr("The run stopped: every request failed for %1 s (stop when failing).").arg(after),
+            final.lastError);
+        statusBar()->showMessage(tr("Run stopped: every request failed"), 4000);
+        return;
+    }
     statusBar()->showMessage(tr("Run finished"), 4000);
 }
 
@@ -1305,11 +1330,7 @@ QString MainWindow::requestsPerConnectionText(const EngineSnapshot &s) const
         return text;
     }
     const CountSample &latest = m_recent.back();
-    std::size_t i = 0;
-    while (i + 1 < m_recent.size() && m_recent[i].t < latest.t - 5.0) {
-        ++i;
-    }
-    const CountSample &old = m_recent[i];
+    const CountSample &old = m_recent[recentSince(5.0)];
     if (latest.t - old.t >= 1.0) {
         const std::optional<double> recent
             = requestsPerConnection(latest.gets - old.gets, latest.established - old.established);
@@ -1319,14 +1340,81 @@ QString MainWindow::requestsPerConnectionText(const EngineSnapshot &s) const
     return text;
 }
 
+std::size_t MainWindow::recentSince(double seconds) const
+{
+    std::size_t i = 0;
+    while (i + 1 < m_recent.size() && m_recent[i].t < m_recent.back().t - seconds) {
+        ++i;
+    }
+    return i;
+}
+
+QString MainWindow::failureBannerText() const
+{
+    return m_failBanner->isHidden() ? QString() : m_failBanner->text();
+}
+
+void MainWindow::showFailureBanner(const QString &headline, const QString &error)
+{
+    QString text = headline;
+    if (!error.isEmpty()) {
+        text += u'\n' + tr("Last error: %1").arg(error);
+        if (const QString hint = failureHint(error); !hint.isEmpty()) {
+            text += u'\n' + tr("Hint: %1").arg(hint);
+        }
+    }
+    if (m_failBanner->text() != text) {
+        m_failBanner->setText(text);
+    }
+    m_failBanner->show();
+}
+
+void MainWindow::hideFailureBanner()
+{
+    m_failBanner->hide();
+    m_failBanner->clear();
+}
+
+// While a run is live: the share of the requests of the last 5 s that failed. Above half,
+// the banner says so; below, it goes. A stopped run's banner stays until Stop, Reset, a
+// preset or the next Start.
+void MainWindow::updateFailureBanner(const EngineSnapshot &s)
+{
+    if (!m_running || m_recent.isEmpty()) {
+        return;
+    }
+    const CountSample &old = m_recent[recentSince(5.0)];
+    const double span = m_recent.back().t - old.t;
+    const std::optional<double> share = failureShare(old.requests, m_recent.back().requests);
+    if (!share || span < 1.0) {
+        return; // too little to judge: keep what is shown
+    }
+    if (*share <= kMostFailShare) {
+        hideFailureBanner();
+        return;
+    }
+    showFailureBanner(tr("Most requests fail: %1 % of the requests of the last %2 s failed "
+                         "(%3 req/s succeed of %4 attempts/s).")
+                          .arg(100.0 * *share, 0, 'f', 0)
+                          .arg(span, 0, 'f', 0)
+                          .arg(s.rpsWindow, 0, 'f', 0)
+                          .arg(s.attemptsWindow, 0, 'f', 0),
+        s.lastError);
+}
+
 void MainWindow::updateStatus(const EngineSnapshot &s)
 {
     const PoolCounters &p = s.pool;
     // Live figures only while a run is live; the totals stay after Stop.
     const bool live = m_running;
     const QString none = QStringLiteral("–");
-    m_status[QStringLiteral("rps")]->setText(
-        live ? tr("%1 req/s").arg(s.rpsWindow, 0, 'f', 0) : tr("%1 req/s").arg(none));
+    // Throughput is successes; attempts are named beside it once failures make a difference.
+    const bool failing = s.attemptsWindow > 1.5 * s.rpsWindow + 1.0;
+    m_status[QStringLiteral("rps")]->setText(!live ? tr("%1 req/s").arg(none)
+            : failing                              ? tr("%1 req/s (%2 attempts/s)")
+                            .arg(s.rpsWindow, 0, 'f', 0)
+                            .arg(s.attemptsWindow, 0, 'f', 0)
+                      : tr("%1 req/s").arg(s.rpsWindow, 0, 'f', 0));
     m_status[QStringLiteral("reqPerConn")]->setText(
         tr("requests/connection %1").arg(requestsPerConnectionText(s)));
     m_status[QStringLiteral("reuse")]->setText(p.gets > 0
