@@ -29,6 +29,8 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QStyleOptionComboBox>
+#include <QStylePainter>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -65,6 +67,28 @@ void setUpDock(QDockWidget *d, const char *name, QWidget *content)
         | QDockWidget::DockWidgetFloatable);
     d->toggleViewAction()->setShortcutContext(Qt::ApplicationShortcut);
 }
+
+// A combo box that elides its current text ("1. TIME_WAIT storm (default i…") when the
+// toolbar gives it less room than the text needs, instead of cutting it off mid-letter.
+class ElidingComboBox final : public QComboBox
+{
+public:
+    using QComboBox::QComboBox;
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QStylePainter p(this);
+        QStyleOptionComboBox opt;
+        initStyleOption(&opt);
+        p.drawComplexControl(QStyle::CC_ComboBox, opt);
+        const QRect field = style()->subControlRect(
+            QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, this);
+        opt.currentText
+            = opt.fontMetrics.elidedText(opt.currentText, Qt::ElideRight, field.width() - 4);
+        p.drawControl(QStyle::CE_ComboBoxLabel, opt);
+    }
+};
 
 } // namespace
 
@@ -176,7 +200,7 @@ void MainWindow::buildRunBar()
     m_runBar->addWidget(reset);
 
     m_runBar->addSeparator();
-    m_presets = new QComboBox(this);
+    m_presets = new ElidingComboBox(this);
     int index = 1;
     for (const Preset &p : builtinPresets()) {
         m_presets->addItem(
@@ -1264,9 +1288,9 @@ void MainWindow::onSnapshot()
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
     }
+    updateFailureBanner(m_last);
     updateStatus(m_last);
     updateElapsed(m_last);
-    updateFailureBanner(m_last);
 }
 
 void MainWindow::onRunFinished(const EngineSnapshot &final)
@@ -1393,8 +1417,8 @@ void MainWindow::updateFailureBanner(const EngineSnapshot &s)
         hideFailureBanner();
         return;
     }
-    showFailureBanner(tr("Most requests fail: %1 % of the requests of the last %2 s failed "
-                         "(%3 req/s succeed of %4 attempts/s).")
+    showFailureBanner(tr("Most requests fail: %1 % of the requests of the last %2 s failed; "
+                         "%3 of %4 attempts/s succeed.")
                           .arg(100.0 * *share, 0, 'f', 0)
                           .arg(span, 0, 'f', 0)
                           .arg(s.rpsWindow, 0, 'f', 0)
@@ -1437,9 +1461,10 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
         s.lastError.isEmpty() ? tr("Requests that failed") : tr("Last error: %1").arg(s.lastError));
     // The newest error in words, on the left of the status bar, so a refused
     // connection or a bad certificate is obvious without hovering anything.
-    if (live && !s.lastError.isEmpty() && s.errors > 0) {
+    // While the failure banner shows it whole, the status bar does not repeat it cut short.
+    if (live && !s.lastError.isEmpty() && s.errors > 0 && m_failBanner->isHidden()) {
         statusBar()->showMessage(tr("Last error: %1").arg(s.lastError));
-    } else if (live && s.errors == 0) {
+    } else if (live && (s.errors == 0 || !m_failBanner->isHidden())) {
         statusBar()->clearMessage();
     }
     fitStatusFields();
@@ -1533,9 +1558,12 @@ void MainWindow::showHelp()
            "lines for the idle cap (MaxIdleConnsPerHost) and MaxConnsPerHost.</li>"
            "<li><b>New connections and closes per second</b>: every close is coloured by its "
            "reason, named like Go's error (errTooManyIdleHost ...).</li>"
-           "<li><b>Kernel sockets</b>: TIME_WAIT piles up when the client closes connections it "
-           "could have reused.</li>"
-           "<li><b>Latency and throughput</b>.</li></ol>"
+           "<li><b>Kernel sockets</b>: TIME_WAIT piles up on the side that closes first: the "
+           "solid line is the client's, the dashed one the server's (counted when the target "
+           "runs on this machine).</li>"
+           "<li><b>Latency and throughput</b>: req/s counts successful requests only; the "
+           "dashed attempts/s line counts failed ones too. When most requests fail, a banner "
+           "above the charts gives Go's error and what to try.</li></ol>"
            "<p><b>Try it:</b> pick the TIME_WAIT storm preset, press Space, watch TIME_WAIT climb "
            "and requests per connection stay in single digits; then set MaxIdleConnsPerHost to "
            "10 in the Settings dock (click its slider and press PageUp twice). A marker shows "
