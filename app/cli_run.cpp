@@ -3,6 +3,8 @@
 #include "kernel/kernel_settings.h"
 #include "load/derived_figures.h"
 #include "load/engine_controller.h"
+#include "load/failure_hint.h"
+#include "metrics/go_duration.h"
 #include "os/process.h"
 #include "scenario/command_line.h"
 #include "scenario/go_snippet.h"
@@ -177,6 +179,51 @@ QJsonObject latencyJson(const LatencySummary &l)
         { QStringLiteral("p99"), l.p99Ms }, { QStringLiteral("max"), l.maxMs } };
 }
 
+QJsonObject statesJson(const TcpStateCounts &counts)
+{
+    QJsonObject states;
+    for (int i = 1; i < kTcpStateCount; ++i) {
+        const auto st = static_cast<TcpState>(i);
+        if (st != TcpState::Listen) {
+            states.insert(QLatin1String(tcpStateName(st)), counts.count(st));
+        }
+    }
+    return states;
+}
+
+// Closes by who closed first (and so holds the TIME_WAIT), each with its reasons.
+QJsonObject closedFirstJson(const PoolCounters &p)
+{
+    QJsonObject bySide;
+    const std::array<std::uint64_t, 3> totals = closesByFirstCloser(p);
+    for (const FirstCloser c : { FirstCloser::Client, FirstCloser::Server, FirstCloser::None }) {
+        QJsonObject side { { QStringLiteral("total"),
+            static_cast<qint64>(totals[static_cast<std::size_t>(c)]) } };
+        for (int i = 1; i < kCloseReasonCount; ++i) {
+            const CloseReasonInfo &info = closeReasonInfo(static_cast<CloseReason>(i));
+            const std::uint64_t n = p.closesByReason[static_cast<std::size_t>(i)];
+            if (info.closer == c && n > 0) {
+                side.insert(QLatin1String(info.key), static_cast<qint64>(n));
+            }
+        }
+        bySide.insert(QLatin1String(firstCloserName(c).data()), side);
+    }
+    return bySide;
+}
+
+// The target's end of the same connections, with the client side's keys.
+QJsonObject serverSideJson(const EngineSnapshot &s)
+{
+    if (!s.kernel.serverSide) {
+        return QJsonObject { { QStringLiteral("available"), false },
+            { QStringLiteral("reason"), QStringLiteral("the target is not on this machine") } };
+    }
+    return QJsonObject { { QStringLiteral("available"), true },
+        { QStringLiteral("source"), s.kernel.source },
+        { QStringLiteral("states_at_end"), statesJson(s.kernel.serverCounts) },
+        { QStringLiteral("time_wait_peak"), static_cast<qint64>(s.serverTimeWaitPeak) } };
+}
+
 QString latin1(std::string_view v)
 {
     return QString::fromLatin1(v.data(), static_cast<qsizetype>(v.size()));
@@ -233,7 +280,12 @@ QJsonObject countsJson(const EngineSnapshot &s)
         { QStringLiteral("open_at_end"), p.now.open() },
         { QStringLiteral("idle_at_end"), p.now.idle },
         { QStringLiteral("req_per_conn"), requestsPerConnection(p).value_or(0.0) },
-        { QStringLiteral("rps"),
+        // Throughput counts successes only (a refused dial is no throughput); every
+        // finished request is an attempt.
+        { QStringLiteral("successes"), static_cast<qint64>(s.successes) },
+        { QStringLiteral("attempts"), static_cast<qint64>(s.requestsDone - s.canceled) },
+        { QStringLiteral("rps"), seconds > 0 ? static_cast<double>(s.successes) / seconds : 0.0 },
+        { QStringLiteral("attempts_per_s"),
             seconds > 0 ? static_cast<double>(s.requestsDone - s.canceled) / seconds : 0.0 },
         { QStringLiteral("duration_s"), seconds },
         { QStringLiteral("latency_ms"), latencyJson(s.latencyTotal) },
@@ -273,16 +325,10 @@ QJsonObject kernelJson(const EngineSnapshot &s)
         return kernel;
     }
     kernel.insert(QStringLiteral("source"), s.kernel.source);
-    QJsonObject states;
-    for (int i = 1; i < kTcpStateCount; ++i) {
-        const auto st = static_cast<TcpState>(i);
-        if (st == TcpState::Listen) {
-            continue;
-        }
-        states.insert(QLatin1String(tcpStateName(st)), s.kernel.counts.count(st));
-    }
-    kernel.insert(QStringLiteral("states_at_end"), states);
+    kernel.insert(QStringLiteral("states_at_end"), statesJson(s.kernel.counts));
     kernel.insert(QStringLiteral("time_wait_peak"), static_cast<qint64>(s.timeWaitPeak));
+    kernel.insert(QStringLiteral("server_side"), serverSideJson(s));
+    kernel.insert(QStringLiteral("closed_first_by"), closedFirstJson(s.pool));
     insertKernelSettings(s, &kernel);
     return kernel;
 }
@@ -302,8 +348,15 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
     o.insert(QStringLiteral("errors_by_kind"), errorsByKindJson(s));
     if (!s.lastError.isEmpty()) {
         o.insert(QStringLiteral("last_error"), s.lastError);
+        if (const QString hint = failureHint(s.lastError); !hint.isEmpty()) {
+            o.insert(QStringLiteral("hint"), hint);
+        }
     }
-    o.insert(QStringLiteral("kernel"), kernelJson(s));
+    if (s.stoppedFailing) {
+        o.insert(QStringLiteral("stopped_failing"), true);
+    }
+    const QJsonObject kernel = kernelJson(s);
+    o.insert(QStringLiteral("kernel"), kernel);
     if (server) {
         o.insert(QStringLiteral("server"), serverJson(*server));
     }
@@ -322,7 +375,10 @@ void printTable(const QJsonObject &o)
     line("requests",
         num("requests") + QStringLiteral("  (errors ") + num("errors")
             + QStringLiteral(", canceled ") + num("canceled") + QStringLiteral(")"));
-    line("rps", QString::number(o.value(QStringLiteral("rps")).toDouble(), 'f', 0));
+    line("rps",
+        QString::number(o.value(QStringLiteral("rps")).toDouble(), 'f', 0)
+            + QStringLiteral("  (successes only; attempts %1/s)")
+                  .arg(o.value(QStringLiteral("attempts_per_s")).toDouble(), 0, 'f', 0));
     if (o.value(QStringLiteral("redirects")).toDouble() > 0) {
         line("redirects", num("redirects"));
     }
@@ -353,12 +409,24 @@ void printTable(const QJsonObject &o)
                 .arg(st.value(QStringLiteral("TIME_WAIT")).toInt())
                 .arg(k.value(QStringLiteral("time_wait_peak")).toInt())
                 .arg(st.value(QStringLiteral("ESTABLISHED")).toInt()));
+        const QJsonObject server = k.value(QStringLiteral("server_side")).toObject();
+        if (server.value(QStringLiteral("available")).toBool()) {
+            const QJsonObject sst = server.value(QStringLiteral("states_at_end")).toObject();
+            line("kernel (server)",
+                QStringLiteral("TIME_WAIT %1 (peak %2), CLOSE_WAIT %3: the target's end")
+                    .arg(sst.value(QStringLiteral("TIME_WAIT")).toInt())
+                    .arg(server.value(QStringLiteral("time_wait_peak")).toInt())
+                    .arg(sst.value(QStringLiteral("CLOSE_WAIT")).toInt()));
+        }
     } else {
         line("kernel",
             QStringLiteral("unavailable: ") + k.value(QStringLiteral("reason")).toString());
     }
     if (o.contains(QStringLiteral("last_error"))) {
         line("last error", o.value(QStringLiteral("last_error")).toString());
+    }
+    if (o.contains(QStringLiteral("hint"))) {
+        line("hint", o.value(QStringLiteral("hint")).toString());
     }
 }
 
@@ -386,17 +454,24 @@ void printProgress(const EngineSnapshot &s)
 
 // Prints the result; the exit code: 1 when every request failed (no Do returned a
 // response: a body read that failed afterwards does not count as a failed request here).
-int report(const EngineSnapshot &s, const QJsonObject &o, bool json)
+int report(const EngineSnapshot &s, const QJsonObject &o, const RunOptions &opt)
 {
-    if (json) {
+    if (opt.json) {
         std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
     } else {
         printTable(o);
     }
     std::fflush(stdout);
+    if (s.stoppedFailing) {
+        std::fprintf(stderr, "poolscope run: stopped: every request failed for %s\n",
+            qPrintable(formatGoDuration(opt.settings.load.stopWhenFailing)));
+    }
     const std::uint64_t attempted = s.requestsDone - s.canceled;
     if (attempted > 0 && s.responses == 0) {
         std::fprintf(stderr, "poolscope run: every request failed: %s\n", qPrintable(s.lastError));
+        if (const QString hint = failureHint(s.lastError); !hint.isEmpty()) {
+            std::fprintf(stderr, "poolscope run: hint: %s\n", qPrintable(hint));
+        }
         return 1;
     }
     return 0;
@@ -434,7 +509,7 @@ int runEngine(const RunOptions &opt, EmbeddedServer *server)
             o.insert(QStringLiteral("events_dropped"),
                 static_cast<qint64>(eventsDropped + s.eventsDropped));
         }
-        exitCode = report(s, o, opt.json);
+        exitCode = report(s, o, opt);
         QCoreApplication::exit(exitCode);
     });
     // --record-events: the ring is drained like the GUI drains it (10 Hz).

@@ -18,6 +18,8 @@ PACKAGES=(
     clang-14 libclang-rt-14-dev
     # benchmarks
     wrk hey apache2-utils jq
+    # scripts/screenshots.sh: a window manager under Xvfb, and xprop to wait for it
+    openbox x11-utils
     # profiling (bench/README.md)
     linux-perf valgrind heaptrack
 )

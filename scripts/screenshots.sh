@@ -1,16 +1,50 @@
 #!/usr/bin/env bash
-# Regenerates the README's screenshots with the GUI's own automation flags,
-# under Xvfb. Usage: scripts/screenshots.sh [build-dir]
+# Regenerates the README's screenshots with the GUI's own automation flags, under Xvfb
+# with a window manager (openbox), so the window opens at the size it picks for the
+# screen, as on a real desktop. Usage: scripts/screenshots.sh [build-dir] [--quick]
+#   --quick: only the window at each screen size (no storm-fix and dock pictures).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BIN="${1:-${POOLSCOPE_BUILD_DIR:-$ROOT/build}}/poolscope"
+BUILD="${POOLSCOPE_BUILD_DIR:-$ROOT/build}"
+QUICK=0
+for a in "$@"; do
+    case "$a" in
+    --quick) QUICK=1 ;;
+    *) BUILD="$a" ;;
+    esac
+done
+BIN="$BUILD/poolscope"
 OUT="$ROOT/resources/screenshots"
 mkdir -p "$OUT"
+
+# shot WxH poolscope-args...: one run on a screen of that size, openbox managing it.
 shot() {
-    xvfb-run -a -s "-screen 0 1600x1000x24" "$BIN" "$@"
+    local size="$1"
+    shift
+    xvfb-run -a -s "-screen 0 ${size}x24" bash -c '
+        openbox >/dev/null 2>&1 &
+        wm=$!
+        # openbox takes the screen before the window maps (it needs well under a second)
+        for _ in $(seq 50); do xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q window && break; sleep 0.1; done
+        "$@"
+        rc=$?
+        kill "$wm" 2>/dev/null
+        exit $rc' shot "$BIN" "$@"
 }
-# The storm: default per-host idle cap 2 with 10 workers.
-shot --preset time-wait-storm --start --screenshot "$OUT/time-wait-storm.png" --after 20s
-# The fix, live: MaxIdleConnsPerHost raised to 10 at 15 s.
-shot --preset time-wait-storm --start --set MaxIdleConnsPerHost=10@15s --screenshot "$OUT/time-wait-storm-fix.png" --after 35s
+
+STORM=(--preset time-wait-storm --start)
+for size in 1024x768 1280x720 1366x768 1920x1080; do
+    # The storm running, the window as it opens on that screen.
+    shot "$size" "${STORM[@]}" --screenshot "$OUT/window-$size.png" --after 12s
+    [ "$QUICK" = 1 ] && continue
+    # Every dock open: settings and Go code (open by default), connections and the lab.
+    shot "$size" "${STORM[@]}" --show connections,lab --screenshot "$OUT/window-$size-docks.png" --after 12s
+    # Presentation mode (F11): charts only, full screen, larger text.
+    shot "$size" "${STORM[@]}" --presentation --screenshot "$OUT/window-$size-presentation.png" --after 12s
+done
+if [ "$QUICK" = 0 ]; then
+    # The README's story: the storm, then the fix live (MaxIdleConnsPerHost 10 at 15 s).
+    shot 1600x1000 "${STORM[@]}" --screenshot "$OUT/time-wait-storm.png" --after 20s
+    shot 1600x1000 "${STORM[@]}" --set MaxIdleConnsPerHost=10@15s --screenshot "$OUT/time-wait-storm-fix.png" --after 35s
+fi
 echo "screenshots written to $OUT"

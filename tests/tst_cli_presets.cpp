@@ -57,10 +57,20 @@ bool kernelSeen(const QJsonObject &o)
 }
 
 // The client's TIME_WAIT sockets toward the target at their peak (what the kernel
-// chart and `kernel.time_wait_peak` show; the server's own are not counted).
+// chart's solid line and `kernel.time_wait_peak` show; the server's are kernel.server_side).
 qint64 clientTimeWaitPeak(const QJsonObject &o)
 {
     return static_cast<qint64>(o.value(u"kernel").toObject().value(u"time_wait_peak").toDouble());
+}
+
+// The same peak on the target's end of the connections (kernel.server_side), counted when
+// the target runs on this machine; -1 when it was not counted.
+qint64 serverTimeWaitPeak(const QJsonObject &o)
+{
+    const QJsonObject side = o.value(u"kernel").toObject().value(u"server_side").toObject();
+    return side.value(u"available").toBool()
+        ? static_cast<qint64>(side.value(u"time_wait_peak").toDouble())
+        : -1;
 }
 
 qint64 server(const QJsonObject &o, const char *key)
@@ -312,6 +322,11 @@ private Q_SLOTS:
         EXPECT(server(o, "closed_by_server") == num(o, "dials"));
         if (kernelSeen(o)) {
             EXPECT(clientTimeWaitPeak(o) * 3 < num(o, "closed"));
+        }
+        // ... and the TIME_WAIT is on the server's side: more than twice the client's.
+        QVERIFY(says("disable-keep-alives", "\"server TIME_WAIT\" line climbs (more than twice"));
+        if (kernelSeen(o)) {
+            EXPECT(serverTimeWaitPeak(o) > 2 * clientTimeWaitPeak(o));
         }
 
         QVERIFY(says("disable-keep-alives", "set MaxIdleConnsPerHost to -1"));

@@ -85,10 +85,15 @@ private Q_SLOTS:
         QCOMPARE(s.errorsByKind[std::size_t(CloseReason::Canceled)], 0u); // canceled is no error
         QCOMPARE(s.lastError, QStringLiteral("EOF"));
         QCOMPARE(s.latencyTotal.count, 1u);
-        QCOMPARE(s.rpsWindow, 5.0);
+        // Throughput is the one success; the three failures are attempts, the canceled
+        // request neither.
+        QCOMPARE(s.successes, 1u);
+        QCOMPARE(s.rpsWindow, 1.0);
+        QCOMPARE(s.attemptsWindow, 4.0);
         EngineSnapshot next;
         stats.fillAndStartWindow(next, 2s);
         QCOMPARE(next.rpsWindow, 0.0); // a new window
+        QCOMPARE(next.attemptsWindow, 0.0);
         QCOMPARE(next.latencyWindow.count, 0u);
         QCOMPARE(next.latencyTotal.count, 1u);
     }

@@ -54,6 +54,7 @@ void feedStorm(ChartsPanel &panel)
         s.pool.gets = reqs;
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::TooManyIdleHost)] = closes;
         s.requestsDone = reqs;
+        s.successes = s.requestsDone;
         if (i < 200 || i > 220) {
             s.latencyWindow = { 1.2, 1.6, 2.5 + (i % 5) * 0.2, 4, 90 };
         }

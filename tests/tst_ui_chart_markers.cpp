@@ -27,6 +27,7 @@ void feed(ChartsPanel &panel, double fromSeconds, double toSeconds)
         s.pool.now.idle = 2;
         s.pool.dials = static_cast<std::uint64_t>(i) * 5;
         s.requestsDone = static_cast<std::uint64_t>(i) * 100;
+        s.successes = s.requestsDone;
         s.latencyWindow = { 1.0, 1.5, 3.0, 4, 100 };
         s.kernel.available = true;
         s.kernel.counts.byState[static_cast<std::size_t>(TcpState::Established)] = 5;

@@ -45,6 +45,7 @@ void feed(ChartsPanel &panel, double from, double to, const Feed &f = {})
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::TooManyIdleHost)] = counter;
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::IdleTimeout)] = counter / 4;
         s.requestsDone = counter * 2;
+        s.successes = s.requestsDone;
         if (f.responses) {
             s.latencyWindow = { 1.0, 1.5, 3.0, 4, 100 };
         }

@@ -99,17 +99,21 @@ private Q_SLOTS:
         s.pool.dials = 10;
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::TooManyIdleHost)] = 8;
         s.requestsDone = 50;
+        s.successes = 50;
         panel.addSnapshot(s);
         s.time = 2s;
         s.pool.dials = 30; // +20 in 1 s
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::TooManyIdleHost)] = 20; // +12
         s.pool.closesByReason[static_cast<std::size_t>(CloseReason::IdleTimeout)] = 3; // +3
-        s.requestsDone = 150; // +100
+        s.requestsDone = 150; // +100 finished ...
+        s.successes = 120; // ... of which 70 succeeded: throughput is those only
+        s.errors = 30;
         panel.addSnapshot(s);
         panel.refresh();
         // One second apart: each point's one-second mean is that sample alone.
         QCOMPARE(ys(panel.series(QStringLiteral("dials"))), QList<double>({ 10.0, 20.0 }));
-        QCOMPARE(ys(panel.series(QStringLiteral("rps"))), QList<double>({ 50.0, 100.0 }));
+        QCOMPARE(ys(panel.series(QStringLiteral("rps"))), QList<double>({ 50.0, 70.0 }));
+        QCOMPARE(ys(panel.series(QStringLiteral("attempts"))), QList<double>({ 50.0, 100.0 }));
         QAreaSeries *cap = panel.closeArea(CloseReason::TooManyIdleHost);
         QAreaSeries *timeout = panel.closeArea(CloseReason::IdleTimeout);
         QVERIFY(cap->isVisible());
@@ -342,6 +346,7 @@ private Q_SLOTS:
             s.pool.dials = dials;
             s.pool.closesByReason[static_cast<std::size_t>(CloseReason::TooManyIdleHost)] = closes;
             s.requestsDone = reqs;
+            s.successes = reqs;
             s.latencyWindow = { 1.2, 1.6, 2.5 + (i % 5) * 0.2, 4, 90 };
             s.kernel.available = true;
             s.kernel.counts.byState[static_cast<std::size_t>(TcpState::TimeWait)]

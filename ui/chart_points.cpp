@@ -17,11 +17,15 @@ struct Sums
     double waiting = 0;
     double dials = 0;
     double rps = 0;
+    double attempts = 0;
     std::array<double, kCloseReasonCount> closes {};
     int kernelN = 0;
     double established = 0;
     double timeWait = 0;
     double closeWait = 0;
+    int serverN = 0;
+    double serverTimeWait = 0;
+    double serverCloseWait = 0;
     double latencyN = 0;
     double p50 = 0; // sum of p50 * responses
     double p99 = 0;
@@ -38,6 +42,7 @@ struct Sums
         waiting += k * s.waiting;
         dials += k * s.dialsPerSec;
         rps += k * s.requestsPerSec;
+        attempts += k * s.attemptsPerSec;
         for (std::size_t r = 0; r < closes.size(); ++r) {
             closes[r] += k * s.closesPerSec[r];
         }
@@ -46,6 +51,11 @@ struct Sums
             established += k * s.established;
             timeWait += k * s.timeWait;
             closeWait += k * s.closeWait;
+        }
+        if (s.serverSide) {
+            serverN += sign;
+            serverTimeWait += k * s.serverTimeWait;
+            serverCloseWait += k * s.serverCloseWait;
         }
         if (s.latencyCount > 0) {
             const double c = k * s.latencyCount;
@@ -70,6 +80,7 @@ struct Sums
         p.waiting = waiting * m;
         p.dialsPerSec = dials * m;
         p.requestsPerSec = rps * m;
+        p.attemptsPerSec = attempts * m;
         for (std::size_t r = 0; r < closes.size(); ++r) {
             p.closesPerSec[r] = closes[r] * m;
         }
@@ -78,6 +89,11 @@ struct Sums
             p.established = established * km;
             p.timeWait = timeWait * km;
             p.closeWait = closeWait * km;
+        }
+        p.serverSide = at.serverSide;
+        if (serverN > 0) {
+            p.serverTimeWait = serverTimeWait / serverN;
+            p.serverCloseWait = serverCloseWait / serverN;
         }
         // Half a response left over from subtracting floats is no response.
         if (latencyN > 0.5) {

@@ -22,12 +22,16 @@ struct ChartPoint
     int idleCap = 0;
     int connCap = 0;
     double dialsPerSec = 0;
-    double requestsPerSec = 0;
+    double requestsPerSec = 0; // successful requests per second (throughput)
+    double attemptsPerSec = 0; // finished requests per second, failed ones included
     std::array<double, kCloseReasonCount> closesPerSec {};
     bool kernelAvailable = false; // at t
     double established = 0; // means over the samples that had a kernel view
     double timeWait = 0;
     double closeWait = 0;
+    bool serverSide = false; // at t: the target's end is counted too
+    double serverTimeWait = 0; // means over the samples that counted the server's end
+    double serverCloseWait = 0;
     // Response-weighted mean of the windows' percentiles; false when no response
     // completed in the smoothing interval (a gap in the latency lines).
     bool haveLatency = false;

@@ -2,7 +2,10 @@
 
 #include "chart_legend.h"
 #include "chart_palette.h"
+#include "close_reason_text.h"
+#include "load/derived_figures.h"
 
+#include <QAbstractButton>
 #include <QAreaSeries>
 #include <QChart>
 #include <QComboBox>
@@ -49,7 +52,7 @@ QString closeLegend(CloseReason r)
 {
     const CloseReasonInfo &info = closeReasonInfo(r);
     const QString go = QString::fromUtf8(info.goName);
-    const QString label = QString::fromUtf8(info.label);
+    const QString label = closeReasonText(r);
     return go.isEmpty() || go.contains(u' ') ? label : QStringLiteral("%1 (%2)").arg(label, go);
 }
 
@@ -299,7 +302,7 @@ void ChartsPanel::buildDialsChart(QWidget *parent)
         const CloseReasonInfo &info = closeReasonInfo(reason);
         Trace t;
         t.key = closeKey(reason);
-        t.name = QString::fromUtf8(info.label);
+        t.name = closeReasonText(reason);
         t.color = QColor(QRgb(0xff000000 | info.rgb));
         t.area = true;
         t.shown = false;
@@ -307,15 +310,15 @@ void ChartsPanel::buildDialsChart(QWidget *parent)
         t.unit = tr("/s");
         m_closeTraces[static_cast<std::size_t>(r)] = addSeries(c, t, closeLegend(reason),
             tr("Closes per second: %1 (Go: %2)")
-                .arg(QString::fromUtf8(info.label), QString::fromUtf8(info.goName)));
+                .arg(closeReasonText(reason), QString::fromUtf8(info.goName)));
         m_parts[idx(c)].legend->setEntryShown(t.key, false);
         auto *upper = new QLineSeries(this);
         auto *lower = new QLineSeries(this);
         auto *area = new QAreaSeries(upper, lower);
         area->setParent(this);
         area->setObjectName(t.key);
-        area->setName(QStringLiteral("%1 (%2)").arg(
-            QString::fromUtf8(info.label), QString::fromUtf8(info.goName)));
+        area->setName(
+            QStringLiteral("%1 (%2)").arg(closeReasonText(reason), QString::fromUtf8(info.goName)));
         area->setVisible(false);
         m_closeAreas[static_cast<std::size_t>(r)] = area;
     }
@@ -343,6 +346,17 @@ void ChartsPanel::buildKernelChart(QWidget *parent)
         tr("Closed by us first: the socket keeps its port for 60 s"));
     addSeries(c, line(QStringLiteral("closeWait"), tr("CLOSE_WAIT"), kBrown), tr("CLOSE_WAIT"),
         tr("Closed by the server, not yet by us"));
+    // The target's end, when it runs on this machine: who closes first holds the TIME_WAIT.
+    addSeries(c,
+        line(QStringLiteral("serverTimeWait"), tr("server TIME_WAIT"), kPink, 2.5, Qt::DashLine),
+        tr("server TIME_WAIT"),
+        tr("The target's end of the same connections in TIME_WAIT: the server closed first "
+           "(Connection: close, keep-alives disabled). Counted when the target runs on this "
+           "machine."));
+    addSeries(c,
+        line(
+            QStringLiteral("serverCloseWait"), tr("server CLOSE_WAIT"), kOrange, 1.5, Qt::DashLine),
+        tr("server CLOSE_WAIT"), tr("The target's end: closed by us, not yet by the server"));
 }
 
 void ChartsPanel::buildLatencyChart(QWidget *parent)
@@ -353,8 +367,8 @@ void ChartsPanel::buildLatencyChart(QWidget *parent)
             tr("Latency (ms) and throughput (req/s)"), tr("Latency and throughput"),
             tr("Latency") },
         tr("p50 and p99 of the responses that completed, in milliseconds (left axis); "
-           "nothing is drawn where none completed. Requests finished per second on the right "
-           "axis."));
+           "nothing is drawn where none completed. On the right axis: successful requests per "
+           "second (throughput) and, dashed, every attempt per second, failed ones included."));
     connect(m_parts[idx(c)].legend, &ChartLegend::toggled, this,
         [this, c](const QString &key, bool on) { onLegendToggled(c, key, on); });
     m_parts[idx(c)].canvas->addRightAxis();
@@ -367,7 +381,14 @@ void ChartsPanel::buildLatencyChart(QWidget *parent)
     }
     Trace rps = line(QStringLiteral("rps"), tr("req/s"), kBlue);
     rps.rightAxis = true;
-    addSeries(c, rps, tr("req/s (right)"), tr("Requests finished per second (right axis)"));
+    addSeries(c, rps, tr("req/s (right)"),
+        tr("Throughput: requests that succeeded, per second (right axis). A failed request "
+           "is an attempt, never throughput."));
+    Trace attempts = line(QStringLiteral("attempts"), tr("attempts/s"), kGrey, 1.5, Qt::DashLine);
+    attempts.rightAxis = true;
+    addSeries(c, attempts, tr("attempts/s"),
+        tr("Requests finished per second, failed ones included (right axis): far above req/s "
+           "when most requests fail"));
 }
 
 QWidget *ChartsPanel::buildBar()
@@ -472,7 +493,43 @@ void ChartsPanel::addSnapshot(const EngineSnapshot &snapshot)
     } else {
         m_kernelNote.clear();
     }
+    updateClosedFirst(snapshot);
     m_dirty = true;
+}
+
+// Who closed first, by close reason: the TIME_WAIT entries' tooltips say whose side holds
+// how many, from core's one split (the same as `run --json`'s kernel.closed_first_by).
+void ChartsPanel::updateClosedFirst(const EngineSnapshot &snapshot)
+{
+    const auto split = closesByFirstCloser(snapshot.pool);
+    const auto reasons = [&snapshot](FirstCloser side) {
+        QStringList parts;
+        for (int i = 1; i < kCloseReasonCount; ++i) {
+            const CloseReasonInfo &info = closeReasonInfo(static_cast<CloseReason>(i));
+            const std::uint64_t n = snapshot.pool.closesByReason[static_cast<std::size_t>(i)];
+            if (info.closer == side && n > 0) {
+                parts << QStringLiteral("%1 %2")
+                             .arg(closeReasonText(static_cast<CloseReason>(i)))
+                             .arg(n);
+            }
+        }
+        return parts.isEmpty() ? tr("none") : parts.join(QStringLiteral(", "));
+    };
+    const QString text = tr("Who closed first in this run (whose side holds the TIME_WAIT):\n"
+                            "the client: %1 (%2)\nthe server: %3 (%4)")
+                             .arg(split[static_cast<std::size_t>(FirstCloser::Client)])
+                             .arg(reasons(FirstCloser::Client))
+                             .arg(split[static_cast<std::size_t>(FirstCloser::Server)])
+                             .arg(reasons(FirstCloser::Server));
+    if (text == m_closedFirstText) {
+        return;
+    }
+    m_closedFirstText = text;
+    for (const char *key : { "timeWait", "serverTimeWait" }) {
+        if (QAbstractButton *b = legend(Chart::Kernel)->entry(QString::fromLatin1(key))) {
+            b->setToolTip(text);
+        }
+    }
 }
 
 void ChartsPanel::setLimits(int effectiveIdleCap, int maxConnsPerHost)
@@ -776,13 +833,32 @@ void ChartsPanel::fillKernel(const std::vector<ChartPoint> &points)
             [](const ChartPoint &p) {
                 return p.closeWait;
             } },
+        { "serverTimeWait",
+            [](const ChartPoint &p) {
+                return p.serverTimeWait;
+            } },
+        { "serverCloseWait",
+            [](const ChartPoint &p) {
+                return p.serverCloseWait;
+            } },
     };
+    const auto hasServer = [](const ChartPoint &p) {
+        return p.kernelAvailable && p.serverSide;
+    };
+    const bool server = !m_history.empty() && m_history.latest().serverSide;
     double top = 4;
     for (const auto &[key, get] : fields) {
         Trace &tr = cv->trace(cv->traceIndex(QString::fromLatin1(key)));
-        fillTrace(tr, points, get, has);
+        const bool serverTrace = QByteArrayView(key).startsWith("server");
+        if (serverTrace) {
+            fillTrace(tr, points, get, hasServer);
+            tr.shown = server;
+            legend(Chart::Kernel)->setEntryShown(tr.key, server);
+        } else {
+            fillTrace(tr, points, get, has);
+        }
         m_series.value(tr.key)->replace(tr.points);
-        m_series.value(tr.key)->setVisible(tr.on);
+        m_series.value(tr.key)->setVisible(tr.on && tr.shown);
         top = std::max(top, visibleMax(tr));
     }
     setScale(Chart::Kernel, false, top * 1.1, true);
@@ -798,12 +874,14 @@ void ChartsPanel::fillLatency(const std::vector<ChartPoint> &points)
     Trace &p50 = cv->trace(cv->traceIndex(QStringLiteral("p50")));
     Trace &p99 = cv->trace(cv->traceIndex(QStringLiteral("p99")));
     Trace &rps = cv->trace(cv->traceIndex(QStringLiteral("rps")));
+    Trace &attempts = cv->trace(cv->traceIndex(QStringLiteral("attempts")));
     fillTrace(
         p50, points, [](const ChartPoint &p) { return p.p50Ms; }, has);
     fillTrace(
         p99, points, [](const ChartPoint &p) { return p.p99Ms; }, has);
     fillTrace(rps, points, [](const ChartPoint &p) { return p.requestsPerSec; });
-    for (Trace *tr : { &p50, &p99, &rps }) {
+    fillTrace(attempts, points, [](const ChartPoint &p) { return p.attemptsPerSec; });
+    for (Trace *tr : { &p50, &p99, &rps, &attempts }) {
         m_series.value(tr->key)->replace(tr->points);
         m_series.value(tr->key)->setVisible(tr->on);
     }
@@ -812,7 +890,8 @@ void ChartsPanel::fillLatency(const std::vector<ChartPoint> &points)
             : QString());
     setScale(
         Chart::Latency, false, std::max({ visibleMax(p50), visibleMax(p99), 0.9 }) * 1.1, false);
-    setScale(Chart::Latency, true, std::max(visibleMax(rps), 9.0) * 1.1, true);
+    setScale(
+        Chart::Latency, true, std::max({ visibleMax(rps), visibleMax(attempts), 9.0 }) * 1.1, true);
 }
 
 void ChartsPanel::setScale(Chart c, bool right, double value, bool integers)

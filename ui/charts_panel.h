@@ -141,6 +141,7 @@ private:
     void fillConnections(const std::vector<ChartPoint> &points);
     void fillDialsCloses(const std::vector<ChartPoint> &points);
     void fillKernel(const std::vector<ChartPoint> &points);
+    void updateClosedFirst(const EngineSnapshot &snapshot);
     void fillLatency(const std::vector<ChartPoint> &points);
     void setScale(Chart c, bool right, double value, bool integers);
     void updateMarkers();
@@ -163,6 +164,7 @@ private:
     std::array<int, kCloseReasonCount> m_closeTraces {}; // trace index per reason
     std::array<bool, kCloseReasonCount> m_reasonSeen {}; // in this run
     QString m_kernelNote;
+    QString m_closedFirstText; // the TIME_WAIT entries' "who closed first" tooltip
     QStringList m_offScale;
     QScrollArea *m_scrollArea = nullptr;
     QTimer *m_timer = nullptr;

@@ -1,5 +1,7 @@
 #include "connections_view.h"
 
+#include "close_reason_text.h"
+
 #include <QApplication>
 #include <QHeaderView>
 #include <QLabel>
@@ -392,9 +394,8 @@ void ConnectionsView::setSnapshot(const EngineSnapshot &s)
             [](const auto &a, const auto &b) { return a.first > b.first; });
         QStringList parts;
         for (std::size_t i = 0; i < std::min<std::size_t>(reasons.size(), 4); ++i) {
-            const std::string_view label = closeReasonLabel(reasons[i].second);
             parts << QStringLiteral("%1 %2")
-                         .arg(QString::fromUtf8(label.data(), qsizetype(label.size())))
+                         .arg(closeReasonText(reasons[i].second))
                          .arg(reasons[i].first);
         }
         if (reasons.size() > 4) {

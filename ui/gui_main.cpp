@@ -72,6 +72,8 @@ void addGuiFlags(CommandLine *cl)
             "Dialer.Timeout, load.think, server.latency...), VALUE what you would type into its "
             "spin box, in the unit it shows (0/1 for a check box, the index for a list)" },
         { "show", "DOCKS", "open docks at start: connections, lab (comma-separated)" },
+        { "presentation", nullptr,
+            "open in presentation mode (F11): charts only, full screen, larger fonts" },
     };
     static constexpr FlagSpec kShot[] = {
         { "screenshot", "FILE", "save a PNG of the whole window --after DUR, then quit" },
@@ -136,6 +138,7 @@ bool parseChange(const QString &spec, ScheduledChange *out, QString *error)
 bool readRun(const CommandLine &cl, GuiOptions *o, QString *error)
 {
     o->start = cl.isOn(QStringLiteral("start"));
+    o->presentation = cl.isOn(QStringLiteral("presentation"));
     for (const QString &spec : cl.values(QStringLiteral("set"))) {
         ScheduledChange c;
         if (!parseChange(spec, &c, error)) {
@@ -302,6 +305,9 @@ int runGui(int argc, char **argv)
         return fail(error);
     }
     window.show();
+    if (options->presentation) {
+        window.setPresentationMode(true);
+    }
     if (options->start) {
         window.startRun();
     }

@@ -30,6 +30,7 @@ struct GuiOptions
     bool start = false; // --start
     std::vector<ScheduledChange> changes; // --set, in the order given
     QStringList docks; // --show: "connections", "lab"
+    bool presentation = false; // --presentation: MainWindow::setPresentationMode(true)
     QString screenshot; // --screenshot FILE; "" = none
     std::chrono::nanoseconds after = std::chrono::seconds(5); // --after, with --screenshot
 };

@@ -1,5 +1,6 @@
 #include "lab_panel.h"
 
+#include "close_reason_text.h"
 #include "connections_view.h"
 #include "kernel/dead_peer_lab.h"
 #include "kernel/kernel_settings.h"
@@ -460,7 +461,7 @@ QString LabPanel::vanishedStatus(const EngineSnapshot &s) const
                     .arg(plural(std::uint64_t(p.openAtVanish), tr("connection"), tr("connections")))
                     .arg(double(p.allClosedAfterMs) / 1000.0, 0, 'f', 1)
                     .arg(byKeepAlive)
-                    .arg(label(closeReasonLabel(CloseReason::KeepAliveTimeout)),
+                    .arg(closeReasonText(CloseReason::KeepAliveTimeout),
                         label(closeReasonGoName(CloseReason::KeepAliveTimeout)));
         if (p.closed > byKeepAlive) {
             text += tr(", %1 for other reasons").arg(p.closed - byKeepAlive);

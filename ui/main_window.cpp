@@ -29,6 +29,8 @@
 #include <QScreen>
 #include <QScrollArea>
 #include <QStatusBar>
+#include <QStyleOptionComboBox>
+#include <QStylePainter>
 #include <QTimer>
 #include <QToolBar>
 #include <QToolButton>
@@ -65,6 +67,28 @@ void setUpDock(QDockWidget *d, const char *name, QWidget *content)
         | QDockWidget::DockWidgetFloatable);
     d->toggleViewAction()->setShortcutContext(Qt::ApplicationShortcut);
 }
+
+// A combo box that elides its current text ("1. TIME_WAIT storm (default i…") when the
+// toolbar gives it less room than the text needs, instead of cutting it off mid-letter.
+class ElidingComboBox final : public QComboBox
+{
+public:
+    using QComboBox::QComboBox;
+
+protected:
+    void paintEvent(QPaintEvent *) override
+    {
+        QStylePainter p(this);
+        QStyleOptionComboBox opt;
+        initStyleOption(&opt);
+        p.drawComplexControl(QStyle::CC_ComboBox, opt);
+        const QRect field = style()->subControlRect(
+            QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, this);
+        opt.currentText
+            = opt.fontMetrics.elidedText(opt.currentText, Qt::ElideRight, field.width() - 4);
+        p.drawControl(QStyle::CE_ComboBoxLabel, opt);
+    }
+};
 
 } // namespace
 
@@ -176,7 +200,7 @@ void MainWindow::buildRunBar()
     m_runBar->addWidget(reset);
 
     m_runBar->addSeparator();
-    m_presets = new QComboBox(this);
+    m_presets = new ElidingComboBox(this);
     int index = 1;
     for (const Preset &p : builtinPresets()) {
         m_presets->addItem(
@@ -263,6 +287,17 @@ void MainWindow::buildCentral()
     m_error->setStyleSheet(QStringLiteral("color: #b00020; font-weight: bold;"));
     m_error->hide();
     v->addWidget(m_error);
+    // Failures never pass for throughput: when most requests fail, the window says so in
+    // words, with Go's error and what to try.
+    m_failBanner = new QLabel(central);
+    m_failBanner->setObjectName(QStringLiteral("failureBanner"));
+    m_failBanner->setWordWrap(true);
+    m_failBanner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_failBanner->setStyleSheet(QStringLiteral("QLabel#failureBanner { background: #fff4e5; "
+                                               "color: #8a1c00; border: 1px solid #e0a060; "
+                                               "padding: 4px; }"));
+    m_failBanner->hide();
+    v->addWidget(m_failBanner);
     // The charts scroll when the window is shorter than they need, instead of pushing
     // the window's minimum height past a 720 px screen.
     m_charts = new ChartsPanel;
@@ -368,7 +403,8 @@ void MainWindow::buildBottomDocks()
 void MainWindow::buildStatusBar()
 {
     const std::pair<const char *, const char *> fields[] = {
-        { "rps", QT_TR_NOOP("Requests finished per second") },
+        { "rps",
+            QT_TR_NOOP("Successful requests per second (throughput); failed ones are attempts") },
         { "reqPerConn",
             QT_TR_NOOP("Requests per TCP connection (connections handed to requests per "
                        "connection established): total, and over the last 5 s. Single digits "
@@ -1076,6 +1112,7 @@ void MainWindow::startRun()
 {
     applyPendingChanges();
     m_error->hide();
+    hideFailureBanner();
     const QString text = m_url->text().trimmed();
     const bool embedded = text.isEmpty() || text == embeddedUrl();
     QString error;
@@ -1117,6 +1154,7 @@ void MainWindow::clearStatus()
 {
     m_recent.clear();
     m_error->hide();
+    hideFailureBanner();
     statusBar()->clearMessage();
     updateStatus(m_running ? m_last : EngineSnapshot {});
 }
@@ -1131,6 +1169,7 @@ void MainWindow::stopRun()
     setRunning(false);
     // The run's totals stay; live figures and the last error go.
     m_error->hide();
+    hideFailureBanner();
     statusBar()->clearMessage();
     updateStatus(m_last);
 }
@@ -1244,11 +1283,12 @@ void MainWindow::onSnapshot()
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
     m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
-        m_last.pool.gets, establishedConnections(m_last.pool) });
+        m_last.pool.gets, establishedConnections(m_last.pool), RequestTally::of(m_last) });
     m_charts->addSnapshot(m_last);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
     }
+    updateFailureBanner(m_last);
     updateStatus(m_last);
     updateElapsed(m_last);
 }
@@ -1266,6 +1306,15 @@ void MainWindow::onRunFinished(const EngineSnapshot &final)
     setRunning(false);
     updateStatus(final);
     updateElapsed(final);
+    if (final.stoppedFailing) {
+        const double after
+            = std::chrono::duration<double>(m_settings->loadConfig().stopWhenFailing).count();
+        showFailureBanner(
+            tr("The run stopped: every request failed for %1 s (stop when failing).").arg(after),
+            final.lastError);
+        statusBar()->showMessage(tr("Run stopped: every request failed"), 4000);
+        return;
+    }
     statusBar()->showMessage(tr("Run finished"), 4000);
 }
 
@@ -1305,11 +1354,7 @@ QString MainWindow::requestsPerConnectionText(const EngineSnapshot &s) const
         return text;
     }
     const CountSample &latest = m_recent.back();
-    std::size_t i = 0;
-    while (i + 1 < m_recent.size() && m_recent[i].t < latest.t - 5.0) {
-        ++i;
-    }
-    const CountSample &old = m_recent[i];
+    const CountSample &old = m_recent[recentSince(5.0)];
     if (latest.t - old.t >= 1.0) {
         const std::optional<double> recent
             = requestsPerConnection(latest.gets - old.gets, latest.established - old.established);
@@ -1319,14 +1364,81 @@ QString MainWindow::requestsPerConnectionText(const EngineSnapshot &s) const
     return text;
 }
 
+std::size_t MainWindow::recentSince(double seconds) const
+{
+    std::size_t i = 0;
+    while (i + 1 < m_recent.size() && m_recent[i].t < m_recent.back().t - seconds) {
+        ++i;
+    }
+    return i;
+}
+
+QString MainWindow::failureBannerText() const
+{
+    return m_failBanner->isHidden() ? QString() : m_failBanner->text();
+}
+
+void MainWindow::showFailureBanner(const QString &headline, const QString &error)
+{
+    QString text = headline;
+    if (!error.isEmpty()) {
+        text += u'\n' + tr("Last error: %1").arg(error);
+        if (const QString hint = failureHint(error); !hint.isEmpty()) {
+            text += u'\n' + tr("Hint: %1").arg(hint);
+        }
+    }
+    if (m_failBanner->text() != text) {
+        m_failBanner->setText(text);
+    }
+    m_failBanner->show();
+}
+
+void MainWindow::hideFailureBanner()
+{
+    m_failBanner->hide();
+    m_failBanner->clear();
+}
+
+// While a run is live: the share of the requests of the last 5 s that failed. Above half,
+// the banner says so; below, it goes. A stopped run's banner stays until Stop, Reset, a
+// preset or the next Start.
+void MainWindow::updateFailureBanner(const EngineSnapshot &s)
+{
+    if (!m_running || m_recent.isEmpty()) {
+        return;
+    }
+    const CountSample &old = m_recent[recentSince(5.0)];
+    const double span = m_recent.back().t - old.t;
+    const std::optional<double> share = failureShare(old.requests, m_recent.back().requests);
+    if (!share || span < 1.0) {
+        return; // too little to judge: keep what is shown
+    }
+    if (*share <= kMostFailShare) {
+        hideFailureBanner();
+        return;
+    }
+    showFailureBanner(tr("Most requests fail: %1 % of the requests of the last %2 s failed; "
+                         "%3 of %4 attempts/s succeed.")
+                          .arg(100.0 * *share, 0, 'f', 0)
+                          .arg(span, 0, 'f', 0)
+                          .arg(s.rpsWindow, 0, 'f', 0)
+                          .arg(s.attemptsWindow, 0, 'f', 0),
+        s.lastError);
+}
+
 void MainWindow::updateStatus(const EngineSnapshot &s)
 {
     const PoolCounters &p = s.pool;
     // Live figures only while a run is live; the totals stay after Stop.
     const bool live = m_running;
     const QString none = QStringLiteral("–");
-    m_status[QStringLiteral("rps")]->setText(
-        live ? tr("%1 req/s").arg(s.rpsWindow, 0, 'f', 0) : tr("%1 req/s").arg(none));
+    // Throughput is successes; attempts are named beside it once failures make a difference.
+    const bool failing = s.attemptsWindow > 1.5 * s.rpsWindow + 1.0;
+    m_status[QStringLiteral("rps")]->setText(!live ? tr("%1 req/s").arg(none)
+            : failing                              ? tr("%1 req/s (%2 attempts/s)")
+                            .arg(s.rpsWindow, 0, 'f', 0)
+                            .arg(s.attemptsWindow, 0, 'f', 0)
+                      : tr("%1 req/s").arg(s.rpsWindow, 0, 'f', 0));
     m_status[QStringLiteral("reqPerConn")]->setText(
         tr("requests/connection %1").arg(requestsPerConnectionText(s)));
     m_status[QStringLiteral("reuse")]->setText(p.gets > 0
@@ -1349,9 +1461,10 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
         s.lastError.isEmpty() ? tr("Requests that failed") : tr("Last error: %1").arg(s.lastError));
     // The newest error in words, on the left of the status bar, so a refused
     // connection or a bad certificate is obvious without hovering anything.
-    if (live && !s.lastError.isEmpty() && s.errors > 0) {
+    // While the failure banner shows it whole, the status bar does not repeat it cut short.
+    if (live && !s.lastError.isEmpty() && s.errors > 0 && m_failBanner->isHidden()) {
         statusBar()->showMessage(tr("Last error: %1").arg(s.lastError));
-    } else if (live && s.errors == 0) {
+    } else if (live && (s.errors == 0 || !m_failBanner->isHidden())) {
         statusBar()->clearMessage();
     }
     fitStatusFields();
@@ -1445,9 +1558,12 @@ void MainWindow::showHelp()
            "lines for the idle cap (MaxIdleConnsPerHost) and MaxConnsPerHost.</li>"
            "<li><b>New connections and closes per second</b>: every close is coloured by its "
            "reason, named like Go's error (errTooManyIdleHost ...).</li>"
-           "<li><b>Kernel sockets</b>: TIME_WAIT piles up when the client closes connections it "
-           "could have reused.</li>"
-           "<li><b>Latency and throughput</b>.</li></ol>"
+           "<li><b>Kernel sockets</b>: TIME_WAIT piles up on the side that closes first: the "
+           "solid line is the client's, the dashed one the server's (counted when the target "
+           "runs on this machine).</li>"
+           "<li><b>Latency and throughput</b>: req/s counts successful requests only; the "
+           "dashed attempts/s line counts failed ones too. When most requests fail, a banner "
+           "above the charts gives Go's error and what to try.</li></ol>"
            "<p><b>Try it:</b> pick the TIME_WAIT storm preset, press Space, watch TIME_WAIT climb "
            "and requests per connection stay in single digits; then set MaxIdleConnsPerHost to "
            "10 in the Settings dock (click its slider and press PageUp twice). A marker shows "

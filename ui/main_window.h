@@ -1,6 +1,7 @@
 #pragma once
 
 #include "load/engine_snapshot.h"
+#include "load/failure_hint.h"
 #include "metrics/ring_buffer.h"
 #include "scenario/presets.h"
 #include "settings_panel.h"
@@ -111,6 +112,8 @@ public:
     [[nodiscard]] EngineController *engine() const { return m_engine.get(); }
     [[nodiscard]] EmbeddedServer *embeddedServer() const { return m_server.get(); }
     [[nodiscard]] const EngineSnapshot &lastSnapshot() const { return m_last; }
+    // The failure banner's text as shown; empty while it is hidden.
+    [[nodiscard]] QString failureBannerText() const;
     [[nodiscard]] QString statusText() const;
     [[nodiscard]] QString explanationText() const;
     // The line above the charts that says why the last start failed ("" when hidden).
@@ -220,6 +223,11 @@ private:
     void updatePortsStatus(const EngineSnapshot &s, bool live);
     [[nodiscard]] QString requestsPerConnectionText(const EngineSnapshot &s) const;
     void updateElapsed(const EngineSnapshot &s);
+    void updateFailureBanner(const EngineSnapshot &s);
+    void showFailureBanner(const QString &headline, const QString &error);
+    void hideFailureBanner();
+    // Index in m_recent of the oldest sample at most `seconds` older than the newest.
+    [[nodiscard]] std::size_t recentSince(double seconds) const;
     void updateTargetLabel();
     void openScenario();
     void saveScenario();
@@ -239,6 +247,7 @@ private:
         double t;
         std::uint64_t gets;
         std::uint64_t established;
+        RequestTally requests;
     };
 
     std::unique_ptr<EmbeddedServer> m_server;
@@ -268,6 +277,7 @@ private:
     QLabel *m_explanationTitle = nullptr;
     QLabel *m_explanation = nullptr;
     QLabel *m_error = nullptr;
+    QLabel *m_failBanner = nullptr; // "most requests fail", the last error and a hint
     QMap<QString, QLabel *> m_status;
     QMap<QString, PendingChange> m_pending; // key -> first old / latest new text
     QStringList m_pendingOrder;

@@ -13,7 +13,8 @@ void SnapshotHistory::clear()
     m_havePrevious = false;
     m_prevT = 0;
     m_prevDials = 0;
-    m_prevRequests = 0;
+    m_prevSuccesses = 0;
+    m_prevAttempts = 0;
     m_prevCloses = {};
 }
 
@@ -63,7 +64,8 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
         return static_cast<float>(static_cast<double>(now - before) / dt);
     };
     c.dialsPerSec = rate(s.pool.dials, m_prevDials);
-    c.requestsPerSec = rate(s.requestsDone, m_prevRequests);
+    c.requestsPerSec = rate(s.successes, m_prevSuccesses);
+    c.attemptsPerSec = rate(s.requestsDone - s.canceled, m_prevAttempts);
     for (int r = 0; r < kCloseReasonCount; ++r) {
         const auto i = static_cast<std::size_t>(r);
         c.closesPerSec[i] = rate(s.pool.closesByReason[i], m_prevCloses[i]);
@@ -73,6 +75,9 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
     c.established = s.kernel.counts.count(TcpState::Established);
     c.timeWait = s.kernel.counts.count(TcpState::TimeWait);
     c.closeWait = s.kernel.counts.count(TcpState::CloseWait);
+    c.serverSide = s.kernel.available && s.kernel.serverSide;
+    c.serverTimeWait = s.kernel.serverCounts.count(TcpState::TimeWait);
+    c.serverCloseWait = s.kernel.serverCounts.count(TcpState::CloseWait);
 
     // An interval without a completed response has no latency: it is recorded as
     // such (count 0), never as the last value carried forward.
@@ -87,7 +92,8 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
         m_havePrevious = true;
         m_prevT = t;
         m_prevDials = s.pool.dials;
-        m_prevRequests = s.requestsDone;
+        m_prevSuccesses = s.successes;
+        m_prevAttempts = s.requestsDone - s.canceled;
         m_prevCloses = s.pool.closesByReason;
     }
 

@@ -21,12 +21,17 @@ struct ChartSample
     int idleCap = 0; // effective MaxIdleConnsPerHost when the sample was taken
     int connCap = 0; // MaxConnsPerHost; 0 = unlimited
     float dialsPerSec = 0;
-    float requestsPerSec = 0;
+    float requestsPerSec = 0; // successful requests: throughput
+    float attemptsPerSec = 0; // finished requests, failed ones included (canceled not)
     std::array<float, kCloseReasonCount> closesPerSec {}; // indexed by CloseReason
     bool kernelAvailable = false;
     int established = 0;
     int timeWait = 0;
     int closeWait = 0;
+    // The target's end of the same connections (a target on this machine only).
+    bool serverSide = false;
+    int serverTimeWait = 0;
+    int serverCloseWait = 0;
     // Latency of the responses that completed since the previous snapshot; 0 and
     // meaningless when latencyCount is 0 (nothing completed: nothing to draw).
     float p50Ms = 0;
@@ -67,7 +72,8 @@ private:
     bool m_havePrevious = false;
     double m_prevT = 0;
     std::uint64_t m_prevDials = 0;
-    std::uint64_t m_prevRequests = 0;
+    std::uint64_t m_prevSuccesses = 0;
+    std::uint64_t m_prevAttempts = 0;
     std::array<std::uint64_t, kCloseReasonCount> m_prevCloses {};
 };
 

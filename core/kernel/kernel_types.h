@@ -69,6 +69,12 @@ struct KernelSample {
     TcpStateCounts counts;
     std::vector<KernelSocket> sockets; // capped (see KernelWatcher::kMaxSockets)
     std::chrono::microseconds sampleCost{0}; // how long taking the sample took
+    // The target's own end of the same connections (sockets whose local address and port
+    // are the target's), counted in the same dump when the target runs on this machine
+    // (KernelWatcher::setCountServerSide). Whoever closes first holds the TIME_WAIT: with
+    // "Connection: close" that is the server, and its TIME_WAIT shows here, not in counts.
+    bool serverSide = false;
+    TcpStateCounts serverCounts;
 };
 
 } // namespace poolscope

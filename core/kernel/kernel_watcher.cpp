@@ -374,8 +374,24 @@ struct DumpContext
 {
     KernelSample *out;
     int cap;
+    quint16 serverPort = 0; // non-zero: sockets with this local port are the server's end
     bool malformed = false;
 };
+
+// One SOCK_DIAG_BY_FAMILY dump: which table, which states, the id's port prefilter (0 =
+// none) and the bytecode that decides.
+struct DumpRequest
+{
+    int family = AF_INET;
+    std::uint32_t states = 0;
+    quint16 sport = 0;
+    quint16 dport = 0;
+    const std::vector<char> *bytecode = nullptr; // nullptr: every socket of those states
+    quint16 serverPort = 0; // see DumpContext
+};
+
+// Every state but LISTEN (bit 0 is unused); the kernel adds NEW_SYN_RECV for SYN_RECV.
+constexpr std::uint32_t kAllButListen = ((1u << 12) - 1) & ~(1u << kTcpListen) & ~1u;
 
 int onDiagMessage(const nlmsghdr *nlh, void *data)
 {
@@ -386,6 +402,10 @@ int onDiagMessage(const nlmsghdr *nlh, void *data)
     }
     const auto *msg = static_cast<const inet_diag_msg *>(mnl_nlmsg_get_payload(nlh));
     const TcpState state = stateFromKernel(msg->idiag_state);
+    if (ctx->serverPort != 0 && ntohs(msg->id.idiag_sport) == ctx->serverPort) {
+        ctx->out->serverCounts.byState[static_cast<std::size_t>(state)] += 1;
+        return MNL_CB_OK;
+    }
     ctx->out->counts.byState[static_cast<std::size_t>(state)] += 1;
     if (static_cast<int>(ctx->out->sockets.size()) >= ctx->cap) {
         return MNL_CB_OK;
@@ -419,10 +439,11 @@ int onDiagMessage(const nlmsghdr *nlh, void *data)
     return MNL_CB_OK;
 }
 
-// One inet_diag_hostcond op that accepts a socket whose destination (or source) matches
-// the target: "yes" jumps exactly to the end of the program (accept), "no" jumps 4 bytes
-// past it (reject), the same trick ss uses.
-std::vector<char> buildBytecode(const TargetMatch &t, quint16 port, bool matchLocal)
+// One inet_diag_hostcond op (S_COND: the socket's source, D_COND: its destination) for
+// the target, appended to bc with its jumps: `yes` and `no` are byte offsets from the op's
+// start; landing exactly on the program's end accepts, 4 bytes past it rejects (ss's trick).
+void appendHostCond(std::vector<char> &bc, unsigned char code, const TargetMatch &t, quint16 port,
+    unsigned char yes, unsigned short no)
 {
     int addrLen = 0;
     inet_diag_hostcond cond {};
@@ -443,27 +464,59 @@ std::vector<char> buildBytecode(const TargetMatch &t, quint16 port, bool matchLo
         addrLen = 16;
         break;
     }
-    const int total
-        = static_cast<int>(sizeof(inet_diag_bc_op) + sizeof(inet_diag_hostcond)) + addrLen;
-    std::vector<char> bc(static_cast<std::size_t>(total));
+    const std::size_t at = bc.size();
+    bc.resize(at + sizeof(inet_diag_bc_op) + sizeof cond + static_cast<std::size_t>(addrLen));
     inet_diag_bc_op op {};
-    op.code = matchLocal ? INET_DIAG_BC_S_COND : INET_DIAG_BC_D_COND;
-    op.yes = static_cast<unsigned char>(total);
-    op.no = static_cast<unsigned short>(total + 4);
-    std::memcpy(bc.data(), &op, sizeof op);
-    std::memcpy(bc.data() + sizeof op, &cond, sizeof cond);
-    char *addr = bc.data() + sizeof op + sizeof cond;
+    op.code = code;
+    op.yes = yes;
+    op.no = no;
+    std::memcpy(bc.data() + at, &op, sizeof op);
+    std::memcpy(bc.data() + at + sizeof op, &cond, sizeof cond);
+    char *addr = bc.data() + at + sizeof op + sizeof cond;
     if (t.kind == TargetMatch::Kind::V4) {
         const quint32 be = qToBigEndian(t.v4);
         std::memcpy(addr, &be, 4);
     } else if (t.kind == TargetMatch::Kind::V6) {
         std::memcpy(addr, &t.v6, 16);
     }
+}
+
+int hostCondSize(const TargetMatch &t)
+{
+    const int addrLen
+        = t.kind == TargetMatch::Kind::V4 ? 4 : (t.kind == TargetMatch::Kind::V6 ? 16 : 0);
+    return static_cast<int>(sizeof(inet_diag_bc_op) + sizeof(inet_diag_hostcond)) + addrLen;
+}
+
+// Accepts a socket whose destination (or source, matchLocal) is the target; `both`: whose
+// source OR destination is (our client sockets and the server's end in one walk).
+std::vector<char> buildBytecode(const TargetMatch &t, quint16 port, bool matchLocal, bool both)
+{
+    const int one = hostCondSize(t);
+    std::vector<char> bc;
+    if (both) {
+        // ss's "A or B": A; JMP; B. The kernel audits jumps along the chain of "yes"
+        // offsets, so A's yes falls through to an unconditional JMP (it always takes "no")
+        // to the end (accept); A's no lands on B; B's yes is the end, its no past it.
+        appendHostCond(bc, INET_DIAG_BC_S_COND, t, port, static_cast<unsigned char>(one),
+            static_cast<unsigned short>(one + 4));
+        inet_diag_bc_op jump {};
+        jump.code = INET_DIAG_BC_JMP;
+        jump.yes = 4;
+        jump.no = static_cast<unsigned short>(4 + one);
+        const std::size_t at = bc.size();
+        bc.resize(at + sizeof jump);
+        std::memcpy(bc.data() + at, &jump, sizeof jump);
+        appendHostCond(bc, INET_DIAG_BC_D_COND, t, port, static_cast<unsigned char>(one),
+            static_cast<unsigned short>(one + 4));
+        return bc;
+    }
+    appendHostCond(bc, matchLocal ? INET_DIAG_BC_S_COND : INET_DIAG_BC_D_COND, t, port,
+        static_cast<unsigned char>(one), static_cast<unsigned short>(one + 4));
     return bc;
 }
 
-bool dumpFamily(NetlinkState &nl, int family, const std::vector<char> &bytecode, quint16 port,
-    bool matchLocal, KernelSample &out, int cap, QString *error)
+bool dumpFamily(NetlinkState &nl, const DumpRequest &r, KernelSample &out, int cap, QString *error)
 {
     nlmsghdr *nlh = mnl_nlmsg_put_header(nl.requestBuffer.data());
     nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -471,25 +524,23 @@ bool dumpFamily(NetlinkState &nl, int family, const std::vector<char> &bytecode,
     nlh->nlmsg_seq = ++nl.seq;
     auto *req = static_cast<inet_diag_req_v2 *>(
         mnl_nlmsg_put_extra_header(nlh, sizeof(inet_diag_req_v2)));
-    req->sdiag_family = static_cast<quint8>(family);
+    req->sdiag_family = static_cast<quint8>(r.family);
     req->sdiag_protocol = IPPROTO_TCP;
-    // Every state but LISTEN (bit 0 is unused); the kernel adds NEW_SYN_RECV for SYN_RECV.
-    req->idiag_states = ((1u << 12) - 1) & ~(1u << kTcpListen) & ~1u;
+    req->idiag_states = r.states;
     req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
     // A dump compares a non-zero id port with each socket before running the bytecode: a
     // cheap prefilter while the kernel walks its whole table.
-    if (matchLocal) {
-        req->id.idiag_sport = htons(port);
-    } else {
-        req->id.idiag_dport = htons(port);
+    req->id.idiag_sport = htons(r.sport);
+    req->id.idiag_dport = htons(r.dport);
+    if (r.bytecode) {
+        mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, r.bytecode->size(), r.bytecode->data());
     }
-    mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bytecode.size(), bytecode.data());
 
     if (mnl_socket_sendto(nl.socket, nlh, nlh->nlmsg_len) < 0) {
         *error = QStringLiteral("netlink send: %1").arg(QString::fromLocal8Bit(strerror(errno)));
         return false;
     }
-    DumpContext ctx { &out, cap };
+    DumpContext ctx { &out, cap, r.serverPort };
     for (;;) {
         const ssize_t n
             = mnl_socket_recvfrom(nl.socket, nl.recvBuffer.data(), nl.recvBuffer.size());
@@ -543,6 +594,13 @@ void KernelWatcher::setTarget(const QHostAddress &addr, quint16 port, MatchSide 
     m_port = port;
     m_side = side;
     m_bytecode.clear(); // rebuilt on the next netlink sample
+    m_serverOnV6.reset();
+}
+
+void KernelWatcher::setCountServerSide(bool on)
+{
+    m_countServer = on;
+    m_bytecode.clear();
 }
 
 void KernelWatcher::setIncludeV4Mapped(bool include)
@@ -594,6 +652,7 @@ KernelSample KernelWatcher::sample()
         ok = sampleNetlink(out);
         if (!ok) {
             out.counts = {};
+            out.serverCounts = {};
             out.sockets.clear();
         }
     } else {
@@ -613,6 +672,8 @@ KernelSample KernelWatcher::sample()
         m_lastSocketCount = out.sockets.size();
     } else {
         out.available = false;
+        out.serverSide = false;
+        out.serverCounts = {};
         out.counts = {};
         out.sockets.clear();
         out.source.clear();
@@ -635,6 +696,62 @@ void KernelWatcher::reportUnavailable(const QString &reason)
     qCWarning(lcKernelWatcher).noquote() << reason;
 }
 
+#ifdef POOLSCOPE_HAVE_MNL
+namespace {
+
+// The dumps of one sample: AF_INET and/or AF_INET6, each filtered to the target (and the
+// server's end of it when `server` is set, v6 only when that server listens there).
+std::vector<DumpRequest> dumpPlan(const TargetMatch &t, quint16 port, bool matchLocal,
+    bool includeV4Mapped, bool server, bool serverOnV6, const std::vector<char> &bytecode)
+{
+    DumpRequest base;
+    base.states = kAllButListen;
+    base.bytecode = &bytecode;
+    if (server) {
+        base.serverPort = port; // no id prefilter: source OR destination decides
+    } else if (matchLocal) {
+        base.sport = port;
+    } else {
+        base.dport = port;
+    }
+    std::vector<DumpRequest> plan;
+    // Each dump walks the kernel's whole TCP table, so a family is dumped only when it can
+    // hold a match: v4-mapped sockets ("::ffff:a.b.c.d") live in the AF_INET6 table, and
+    // the kernel's hostcond matches them against an AF_INET cond.
+    if (t.kind != TargetMatch::Kind::V6) {
+        plan.push_back(base);
+    }
+    if (t.kind != TargetMatch::Kind::V4 || includeV4Mapped || (server && serverOnV6)) {
+        DumpRequest v6 = base;
+        v6.family = AF_INET6;
+        plan.push_back(v6);
+    }
+    return plan;
+}
+
+} // namespace
+#endif
+
+bool KernelWatcher::serverListensOnV6()
+{
+#ifdef POOLSCOPE_HAVE_MNL
+    if (!m_serverOnV6) {
+        // LISTEN sockets come from the small listening hash: this dump is cheap.
+        DumpRequest r;
+        r.family = AF_INET6;
+        r.states = 1u << kTcpListen;
+        r.sport = m_port;
+        KernelSample listeners;
+        QString error;
+        m_serverOnV6 = dumpFamily(*m_netlink, r, listeners, 0, &error)
+            && listeners.counts.count(TcpState::Listen) > 0;
+    }
+    return *m_serverOnV6;
+#else
+    return false;
+#endif
+}
+
 bool KernelWatcher::sampleNetlink(KernelSample &out)
 {
 #ifdef POOLSCOPE_HAVE_MNL
@@ -646,29 +763,27 @@ bool KernelWatcher::sampleNetlink(KernelSample &out)
         return false; // m_netlinkError still says why
     }
     const TargetMatch t = targetMatch(m_address);
+    const bool server = m_countServer && m_side == MatchSide::Remote;
     if (m_bytecode.empty()) {
-        m_bytecode = buildBytecode(t, m_port, m_side == MatchSide::Local);
+        m_bytecode = buildBytecode(t, m_port, m_side == MatchSide::Local, server);
     }
-    // Each dump walks the kernel's whole TCP table, so a family is dumped only when it can
-    // hold a match: v4-mapped sockets ("::ffff:a.b.c.d") live in the AF_INET6 table, and
-    // the kernel's hostcond matches them against an AF_INET cond.
-    const bool wantV4 = t.kind != TargetMatch::Kind::V6;
-    const bool wantV6 = t.kind != TargetMatch::Kind::V4 || includeV4Mapped();
     QString error;
     for (int attempt = 0; attempt < 2; ++attempt) {
         if (!nl.open(&error)) {
             break;
         }
+        const std::vector<DumpRequest> plan = dumpPlan(t, m_port, m_side == MatchSide::Local,
+            includeV4Mapped(), server, server && serverListensOnV6(), m_bytecode);
         out.counts = {};
+        out.serverCounts = {};
         out.sockets.clear();
-        const bool ok = (!wantV4
-                            || dumpFamily(nl, AF_INET, m_bytecode, m_port,
-                                m_side == MatchSide::Local, out, m_maxSockets, &error))
-            && (!wantV6
-                || dumpFamily(nl, AF_INET6, m_bytecode, m_port, m_side == MatchSide::Local, out,
-                    m_maxSockets, &error));
+        bool ok = true;
+        for (const DumpRequest &r : plan) {
+            ok = ok && dumpFamily(nl, r, out, m_maxSockets, &error);
+        }
         if (ok) {
             out.source = QStringLiteral("netlink");
+            out.serverSide = server;
             m_netlinkError.clear();
             return true;
         }
@@ -691,11 +806,14 @@ bool KernelWatcher::sampleNetlink(KernelSample &out)
 bool KernelWatcher::sampleProc(KernelSample &out)
 {
     out.counts = {};
+    out.serverCounts = {};
     out.sockets.clear();
     QString error4;
     QString error6;
     const bool ok4 = parseProcFile(m_procNetDir + QStringLiteral("/tcp"), false, out, &error4);
-    const bool wantV6 = targetMatch(m_address).kind != TargetMatch::Kind::V4 || includeV4Mapped();
+    const bool server = m_countServer && m_side == MatchSide::Remote;
+    const bool wantV6
+        = targetMatch(m_address).kind != TargetMatch::Kind::V4 || includeV4Mapped() || server;
     const bool ok6
         = !wantV6 || parseProcFile(m_procNetDir + QStringLiteral("/tcp6"), true, out, &error6);
     // A kernel without IPv6 has no tcp6: the IPv4 table alone is still the full answer.
@@ -705,6 +823,7 @@ bool KernelWatcher::sampleProc(KernelSample &out)
     }
     Q_UNUSED(ok6);
     out.source = QStringLiteral("/proc/net/tcp");
+    out.serverSide = server;
     return true;
 }
 
@@ -718,6 +837,7 @@ bool KernelWatcher::parseProcFile(const QString &path, bool ipv6, KernelSample &
     }
     const TargetMatch target = targetMatch(m_address);
     const bool matchLocal = m_side == MatchSide::Local;
+    const bool server = m_countServer && !matchLocal;
     bool header = true;
     const bool ok = forEachLine(fd, path, error, [&](const char *text) {
         if (header) {
@@ -728,10 +848,15 @@ bool KernelWatcher::parseProcFile(const QString &path, bool ipv6, KernelSample &
         if (!parseProcLine(text, ipv6, &line)) {
             return;
         }
+        if (line.state == static_cast<quint64>(kTcpListen)) {
+            return;
+        }
         const ProcEndpoint &ep = matchLocal ? line.local : line.remote;
-        if (line.state != static_cast<quint64>(kTcpListen) && ep.port == m_port
-            && endpointMatches(ep, target)) {
+        if (ep.port == m_port && endpointMatches(ep, target)) {
             addSocket(out, socketFromProcLine(line));
+        } else if (server && line.local.port == m_port && endpointMatches(line.local, target)) {
+            const TcpState st = stateFromKernel(static_cast<unsigned>(line.state));
+            out.serverCounts.byState[static_cast<std::size_t>(st)] += 1;
         }
     });
     ::close(fd);

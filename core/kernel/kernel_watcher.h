@@ -54,6 +54,15 @@ public:
     void setIncludeV4Mapped(bool include);
     [[nodiscard]] bool includeV4Mapped() const;
 
+    // With MatchSide::Remote: also count the target's own end of the same connections
+    // (sockets whose LOCAL address and port are the target's) into
+    // KernelSample::serverCounts, in the same dump. For a target on this machine (the
+    // embedded server, a loopback URL): whoever closes first holds the TIME_WAIT, and with
+    // "Connection: close" that is the server. Off by default; one table walk either way
+    // (plus an AF_INET6 one when the server listens on IPv6, found with a LISTEN-only dump).
+    void setCountServerSide(bool on);
+    [[nodiscard]] bool countServerSide() const { return m_countServer; }
+
     void setMode(Mode mode);
     [[nodiscard]] Mode mode() const { return m_mode; }
 
@@ -77,6 +86,7 @@ private:
     bool sampleNetlink(KernelSample &out);
     bool sampleProc(KernelSample &out);
     bool parseProcFile(const QString &path, bool ipv6, KernelSample &out, QString *error);
+    [[nodiscard]] bool serverListensOnV6();
     void addSocket(KernelSample &out, const KernelSocket &s) const;
     void reportUnavailable(const QString &reason);
 
@@ -86,6 +96,8 @@ private:
     Mode m_mode = Mode::Auto;
     int m_maxSockets = kMaxSockets;
     std::optional<bool> m_includeV4Mapped; // unset: depends on m_side
+    bool m_countServer = false;
+    std::optional<bool> m_serverOnV6; // a LISTEN socket on the port in AF_INET6; per target
     std::vector<char> m_bytecode; // inet_diag filter for the target, built once per target
     QString m_procNetDir = QStringLiteral("/proc/net");
     std::unique_ptr<Netlink> m_netlink;

@@ -24,4 +24,14 @@ std::optional<double> requestsPerConnection(const PoolCounters &p)
     return requestsPerConnection(p.gets, establishedConnections(p));
 }
 
+std::array<std::uint64_t, 3> closesByFirstCloser(const PoolCounters &p)
+{
+    std::array<std::uint64_t, 3> split {};
+    for (int i = 1; i < kCloseReasonCount; ++i) {
+        const FirstCloser c = closeReasonInfo(static_cast<CloseReason>(i)).closer;
+        split[static_cast<std::size_t>(c)] += p.closesByReason[static_cast<std::size_t>(i)];
+    }
+    return split;
+}
+
 } // namespace poolscope

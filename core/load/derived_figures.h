@@ -2,6 +2,7 @@
 
 #include "pool/pool_types.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -22,5 +23,9 @@ namespace poolscope {
 [[nodiscard]] std::optional<double> requestsPerConnection(
     std::uint64_t gets, std::uint64_t established);
 [[nodiscard]] std::optional<double> requestsPerConnection(const PoolCounters &p);
+
+// Closes split by who sends the first FIN and so holds the TIME_WAIT (each close reason's
+// closer column in kCloseReasonTable), indexed by FirstCloser: [none, client, server].
+[[nodiscard]] std::array<std::uint64_t, 3> closesByFirstCloser(const PoolCounters &p);
 
 } // namespace poolscope

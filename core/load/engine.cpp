@@ -26,7 +26,10 @@ Engine::Engine(EngineController *controller)
         t->setParent(this);
     }
     m_snapshotTimer.setInterval(100);
-    connect(&m_snapshotTimer, &QTimer::timeout, this, [this] { publishSnapshot(false); });
+    connect(&m_snapshotTimer, &QTimer::timeout, this, [this] {
+        publishSnapshot(false);
+        stopIfFailing();
+    });
     m_hardStopTimer.setSingleShot(true);
     connect(&m_hardStopTimer, &QTimer::timeout, this, [this] {
         if (m_clock.now() < m_hardStopAt) {
@@ -150,6 +153,8 @@ bool Engine::prepareRun()
     }
     m_redirects.reset(m_transport.get(), requestSpec());
     m_stats.reset();
+    m_failingSince.reset();
+    m_stoppedFailing = false;
     m_linger = m_load.linger;
     QString error;
     if (!m_events.begin(m_eventLogPath, &error)) {
@@ -232,8 +237,12 @@ void Engine::recordRequestDone(const RoundTripResult &r)
     }
     if (r.failure == RequestFailure::None) {
         m_stats.recordSuccess(r.latency);
+        m_failingSince.reset();
     } else {
         m_stats.recordFailure(r.failure, r.message);
+        if (!m_failingSince) {
+            m_failingSince = m_clock.now();
+        }
     }
     if (m_events.enabled()) {
         PoolEvent e;
@@ -308,6 +317,7 @@ void Engine::applyLoad(const LoadConfig &load)
     m_load.mixShare = load.mixShare;
     m_load.mixBodyPolicy = load.mixBodyPolicy;
     m_load.requestsPerWorker = load.requestsPerWorker;
+    m_load.stopWhenFailing = load.stopWhenFailing;
     updateRequests(load);
     updateDuration(load.duration);
     if (m_state != RunState::Idle) {
@@ -346,6 +356,19 @@ void Engine::updateDuration(Duration duration)
     m_load.duration = duration;
     m_hardStopAt = saturatingAdd(duration, kStopGrace);
     armUntil(m_hardStopTimer, m_hardStopAt);
+}
+
+void Engine::stopIfFailing()
+{
+    // Every request that finished in the last stopWhenFailing failed (none succeeded since
+    // the first of them): the load stops, as a user watching it would.
+    if (m_state != RunState::Running || m_load.stopWhenFailing <= Duration::zero()
+        || !m_failingSince || m_clock.now() - *m_failingSince < m_load.stopWhenFailing) {
+        return;
+    }
+    m_stoppedFailing = true;
+    m_linger = Duration::zero();
+    finishRun();
 }
 
 void Engine::stopRun()
@@ -400,6 +423,7 @@ void Engine::publishSnapshot(bool final)
     s.workers = m_scheduler.running();
     s.target = m_targets->display();
     s.eventsDropped = m_events.dropped();
+    s.stoppedFailing = m_stoppedFailing;
     m_events.flush();
     m_controller->publish(std::move(s), m_events.takeBatch());
 }

@@ -77,6 +77,8 @@ private:
     void onClientTimeout(int worker, RoundTripId trip);
     void recordRequestDone(const RoundTripResult &r);
     void finishRun();
+    // Ends the run when LoadConfig::stopWhenFailing says every request failed long enough.
+    void stopIfFailing();
     void publishSnapshot(bool final);
     // Starts `timer` for the time left until `at` (saturated to one QTimer interval).
     void armUntil(QTimer &timer, TimePoint at);
@@ -94,6 +96,9 @@ private:
     LoadConfig m_load;
     RunState m_state = RunState::Idle;
     Duration m_linger { 0 };
+    // When the failures since the last success began (m_clock); unset after a success.
+    std::optional<TimePoint> m_failingSince;
+    bool m_stoppedFailing = false; // this run ended by stopIfFailing()
 
     QTimer m_snapshotTimer;
     QTimer m_hardStopTimer;

@@ -51,6 +51,9 @@ struct EngineSnapshot
     // failed afterwards (RequestFailure afterResponse kinds, also counted in errors).
     std::uint64_t responses = 0;
     std::uint64_t canceled = 0; // in flight when the run was stopped; not errors
+    // Requests that succeeded: Do returned a response and its body was handled without an
+    // error (requestsDone - errors - canceled). Throughput counts these only, like vegeta's.
+    std::uint64_t successes = 0;
     // Redirects followed (http.Client): each one a round trip of its own, in the pool
     // counters, for a request counted once in requestsDone.
     std::uint64_t redirects = 0;
@@ -63,15 +66,23 @@ struct EngineSnapshot
 
     LatencySummary latencyTotal; // whole run
     LatencySummary latencyWindow; // since the previous snapshot
-    double rpsWindow = 0; // requests/s since the previous snapshot
+    // Successful requests per second since the previous snapshot (throughput: a failed
+    // request is an attempt, never throughput).
+    double rpsWindow = 0;
+    // Requests finished per second since the previous snapshot, failed ones included
+    // (canceled ones not): against a refused port this is high while rpsWindow is 0.
+    double attemptsWindow = 0;
     int workers = 0; // workers running
 
     std::vector<ConnInfo> conns; // open connections, oldest first, at most kMaxSnapshotConns
     KernelSample kernel;
     std::uint64_t timeWaitPeak = 0;
+    std::uint64_t serverTimeWaitPeak = 0; // kernel.serverCounts' TIME_WAIT peak
 
     QString target; // URL being loaded
     QString lastError; // most recent error message, for the status bar
+    // The run stopped itself because every request failed for LoadConfig::stopWhenFailing.
+    bool stoppedFailing = false;
     std::uint64_t eventsDropped = 0; // events lost because nobody drained the ring in time
 };
 

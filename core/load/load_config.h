@@ -62,6 +62,10 @@ struct LoadConfig
     // Keep the pool alive this long after the load ends, then take the final snapshot
     // (idle timeouts and server-side closes keep happening meanwhile).
     Duration linger { 0 };
+    // Stop the run when every request has failed for this long (no request succeeded since
+    // the first failure that long ago): a refused port or a rejected certificate ends the
+    // run instead of dialing for minutes. 0 = never stop for failures.
+    Duration stopWhenFailing { 0 };
 
     // Every target, in worker order: `urls` when there are several, else `url` (none:
     // the embedded server).

@@ -29,7 +29,8 @@ void RunStats::reset()
 {
     m_latencyTotal.reset();
     m_latencyWindow.reset();
-    m_requestsDone = m_errors = m_responses = m_redirects = m_canceled = m_windowStartDone = 0;
+    m_requestsDone = m_errors = m_responses = m_redirects = m_canceled = 0;
+    m_successes = m_windowStartDone = m_windowStartSuccesses = m_windowStartCanceled = 0;
     m_failures.fill(0);
     m_windowStart = TimePoint { 0 };
     m_lastError.clear();
@@ -39,6 +40,7 @@ void RunStats::recordSuccess(Duration latency)
 {
     ++m_requestsDone;
     ++m_responses;
+    ++m_successes;
     m_latencyTotal.record(latency);
     m_latencyWindow.record(latency);
 }
@@ -81,6 +83,7 @@ void RunStats::fillAndStartWindow(EngineSnapshot &s, TimePoint now)
     s.responses = m_responses;
     s.redirects = m_redirects;
     s.canceled = m_canceled;
+    s.successes = m_successes;
     s.failuresByKind = m_failures;
     s.errorsByKind.fill(0);
     for (int i = 1; i < kRequestFailureCount; ++i) {
@@ -91,8 +94,15 @@ void RunStats::fillAndStartWindow(EngineSnapshot &s, TimePoint now)
     s.latencyWindow = summarize(m_latencyWindow);
     m_latencyWindow.reset();
     const double dt = std::chrono::duration<double>(now - m_windowStart).count();
-    s.rpsWindow = dt > 0 ? static_cast<double>(m_requestsDone - m_windowStartDone) / dt : 0.0;
+    const auto perSecond = [dt](std::uint64_t n) {
+        return dt > 0 ? static_cast<double>(n) / dt : 0.0;
+    };
+    s.rpsWindow = perSecond(m_successes - m_windowStartSuccesses);
+    s.attemptsWindow
+        = perSecond((m_requestsDone - m_windowStartDone) - (m_canceled - m_windowStartCanceled));
     m_windowStartDone = m_requestsDone;
+    m_windowStartSuccesses = m_successes;
+    m_windowStartCanceled = m_canceled;
     m_windowStart = now;
     s.lastError = m_lastError;
 }

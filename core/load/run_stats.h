@@ -35,6 +35,8 @@ public:
     // Requests whose Do returned a response, the failed body reads included.
     [[nodiscard]] std::uint64_t responses() const { return m_responses; }
     [[nodiscard]] std::uint64_t canceled() const { return m_canceled; }
+    // Requests that succeeded: a response and its body handled without an error.
+    [[nodiscard]] std::uint64_t successes() const { return m_successes; }
     [[nodiscard]] std::uint64_t failures(RequestFailure f) const
     {
         return m_failures[static_cast<std::size_t>(f)];
@@ -50,7 +52,10 @@ private:
     std::uint64_t m_redirects = 0;
     std::uint64_t m_canceled = 0;
     std::array<std::uint64_t, kRequestFailureCount> m_failures {};
+    std::uint64_t m_successes = 0;
     std::uint64_t m_windowStartDone = 0;
+    std::uint64_t m_windowStartSuccesses = 0;
+    std::uint64_t m_windowStartCanceled = 0;
     TimePoint m_windowStart { 0 };
     QString m_lastError;
 };

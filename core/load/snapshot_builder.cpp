@@ -2,10 +2,21 @@
 
 #include "load/transport.h"
 
+#include <QNetworkInterface>
 #include <algorithm>
 #include <unordered_map>
 
 namespace poolscope {
+
+namespace {
+
+// A target on this machine: its end of our connections is in this kernel too.
+bool isLocalAddress(const QHostAddress &address)
+{
+    return address.isLoopback() || QNetworkInterface::allAddresses().contains(address);
+}
+
+} // namespace
 
 SnapshotBuilder::SnapshotBuilder() = default;
 SnapshotBuilder::~SnapshotBuilder() = default;
@@ -14,12 +25,14 @@ void SnapshotBuilder::beginRun(const QHostAddress &address, quint16 port)
 {
     m_seq = 0;
     m_timeWaitPeak = 0;
+    m_serverTimeWaitPeak = 0;
     m_lastKernel = KernelSample {};
     if (m_kernelEnabled) {
         if (!m_kernel) {
             m_kernel = std::make_unique<KernelWatcher>();
         }
         m_kernel->setTarget(address, port);
+        m_kernel->setCountServerSide(isLocalAddress(address));
     }
 }
 
@@ -64,6 +77,8 @@ void SnapshotBuilder::addKernelView(EngineSnapshot &s)
         m_lastKernel = m_kernel->sample();
         const auto tw = static_cast<std::uint64_t>(m_lastKernel.counts.count(TcpState::TimeWait));
         m_timeWaitPeak = std::max(m_timeWaitPeak, tw);
+        m_serverTimeWaitPeak = std::max(m_serverTimeWaitPeak,
+            static_cast<std::uint64_t>(m_lastKernel.serverCounts.count(TcpState::TimeWait)));
         // Join the kernel's sockets to our connections by local port.
         std::unordered_map<quint16, const KernelSocket *> byPort;
         byPort.reserve(m_lastKernel.sockets.size());
@@ -84,6 +99,7 @@ void SnapshotBuilder::addKernelView(EngineSnapshot &s)
     }
     s.kernel = m_lastKernel;
     s.timeWaitPeak = m_timeWaitPeak;
+    s.serverTimeWaitPeak = m_serverTimeWaitPeak;
 }
 
 } // namespace poolscope

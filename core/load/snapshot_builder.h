@@ -24,7 +24,8 @@ public:
     // Sample the kernel at each snapshot (default on).
     void setKernelView(bool on) { m_kernelEnabled = on; }
     // A new run: seq from 1 again, TIME_WAIT peak and kernel sample cleared, the kernel
-    // view pointed at `address`:`port` (the first target).
+    // view pointed at `address`:`port` (the first target), counting the server's end of the
+    // connections too when that address is this machine's.
     void beginRun(const QHostAddress &address, quint16 port);
 
     [[nodiscard]] EngineSnapshot build(TimePoint now, const Transport &transport);
@@ -37,6 +38,7 @@ private:
     std::unique_ptr<KernelWatcher> m_kernel;
     quint64 m_seq = 0;
     std::uint64_t m_timeWaitPeak = 0;
+    std::uint64_t m_serverTimeWaitPeak = 0;
     KernelSample m_lastKernel;
 };
 

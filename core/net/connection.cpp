@@ -3,6 +3,7 @@
 #include "pool/clock.h"
 #include "socket_error_text.h"
 #include "socket_options.h"
+#include "tls_client.h"
 
 #include <QSslConfiguration>
 #include <QSslSocket>
@@ -59,6 +60,7 @@ void Connection::dial()
 {
     if (m_spec.tls) {
         auto *ssl = new QSslSocket;
+        ssl->setSslConfiguration(goClientTlsConfiguration());
         if (m_spec.insecureSkipVerify) {
             ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
         }
@@ -67,6 +69,8 @@ void Connection::dial()
             ssl, &QSslSocket::sslErrors, ssl, [this, ssl](const QList<QSslError> &errors) {
                 if (m_spec.insecureSkipVerify) {
                     ssl->ignoreSslErrors(errors);
+                } else {
+                    m_tlsError = goCertificateErrorText(errors, m_spec.tlsServerName);
                 }
             });
         m_socket = ssl;
@@ -426,6 +430,9 @@ void Connection::socketFailed(bool drainFirst, int sysErrno)
     // The cause in Go's words (issue 16 #8: port exhaustion read "dial tcp ...: EOF").
     QString msg
         = goSocketErrorText(err, sysErrno, socketErrorText(m_socket), m_phase == Phase::Dialing);
+    if (m_phase == Phase::Handshaking && !m_tlsError.isEmpty()) {
+        msg = m_tlsError; // the certificate's verdict, as crypto/x509 words it
+    }
     if (m_phase == Phase::Dialing) {
         // Say what usually runs out, so "Out of resources" is actionable.
         if (err == QAbstractSocket::SocketResourceError) {

@@ -162,6 +162,7 @@ private:
     qint64 m_requestBytesAccepted = 0; // bytes of the current request the socket took
     PeerState m_peer = PeerState::Open; // sticky result of peekPeer()
     QString m_peerError; // why m_peer is Broken
+    QString m_tlsError; // the certificate verification failure, in Go's words
 };
 
 } // namespace poolscope

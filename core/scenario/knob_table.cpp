@@ -338,6 +338,12 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "0 = snapshot at once"), "",
         "s", 0, kMaxSeconds, 0, 600, 0, {}, nullptr, false, false,
         PS_DURATION(load.linger) },
+    { "load.stopWhenFailing", "", KnobGroup::Load, KnobKind::Duration,
+        "stop-when-failing", "stopWhenFailing", QT_TRANSLATE_NOOP("Knob", "stop when failing"),
+        QT_TRANSLATE_NOOP("Knob", "Stop the run when every request has failed for this long (a refused port, a rejected certificate): no request succeeded since the first failure that long ago."),
+        QT_TRANSLATE_NOOP("Knob", "0 = never stop for failures"), "",
+        "s", 0, kMaxSeconds, 0, 600, 0, {}, nullptr, false, true,
+        PS_DURATION(load.stopWhenFailing) },
     // ---- embedded server ----
     { "server.listenAddress", "", KnobGroup::Server, KnobKind::Text,
         "server-listen", "listenAddress", QT_TRANSLATE_NOOP("Knob", "listen address"),

@@ -18,6 +18,8 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr auto kPresetDuration = minutes(5);
+// A preset run against a target that refuses every request stops after this long.
+constexpr auto kPresetStopWhenFailing = seconds(30);
 constexpr int kScenarioVersion = 1;
 const QString kScenarioFormat = QStringLiteral("poolscope-scenario");
 // Scenario files are a few KiB.
@@ -32,6 +34,7 @@ Preset stormBase()
     p.transport = TransportConfig::goDefault();
     p.load.workers = 10;
     p.load.duration = kPresetDuration;
+    p.load.stopWhenFailing = kPresetStopWhenFailing;
     p.load.think = milliseconds(5);
     p.server.latency = milliseconds(1);
     p.server.jitter = std::chrono::microseconds(500);
@@ -44,6 +47,7 @@ Preset calmBase()
     p.transport = TransportConfig::goDefault();
     p.load.workers = 4;
     p.load.duration = kPresetDuration;
+    p.load.stopWhenFailing = kPresetStopWhenFailing;
     p.load.think = milliseconds(20);
     p.server.latency = milliseconds(5);
     p.server.jitter = milliseconds(1);
@@ -202,9 +206,10 @@ std::vector<Preset> makePresets()
         "connection once. What you will see: one dial per request (dials/s equals requests/s, "
         "requests per connection 1.0), every close \"keep-alives disabled\". Because the "
         "request asks for the close, the server hangs up first, so the TIME_WAIT sockets pile "
-        "up by the thousand on the server's side (ss -tan state time-wait shows them on the "
-        "server's port); the client's TIME_WAIT chart stays far below the closes (under a "
-        "third: only where both ends hang up at once). For the pile-up on the client, turn "
+        "up by the thousand on the server's side: the kernel chart's dashed \"server "
+        "TIME_WAIT\" line climbs (more than twice the client's), while the client's TIME_WAIT "
+        "line stays far below the closes (under a third: only where both ends hang up at "
+        "once). For the pile-up on the client, turn "
         "DisableKeepAlives off and set MaxIdleConnsPerHost to -1: still one request per "
         "connection, but no \"Connection: close\" is sent, the client closes first and holds "
         "the TIME_WAIT.");
