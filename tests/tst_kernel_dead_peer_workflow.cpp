@@ -26,9 +26,11 @@ KernelSettings kernelDefaults()
     return k;
 }
 
-EffectiveKeepAlive keepAliveOf(Duration keepAlive, KeepAliveConfig config = {})
+EffectiveKeepAlive keepAliveOf(
+    Duration keepAlive, KeepAliveConfig config = {}, GoVersion go = GoVersion::Go1_19)
 {
     TransportConfig t = TransportConfig::goDefault();
+    t.goVersion = go;
     t.keepAlive = keepAlive;
     t.keepAliveConfig = config;
     return t.effectiveKeepAlive();
@@ -45,13 +47,17 @@ private Q_SLOTS:
     {
         QTest::addColumn<EffectiveKeepAlive>("ka");
         QTest::addColumn<int>("seconds");
-        // Go's net.Dialer default (KeepAlive 30 s): Idle 30 s, Interval 15 s, Count 9.
-        QTest::newRow("go default dialer") << keepAliveOf(30s) << 30 + 15 * 9;
-        // KeepAlive 0 means Go's default of 15 s for Idle as well.
+        // Go 1.19's net.Dialer default (KeepAlive 30 s): Idle and Interval 30 s, the
+        // kernel's probe count (9 here).
+        QTest::newRow("go default dialer") << keepAliveOf(30s) << 30 + 30 * 9;
+        // Go 1.23: Idle 30 s, Interval 15 s, Count 9.
+        QTest::newRow("go 1.23 default dialer")
+            << keepAliveOf(30s, {}, GoVersion::Go1_23) << 30 + 15 * 9;
+        // KeepAlive 0 means Go's default of 15 s.
         QTest::newRow("go KeepAlive 0") << keepAliveOf(Duration::zero()) << 15 + 15 * 9;
-        QTest::newRow("go KeepAlive 1m") << keepAliveOf(1min) << 60 + 15 * 9;
+        QTest::newRow("go KeepAlive 1m") << keepAliveOf(1min) << 60 + 60 * 9;
         // Go rounds up to whole seconds, as setsockopt takes them.
-        QTest::newRow("go KeepAlive 1500ms") << keepAliveOf(1500ms) << 2 + 15 * 9;
+        QTest::newRow("go KeepAlive 1500ms") << keepAliveOf(1500ms) << 2 + 2 * 9;
         QTest::newRow("go KeepAliveConfig 1s/1s/3")
             << keepAliveOf(30s, KeepAliveConfig { true, 1s, 1s, 3 }) << 1 + 1 * 3;
         // A negative KeepAliveConfig field leaves the socket option alone: the sysctl counts.

@@ -37,6 +37,7 @@ private Q_SLOTS:
 
     void keepAliveResolution_data()
     {
+        QTest::addColumn<int>("goVersion");
         QTest::addColumn<qint64>("keepAliveMs");
         QTest::addColumn<bool>("cfgEnable");
         QTest::addColumn<qint64>("idleMs");
@@ -46,26 +47,44 @@ private Q_SLOTS:
         QTest::addColumn<int>("idleS");
         QTest::addColumn<int>("intervalS");
         QTest::addColumn<int>("countOut");
-        // DefaultTransport's dialer: KeepAlive 30 s -> Idle 30, Interval 15, Count 9.
-        QTest::newRow("default-30s")
-            << 30000LL << false << 0LL << 0LL << 0 << true << 30 << 15 << 9;
-        QTest::newRow("zero-dialer") << 0LL << false << 0LL << 0LL << 0 << true << 15 << 15 << 9;
-        QTest::newRow("negative-off")
-            << -1LL << false << 0LL << 0LL << 0 << false << -1 << -1 << -1;
-        QTest::newRow("config-wins")
-            << -1LL << true << 1000LL << 1000LL << 3 << true << 1 << 1 << 3;
-        QTest::newRow("config-negative-leaves")
-            << 30000LL << true << -1LL << 5000LL << -1 << true << -1 << 5 << -1;
-        QTest::newRow("round-up") << 1500LL << false << 0LL << 0LL << 0 << true << 2 << 15 << 9;
+        const int go23 = int(GoVersion::Go1_23);
+        const int go19 = int(GoVersion::Go1_19);
+        // Go 1.23, DefaultTransport's dialer: KeepAlive 30 s -> Idle 30, Interval 15, Count 9.
+        QTest::newRow("1.23 default-30s")
+            << go23 << 30000LL << false << 0LL << 0LL << 0 << true << 30 << 15 << 9;
+        QTest::newRow("1.23 zero-dialer")
+            << go23 << 0LL << false << 0LL << 0LL << 0 << true << 15 << 15 << 9;
+        QTest::newRow("1.23 negative-off")
+            << go23 << -1LL << false << 0LL << 0LL << 0 << false << -1 << -1 << -1;
+        QTest::newRow("1.23 config-wins")
+            << go23 << -1LL << true << 1000LL << 1000LL << 3 << true << 1 << 1 << 3;
+        QTest::newRow("1.23 config-negative-leaves")
+            << go23 << 30000LL << true << -1LL << 5000LL << -1 << true << -1 << 5 << -1;
+        QTest::newRow("1.23 round-up")
+            << go23 << 1500LL << false << 0LL << 0LL << 0 << true << 2 << 15 << 9;
+        // Go 1.19's setKeepAlivePeriod: idle and interval both the period, count the kernel's.
+        QTest::newRow("1.19 default-30s")
+            << go19 << 30000LL << false << 0LL << 0LL << 0 << true << 30 << 30 << -1;
+        QTest::newRow("1.19 zero-dialer")
+            << go19 << 0LL << false << 0LL << 0LL << 0 << true << 15 << 15 << -1;
+        QTest::newRow("1.19 negative-off")
+            << go19 << -1LL << false << 0LL << 0LL << 0 << false << -1 << -1 << -1;
+        QTest::newRow("1.19 round-up")
+            << go19 << 1500LL << false << 0LL << 0LL << 0 << true << 2 << 2 << -1;
+        // KeepAliveConfig exists from Go 1.23 on: enabled, it is resolved as 1.23 does.
+        QTest::newRow("1.19 config-wins")
+            << go19 << -1LL << true << 1000LL << 1000LL << 3 << true << 1 << 1 << 3;
     }
     void keepAliveResolution()
     {
+        QFETCH(int, goVersion);
         QFETCH(qint64, keepAliveMs);
         QFETCH(bool, cfgEnable);
         QFETCH(qint64, idleMs);
         QFETCH(qint64, intervalMs);
         QFETCH(int, count);
         TransportConfig c;
+        c.goVersion = static_cast<GoVersion>(goVersion);
         c.keepAlive = std::chrono::milliseconds(keepAliveMs);
         c.keepAliveConfig = KeepAliveConfig { cfgEnable, std::chrono::milliseconds(idleMs),
             std::chrono::milliseconds(intervalMs), count };
@@ -601,7 +620,7 @@ private Q_SLOTS:
         d.release(second);
         QCOMPARE(pool.requestContextDone(second), aborted);
         d.drain();
-        QCOMPARE(pool.hostCounters(h).dialing, 0);
+        QCOMPARE(pool.hostCounters(h).dialing, aborted ? 0 : 1);
         QCOMPARE(int(pool.counters().closes(CloseReason::DialCanceled)), aborted ? 1 : 0);
         QCOMPARE(pool.counters().dialFailures, 0u); // nobody sees an error
         if (aborted) {

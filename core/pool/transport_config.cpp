@@ -53,6 +53,15 @@ EffectiveKeepAlive TransportConfig::effectiveKeepAlive() const
         if (keepAlive < Duration::zero()) {
             return EffectiveKeepAlive {};
         }
+        if (goVersion == GoVersion::Go1_19) {
+            // Go 1.19 (net/dial.go, tcpsockopt_unix.go setKeepAlivePeriod): SO_KEEPALIVE,
+            // then TCP_KEEPINTVL and TCP_KEEPIDLE both set to the period (0 = 15 s); the
+            // probe count stays the kernel's (net.ipv4.tcp_keepalive_probes). A Go 1.19
+            // program has no KeepAliveConfig: an enabled one is resolved as Go 1.23 does.
+            const int secs
+                = roundUpSeconds(keepAlive == Duration::zero() ? kDefaultKeepAliveIdle : keepAlive);
+            return EffectiveKeepAlive { true, secs, secs, -1 };
+        }
         cfg = KeepAliveConfig { true, keepAlive, Duration::zero(), 0 };
     }
     EffectiveKeepAlive out;

@@ -268,7 +268,7 @@ const Knob kKnobs[] = {
         [](Settings &s, const KnobValue &v) { parseTimerModel(std::get<QString>(v), &s.load.timers); } },
     { "load.goVersion", "", KnobGroup::Load, KnobKind::Choice,
         "go-version", "goVersion", QT_TRANSLATE_NOOP("Knob", "Go version"),
-        QT_TRANSLATE_NOOP("Knob", "Which Go's net/http rules to model where releases differ (README, Which Go). 1.19, the referee: a dial runs under its request's context, so when another connection serves the request first and Client.Timeout's cancel ends that context, the dial in flight is aborted (closed as dial aborted, a TLS handshake dies). 1.23: the dial is detached from the request's cancellation (golang/go#59017) and completes into the pool."),
+        QT_TRANSLATE_NOOP("Knob", "Which Go's net/http rules to model where releases differ (README, Which Go). 1.19, the referee: a dial runs under its request's context, so when another connection serves the request first and Client.Timeout's cancel ends that context, the dial in flight is aborted (closed as dial aborted, a TLS handshake dies). Dialer.KeepAlive sets both the idle time and the probe interval, the probe count is the kernel's. 1.23: the dial is detached from the request's cancellation (golang/go#59017) and completes into the pool; Dialer.KeepAlive sets the idle time only (interval 15 s, 9 probes, net.KeepAliveConfig)."),
         "", "", "", 0, 0, 0, 0, 0, kGoVersionChoices, nullptr, false, true,
         [](const Settings &s) -> KnobValue {
             return QString::fromLatin1(s.transport.goVersion == GoVersion::Go1_23 ? "1.23" : "1.19");

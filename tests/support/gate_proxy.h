@@ -8,7 +8,6 @@
 // thread.
 #include <QHostAddress>
 #include <QObject>
-#include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <memory>
@@ -28,6 +27,20 @@ public:
             }
         });
     }
+    ~GateProxy() override
+    {
+        // Quietly: no relay callback may run while the sockets go.
+        for (const auto &p : m_pipes) {
+            QObject::disconnect(p->client, nullptr, nullptr, nullptr);
+            if (p->backend) {
+                QObject::disconnect(p->backend.get(), nullptr, nullptr, nullptr);
+            }
+        }
+        m_server.close();
+    }
+    GateProxy(const GateProxy &) = delete;
+    GateProxy &operator=(const GateProxy &) = delete;
+
     [[nodiscard]] quint16 port() const { return m_server.serverPort(); }
 
     int accepted = 0; // connections the client opened
@@ -36,14 +49,15 @@ public:
 private:
     struct Pipe
     {
-        QPointer<QTcpSocket> client;
+        QTcpSocket *client = nullptr; // a child of m_server
         std::unique_ptr<QTcpSocket> backend;
         bool held = false;
     };
 
     void accept(QTcpSocket *client)
     {
-        auto pipe = std::make_shared<Pipe>();
+        m_pipes.push_back(std::make_unique<Pipe>());
+        Pipe *pipe = m_pipes.back().get(); // lives as long as the relay
         pipe->client = client;
         pipe->held = ++accepted > m_open;
         connect(client, &QTcpSocket::disconnected, this, [this, pipe] {
@@ -54,7 +68,6 @@ private:
                 pipe->backend->disconnectFromHost();
             }
         });
-        m_pipes.push_back(pipe);
         if (pipe->held) {
             return; // its ClientHello waits in the client socket's buffer
         }
@@ -65,25 +78,19 @@ private:
                 backend->write(client->readAll());
             }
         });
-        connect(backend, &QTcpSocket::readyRead, client, [pipe] {
-            if (pipe->client) {
-                pipe->client->write(pipe->backend->readAll());
-            }
-        });
-        connect(backend, &QTcpSocket::disconnected, client, [pipe] {
-            if (pipe->client) {
-                pipe->client->disconnectFromHost();
-            }
-        });
         connect(backend, &QTcpSocket::connected, client,
             [client, backend] { backend->write(client->readAll()); });
+        connect(backend, &QTcpSocket::readyRead, client,
+            [client, backend] { client->write(backend->readAll()); });
+        connect(
+            backend, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
         backend->connectToHost(QHostAddress::LocalHost, m_backendPort);
     }
 
     QTcpServer m_server;
     quint16 m_backendPort;
     int m_open;
-    std::vector<std::shared_ptr<Pipe>> m_pipes;
+    std::vector<std::unique_ptr<Pipe>> m_pipes;
 };
 
 } // namespace poolscope::testsupport
