@@ -13,6 +13,8 @@
 #include <QProcess>
 #include <QTcpSocket>
 #include <QTest>
+#include <QThread>
+#include <functional>
 #include <nghttp2/nghttp2.h>
 
 using namespace poolscope;
@@ -43,6 +45,8 @@ struct H2cClient
 {
     nghttp2_session *session = nullptr;
     QTcpSocket socket;
+    // Called once, right after the first request went out (before its response).
+    std::function<void()> afterFirstSend;
     QList<int> statuses;
     int open = 0;
     int status = 0;
@@ -75,6 +79,8 @@ struct H2cClient
             if (!socket.waitForBytesWritten(kTimeoutMs))
                 return false;
         }
+        if (afterFirstSend && open > 0)
+            std::exchange(afterFirstSend, nullptr)();
         if (open == 0)
             return true;
         if (!socket.waitForReadyRead(kTimeoutMs))
@@ -370,6 +376,35 @@ private Q_SLOTS:
         H2cClient refused;
         QVERIFY(refused.get(server.port(), 1).isEmpty());
         QCOMPARE(server.stats().requests, 4u);
+    }
+
+    // closeAllConnections() with a stream in flight: GOAWAY first, the stream is still
+    // answered, then the server closes the connection.
+    void closeAllAnswersStreamsInFlight()
+    {
+        ServerConfig config = localServerConfig();
+        config.h2c = true;
+        config.latency = 300ms;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        H2cClient client;
+        bool streamSeen = false;
+        client.afterFirstSend = [&server, &streamSeen] {
+            // Within the 300 ms latency: the server has read the request and holds its stream.
+            QElapsedTimer wait;
+            wait.start();
+            while (server.stats().streams != 1 && wait.elapsed() < kTimeoutMs)
+                QThread::yieldCurrentThread();
+            streamSeen = server.stats().streams == 1;
+            server.closeAllConnections();
+        };
+        QCOMPARE(client.get(server.port(), 1), QList<int>({ 200 }));
+        QVERIFY(streamSeen);
+        QCOMPARE(server.stats().requests, 1u);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().closedByServer, 1u, kTimeoutMs);
+        QCOMPARE(server.stats().closedByClient, 0u);
+        QCOMPARE(server.stats().errors, 0u);
     }
 
     // An h2 connection without streams is idle: the server's idle timeout closes it (GOAWAY,

@@ -107,6 +107,9 @@ H2ServerSession::H2ServerSession(Hooks hooks, ServerSharedState *shared, QRandom
 
 H2ServerSession::~H2ServerSession()
 {
+    // Streams of a connection that went away uncleanly.
+    m_shared->streams -= int(m_streams.size());
+    m_streams.clear(); // nghttp2_session_del below must find none
     if (m_session)
         nghttp2_session_del(m_session);
 }
@@ -269,6 +272,7 @@ int H2ServerSession::onBeginHeaders(std::int32_t streamId)
     }
     const bool wasIdle = m_streams.empty();
     m_streams.emplace(streamId, Stream {});
+    ++m_shared->streams;
     ++m_streamsBegun;
     const int goAwayAfter = m_hooks.responses()->config().h2GoAwayAfterStreams;
     if (goAwayAfter > 0 && m_streamsBegun >= std::uint64_t(goAwayAfter) && m_goAwayLastStream < 0) {
@@ -378,7 +382,10 @@ long H2ServerSession::readBody(
 
 void H2ServerSession::onStreamClose(std::int32_t streamId)
 {
-    if (m_streams.erase(streamId) > 0 && m_streams.empty())
+    if (m_streams.erase(streamId) == 0)
+        return;
+    --m_shared->streams;
+    if (m_streams.empty())
         m_hooks.busyChanged(false);
 }
 
