@@ -252,6 +252,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 21u, kTimeoutMs);
         QCOMPARE(server.stats().accepted, 1u);
         QCOMPARE(server.stats().errors, 0u);
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().streams, 0, kTimeoutMs);
     }
 
     // SETTINGS_MAX_CONCURRENT_STREAMS 1: Go 1.19's default (StrictMaxConcurrentStreams false)
@@ -273,6 +274,8 @@ private Q_SLOTS:
         QVERIFY2(r.value("connections") <= 4, qPrintable(r.output));
         QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 5u, kTimeoutMs);
         QCOMPARE(server.stats().accepted, std::uint64_t(r.value("dials")));
+        // Streams the server refused or answered are all closed.
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().streams, 0, kTimeoutMs);
         qInfo("max streams 1, 4 concurrent: Go used %d connections, %d dials",
             r.value("connections"), r.value("dials"));
     }
@@ -322,8 +325,8 @@ private Q_SLOTS:
         QVERIFY2(ms < 5000.0, qPrintable(r.output));
     }
 
-    // Per-stream latency: 5 concurrent streams with 300 ms latency each finish together, in
-    // about one latency rather than five.
+    // Per-stream latency: 5 concurrent streams with 300 ms latency each are answered
+    // together, in about one latency; one after another they would take 1.5 s.
     void latencyAppliesPerStream()
     {
         ServerConfig config = tlsConfig(true);
@@ -332,18 +335,16 @@ private Q_SLOTS:
         EmbeddedServer server;
         QString error;
         QVERIFY2(server.start(config, &error), qPrintable(error));
-        QElapsedTimer timer;
-        timer.start();
         const ProbeResult r = probe(server,
             { QStringLiteral("-warmup"), QStringLiteral("-n"), QStringLiteral("5"),
                 QStringLiteral("-c"), QStringLiteral("5") });
-        const qint64 total = timer.elapsed();
         QVERIFY2(r.protos("HTTP/2.0") == 6, qPrintable(r.output));
         QCOMPARE(r.value("connections"), 1);
         const double warm = r.json.value(QStringLiteral("firstMillis")).toDouble();
+        const double batch = r.json.value(QStringLiteral("batchMillis")).toDouble();
         QVERIFY2(warm >= 300.0, qPrintable(r.output));
-        // Warm-up plus one latency for the 5 parallel streams; 5 in series would take 1.8 s.
-        QVERIFY2(total < 1500, qPrintable(QStringLiteral("%1 ms").arg(total)));
+        QVERIFY2(batch >= 300.0, qPrintable(r.output));
+        QVERIFY2(batch < 5 * 300.0, qPrintable(r.output));
     }
 
     // h2c prior knowledge, which Go 1.19's standard library has no client for: nghttp2's
@@ -422,8 +423,9 @@ private Q_SLOTS:
         QCOMPARE(server.stats().open, 1);
         QTRY_COMPARE_WITH_TIMEOUT(server.stats().idleTimeouts, 1u, kTimeoutMs);
         QCOMPARE(server.stats().closedByServer, 1u);
-        QVERIFY(client.socket.waitForDisconnected(kTimeoutMs)
-            || client.socket.state() == QAbstractSocket::UnconnectedState);
+        // The client sees the server's FIN.
+        if (client.socket.state() != QAbstractSocket::UnconnectedState)
+            QVERIFY(client.socket.waitForDisconnected(kTimeoutMs));
         QTRY_COMPARE_WITH_TIMEOUT(server.stats().open, 0, kTimeoutMs);
     }
 };
