@@ -14,6 +14,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <QThread>
+#include <cstring>
 #include <functional>
 #include <nghttp2/nghttp2.h>
 
@@ -307,6 +308,22 @@ private Q_SLOTS:
         // Every connection the server sent GOAWAY on is closed by the server once done.
         QTRY_COMPARE_WITH_TIMEOUT(
             server.stats().closedByServer, std::uint64_t(requests / after), kTimeoutMs);
+    }
+
+    // Redirect chains per stream: Go follows /redirect/1, /redirect/2 on the same connection.
+    void redirectsPerStream()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.redirects = 2;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(server, { QStringLiteral("-n"), QStringLiteral("2") });
+        QVERIFY2(r.protos("HTTP/2.0") == 2, qPrintable(r.output));
+        QCOMPARE(r.value("connections"), 1);
+        // Each request: the first answer and 2 hops.
+        QTRY_COMPARE_WITH_TIMEOUT(server.stats().requests, 2u * 3u, kTimeoutMs);
+        QCOMPARE(server.stats().accepted, 1u);
     }
 
     // The client's first request waits for the server's SETTINGS.

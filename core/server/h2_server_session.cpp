@@ -14,27 +14,6 @@ namespace {
 
 constexpr QByteArrayView kPreface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
-// "/redirect/<k>" (k a positive decimal without leading zero, an optional query after it)
-// -> k; any other path -> 0. The same reading as the HTTP/1 request parser's.
-int redirectHopOfPath(QByteArrayView path)
-{
-    constexpr QByteArrayView kPrefix("/redirect/");
-    if (!path.startsWith(kPrefix))
-        return 0;
-    QByteArrayView digits = path.sliced(kPrefix.size());
-    if (const qsizetype query = digits.indexOf('?'); query >= 0)
-        digits = digits.first(query);
-    if (digits.isEmpty() || digits.size() > 6 || digits.front() == '0')
-        return 0;
-    int hop = 0;
-    for (const char c : digits) {
-        if (c < '0' || c > '9')
-            return 0;
-        hop = hop * 10 + (c - '0');
-    }
-    return hop;
-}
-
 nghttp2_nv header(const QByteArray &name, const QByteArray &value)
 {
     // nghttp2 copies names and values when the response is submitted.
@@ -292,7 +271,7 @@ void H2ServerSession::onHeader(std::int32_t streamId, QByteArrayView name, QByte
     if (name == ":method")
         it->second.headRequest = value == "HEAD";
     else if (name == ":path")
-        it->second.redirectHop = redirectHopOfPath(value);
+        it->second.redirectHop = RequestParser::redirectHopOf(value);
 }
 
 void H2ServerSession::onRequestComplete(std::int32_t streamId)
