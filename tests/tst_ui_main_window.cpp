@@ -132,7 +132,8 @@ private Q_SLOTS:
         QCOMPARE(applied.at(0).at(1).toBool(), false); // nothing running: nothing sent
         QCOMPARE(w.charts()->markerCount(), std::size_t(0));
         QCOMPARE(w.goCode()->text(), goSnippet(w.transportConfig()));
-        QVERIFY(w.goCode()->text().contains(QStringLiteral("MaxConnsPerHost:")));
+        // Set on the DefaultTransport clone the code starts from.
+        QVERIFY(w.goCode()->text().contains(QStringLiteral("t.MaxConnsPerHost = 4")));
     }
 
     // Markers name Go knobs by their Go name and ours by their label, with the

@@ -7,17 +7,25 @@
 namespace poolscope {
 
 // Go source (package main, func newClient() *http.Client) that builds a client
-// with these settings, for pasting into a Go program.
+// with these settings, for pasting into a Go program (also `poolscope snippet`).
 //
-// A composite literal &http.Transport{...} starts from Go's ZERO values, not
-// from http.DefaultTransport, so the snippet writes every field whose value is
-// not zero (omitting a field means "zero" in Go) plus every field that differs
-// from DefaultTransport, and marks the latter with a comment ("//
-// DefaultTransport: 90 * time.Second"): those are what the user changed. Writing only the
-// DefaultTransport differences into a literal would silently drop DefaultTransport's
-// IdleConnTimeout, MaxIdleConns and dial timeouts: the zero-transport preset exists to show that
-// trap. Imports are exactly the packages used, so the snippet always compiles. KeepAliveConfig
-// needs Go 1.23+ (noted in the snippet).
+// Settings that start from DefaultTransport (of the fields where DefaultTransport and a
+// zero Transport differ, they match DefaultTransport at least as often) give
+// `t := http.DefaultTransport.(*http.Transport).Clone()` plus one `t.Field = value` per
+// field that differs, with DefaultTransport's value in a comment: what PoolScope does not
+// model (Proxy from the environment, ForceAttemptHTTP2 and so HTTP/2 by ALPN) survives the
+// paste. A changed Dialer or TLS config is a new net.Dialer / tls.Config written whole.
+//
+// Otherwise a composite literal &http.Transport{...}, which starts from Go's ZERO values:
+// every field whose value is not zero plus every field that differs from DefaultTransport
+// ("// DefaultTransport: 90 * time.Second"), so the zero-transport preset shows what a bare
+// Transport{} loses. Its DialContext/TLSClientConfig come with ForceAttemptHTTP2: true (a
+// zero Transport attempts HTTP/2, one with a custom dialer does not without it).
+//
+// HTTP/2 off in the settings (the DisableHTTP2 knob, or ForceAttemptHTTP2 false on the
+// clone, looked up by key in the knob table) is written as Go documents it: TLSNextProto
+// set to an empty map. Imports are exactly the packages used, so the snippet always
+// compiles. KeepAliveConfig needs Go 1.23+ (noted in the snippet).
 [[nodiscard]] QString goSnippet(const TransportConfig &cfg);
 
 // "90 * time.Second", "1500 * time.Millisecond", "-1"; the largest unit that

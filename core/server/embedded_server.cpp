@@ -168,6 +168,7 @@ ServerStats EmbeddedServer::stats() const
     stats.closedByClient = m_shared->closedByClient.load();
     stats.idleTimeouts = m_shared->idleTimeouts.load();
     stats.open = m_shared->open.load();
+    stats.streams = m_shared->streams.load();
     return stats;
 }
 

@@ -14,27 +14,6 @@ namespace {
 
 constexpr QByteArrayView kPreface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 
-// "/redirect/<k>" (k a positive decimal without leading zero, an optional query after it)
-// -> k; any other path -> 0. The same reading as the HTTP/1 request parser's.
-int redirectHopOfPath(QByteArrayView path)
-{
-    constexpr QByteArrayView kPrefix("/redirect/");
-    if (!path.startsWith(kPrefix))
-        return 0;
-    QByteArrayView digits = path.sliced(kPrefix.size());
-    if (const qsizetype query = digits.indexOf('?'); query >= 0)
-        digits = digits.first(query);
-    if (digits.isEmpty() || digits.size() > 6 || digits.front() == '0')
-        return 0;
-    int hop = 0;
-    for (const char c : digits) {
-        if (c < '0' || c > '9')
-            return 0;
-        hop = hop * 10 + (c - '0');
-    }
-    return hop;
-}
-
 nghttp2_nv header(const QByteArray &name, const QByteArray &value)
 {
     // nghttp2 copies names and values when the response is submitted.
@@ -107,6 +86,9 @@ H2ServerSession::H2ServerSession(Hooks hooks, ServerSharedState *shared, QRandom
 
 H2ServerSession::~H2ServerSession()
 {
+    // Streams of a connection that went away uncleanly.
+    m_shared->streams -= int(m_streams.size());
+    m_streams.clear(); // nghttp2_session_del below must find none
     if (m_session)
         nghttp2_session_del(m_session);
 }
@@ -269,6 +251,7 @@ int H2ServerSession::onBeginHeaders(std::int32_t streamId)
     }
     const bool wasIdle = m_streams.empty();
     m_streams.emplace(streamId, Stream {});
+    ++m_shared->streams;
     ++m_streamsBegun;
     const int goAwayAfter = m_hooks.responses()->config().h2GoAwayAfterStreams;
     if (goAwayAfter > 0 && m_streamsBegun >= std::uint64_t(goAwayAfter) && m_goAwayLastStream < 0) {
@@ -288,7 +271,7 @@ void H2ServerSession::onHeader(std::int32_t streamId, QByteArrayView name, QByte
     if (name == ":method")
         it->second.headRequest = value == "HEAD";
     else if (name == ":path")
-        it->second.redirectHop = redirectHopOfPath(value);
+        it->second.redirectHop = RequestParser::redirectHopOf(value);
 }
 
 void H2ServerSession::onRequestComplete(std::int32_t streamId)
@@ -378,7 +361,10 @@ long H2ServerSession::readBody(
 
 void H2ServerSession::onStreamClose(std::int32_t streamId)
 {
-    if (m_streams.erase(streamId) > 0 && m_streams.empty())
+    if (m_streams.erase(streamId) == 0)
+        return;
+    --m_shared->streams;
+    if (m_streams.empty())
         m_hooks.busyChanged(false);
 }
 

@@ -305,9 +305,15 @@ void RequestParser::targetBytes(const char *at, size_t length)
 
 int RequestParser::redirectHop() const
 {
+    if (m_targetLength > qsizetype(m_target.size()))
+        return 0;
+    return redirectHopOf(QByteArrayView(m_target.data(), m_targetLength));
+}
+
+int RequestParser::redirectHopOf(QByteArrayView target)
+{
     constexpr QByteArrayView kPrefix("/redirect/");
-    const QByteArrayView target(m_target.data(), qMin(m_targetLength, qsizetype(m_target.size())));
-    if (m_targetLength > qsizetype(m_target.size()) || !target.startsWith(kPrefix))
+    if (!target.startsWith(kPrefix))
         return 0;
     QByteArrayView digits = target.sliced(kPrefix.size());
     const qsizetype query = digits.indexOf('?');

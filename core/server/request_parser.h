@@ -92,6 +92,10 @@ public:
     // Forgets the current request and drops the accumulation buffers' memory.
     void reset();
 
+    // "/redirect/k" (k a positive decimal without leading zero, an optional query after it)
+    // -> k, any other request target -> 0. Also read by the HTTP/2 session (:path).
+    [[nodiscard]] static int redirectHopOf(QByteArrayView target);
+
 private:
     struct Callbacks;
     enum class Phase { Method, Head, Body };

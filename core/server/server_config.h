@@ -87,6 +87,7 @@ struct ServerStats
     std::uint64_t closedByClient = 0; // connections the client closed
     std::uint64_t idleTimeouts = 0; // of closedByServer, for idleTimeout
     int open = 0; // connections open now
+    int streams = 0; // HTTP/2 streams open now (requests read or being answered)
 };
 
 } // namespace poolscope

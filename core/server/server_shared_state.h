@@ -24,6 +24,7 @@ struct ServerSharedState
     std::atomic<std::uint64_t> closedByClient { 0 };
     std::atomic<std::uint64_t> idleTimeouts { 0 };
     std::atomic<int> open { 0 };
+    std::atomic<int> streams { 0 };
 
     [[nodiscard]] ServerConfig currentConfig() const
     {

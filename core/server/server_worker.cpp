@@ -806,7 +806,9 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
         ++m_shared->idleTimeouts;
     m_idle.remove(c);
     cancelConnectionTimer(c);
-    if (!c->ssl && pendingOutput(c) > 0) {
+    // An h2 session's last frames may still sit in QSslSocket's buffer (it encrypts on its
+    // next event-loop turn); disconnecting now loses them.
+    if ((!c->ssl || c->h2) && pendingOutput(c) > 0) {
         c->halfClosePending = true; // FIN after the last byte: onOutputDrained()
         setReading(c, true); // keep discarding input meanwhile
         return;

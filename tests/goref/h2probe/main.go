@@ -26,7 +26,8 @@ type result struct {
 	Reused      int            `json:"reused"`
 	Errors      int            `json:"errors"`
 	FirstError  string         `json:"firstError,omitempty"`
-	FirstMillis float64        `json:"firstMillis"`
+	FirstMillis float64        `json:"firstMillis"` // the warm-up request, 0 without one
+	BatchMillis float64        `json:"batchMillis"` // the -n requests after it
 }
 
 type recorder struct {
@@ -101,6 +102,7 @@ func main() {
 		r.get(client, *url)
 	}
 	r.res.FirstMillis = float64(time.Since(start).Microseconds()) / 1000
+	batch := time.Now()
 	var wg sync.WaitGroup
 	jobs := make(chan struct{}, *n)
 	for i := 0; i < *n; i++ {
@@ -117,6 +119,7 @@ func main() {
 		}()
 	}
 	wg.Wait()
+	r.res.BatchMillis = float64(time.Since(batch).Microseconds()) / 1000
 	t.CloseIdleConnections()
 	r.res.Connections = len(r.conns)
 	out, _ := json.Marshal(r.res)
