@@ -13,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,16 +193,11 @@ DeadPeerLab::~DeadPeerLab()
 
 QString DeadPeerLab::ipProgram()
 {
-    static const QString path = [] {
-        QString p = QStandardPaths::findExecutable(QStringLiteral("ip"));
-        if (p.isEmpty()) {
-            // sbin is often missing from PATH for non-root users.
-            p = QStandardPaths::findExecutable(QStringLiteral("ip"),
-                { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/bin"),
-                    QStringLiteral("/bin") });
-        }
-        return p;
-    }();
+    // Fixed system directories only, never $PATH: the lab runs `ip` as root, and a PATH
+    // entry the user controls must not decide which program that is (issue 16 #12).
+    static const QString path = QStandardPaths::findExecutable(QStringLiteral("ip"),
+        { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/bin"),
+            QStringLiteral("/bin") });
     return path;
 }
 
@@ -399,6 +395,14 @@ QProcess *DeadPeerLab::startInNamespace(
         return nullptr;
     }
     auto process = std::make_unique<QProcess>();
+    // If the lab dies without tearing down (SIGKILL), the kernel ends the server with it
+    // (issue 16 #12); `ip netns exec` keeps the flag, it execs the program in place.
+    const pid_t parent = ::getpid();
+    process->setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127); // the parent already died between fork and prctl
+    });
     process->start(ipProgram(), execArguments(program, args));
     if (!process->waitForStarted(kIpTimeoutMs)) {
         err = QStringLiteral("cannot start %1 in %2: %3")

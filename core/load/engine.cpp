@@ -230,7 +230,8 @@ void Engine::recordRequestDone(const RoundTripResult &r)
     if (r.failure == RequestFailure::None) {
         m_stats.recordSuccess(r.latency);
     } else {
-        m_stats.recordFailure(r.failure, r.message);
+        // A response head came (status set): Do returned it, the body read failed.
+        m_stats.recordFailure(r.failure, r.message, r.head.status != 0);
     }
     if (m_events.enabled()) {
         PoolEvent e;

@@ -108,8 +108,8 @@ void ServerWorker::acceptPending()
 {
     // A bounded batch keeps one busy listener from starving the connections.
     for (int i = 0; i < 256; ++i) {
-        const int fd = ::accept4(
-            int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd
+            = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             incomingConnection(fd);
             continue;
@@ -175,7 +175,7 @@ void ServerWorker::closeAll()
             targets.push_back(entry.first);
     }
     for (Connection *c : targets) {
-        if (c->busy)
+        if (c->busy && !c->hostile)
             c->closeAfterResponse = true;
         else
             closeByServer(c, false);
@@ -501,7 +501,7 @@ void ServerWorker::processInput(Connection *c)
 {
     if (c->finished)
         return;
-    if (c->closing) {
+    if (c->closing || c->hostile) {
         discardLingeringInput(c);
         return;
     }
@@ -603,6 +603,10 @@ void ServerWorker::onRequestComplete(Connection *c)
         closeByServer(c, false);
         return;
     }
+    if (config.hostile != HostileMode::None) {
+        startHostile(c, config.hostile);
+        return;
+    }
 
     bool close = !request.keepAlive || config.http10 || c->closeAfterResponse
         || (config.maxRequestsPerConn > 0 && c->requestsServed >= config.maxRequestsPerConn);
@@ -685,6 +689,10 @@ void ServerWorker::sendPending(Connection *c)
 {
     if (c->finished || c->closing || !c->busy)
         return;
+    if (c->hostile) {
+        runHostile(c);
+        return;
+    }
     Pending &p = c->pending;
     const auto now = Clock::now();
     if (!p.headSent) {
@@ -778,6 +786,7 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
         return;
     c->closing = true;
     c->busy = false;
+    c->hostile.reset();
     c->stash = QByteArray();
     ++m_shared->closedByServer;
     if (idleTimeout)
