@@ -73,6 +73,10 @@ private Q_SLOTS:
             << QStringList { "run", "--server-body-size", "2147483647" }
             << "poolscope run: invalid value \"2147483647\" for --server-body-size: want an "
                "integer in [0, 10485760]";
+        QTest::newRow("run: seed beyond 32 bits") // said ">= 0" though 2^32 is the bound
+            << QStringList { "run", "--server-seed", "5000000000" }
+            << "poolscope run: invalid value \"5000000000\" for --server-seed: want an integer "
+               "in [0, 4294967295]";
         QTest::newRow("serve: body beyond the slider")
             << QStringList { "serve", "--body-size", "10485761" }
             << "poolscope serve: invalid value \"10485761\" for --body-size: want an integer in "

@@ -579,19 +579,8 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
     if (len <= 0)
         return { m_state, 0 };
     m_firstByteSeen = true;
-
-    if (m_lineErrorPending) {
-        // llhttp refused the status line before it was whole; Go reads the whole line and
-        // then words its error on it: wait for the line (or the capture's bound, or EOF).
-        m_lineEnd = nullptr;
-        captureFirstLine(data, data + len);
-        if (m_firstLineDone || m_firstLine.size() >= kMaxLineCapture) {
-            failPendingLine();
-            // The line's bytes, as when the whole line came in one call.
-            return { m_state, m_lineEnd ? static_cast<qsizetype>(m_lineEnd - data) : len };
-        }
-        return { m_state, len };
-    }
+    if (m_lineErrorPending)
+        return feedPendingLine(data, len);
     const char *const original = data;
     if (!m_headersComplete) {
         m_lineEnd = nullptr;
@@ -633,79 +622,12 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
         return { m_state, stopped };
     }
     if (err != HPE_OK) {
-        if (m_errorKind == ErrorKind::None && !m_headersComplete && stop
-            && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
-            // Go reads the head through its limit: a bad byte past it is never seen, the
-            // limit is hit first. Without this, reads ending before the bad byte would say
-            // HeaderTooLarge and one read holding both would say Malformed.
-            failHeaderTooLarge();
-        } else if (m_errorKind == ErrorKind::None && err == HPE_UNEXPECTED_CONTENT_LENGTH
-            && m_contentLengthField.count > 1) {
-            // Go's fixLength (transfer.go) refuses differing repeats: its words, its list.
-            // llhttp stops at the second name, so its value is read from the input here
-            // (when this read holds it). Identical repeats, which Go accepts, fail too.
-            QByteArray second;
-            if (stop) {
-                const auto *eol
-                    = static_cast<const char *>(std::memchr(stop, '\n', size_t(m_callEnd - stop)));
-                second = QByteArray(stop, (eol ? eol : m_callEnd) - stop);
-                while (second.startsWith(':') || second.startsWith(' '))
-                    second.remove(0, 1);
-                second = second.trimmed();
-            }
-            fail(ErrorKind::Malformed,
-                QStringLiteral(
-                    "http: message cannot contain multiple Content-Length headers; got [%1 %2]")
-                    .arg(goQuote(m_contentLengthField.first()), goQuote(second)));
-        } else if (m_errorKind == ErrorKind::None && err == HPE_INVALID_CHUNK_SIZE) {
-            // Go's internal/chunked.go parseHexUint on a byte that is not a hex digit.
-            fail(ErrorKind::Malformed, QStringLiteral("invalid byte in chunk length"));
-        } else if (m_errorKind == ErrorKind::None && !m_headersComplete && !m_firstLineDone) {
-            m_lineErrorPending = true; // in the status line, which has not fully arrived
-            const char *reason = llhttp_get_error_reason(m_parser.get());
-            m_errorMessage = QString::fromLatin1(reason ? reason : "parse error");
-            m_callBegin = nullptr;
-            return { m_state, len }; // all of it is in the captured line
-        } else if (m_errorKind == ErrorKind::None && !m_headersComplete && m_lineEnd
-            && !goStatusLineError().isEmpty()) {
-            fail(ErrorKind::Malformed, goStatusLineError()); // Go's words for the status line
-            m_state = Result::Error;
-            m_callBegin = nullptr;
-            // The line's bytes: the same total when the line came byte by byte.
-            const char *base
-                = m_lineEnd >= original && m_lineEnd <= original + len ? original : data;
-            return { m_state, static_cast<qsizetype>(m_lineEnd - base) };
-        } else if (m_errorKind == ErrorKind::None && !m_headersComplete
-            && !goStatusLineError().isEmpty()) {
-            fail(ErrorKind::Malformed, goStatusLineError()); // Go's words for the status line
-        } else if (m_errorKind == ErrorKind::None) {
-            m_errorKind = ErrorKind::Malformed;
-            const char *reason = llhttp_get_error_reason(m_parser.get());
-            m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")
-                                 .arg(QString::fromLatin1(reason ? reason : "parse error"),
-                                     QString::fromLatin1(llhttp_errno_name(err)));
-        }
-        m_state = Result::Error;
+        const FeedResult r = failFeed(err, stop, stopped, original, data, len);
         m_callBegin = nullptr;
-        return { m_state, stopped };
+        return r;
     }
-
     if (!m_headersComplete) {
-        // The last bytes of the head so far, for headEndIn() in the next call.
-        const qsizetype keep = std::min<qsizetype>(len, 3);
-        if (keep == 3 || m_headTailLength + keep > 3) {
-            const qsizetype fromOld = std::max<qsizetype>(3 - keep, 0);
-            char next[3];
-            std::memcpy(next, m_headTail + (m_headTailLength - std::min(fromOld, m_headTailLength)),
-                size_t(std::min(fromOld, m_headTailLength)));
-            std::memcpy(
-                next + std::min(fromOld, m_headTailLength), data + len - keep, size_t(keep));
-            m_headTailLength = std::min(fromOld, m_headTailLength) + keep;
-            std::memcpy(m_headTail, next, size_t(m_headTailLength));
-        } else {
-            std::memcpy(m_headTail + m_headTailLength, data + len - keep, size_t(keep));
-            m_headTailLength += keep;
-        }
+        keepHeadTail(data, len);
         // Everything of this call still belongs to the header section of the current
         // response (minus any 1xx that ended inside it, already subtracted).
         m_headerBytesBeforeCall += len;
@@ -716,6 +638,91 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
     }
     m_callBegin = nullptr;
     return { m_state, len };
+}
+
+ResponseParser::FeedResult ResponseParser::feedPendingLine(const char *data, qsizetype len)
+{
+    // llhttp refused the status line before it was whole; Go reads the whole line and
+    // then words its error on it: wait for the line (or the capture's bound, or EOF).
+    m_lineEnd = nullptr;
+    captureFirstLine(data, data + len);
+    if (m_firstLineDone || m_firstLine.size() >= kMaxLineCapture) {
+        failPendingLine();
+        // The line's bytes, as when the whole line came in one call.
+        return { m_state, m_lineEnd ? static_cast<qsizetype>(m_lineEnd - data) : len };
+    }
+    return { m_state, len };
+}
+
+ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *stop,
+    qsizetype stopped, const char *original, const char *data, qsizetype len)
+{
+    const auto err = static_cast<llhttp_errno_t>(errorCode);
+    const bool inHead = m_errorKind == ErrorKind::None && !m_headersComplete;
+    if (inHead && stop && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
+        // Go reads the head through its limit: a bad byte past it is never seen, the
+        // limit is hit first. Without this, reads ending before the bad byte would say
+        // HeaderTooLarge and one read holding both would say Malformed.
+        failHeaderTooLarge();
+    } else if (m_errorKind == ErrorKind::None && err == HPE_UNEXPECTED_CONTENT_LENGTH
+        && m_contentLengthField.count > 1) {
+        failTwoContentLengths(stop);
+    } else if (m_errorKind == ErrorKind::None && err == HPE_INVALID_CHUNK_SIZE) {
+        // Go's internal/chunked.go parseHexUint on a byte that is not a hex digit.
+        fail(ErrorKind::Malformed, QStringLiteral("invalid byte in chunk length"));
+    } else if (inHead && !m_firstLineDone) {
+        m_lineErrorPending = true; // in the status line, which has not fully arrived
+        const char *reason = llhttp_get_error_reason(m_parser.get());
+        m_errorMessage = QString::fromLatin1(reason ? reason : "parse error");
+        return { m_state, len }; // all of it is in the captured line
+    } else if (inHead && !goStatusLineError().isEmpty()) {
+        fail(ErrorKind::Malformed, goStatusLineError()); // Go's words for the status line
+        m_state = Result::Error;
+        if (!m_lineEnd)
+            return { m_state, stopped };
+        // The line's bytes: the same total when the line came byte by byte.
+        const char *base = m_lineEnd >= original && m_lineEnd <= original + len ? original : data;
+        return { m_state, static_cast<qsizetype>(m_lineEnd - base) };
+    } else if (m_errorKind == ErrorKind::None) {
+        m_errorKind = ErrorKind::Malformed;
+        const char *reason = llhttp_get_error_reason(m_parser.get());
+        m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")
+                             .arg(QString::fromLatin1(reason ? reason : "parse error"),
+                                 QString::fromLatin1(llhttp_errno_name(err)));
+    }
+    m_state = Result::Error;
+    return { m_state, stopped };
+}
+
+void ResponseParser::failTwoContentLengths(const char *stop)
+{
+    // Go's fixLength (transfer.go) refuses differing repeats: its words, its list. llhttp
+    // stops at the second name, so its value is read from the input here (when this read
+    // holds it). Identical repeats, which Go accepts, fail too.
+    QByteArray second;
+    if (stop) {
+        const auto *eol
+            = static_cast<const char *>(std::memchr(stop, '\n', size_t(m_callEnd - stop)));
+        second = QByteArray(stop, (eol ? eol : m_callEnd) - stop);
+        while (second.startsWith(':') || second.startsWith(' '))
+            second.remove(0, 1);
+        second = second.trimmed();
+    }
+    fail(ErrorKind::Malformed,
+        QStringLiteral("http: message cannot contain multiple Content-Length headers; got [%1 %2]")
+            .arg(goQuote(m_contentLengthField.first()), goQuote(second)));
+}
+
+void ResponseParser::keepHeadTail(const char *data, qsizetype len)
+{
+    // The last 3 bytes of the head so far, for headEndIn() in the next call.
+    char joined[6];
+    std::memcpy(joined, m_headTail, size_t(m_headTailLength));
+    const qsizetype take = std::min<qsizetype>(len, 3);
+    std::memcpy(joined + m_headTailLength, data + len - take, size_t(take));
+    const qsizetype total = m_headTailLength + take;
+    m_headTailLength = std::min<qsizetype>(total, 3);
+    std::memcpy(m_headTail, joined + total - m_headTailLength, size_t(m_headTailLength));
 }
 
 void ResponseParser::failPendingLine()

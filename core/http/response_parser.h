@@ -254,6 +254,12 @@ private:
     qsizetype m_headTailLength = 0;
     // Where the head ends in data (just past its blank line), -1 when not in it.
     [[nodiscard]] qsizetype headEndIn(const char *data, qsizetype len) const;
+    void keepHeadTail(const char *data, qsizetype len);
+    FeedResult feedPendingLine(const char *data, qsizetype len);
+    // An llhttp error `err` at `stop`: the result, in Go's words where Go has some.
+    FeedResult failFeed(int err, const char *stop, qsizetype stopped, const char *original,
+        const char *data, qsizetype len);
+    void failTwoContentLengths(const char *stop);
     void captureFirstLine(const char *from, const char *end);
     [[nodiscard]] QString goStatusLineError() const;
     [[nodiscard]] QString goTransferEncodingError() const;

@@ -464,6 +464,14 @@ void DeadPeerLab::tearDown()
     if (!m_up) {
         return;
     }
+    if (tornDownBySignal()) {
+        // SIGINT/SIGTERM's handler already killed the server and deleted the veth pair and
+        // the namespace: running `ip` again would only fail twice (issue 16 #12).
+        m_slot = -1;
+        m_up = false;
+        m_vanished = false;
+        return;
+    }
     QString error;
     // Deleting one end of a veth pair deletes both.
     if (!runIp({ QStringLiteral("link"), QStringLiteral("del"), m_hostIf }, &error)) {
@@ -501,6 +509,13 @@ void DeadPeerLab::registerForSignals()
     }
     // More than kMaxLabs labs at once: this one is cleaned by tearDown()/cleanupStale() only.
     m_slot = -1;
+}
+
+bool DeadPeerLab::tornDownBySignal() const
+{
+    // The handler clears `active` of each slot it tears down; only unregisterForSignals()
+    // clears it otherwise, and that also forgets the slot.
+    return m_up && m_slot >= 0 && !g_slots[static_cast<std::size_t>(m_slot)].active;
 }
 
 void DeadPeerLab::unregisterForSignals()

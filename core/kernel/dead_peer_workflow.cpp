@@ -141,7 +141,8 @@ void DeadPeerWorkflow::onServerGone()
     if (m_phase == Phase::Starting) {
         fail(QStringLiteral("the lab server exited before listening%1")
                  .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
-    } else {
+    } else if (!(m_lab && m_lab->tornDownBySignal())) {
+        // (After SIGINT/SIGTERM the handler killed it on purpose: nothing to report.)
         Q_EMIT failed(QStringLiteral("the lab server exited; tear the lab down and set it up "
                                      "again"));
     }

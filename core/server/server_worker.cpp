@@ -552,7 +552,8 @@ void ServerWorker::processInput(Connection *c)
         if (!fromStash && size < qsizetype(m_readBuffer.size()))
             break; // drained what was there; the notifier tells us about more
     }
-    if (c->busy && !c->closing && !c->finished)
+    // (A hostile response keeps reading: the client's close is how a hanging one ends.)
+    if (c->busy && !c->closing && !c->finished && !c->hostile)
         setReading(c, false);
 }
 
