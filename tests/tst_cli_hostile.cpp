@@ -4,6 +4,7 @@
 // snapshot), and, with Go installed (POOLSCOPE_GO), what Go 1.19's client says against
 // `poolscope serve --hostile MODE` (tests/gohostile): the same text, the same count.
 // The real binary; loopback only.
+#include "scenario/knob_table.h"
 #include "server/hostile_mode.h"
 #include "support/run_cli.h"
 
@@ -124,8 +125,14 @@ private Q_SLOTS:
     void everyModeHasARow()
     {
         QCOMPARE(hostileModes().size(), std::size_t(HostileMode::Count_));
+        // The knob table's list (the settings panel, --server-hostile, --hostile) is the
+        // same, in the same order.
+        const Knob *knob = findKnob(u"server.hostile");
+        QVERIFY(knob);
+        QCOMPARE(knob->choices.size(), hostileModes().size());
         for (std::size_t i = 0; i < hostileModes().size(); ++i) {
             QCOMPARE(std::size_t(hostileModes()[i].mode), i);
+            QCOMPARE(QLatin1String(knob->choices[i].key), QLatin1String(hostileModes()[i].key));
         }
     }
 

@@ -248,6 +248,20 @@ private Q_SLOTS:
             qPrintable(w.embeddedUrl()));
     }
 
+    // The hostile modes are a row of the settings panel: picking one changes what the
+    // embedded server does on its next request.
+    void hostileModeIsPickedInTheSettingsPanel()
+    {
+        MainWindow w;
+        KnobWidget *knob = w.settings()->knob(QStringLiteral("server.hostile"));
+        QVERIFY(knob);
+        QCOMPARE(knob->knob().choices.size(), std::size_t(HostileMode::Count_));
+        knob->editAsUser(double(HostileMode::ResetMidBody)); // the list's index
+        w.applyPendingChanges();
+        QCOMPARE(w.serverConfig().hostile, HostileMode::ResetMidBody);
+        QCOMPARE(w.embeddedServer()->config().hostile, HostileMode::ResetMidBody);
+    }
+
     void setKeysAreTheSettingsPanels()
     {
         MainWindow w;
