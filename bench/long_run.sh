@@ -119,4 +119,4 @@ summary nginx "$WORK/nginx.json"
 echo
 echo "hostile servers still running at the end: $(( ${#SERVER_PIDS[@]} - crashed )) of ${#SERVER_PIDS[@]}"
 echo "samples (KiB, descriptors) in $OUT:"
-column -t "$OUT"
+cat "$OUT"
