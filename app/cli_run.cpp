@@ -492,6 +492,16 @@ int runEngine(const RunOptions &opt, EmbeddedServer *server)
     int exitCode = 0;
     std::uint64_t eventsTaken = 0;
     std::uint64_t eventsDropped = 0;
+    // The books at every snapshot, not only the last: every dial is dialing, open or closed.
+    qint64 snapshots = 0;
+    qint64 unbalanced = 0;
+    QObject::connect(&engine, &EngineController::snapshotReady, qApp, [&] {
+        const PoolCounters p = engine.snapshot().pool;
+        ++snapshots;
+        if (p.dials != p.closed + std::uint64_t(p.now.open() + p.now.dialing)) {
+            ++unbalanced;
+        }
+    });
     QObject::connect(&engine, &EngineController::runFailed, qApp, [&](const QString &message) {
         std::fprintf(stderr, "poolscope run: %s\n", qPrintable(message));
         exitCode = 1;
@@ -503,6 +513,15 @@ int runEngine(const RunOptions &opt, EmbeddedServer *server)
             stats = server->stats();
         }
         QJsonObject o = resultJson(s, stats);
+        o.insert(QStringLiteral("books"),
+            QJsonObject { { QStringLiteral("snapshots"), snapshots + 1 },
+                { QStringLiteral("unbalanced"),
+                    unbalanced
+                        + (s.pool.dials
+                                    != s.pool.closed
+                                        + std::uint64_t(s.pool.now.open() + s.pool.now.dialing)
+                                ? 1
+                                : 0) } });
         if (opt.recordEvents) {
             eventsTaken += engine.takeEvents(&eventsDropped).size();
             o.insert(QStringLiteral("events_recorded"), static_cast<qint64>(eventsTaken));

@@ -70,7 +70,7 @@ void addServeFlags(CommandLine *cl)
     cl->addFlags(kListenFlag, QStringLiteral("Listening"));
     for (const Knob &k : knobTable()) {
         const QString flag = QLatin1String(k.flag);
-        if (k.group != KnobGroup::Server || flag == u"server-listen" || flag == u"server-port") {
+        if (k.group != KnobGroup::Server || flag == u"listen" || flag == u"server-port") {
             continue;
         }
         cl->addKnob(k, knobGroupTitle(k.group), flag.mid(flag.indexOf(u'-') + 1));

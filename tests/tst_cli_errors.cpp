@@ -65,6 +65,22 @@ private Q_SLOTS:
             << QStringList { "run", "--idle-conn-timeout", "-1s" }
             << "poolscope run: invalid duration \"-1s\" for --idle-conn-timeout: must not be "
                "negative";
+        QTest::newRow("run: listen not an address")
+            << QStringList { "run", "--listen", "nope" }
+            << "poolscope run: invalid value \"nope\" for --listen: \"nope\" is not an IPv4 or "
+               "IPv6 address";
+        QTest::newRow("run: body beyond the slider") // issue 16 #2: clamped before
+            << QStringList { "run", "--server-body-size", "2147483647" }
+            << "poolscope run: invalid value \"2147483647\" for --server-body-size: want an "
+               "integer in [0, 10485760]";
+        QTest::newRow("run: seed beyond 32 bits") // said ">= 0" though 2^32 is the bound
+            << QStringList { "run", "--server-seed", "5000000000" }
+            << "poolscope run: invalid value \"5000000000\" for --server-seed: want an integer "
+               "in [0, 4294967295]";
+        QTest::newRow("serve: body beyond the slider")
+            << QStringList { "serve", "--body-size", "10485761" }
+            << "poolscope serve: invalid value \"10485761\" for --body-size: want an integer in "
+               "[0, 10485760]";
         QTest::newRow("serve: bad duration") << QStringList { "serve", "--latency", "10" }
                                              << "poolscope serve: invalid duration \"10\" for "
                                                 "--latency: time: missing unit";
@@ -93,6 +109,25 @@ private Q_SLOTS:
         QVERIFY2(r.err.startsWith(message), qPrintable(r.err));
         QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line, nothing else
         QVERIFY(r.out.isEmpty());
+    }
+
+    // Issue 16 #12: the window's flag errors aborted in QApplication (exit 134) where no
+    // display could be opened; every usage error exits 2.
+    void windowFlagErrorsExit2WithoutADisplay()
+    {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+        env.remove(QStringLiteral("DISPLAY"));
+        env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+        p.setProcessEnvironment(env);
+        p.start(
+            m_bin, { QStringLiteral("--bogus"), QStringLiteral("-style"), QStringLiteral("x") });
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 2);
+        QVERIFY(QString::fromUtf8(p.readAllStandardError())
+                    .startsWith(QStringLiteral("poolscope: unknown flag --bogus")));
     }
 
     void headlessRunsTheCliAnywhereOnTheLine()

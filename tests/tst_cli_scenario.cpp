@@ -140,6 +140,22 @@ private Q_SLOTS:
         QTest::newRow("out of range") << head + R"("load":{"workers":0}})"
                                       << "load.workers: 0 is out of range [1, 100000]";
         QTest::newRow("bad json") << QByteArray("{\n  \"format\": oops\n}") << ":2:";
+        // Issue 16 #2: a shared file opened the server on every interface (with tls: true).
+        for (const bool tls : { false, true }) {
+            const QByteArray server = tls ? R"(,"tls":true)" : "";
+            QTest::newRow(tls ? "every interface, tls" : "every interface")
+                << head + R"("server":{"listenAddress":"0.0.0.0")" + server + "}}"
+                << "server.listenAddress: \"0.0.0.0\" is not a loopback address";
+            QTest::newRow(tls ? "every v6 interface, tls" : "every v6 interface")
+                << head + R"("server":{"listenAddress":"::")" + server + "}}"
+                << "server.listenAddress: \"::\" is not a loopback address";
+        }
+        QTest::newRow("a LAN address") << head + R"("server":{"listenAddress":"192.168.1.7"}})"
+                                       << "pass --listen 192.168.1.7 on the command line";
+        // Issue 16 #2: 2 GiB was accepted and clamped; the slider's maximum is 10 MiB.
+        QTest::newRow("body beyond the slider")
+            << head + R"("server":{"bodySize":2147483647}})"
+            << "server.bodySize: 2147483647 is out of range [0, 10485760]";
     }
     void badFilesExit2NamingTheField()
     {
@@ -153,6 +169,30 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(why), qPrintable(r.err));
         QCOMPARE(r.err.count(u'\n'), 1);
         QVERIFY(r.out.isEmpty());
+    }
+
+    void listenOnlyWidensFromTheCommandLine()
+    {
+        // A scenario that says loopback, then --listen: the flag is the user's word.
+        Preset p = *findPreset(u"go-default");
+        p.load.workers = 1;
+        p.load.requestsPerWorker = 1;
+        p.load.duration = 0s;
+        const QString path = m_dir.filePath(QStringLiteral("loopback.json"));
+        QString error;
+        QVERIFY2(saveScenarioFile(path, p, &error), qPrintable(error));
+        const Result r = runBin(
+            { QStringLiteral("run"), QStringLiteral("--scenario"), path, QStringLiteral("--listen"),
+                QStringLiteral("0.0.0.0"), QStringLiteral("--print-scenario") });
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        // ... and a file written from it keeps the server on this machine.
+        const QJsonObject printed = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(printed.value(u"server").toObject().value(u"listenAddress").toString(),
+            QStringLiteral("127.0.0.1"));
+        const QString again = write(QStringLiteral("printed.json"), r.out.toUtf8());
+        const Result back = runBin({ QStringLiteral("run"), QStringLiteral("--scenario"), again,
+            QStringLiteral("--print-scenario") });
+        QVERIFY2(back.code == 0, qPrintable(back.err));
     }
 
     void unboundedInputIsRefused()

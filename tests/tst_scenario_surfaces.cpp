@@ -111,8 +111,7 @@ private Q_SLOTS:
         QVERIFY(help.contains(QStringLiteral("\n  --listen HOST:PORT")));
         for (const Knob &k : knobTable()) {
             const QString flag = QLatin1String(k.flag);
-            if (k.group != KnobGroup::Server || flag == u"server-listen"
-                || flag == u"server-port") {
+            if (k.group != KnobGroup::Server || flag == u"listen" || flag == u"server-port") {
                 continue;
             }
             QVERIFY2(flag.startsWith(u"server-"), k.key);

@@ -4,6 +4,7 @@
 #include "gui_main.h"
 #include "knob_widget.h"
 #include "main_window.h"
+#include "server/embedded_server.h"
 #include "settings_panel.h"
 
 #include <QDockWidget>
@@ -174,6 +175,91 @@ private Q_SLOTS:
         QVERIFY(prepareWindow(&w, fromFile, &error));
         QCOMPARE(w.loadConfig().workers, 7);
         QCOMPARE(w.transportConfig().maxConnsPerHost, 4);
+    }
+
+    // Issue 16 #12: --start with a scenario file started any load at any address.
+    void remoteTargetFromAScenarioAsksFirst()
+    {
+        GuiOptions o;
+        Preset p = *findPreset(u"go-default");
+        p.load.url = QStringLiteral("http://192.0.2.1:9/"); // TEST-NET-1: never reached here
+        o.scenario = p;
+        MainWindow w;
+        QStringList asked;
+        w.setConfirmHandler([&asked](const QString &action, const QStringList &) {
+            asked << action;
+            return false; // declined: nothing leaves this machine
+        });
+        QString error;
+        QVERIFY2(prepareWindow(&w, o, &error), qPrintable(error));
+        QVERIFY(!w.isTargetAllowed(p.load.url));
+        w.startRun(); // what --start does
+        QCOMPARE(asked, QStringList { QStringLiteral("Load http://192.0.2.1:9/") });
+        QVERIFY(!w.isRunning());
+        QVERIFY2(
+            w.errorText().contains(QStringLiteral("not confirmed")), qPrintable(w.errorText()));
+
+        // Typed on the command line, the user named it: no question.
+        GuiOptions typed;
+        typed.url = QStringLiteral("http://192.0.2.1:9/");
+        QVERIFY(prepareWindow(&w, typed, &error));
+        QVERIFY(w.isTargetAllowed(typed.url));
+        // Loopback never asks; another port of the remote host does.
+        QVERIFY(w.isTargetAllowed(QStringLiteral("http://localhost:1/")));
+        QVERIFY(w.isTargetAllowed(QStringLiteral("http://[::1]:1/")));
+        QVERIFY(w.isTargetAllowed(QStringLiteral("http://127.0.0.9:1/")));
+        QVERIFY(!w.isTargetAllowed(QStringLiteral("http://192.0.2.1:10/")));
+        QVERIFY(!w.isTargetAllowed(QStringLiteral("http://example.com/")));
+    }
+
+    // Issue 16 #2: only the user widens the embedded server's address.
+    void listenAddressWidensOnlyWhenTheUserSaysSo()
+    {
+        QString error;
+        QVERIFY(!parse({ QStringLiteral("--listen"), QStringLiteral("nope") }, &error));
+        QVERIFY2(
+            error.contains(QStringLiteral("is not an IPv4 or IPv6 address")), qPrintable(error));
+        const auto o = parse({ QStringLiteral("--listen"), QStringLiteral("127.0.0.1") });
+        QVERIFY(o && o->listen);
+
+        MainWindow w;
+        int asked = 0;
+        w.setConfirmHandler([&asked](const QString &action, const QStringList &) {
+            asked += action == u"Listen on 0.0.0.0";
+            return false;
+        });
+        QVERIFY(!w.setListenAddress(QHostAddress(QHostAddress::AnyIPv4), false, &error));
+        QCOMPARE(asked, 1);
+        QCOMPARE(w.embeddedServer()->config().listenAddress, QHostAddress(QHostAddress::LocalHost));
+        // A scenario loaded afterwards cannot widen it either (files refuse it when read, and
+        // the window takes the address from setListenAddress only).
+        Preset p = *findPreset(u"go-default");
+        p.server.listenAddress = QHostAddress(QHostAddress::AnyIPv4);
+        w.loadScenario(p);
+        QCOMPARE(w.serverConfig().listenAddress, QHostAddress(QHostAddress::LocalHost));
+        // --listen is the user's word: no question, the server moves there (::1 here, so the
+        // test opens nothing to other machines).
+        QVERIFY2(w.setListenAddress(QHostAddress(QHostAddress::LocalHostIPv6), true, &error),
+            qPrintable(error));
+        QCOMPARE(asked, 1);
+        QCOMPARE(
+            w.embeddedServer()->config().listenAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        QVERIFY2(w.embeddedUrl().startsWith(QStringLiteral("http://[::1]:")),
+            qPrintable(w.embeddedUrl()));
+    }
+
+    // The hostile modes are a row of the settings panel: picking one changes what the
+    // embedded server does on its next request.
+    void hostileModeIsPickedInTheSettingsPanel()
+    {
+        MainWindow w;
+        KnobWidget *knob = w.settings()->knob(QStringLiteral("server.hostile"));
+        QVERIFY(knob);
+        QCOMPARE(knob->knob().choices.size(), std::size_t(HostileMode::Count_));
+        knob->editAsUser(double(HostileMode::ResetMidBody)); // the list's index
+        w.applyPendingChanges();
+        QCOMPARE(w.serverConfig().hostile, HostileMode::ResetMidBody);
+        QCOMPARE(w.embeddedServer()->config().hostile, HostileMode::ResetMidBody);
     }
 
     void setKeysAreTheSettingsPanels()

@@ -83,6 +83,7 @@ void addGuiFlags(CommandLine *cl)
     const QString what = QStringLiteral("What to load");
     cl->addFlags(load, what);
     cl->addKnob(*findKnob(u"load.url"), what, QStringLiteral("url"));
+    cl->addKnob(*findKnob(u"server.listenAddress"), what, QStringLiteral("listen"));
     cl->addFlags(kRun, QStringLiteral("Run"));
     cl->addFlags(kShot, QStringLiteral("Screenshot"));
 }
@@ -112,6 +113,13 @@ bool readWhatToLoad(const CommandLine &cl, GuiOptions *o, QString *error)
         return false;
     }
     o->url = std::get<QString>(url);
+    KnobValue listen = QString();
+    if (!cl.typedValue(QStringLiteral("listen"), &listen, error)) {
+        return false;
+    }
+    if (cl.isSet(QStringLiteral("listen"))) {
+        o->listen = QHostAddress(std::get<QString>(listen));
+    }
     return true;
 }
 
@@ -261,7 +269,13 @@ bool prepareWindow(MainWindow *window, const GuiOptions &o, QString *error)
     } else if (!o.presetId.isEmpty()) {
         window->loadPreset(o.presetId);
     }
+    if (o.listen && !window->setListenAddress(*o.listen, true, error)) {
+        *error = QStringLiteral("--listen %1: %2").arg(o.listen->toString(), *error);
+        return false;
+    }
     if (!o.url.isEmpty()) {
+        // Typed by the user: a remote target needs no further question.
+        window->allowTarget(o.url);
         window->setTargetUrl(o.url);
     }
     for (const QString &dock : o.docks) {
@@ -281,8 +295,39 @@ void scheduleChanges(MainWindow *window, const std::vector<ScheduledChange> &cha
     }
 }
 
+// The arguments without Qt's own (QGuiApplication's -platform, -style ...), read before
+// QApplication exists: a usage error must exit 2 even where no display can be opened.
+QStringList argumentsWithoutQtFlags(int argc, char **argv)
+{
+    static const QStringList withValue { QStringLiteral("platform"),
+        QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
+        QStringLiteral("plugin"), QStringLiteral("qwindowgeometry"), QStringLiteral("qwindowicon"),
+        QStringLiteral("qwindowtitle"), QStringLiteral("display"), QStringLiteral("geometry"),
+        QStringLiteral("style"), QStringLiteral("stylesheet"), QStringLiteral("session"),
+        QStringLiteral("name"), QStringLiteral("title") };
+    static const QStringList alone { QStringLiteral("reverse"), QStringLiteral("widgetcount"),
+        QStringLiteral("nograb"), QStringLiteral("dograb"), QStringLiteral("sync") };
+    QStringList out;
+    for (int i = 1; i < argc; ++i) {
+        const QString a = QString::fromLocal8Bit(argv[i]);
+        QString name = a.startsWith(u"--") ? a.mid(2) : (a.startsWith(u'-') ? a.mid(1) : QString());
+        const bool inlineValue = name.contains(u'=');
+        name = name.section(u'=', 0, 0);
+        if (withValue.contains(name)) {
+            i += inlineValue ? 0 : 1;
+        } else if (!alone.contains(name) && !name.startsWith(u"qmljsdebugger")) {
+            out << a;
+        }
+    }
+    return out;
+}
+
 int runGui(int argc, char **argv)
 {
+    QString early;
+    if (!parseGuiFlags(argumentsWithoutQtFlags(argc, argv), &early)) {
+        return fail(early);
+    }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("poolscope"));
     QApplication::setApplicationDisplayName(QStringLiteral("PoolScope"));

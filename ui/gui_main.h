@@ -27,6 +27,9 @@ struct GuiOptions
     QString presetId; // --preset NAME, a built-in preset; "" = none
     std::optional<Preset> scenario; // --scenario FILE, already read
     QString url; // --url URL, checked as `run --url` checks it; "" = the embedded server
+    // --listen ADDR: the embedded server's address; another than loopback only from here
+    // (or the window's Run > Embedded server address, which asks). Unset = 127.0.0.1.
+    std::optional<QHostAddress> listen;
     bool start = false; // --start
     std::vector<ScheduledChange> changes; // --set, in the order given
     QStringList docks; // --show: "connections", "lab"

@@ -3,6 +3,8 @@
 #include "charts_panel.h"
 #include "connections_view.h"
 #include "go_code_panel.h"
+#include "http/loopback.h"
+#include "http/target.h"
 #include "kernel/kernel_settings.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
@@ -19,6 +21,7 @@
 #include <QFileDialog>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QKeyEvent>
 #include <QKeySequence>
 #include <QLabel>
@@ -144,6 +147,7 @@ MainWindow::MainWindow(QWidget *parent)
     Q_ASSERT(preset);
     QString error;
     m_serverTls = preset->server.tls;
+    m_serverAddress = preset->server.listenAddress;
     if (!m_server->start(preset->server, &error)) {
         m_error->setText(tr("The embedded server could not start: %1. Type the URL of another "
                             "target above.")
@@ -466,6 +470,8 @@ void MainWindow::buildMenus()
     });
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("Embedded server address…"), this, &MainWindow::chooseListenAddress)
+        ->setObjectName(QStringLiteral("listenAddress"));
     shortcut(run->addAction(tr("Start / Stop"), this, &MainWindow::toggleRun),
         QKeySequence(Qt::Key_Space), "startStop");
     shortcut(run->addAction(tr("Reset…"), this, &MainWindow::requestReset),
@@ -851,6 +857,11 @@ bool MainWindow::confirmDiscard(const QString &action, const QStringList &losses
     if (items.isEmpty()) {
         return true; // nothing to lose: no question
     }
+    return ask(action, items);
+}
+
+bool MainWindow::ask(const QString &action, const QStringList &items)
+{
     if (m_confirm) {
         return m_confirm(action, items);
     }
@@ -1055,7 +1066,109 @@ LoadConfig MainWindow::loadConfig() const
 
 ServerConfig MainWindow::serverConfig() const
 {
-    return m_settings->serverConfig();
+    ServerConfig cfg = m_settings->serverConfig();
+    // The user's address (setListenAddress) wins; a scenario's is loopback or ignored.
+    if (m_listenChosen || !isLoopbackListenAddress(cfg.listenAddress)) {
+        cfg.listenAddress = m_listenAddress;
+    }
+    return cfg;
+}
+
+// ---- where the window may reach and listen ----
+
+bool MainWindow::allowTarget(const QString &url)
+{
+    const auto target = parseTarget(url);
+    if (!target) {
+        return false;
+    }
+    if (!m_allowedTargets.contains(target->poolKey)) {
+        m_allowedTargets << target->poolKey;
+    }
+    return true;
+}
+
+bool MainWindow::isTargetAllowed(const QString &url) const
+{
+    const auto target = parseTarget(url);
+    return target && (isLoopbackHost(target->host) || m_allowedTargets.contains(target->poolKey));
+}
+
+bool MainWindow::confirmTarget(const QString &url)
+{
+    if (isTargetAllowed(url)) {
+        return true;
+    }
+    const QString action = tr("Load %1").arg(url);
+    const QStringList items {
+        tr("%1 is not on this machine: the run sends real load to it.").arg(url),
+        tr("Only load servers you run or may test; a scenario file or preset chose this target, "
+           "not necessarily you."),
+    };
+    if (!ask(action, items)) {
+        return false;
+    }
+    return allowTarget(url);
+}
+
+bool MainWindow::setListenAddress(const QHostAddress &address, bool confirmed, QString *error)
+{
+    if (!isLoopbackListenAddress(address) && !confirmed) {
+        const QStringList items { tr("The embedded server becomes reachable from other machines "
+                                     "on %1: anyone who can reach it can load it and read what "
+                                     "it serves.")
+                                      .arg(address.toString()) };
+        if (!ask(tr("Listen on %1").arg(address.toString()), items)) {
+            if (error) {
+                *error = tr("declined");
+            }
+            return false;
+        }
+    }
+    const QHostAddress old = m_listenAddress;
+    const bool oldChosen = m_listenChosen;
+    m_listenAddress = address;
+    m_listenChosen = true;
+    if (!m_server->isListening() || m_serverAddress == serverConfig().listenAddress) {
+        return true;
+    }
+    QString why;
+    if (m_running) {
+        stopRun();
+    }
+    if (!ensureEmbeddedServer(&why)) {
+        m_listenAddress = old;
+        m_listenChosen = oldChosen;
+        QString ignored;
+        ensureEmbeddedServer(&ignored);
+        if (error) {
+            *error = why;
+        }
+        return false;
+    }
+    return true;
+}
+
+void MainWindow::chooseListenAddress()
+{
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Embedded server address"),
+        tr("Address to listen on (127.0.0.1 keeps it on this machine; 0.0.0.0 or :: opens it "
+           "to others):"),
+        QLineEdit::Normal, m_listenAddress.toString(), &ok);
+    if (!ok) {
+        return;
+    }
+    QHostAddress address;
+    if (!address.setAddress(text.trimmed())) {
+        QMessageBox::warning(this, tr("Embedded server address"),
+            tr("\"%1\" is not an IPv4 or IPv6 address").arg(text.trimmed()));
+        return;
+    }
+    QString error;
+    if (!setListenAddress(address, false, &error) && error != tr("declined")) {
+        QMessageBox::warning(this, tr("Embedded server address"), error);
+    }
 }
 
 QString MainWindow::explanationText() const
@@ -1087,7 +1200,7 @@ void MainWindow::updateTargetLabel()
 bool MainWindow::ensureEmbeddedServer(QString *error)
 {
     const ServerConfig cfg = serverConfig();
-    if (m_server->isListening() && cfg.tls == m_serverTls) {
+    if (m_server->isListening() && cfg.tls == m_serverTls && cfg.listenAddress == m_serverAddress) {
         m_server->setConfig(cfg);
         return true;
     }
@@ -1099,6 +1212,7 @@ bool MainWindow::ensureEmbeddedServer(QString *error)
         return false;
     }
     m_serverTls = cfg.tls;
+    m_serverAddress = cfg.listenAddress;
     if (wasTarget) {
         m_url->setText(embeddedUrl());
     }
@@ -1116,7 +1230,8 @@ void MainWindow::startRun()
     const QString text = m_url->text().trimmed();
     const bool embedded = text.isEmpty() || text == embeddedUrl();
     QString error;
-    if (embedded || serverConfig().tls != m_serverTls) {
+    if (embedded || serverConfig().tls != m_serverTls
+        || serverConfig().listenAddress != m_serverAddress) {
         if (!ensureEmbeddedServer(&error)) {
             onRunFailed(tr("the embedded server could not start: %1").arg(error));
             return;
@@ -1125,6 +1240,11 @@ void MainWindow::startRun()
     const LoadConfig load = loadConfig();
     if (!load.url.startsWith(u"http://") && !load.url.startsWith(u"https://")) {
         onRunFailed(tr("\"%1\" is not an http:// or https:// URL").arg(load.url));
+        return;
+    }
+    if (!embedded && !confirmTarget(load.url)) {
+        onRunFailed(tr("not started: %1 is not on this machine and loading it was not confirmed")
+                        .arg(load.url));
         return;
     }
     const TransportConfig transport = transportConfig();

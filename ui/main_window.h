@@ -147,6 +147,19 @@ public:
     // Replaces the question box (tests); an empty handler restores it.
     void setConfirmHandler(ConfirmHandler handler);
 
+    // Every start at a target off this machine (not localhost, 127.0.0.0/8 or ::1) asks
+    // first, once per target (scheme://host:port) and window: a scenario file or preset
+    // cannot point a load at someone else's server unasked. allowTarget() records a
+    // target the user named themselves (poolscope --url); false for an unparsable URL.
+    bool allowTarget(const QString &url);
+    [[nodiscard]] bool isTargetAllowed(const QString &url) const;
+    // The embedded server's listen address. Loopback always; any other address only when
+    // the user asked for it: `confirmed` (poolscope --listen) or the question box says so.
+    // Restarts a listening server on the new address. False when declined or when the
+    // server cannot listen there (*error says why); the old address stays then.
+    bool setListenAddress(const QHostAddress &address, bool confirmed, QString *error = nullptr);
+    [[nodiscard]] QHostAddress listenAddress() const { return m_listenAddress; }
+
 public Q_SLOTS:
     void startRun();
     void stopRun();
@@ -232,6 +245,10 @@ private:
     void openScenario();
     void saveScenario();
     bool ensureEmbeddedServer(QString *error);
+    // The question box (or the ConfirmHandler) for `action`; true = go ahead.
+    bool ask(const QString &action, const QStringList &items);
+    bool confirmTarget(const QString &url);
+    void chooseListenAddress();
 
     struct PendingChange
     {
@@ -304,6 +321,10 @@ private:
     bool m_running = false;
     QString m_runUrl; // the target of the run in progress
     bool m_serverTls = false; // TLS setting the embedded server was started with
+    QHostAddress m_serverAddress; // the address the embedded server was started on
+    QHostAddress m_listenAddress { QHostAddress::LocalHost }; // see setListenAddress()
+    bool m_listenChosen = false; // setListenAddress() was called and succeeded
+    QStringList m_allowedTargets; // pool keys the user agreed to load (confirmTarget)
 };
 
 } // namespace poolscope

@@ -3,9 +3,19 @@
 #include "gzip_decoder.h"
 #include "llhttp_callbacks.h"
 
+#include <QByteArrayList>
+#include <QStringList>
+#include <algorithm>
+#include <cstring>
+
 namespace poolscope {
 
 namespace {
+
+// Go's internal/chunked.go maxLineLength, and the 4 KiB bufio.Reader its trailer check
+// (transfer.go seeUpcomingDoubleCRLF) peeks through.
+constexpr qint64 kGoMaxLineLength = 4096;
+constexpr qint64 kGoReadBufferSize = 4096;
 
 bool isInformational(int status)
 {
@@ -28,6 +38,63 @@ void appendShort(char *buffer, int capacity, int &length, const char *at, size_t
     }
 }
 
+// Go's strconv.Quote, for the ASCII and Latin-1 bytes a status line carries: printable
+// ASCII as is, the usual escapes, \xNN for the rest (Go prints valid UTF-8 runes as they
+// are; a non-ASCII status line is rare enough to show escaped).
+QString goQuote(const QByteArray &bytes)
+{
+    QString out = QStringLiteral("\"");
+    for (const char ch : bytes) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+        case '"':
+            out += QStringLiteral("\\\"");
+            break;
+        case '\\':
+            out += QStringLiteral("\\\\");
+            break;
+        case '\a':
+            out += QStringLiteral("\\a");
+            break;
+        case '\b':
+            out += QStringLiteral("\\b");
+            break;
+        case '\f':
+            out += QStringLiteral("\\f");
+            break;
+        case '\n':
+            out += QStringLiteral("\\n");
+            break;
+        case '\r':
+            out += QStringLiteral("\\r");
+            break;
+        case '\t':
+            out += QStringLiteral("\\t");
+            break;
+        case '\v':
+            out += QStringLiteral("\\v");
+            break;
+        default:
+            if (c >= 0x20 && c < 0x7f) {
+                out += QLatin1Char(char(c));
+            } else {
+                out += QStringLiteral("\\x%1").arg(c, 2, 16, QLatin1Char('0'));
+            }
+        }
+    }
+    return out + u'"';
+}
+
+// Go 1.19's http.ParseHTTPVersion: "HTTP/1.0" and "HTTP/1.1" fast, else HTTP/D.D.
+bool goHttpVersionOk(const QByteArray &proto)
+{
+    if (proto == "HTTP/1.1" || proto == "HTTP/1.0") {
+        return true;
+    }
+    return proto.size() == 8 && proto.startsWith("HTTP/") && proto[5] >= '0' && proto[5] <= '9'
+        && proto[6] == '.' && proto[7] >= '0' && proto[7] <= '9';
+}
+
 } // namespace
 
 struct ResponseParser::Callbacks : LlhttpCallbacks<ResponseParser, ResponseParser::Callbacks>
@@ -45,14 +112,34 @@ struct ResponseParser::Callbacks : LlhttpCallbacks<ResponseParser, ResponseParse
 
     static int onHeaderField(llhttp_t *parser, const char *at, size_t length)
     {
-        self(parser)->headerFieldBytes(at, length);
-        return self(parser)->checkHeaderSpan(at, length);
+        ResponseParser *p = self(parser);
+        if (p->m_inTrailer)
+            return p->countTrailer(length + 2); // ": "
+        p->headerFieldBytes(at, length);
+        return p->checkHeaderSpan(at, length);
     }
 
     static int onHeaderValue(llhttp_t *parser, const char *at, size_t length)
     {
-        self(parser)->headerValueBytes(at, length);
-        return self(parser)->checkHeaderSpan(at, length);
+        ResponseParser *p = self(parser);
+        if (p->m_inTrailer)
+            return p->countTrailer(length + 2); // CRLF
+        p->headerValueBytes(at, length);
+        return p->checkHeaderSpan(at, length);
+    }
+
+    static int onChunkExtension(llhttp_t *parser, const char *, size_t length)
+    {
+        return self(parser)->countChunkExtension(length);
+    }
+
+    static int onChunkHeader(llhttp_t *parser)
+    {
+        ResponseParser *p = self(parser);
+        p->m_chunkLineBytes = 0;
+        if (parser->content_length == 0)
+            p->m_inTrailer = true; // the last chunk: what follows is the trailer section
+        return HPE_OK;
     }
 
     static int onHeaderFieldComplete(llhttp_t *parser)
@@ -119,6 +206,9 @@ struct ResponseParser::Callbacks : LlhttpCallbacks<ResponseParser, ResponseParse
         s.on_headers_complete = &onHeadersComplete;
         s.on_body = &onBody;
         s.on_message_complete = &onMessageComplete;
+        s.on_chunk_extension_name = &onChunkExtension;
+        s.on_chunk_extension_value = &onChunkExtension;
+        s.on_chunk_header = &onChunkHeader;
     }
 };
 
@@ -159,6 +249,11 @@ void ResponseParser::begin(bool headRequest, bool requestedGzip)
     m_got100Continue = false;
     m_informationalCount = 0;
     m_headerBytesBeforeCall = 0;
+    m_firstLine.truncate(0);
+    m_firstLineDone = false;
+    m_firstLineEmpty = false;
+    m_lineErrorPending = false;
+    m_headTailLength = 0;
     m_errorKind = ErrorKind::None;
     if (!m_errorMessage.isEmpty())
         m_errorMessage.clear();
@@ -177,6 +272,11 @@ void ResponseParser::resetResponseFields()
     m_inLocation = false;
     m_locationSeen = false;
     m_location.truncate(0);
+    m_transferEncodingField.clear();
+    m_contentLengthField.clear();
+    m_chunkLineBytes = 0;
+    m_inTrailer = false;
+    m_trailerBytes = 0;
     m_headersComplete = false;
     m_statusCode = 0;
     m_httpMajor = 0;
@@ -223,6 +323,13 @@ void ResponseParser::headerFieldDone()
 {
     constexpr QLatin1StringView kContentEncoding("content-encoding");
     constexpr QLatin1StringView kLocation("location");
+    constexpr QLatin1StringView kTransferEncoding("transfer-encoding");
+    constexpr QLatin1StringView kContentLength("content-length");
+    const QLatin1StringView field(m_field, std::min(m_fieldLength, kShortFieldBytes));
+    if (m_fieldLength <= kShortFieldBytes && field == kTransferEncoding)
+        m_transferEncodingField.start();
+    if (m_fieldLength <= kShortFieldBytes && field == kContentLength)
+        m_contentLengthField.start();
     m_inContentEncoding = !m_contentEncodingSeen && m_fieldLength == kContentEncoding.size()
         && QLatin1StringView(m_field, m_fieldLength) == kContentEncoding;
     // The status line is parsed by now: only a redirect's Location is worth keeping.
@@ -240,10 +347,14 @@ void ResponseParser::headerValueBytes(const char *at, size_t length)
         appendShort(m_value, kShortFieldBytes, m_valueLength, at, length);
     if (m_inLocation)
         m_location.append(at, static_cast<qsizetype>(length)); // bounded by the header limit
+    m_transferEncodingField.append(at, length);
+    m_contentLengthField.append(at, length);
 }
 
 void ResponseParser::headerValueDone()
 {
+    m_transferEncodingField.finish();
+    m_contentLengthField.finish();
     if (m_inLocation) {
         m_inLocation = false;
         m_locationSeen = true;
@@ -272,6 +383,129 @@ qint64 ResponseParser::bodyBytes() const
     return m_uncompressed && m_gzip ? m_gzip->decodedBytes() : m_bodyBytes;
 }
 
+void ResponseParser::captureFirstLine(const char *from, const char *end)
+{
+    if (m_firstLineDone || from >= end)
+        return;
+    if (m_firstLine.isEmpty() && (*from == '\r' || *from == '\n')) {
+        // llhttp skips CRLFs before a message; Go's ReadLine returns "" and fails.
+        m_firstLineEmpty = true;
+        m_firstLineDone = true;
+        return;
+    }
+    const auto *newline = static_cast<const char *>(std::memchr(from, '\n', size_t(end - from)));
+    const char *stop = newline ? newline : end;
+    const qsizetype room = std::max<qsizetype>(kMaxLineCapture - m_firstLine.size(), 0);
+    m_firstLine.append(from, std::min<qsizetype>(stop - from, room));
+    if (newline) {
+        m_firstLineDone = true;
+        m_lineEnd = newline + 1;
+        if (m_firstLine.endsWith('\r'))
+            m_firstLine.chop(1);
+    }
+}
+
+// Go 1.19's ReadResponse on the status line (response.go), in its order and words.
+QString ResponseParser::goStatusLineError() const
+{
+    if (m_firstLineEmpty)
+        return QStringLiteral("malformed HTTP response \"\"");
+    const QByteArray &line = m_firstLine;
+    const qsizetype space = line.indexOf(' ');
+    if (space < 0)
+        return QStringLiteral("malformed HTTP response ") + goQuote(line);
+    const QByteArray proto = line.left(space);
+    QByteArray status = line.mid(space + 1);
+    while (status.startsWith(' '))
+        status.remove(0, 1);
+    const qsizetype end = status.indexOf(' ');
+    const QByteArray code = end < 0 ? status : status.left(end);
+    bool ok = false;
+    const int value = code.toInt(&ok);
+    if (code.size() != 3 || !ok || value < 0)
+        return QStringLiteral("malformed HTTP status code ") + goQuote(code);
+    if (!goHttpVersionOk(proto))
+        return QStringLiteral("malformed HTTP version ") + goQuote(proto);
+    return {};
+}
+
+// Go 1.19's transferReader.parseTransferEncoding (transfer.go) on HTTP/1.1 and later.
+QString ResponseParser::goTransferEncodingError() const
+{
+    const RepeatedField &te = m_transferEncodingField;
+    if (te.count > 1)
+        return QStringLiteral("too many transfer encodings: ") + te.goQuotedList();
+    if (te.count == 1 && te.first().compare("chunked", Qt::CaseInsensitive) != 0)
+        return QStringLiteral("unsupported transfer encoding: ") + goQuote(te.first());
+    return {};
+}
+
+void ResponseParser::RepeatedField::clear()
+{
+    values.truncate(0); // keeps the capacity: no allocation per response
+    count = 0;
+    inValue = false;
+}
+
+void ResponseParser::RepeatedField::start()
+{
+    ++count;
+    inValue = true;
+}
+
+void ResponseParser::RepeatedField::append(const char *at, size_t length)
+{
+    if (inValue)
+        values.append(at, static_cast<qsizetype>(length));
+}
+
+void ResponseParser::RepeatedField::finish()
+{
+    if (!inValue)
+        return;
+    inValue = false;
+    // Trim this value in place (textproto trims spaces and tabs), then end its line.
+    const qsizetype start = values.lastIndexOf('\n') + 1;
+    const QByteArray value = values.mid(start).trimmed();
+    values.truncate(start);
+    values += value;
+    values += '\n';
+}
+
+QByteArray ResponseParser::RepeatedField::first() const
+{
+    return values.left(values.indexOf('\n'));
+}
+
+QString ResponseParser::RepeatedField::goQuotedList() const
+{
+    QStringList quoted;
+    for (const QByteArray &v : values.split('\n')) {
+        if (quoted.size() < count)
+            quoted << goQuote(v);
+    }
+    return u'[' + quoted.join(u' ') + u']';
+}
+
+int ResponseParser::countChunkExtension(size_t length)
+{
+    m_chunkLineBytes += static_cast<qint64>(length);
+    // The line also holds the size digits, ';', '=' and CRLF: a few bytes more.
+    if (m_chunkLineBytes + 4 >= kGoMaxLineLength)
+        return fail(ErrorKind::Malformed, QStringLiteral("header line too long"));
+    return HPE_OK;
+}
+
+int ResponseParser::countTrailer(size_t length)
+{
+    m_trailerBytes += static_cast<qint64>(length);
+    if (m_trailerBytes + 2 > kGoReadBufferSize) {
+        return fail(ErrorKind::Malformed,
+            QStringLiteral("http: suspiciously long trailer after chunked body"));
+    }
+    return HPE_OK;
+}
+
 bool ResponseParser::finishHead(const char *headEnd)
 {
     if (headerBytesAt(headEnd) > m_activeMaxHeaderBytes) {
@@ -283,6 +517,10 @@ bool ResponseParser::finishHead(const char *headEnd)
     m_statusCode = status;
     m_httpMajor = llhttp_get_http_major(parser);
     m_httpMinor = llhttp_get_http_minor(parser);
+    if (const QString goError = goStatusLineError(); !goError.isEmpty()) {
+        fail(ErrorKind::Malformed, goError);
+        return false;
+    }
     if (status == 101) {
         fail(ErrorKind::UnexpectedUpgrade,
             QStringLiteral("unexpected 101 Switching Protocols: no upgrade was requested"));
@@ -292,7 +530,22 @@ bool ResponseParser::finishHead(const char *headEnd)
         // The next head starts here and gets its own limit. A 1xx never has a body.
         m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
         parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
+        // The next head's status line starts here.
+        m_firstLine.truncate(0);
+        m_firstLineDone = false;
+        m_firstLineEmpty = false;
+        captureFirstLine(headEnd, m_callEnd);
+        if (m_firstLineEmpty) {
+            fail(ErrorKind::Malformed, goStatusLineError());
+            return false;
+        }
         return true;
+    }
+    if (m_httpMajor > 1 || (m_httpMajor == 1 && m_httpMinor >= 1)) {
+        if (const QString goError = goTransferEncodingError(); !goError.isEmpty()) {
+            fail(ErrorKind::Malformed, goError);
+            return false;
+        }
     }
     m_headersComplete = true;
     m_chunked = (parser->flags & F_CHUNKED) != 0;
@@ -326,8 +579,26 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
     if (len <= 0)
         return { m_state, 0 };
     m_firstByteSeen = true;
-
+    if (m_lineErrorPending)
+        return feedPendingLine(data, len);
+    const char *const original = data;
+    if (!m_headersComplete) {
+        m_lineEnd = nullptr;
+        captureFirstLine(data, data + len);
+        if (m_firstLineEmpty) {
+            fail(ErrorKind::Malformed, goStatusLineError());
+            m_state = Result::Error;
+            return { m_state, 0 };
+        }
+        // Go 1.19's textproto takes a NUL in a header name or value; llhttp does not.
+        // (Only when the NUL comes before the head's end: body bytes are never copied.)
+        if (const auto *nul = static_cast<const char *>(std::memchr(data, 0, size_t(len)))) {
+            if (headEndIn(data, nul - data) < 0)
+                data = withoutNulInHead(data, len);
+        }
+    }
     m_callBegin = data;
+    m_callEnd = data + len;
     const char *const end = data + len;
     llhttp_errno_t err = llhttp_execute(m_parser.get(), data, static_cast<size_t>(len));
     // Each head pauses the parser once (a 1xx and the final response may share one call).
@@ -351,25 +622,12 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
         return { m_state, stopped };
     }
     if (err != HPE_OK) {
-        if (m_errorKind == ErrorKind::None && !m_headersComplete && stop
-            && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
-            // Go reads the head through its limit: a bad byte past it is never seen, the
-            // limit is hit first. Without this, reads ending before the bad byte would say
-            // HeaderTooLarge and one read holding both would say Malformed.
-            failHeaderTooLarge();
-        } else if (m_errorKind == ErrorKind::None) {
-            m_errorKind = ErrorKind::Malformed;
-            const char *reason = llhttp_get_error_reason(m_parser.get());
-            m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")
-                                 .arg(QString::fromLatin1(reason ? reason : "parse error"),
-                                     QString::fromLatin1(llhttp_errno_name(err)));
-        }
-        m_state = Result::Error;
+        const FeedResult r = failFeed(err, stop, stopped, original, data, len);
         m_callBegin = nullptr;
-        return { m_state, stopped };
+        return r;
     }
-
     if (!m_headersComplete) {
+        keepHeadTail(data, len);
         // Everything of this call still belongs to the header section of the current
         // response (minus any 1xx that ended inside it, already subtracted).
         m_headerBytesBeforeCall += len;
@@ -382,10 +640,110 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
     return { m_state, len };
 }
 
+ResponseParser::FeedResult ResponseParser::feedPendingLine(const char *data, qsizetype len)
+{
+    // llhttp refused the status line before it was whole; Go reads the whole line and
+    // then words its error on it: wait for the line (or the capture's bound, or EOF).
+    m_lineEnd = nullptr;
+    captureFirstLine(data, data + len);
+    if (m_firstLineDone || m_firstLine.size() >= kMaxLineCapture) {
+        failPendingLine();
+        // The line's bytes, as when the whole line came in one call.
+        return { m_state, m_lineEnd ? static_cast<qsizetype>(m_lineEnd - data) : len };
+    }
+    return { m_state, len };
+}
+
+ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *stop,
+    qsizetype stopped, const char *original, const char *data, qsizetype len)
+{
+    const auto err = static_cast<llhttp_errno_t>(errorCode);
+    const bool inHead = m_errorKind == ErrorKind::None && !m_headersComplete;
+    if (inHead && stop && headerBytesAt(stop) >= m_activeMaxHeaderBytes) {
+        // Go reads the head through its limit: a bad byte past it is never seen, the
+        // limit is hit first. Without this, reads ending before the bad byte would say
+        // HeaderTooLarge and one read holding both would say Malformed.
+        failHeaderTooLarge();
+    } else if (m_errorKind == ErrorKind::None && err == HPE_UNEXPECTED_CONTENT_LENGTH
+        && m_contentLengthField.count > 1) {
+        failTwoContentLengths(stop);
+    } else if (m_errorKind == ErrorKind::None && err == HPE_INVALID_CHUNK_SIZE) {
+        // Go's internal/chunked.go parseHexUint on a byte that is not a hex digit.
+        fail(ErrorKind::Malformed, QStringLiteral("invalid byte in chunk length"));
+    } else if (inHead && !m_firstLineDone) {
+        m_lineErrorPending = true; // in the status line, which has not fully arrived
+        const char *reason = llhttp_get_error_reason(m_parser.get());
+        m_errorMessage = QString::fromLatin1(reason ? reason : "parse error");
+        return { m_state, len }; // all of it is in the captured line
+    } else if (inHead && !goStatusLineError().isEmpty()) {
+        fail(ErrorKind::Malformed, goStatusLineError()); // Go's words for the status line
+        m_state = Result::Error;
+        if (!m_lineEnd)
+            return { m_state, stopped };
+        // The line's bytes: the same total when the line came byte by byte.
+        const char *base = m_lineEnd >= original && m_lineEnd <= original + len ? original : data;
+        return { m_state, static_cast<qsizetype>(m_lineEnd - base) };
+    } else if (m_errorKind == ErrorKind::None) {
+        m_errorKind = ErrorKind::Malformed;
+        const char *reason = llhttp_get_error_reason(m_parser.get());
+        m_errorMessage = QStringLiteral("malformed HTTP response: %1 (%2)")
+                             .arg(QString::fromLatin1(reason ? reason : "parse error"),
+                                 QString::fromLatin1(llhttp_errno_name(err)));
+    }
+    m_state = Result::Error;
+    return { m_state, stopped };
+}
+
+void ResponseParser::failTwoContentLengths(const char *stop)
+{
+    // Go's fixLength (transfer.go) refuses differing repeats: its words, its list. llhttp
+    // stops at the second name, so its value is read from the input here (when this read
+    // holds it). Identical repeats, which Go accepts, fail too.
+    QByteArray second;
+    if (stop) {
+        const auto *eol
+            = static_cast<const char *>(std::memchr(stop, '\n', size_t(m_callEnd - stop)));
+        second = QByteArray(stop, (eol ? eol : m_callEnd) - stop);
+        while (second.startsWith(':') || second.startsWith(' '))
+            second.remove(0, 1);
+        second = second.trimmed();
+    }
+    fail(ErrorKind::Malformed,
+        QStringLiteral("http: message cannot contain multiple Content-Length headers; got [%1 %2]")
+            .arg(goQuote(m_contentLengthField.first()), goQuote(second)));
+}
+
+void ResponseParser::keepHeadTail(const char *data, qsizetype len)
+{
+    // The last 3 bytes of the head so far, for headEndIn() in the next call.
+    char joined[6];
+    std::memcpy(joined, m_headTail, size_t(m_headTailLength));
+    const qsizetype take = std::min<qsizetype>(len, 3);
+    std::memcpy(joined + m_headTailLength, data + len - take, size_t(take));
+    const qsizetype total = m_headTailLength + take;
+    m_headTailLength = std::min<qsizetype>(total, 3);
+    std::memcpy(m_headTail, joined + total - m_headTailLength, size_t(m_headTailLength));
+}
+
+void ResponseParser::failPendingLine()
+{
+    m_lineErrorPending = false;
+    QString goError = goStatusLineError();
+    if (goError.isEmpty()) {
+        goError = QStringLiteral("malformed HTTP response: %1").arg(m_errorMessage); // llhttp's
+    }
+    fail(ErrorKind::Malformed, goError);
+    m_state = Result::Error;
+}
+
 ResponseParser::Result ResponseParser::feedEof()
 {
     if (m_state != Result::NeedMore)
         return m_state;
+    if (m_lineErrorPending) {
+        failPendingLine(); // Go words the partial line it read up to EOF
+        return m_state;
+    }
     if (m_headersComplete && llhttp_message_needs_eof(m_parser.get())) {
         // llhttp_finish runs on_message_complete, which pauses: the pause is our success.
         llhttp_finish(m_parser.get());
@@ -400,17 +758,46 @@ ResponseParser::Result ResponseParser::feedEof()
         }
     }
     m_errorKind = ErrorKind::UnexpectedEof;
-    if (!m_firstByteSeen) {
-        m_errorMessage = QStringLiteral("EOF: connection closed before any response byte");
-    } else if (!m_headersComplete) {
-        m_errorMessage = QStringLiteral("unexpected EOF while reading the response headers");
-    } else {
-        m_errorMessage = QStringLiteral("unexpected EOF after %1 body bytes").arg(m_bodyBytes);
-        if (m_contentLength >= 0)
-            m_errorMessage += QStringLiteral(" of %1").arg(m_contentLength);
-    }
+    // Go's words: io.EOF before any byte, io.ErrUnexpectedEOF inside the head or the body
+    // (how far it got is in wireBodyBytes() and contentLength()).
+    m_errorMessage = m_firstByteSeen ? QStringLiteral("unexpected EOF") : QStringLiteral("EOF");
     m_state = Result::Error;
     return m_state;
+}
+
+qsizetype ResponseParser::headEndIn(const char *data, qsizetype len) const
+{
+    // The blank line may have begun in the previous call: look at its last bytes too.
+    char joined[6];
+    const qsizetype tail = m_headTailLength;
+    std::memcpy(joined, m_headTail, size_t(tail));
+    const qsizetype first = std::min<qsizetype>(len, 3);
+    std::memcpy(joined + tail, data, size_t(first));
+    const QByteArrayView edge(joined, tail + first);
+    qsizetype best = -1;
+    for (const QByteArrayView end :
+        { QByteArrayView("\r\n\r\n"), QByteArrayView("\n\n"), QByteArrayView("\n\r\n") }) {
+        const qsizetype atEdge = edge.indexOf(end);
+        if (atEdge >= 0 && atEdge + end.size() > tail) {
+            const qsizetype at = atEdge + end.size() - tail;
+            best = best < 0 ? at : std::min(best, at);
+        }
+        const qsizetype inside = QByteArrayView(data, len).indexOf(end);
+        if (inside >= 0) {
+            const qsizetype at = inside + end.size();
+            best = best < 0 ? at : std::min(best, at);
+        }
+    }
+    return best;
+}
+
+const char *ResponseParser::withoutNulInHead(const char *data, qsizetype len)
+{
+    m_scratch = QByteArray(data, len);
+    // Up to the blank line that ends the head, when this call holds it.
+    const qsizetype headEnd = headEndIn(data, len);
+    std::replace(m_scratch.begin(), m_scratch.begin() + (headEnd < 0 ? len : headEnd), '\0', '_');
+    return m_scratch.constData();
 }
 
 const char *ResponseParser::errorKindName(ErrorKind kind)

@@ -32,8 +32,20 @@ class GzipDecoder;
 // - Header lines ending in a bare LF, control bytes in header values, spaces before the
 //   colon: Go 1.19 accepts them, so we enable llhttp's lenient_headers. Chunk-size lines
 //   ending in a bare LF stay Malformed (llhttp has no leniency for them; Go accepts them).
-// - A Transfer-Encoding other than chunked: Go 1.19 rejects it ("unsupported transfer
-//   encoding"), llhttp reads the body until EOF; we keep llhttp's behaviour (keepAlive false).
+// - Go 1.19 parity (tests/tst_http_go_parity.cpp has a row for each, saying what Go does):
+//   the status line is judged by Go's rules on the raw line (a two-digit or four-digit
+//   status, a bad version, a line without a space: "malformed HTTP status code \"20\"",
+//   "malformed HTTP version ...", "malformed HTTP response ..." with Go's quoting); an empty
+//   first line (a leading CRLF, which llhttp skips) is "malformed HTTP response \"\"";
+//   a Transfer-Encoding other than one "chunked" fails like Go's ("unsupported transfer
+//   encoding: \"gzip\"", "too many transfer encodings: [...]") on HTTP/1.1 (Go ignores it
+//   on 1.0); a chunk-size line of 4096 bytes or more fails with Go's "header line too long"
+//   (internal/chunked.go) and a trailer section past Go's 4 KiB read buffer with "http:
+//   suspiciously long trailer after chunked body" (both after the headers, so bare like
+//   Go's Body.Read errors; the extension and trailer bytes are counted from llhttp's
+//   spans, a few separator bytes either way at the boundary); a NUL in the head (a header
+//   name or value: Go 1.19's textproto accepts both) is read as '_' so llhttp accepts it.
+//   A truncated response says "unexpected EOF", Go's io.ErrUnexpectedEOF.
 // - Header section limit (Transport.MaxResponseHeaderBytes): llhttp has none. Go's
 //   readLoop sets pc.readLimit = maxHeaderResponseSize() (the field, or 10 << 20 when it is
 //   0: not http.DefaultMaxHeaderBytes, which is the server's 1 MiB) and reads the head
@@ -207,6 +219,53 @@ private:
     int m_informationalCount = 0;
     ErrorKind m_errorKind = ErrorKind::None;
     QString m_errorMessage;
+
+    // Go parity (see the class comment). The first line of the current head as it arrived
+    // (bounded; no CR/LF), whether it is complete, and the bytes of this call after it.
+    static constexpr qsizetype kMaxLineCapture = 1024;
+    QByteArray m_firstLine;
+    bool m_firstLineDone = false;
+    bool m_firstLineEmpty = false; // it was empty (a leading CRLF): Go fails
+    bool m_lineErrorPending = false; // llhttp refused the line before it was whole
+    const char *m_lineEnd = nullptr; // just past the line's LF, when this call held it
+    void failPendingLine();
+    const char *m_callEnd = nullptr;
+    // The values of a header Go checks for repeats (Transfer-Encoding, Content-Length):
+    // each trimmed, in a reused buffer (one value per line), and how many there were.
+    struct RepeatedField
+    {
+        QByteArray values;
+        int count = 0;
+        bool inValue = false;
+        void clear();
+        void start();
+        void append(const char *at, size_t length);
+        void finish();
+        [[nodiscard]] QByteArray first() const;
+        [[nodiscard]] QString goQuotedList() const; // Go's %q of []string: ["a" "b"]
+    };
+    RepeatedField m_transferEncodingField;
+    RepeatedField m_contentLengthField;
+    qint64 m_chunkLineBytes = 0; // extension bytes of the current chunk-size line
+    bool m_inTrailer = false;
+    qint64 m_trailerBytes = 0;
+    QByteArray m_scratch; // a head with NUL bytes replaced (feed)
+    char m_headTail[3] {}; // the last bytes of the head fed so far
+    qsizetype m_headTailLength = 0;
+    // Where the head ends in data (just past its blank line), -1 when not in it.
+    [[nodiscard]] qsizetype headEndIn(const char *data, qsizetype len) const;
+    void keepHeadTail(const char *data, qsizetype len);
+    FeedResult feedPendingLine(const char *data, qsizetype len);
+    // An llhttp error `err` at `stop`: the result, in Go's words where Go has some.
+    FeedResult failFeed(int err, const char *stop, qsizetype stopped, const char *original,
+        const char *data, qsizetype len);
+    void failTwoContentLengths(const char *stop);
+    void captureFirstLine(const char *from, const char *end);
+    [[nodiscard]] QString goStatusLineError() const;
+    [[nodiscard]] QString goTransferEncodingError() const;
+    int countChunkExtension(size_t length);
+    int countTrailer(size_t length);
+    const char *withoutNulInHead(const char *data, qsizetype len);
 
     // Header size accounting: header bytes of the current response before the current
     // feed() call (may be negative when a 1xx ended inside the call) and the call's first byte.

@@ -13,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,16 +193,11 @@ DeadPeerLab::~DeadPeerLab()
 
 QString DeadPeerLab::ipProgram()
 {
-    static const QString path = [] {
-        QString p = QStandardPaths::findExecutable(QStringLiteral("ip"));
-        if (p.isEmpty()) {
-            // sbin is often missing from PATH for non-root users.
-            p = QStandardPaths::findExecutable(QStringLiteral("ip"),
-                { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/bin"),
-                    QStringLiteral("/bin") });
-        }
-        return p;
-    }();
+    // Fixed system directories only, never $PATH: the lab runs `ip` as root, and a PATH
+    // entry the user controls must not decide which program that is (issue 16 #12).
+    static const QString path = QStandardPaths::findExecutable(QStringLiteral("ip"),
+        { QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/bin"),
+            QStringLiteral("/bin") });
     return path;
 }
 
@@ -399,6 +395,14 @@ QProcess *DeadPeerLab::startInNamespace(
         return nullptr;
     }
     auto process = std::make_unique<QProcess>();
+    // If the lab dies without tearing down (SIGKILL), the kernel ends the server with it
+    // (issue 16 #12); `ip netns exec` keeps the flag, it execs the program in place.
+    const pid_t parent = ::getpid();
+    process->setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127); // the parent already died between fork and prctl
+    });
     process->start(ipProgram(), execArguments(program, args));
     if (!process->waitForStarted(kIpTimeoutMs)) {
         err = QStringLiteral("cannot start %1 in %2: %3")
@@ -460,6 +464,14 @@ void DeadPeerLab::tearDown()
     if (!m_up) {
         return;
     }
+    if (tornDownBySignal()) {
+        // SIGINT/SIGTERM's handler already killed the server and deleted the veth pair and
+        // the namespace: running `ip` again would only fail twice (issue 16 #12).
+        m_slot = -1;
+        m_up = false;
+        m_vanished = false;
+        return;
+    }
     QString error;
     // Deleting one end of a veth pair deletes both.
     if (!runIp({ QStringLiteral("link"), QStringLiteral("del"), m_hostIf }, &error)) {
@@ -497,6 +509,13 @@ void DeadPeerLab::registerForSignals()
     }
     // More than kMaxLabs labs at once: this one is cleaned by tearDown()/cleanupStale() only.
     m_slot = -1;
+}
+
+bool DeadPeerLab::tornDownBySignal() const
+{
+    // The handler clears `active` of each slot it tears down; only unregisterForSignals()
+    // clears it otherwise, and that also forgets the slot.
+    return m_up && m_slot >= 0 && !g_slots[static_cast<std::size_t>(m_slot)].active;
 }
 
 void DeadPeerLab::unregisterForSignals()

@@ -51,6 +51,9 @@ public:
     // first. False with *error set (and nothing left behind) on failure.
     bool setUp(QString *error);
     [[nodiscard]] bool isUp() const { return m_up; }
+    // SIGINT or SIGTERM arrived and its handler tore the lab down (server killed, veth pair
+    // and namespace deleted); tearDown() then has nothing left to undo.
+    [[nodiscard]] bool tornDownBySignal() const;
 
     [[nodiscard]] QString namespaceName() const { return m_namespace; }
     [[nodiscard]] QString hostInterface() const { return m_hostIf; }

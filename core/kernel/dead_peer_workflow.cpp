@@ -141,6 +141,10 @@ void DeadPeerWorkflow::onServerGone()
     if (m_phase == Phase::Starting) {
         fail(QStringLiteral("the lab server exited before listening%1")
                  .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
+    } else if (m_lab && m_lab->tornDownBySignal()) {
+        // SIGINT/SIGTERM: the handler killed it and removed the namespace on purpose. Saying
+        // so ends the command (which waits for this) without a misleading error.
+        Q_EMIT failed(QStringLiteral("interrupted: the lab is torn down"));
     } else {
         Q_EMIT failed(QStringLiteral("the lab server exited; tear the lab down and set it up "
                                      "again"));

@@ -239,7 +239,8 @@ void Engine::recordRequestDone(const RoundTripResult &r)
         m_stats.recordSuccess(r.latency);
         m_failingSince.reset();
     } else {
-        m_stats.recordFailure(r.failure, r.message);
+        // A response head came (status set): Do returned it, the body read failed.
+        m_stats.recordFailure(r.failure, r.message, r.head.status != 0);
         if (!m_failingSince) {
             m_failingSince = m_clock.now();
         }

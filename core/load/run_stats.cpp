@@ -45,7 +45,7 @@ void RunStats::recordSuccess(Duration latency)
     m_latencyWindow.record(latency);
 }
 
-void RunStats::recordFailure(RequestFailure failure, const QString &message)
+void RunStats::recordFailure(RequestFailure failure, const QString &message, bool afterResponse)
 {
     if (failure == RequestFailure::None) {
         return;
@@ -56,7 +56,7 @@ void RunStats::recordFailure(RequestFailure failure, const QString &message)
     }
     ++m_requestsDone;
     ++m_errors;
-    if (requestFailureAfterResponse(failure)) {
+    if (afterResponse || requestFailureAfterResponse(failure)) {
         ++m_responses; // Do succeeded; the body read failed
     }
     ++m_failures[static_cast<std::size_t>(failure)];

@@ -19,7 +19,9 @@ public:
     // A request got its response; latency from its first attempt.
     void recordSuccess(Duration latency);
     // A request failed (Canceled counts as canceled, not as an error).
-    void recordFailure(RequestFailure failure, const QString &message);
+    // afterResponse: Do had returned this request's response (its headers came), the body
+    // read failed; such a request counts in responses too, as Go's caller sees it.
+    void recordFailure(RequestFailure failure, const QString &message, bool afterResponse = false);
     // In flight when the run stopped: done, but neither success nor error.
     void recordCanceled();
     // A caller's Do followed a redirect: one more round trip for the same request.

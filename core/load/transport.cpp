@@ -419,7 +419,9 @@ void Transport::onResponseComplete(Connection &c, bool reusable)
         reusable = false;
         why = CloseReason::KeepAlivesDisabled;
     } else if (!reusable) {
-        why = CloseReason::ConnectionCloseResponse;
+        // Stray bytes: Go closes it from readLoopPeekFailLocked, a protocol matter, not a
+        // "Connection: close" (issue 16 #11).
+        why = c.hadStrayBytes() ? CloseReason::ProtocolError : CloseReason::ConnectionCloseResponse;
     }
     c.setIdle();
     const bool kept = m_pool.releaseConn(c.id(), reusable, why);

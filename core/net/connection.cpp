@@ -341,6 +341,7 @@ void Connection::handleBytes(const char *data, qsizetype len)
             // Go's readLoop would see them as garbage before the next response.
             // (Bytes arriving later are caught by the Idle phase as unsolicited.)
             const bool stray = r.consumed < len;
+            m_strayBytes = stray;
             m_phase = Phase::Idle;
             m_owner.onResponseComplete(*this, m_parser.keepAlive() && !stray && !m_bodyWithheld);
         }
@@ -385,6 +386,16 @@ void Connection::handleEof(CloseReason reason, const QString &message)
             m_phase = Phase::Closed;
             stopTimer();
             m_owner.onResponseComplete(*this, false);
+            return;
+        }
+        if (m_parser.firstByteSeen() && message == u"EOF") {
+            // A clean EOF inside the response: Go's io.ErrUnexpectedEOF, from RoundTrip
+            // (worded by mapRoundTripError) before the headers, from Body.Read after them.
+            fail(reason,
+                (m_parser.headersComplete()
+                        ? QString()
+                        : QStringLiteral("net/http: HTTP/1.x transport connection broken: "))
+                    + m_parser.errorMessage());
             return;
         }
         fail(reason, message);
@@ -432,6 +443,17 @@ void Connection::socketFailed(bool drainFirst, int sysErrno)
         = goSocketErrorText(err, sysErrno, socketErrorText(m_socket), m_phase == Phase::Dialing);
     if (m_phase == Phase::Handshaking && !m_tlsError.isEmpty()) {
         msg = m_tlsError; // the certificate's verdict, as crypto/x509 words it
+    } else if (m_phase != Phase::Dialing && msg.startsWith(QLatin1String("read: "))) {
+        // Go's net.OpError: "read tcp 127.0.0.1:5000->127.0.0.1:8080: read: ...".
+        const auto hostPort = [](const QHostAddress &a, quint16 port) {
+            return (a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2")
+                                                                  : QStringLiteral("%1:%2"))
+                .arg(a.toString())
+                .arg(port);
+        };
+        msg = QStringLiteral("read tcp %1->%2: %3")
+                  .arg(hostPort(m_socket->localAddress(), m_socket->localPort()),
+                      hostPort(m_spec.address, m_spec.port), msg);
     }
     if (m_phase == Phase::Dialing) {
         // Say what usually runs out, so "Out of resources" is actionable.

@@ -108,6 +108,10 @@ public:
     // needs) at what the socket already holds. The answer sticks: a connection found
     // Closed or Broken fails its next sendRequest() before writing.
     [[nodiscard]] PeerState peekPeer();
+    // Bytes followed the last complete response in the same read: Go's readLoop finds them
+    // with no request waiting ("Unsolicited response received on idle HTTP channel") and
+    // closes the connection (readLoopPeekFailLocked).
+    [[nodiscard]] bool hadStrayBytes() const { return m_strayBytes; }
     // Keep reading (and discarding) the rest of the body without telling anyone:
     // used for a leaked body, whose connection stays Active in the pool.
     void drainSilently();
@@ -161,6 +165,7 @@ private:
     Duration m_responseHeaderTimeout { 0 };
     qint64 m_requestBytesAccepted = 0; // bytes of the current request the socket took
     PeerState m_peer = PeerState::Open; // sticky result of peekPeer()
+    bool m_strayBytes = false; // bytes followed the last complete response
     QString m_peerError; // why m_peer is Broken
     QString m_tlsError; // the certificate verification failure, in Go's words
 };

@@ -98,8 +98,10 @@ QString intRange(const Knob &k)
     const auto n = [](double v) {
         return QString::number(v, 'f', 0);
     };
-    const bool noMin = k.min <= -kIntMax;
-    const bool noMax = k.max >= kIntMax;
+    // Only "no limit" (INT_MAX, what most counts allow) goes unsaid: a larger bound such as
+    // the seed's 4294967295 is a real one and is printed.
+    const bool noMin = k.min == -kIntMax;
+    const bool noMax = k.max == kIntMax;
     if (noMin && noMax) {
         return {};
     }

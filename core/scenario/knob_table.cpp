@@ -23,13 +23,19 @@ namespace {
         }
 #define PS_REAL(field)                                                                             \
     [](const Settings &s) -> KnobValue { return static_cast<double>(s.field); },                   \
-        [](Settings &s, const KnobValue &v) { s.field = std::get<double>(v); }
+        [](Settings &s, const KnobValue &v) {                                                      \
+            s.field = std::get<double>(v);                                                         \
+        }
 #define PS_DURATION(field)                                                                         \
     [](const Settings &s) -> KnobValue { return Duration(s.field); },                              \
-        [](Settings &s, const KnobValue &v) { s.field = std::get<Duration>(v); }
+        [](Settings &s, const KnobValue &v) {                                                      \
+            s.field = std::get<Duration>(v);                                                       \
+        }
 #define PS_BOOL(field)                                                                             \
     [](const Settings &s) -> KnobValue { return static_cast<bool>(s.field); },                     \
-        [](Settings &s, const KnobValue &v) { s.field = std::get<bool>(v); }
+        [](Settings &s, const KnobValue &v) {                                                      \
+            s.field = std::get<bool>(v);                                                           \
+        }
 
 constexpr double kIntMax = std::numeric_limits<int>::max();
 // Durations are bounded by what a run can wait for: 24 days stays inside every
@@ -55,6 +61,26 @@ constexpr KnobChoice kBodyPolicyChoices[] = {
     { "read", QT_TRANSLATE_NOOP("Knob", "read to EOF") },
     { "close-early", QT_TRANSLATE_NOOP("Knob", "close early") },
     { "leak", QT_TRANSLATE_NOOP("Knob", "leak (never close)") },
+};
+// In hostile_mode.h's order; keys and labels as there (tests/tst_server_hostile.cpp checks).
+constexpr KnobChoice kHostileChoices[] = {
+    { "none", QT_TRANSLATE_NOOP("Knob", "none (well-behaved)") },
+    { "garbage", QT_TRANSLATE_NOOP("Knob", "random bytes") },
+    { "truncated-head", QT_TRANSLATE_NOOP("Knob", "truncated headers, then close") },
+    { "truncated-body", QT_TRANSLATE_NOOP("Knob", "truncated body, then close") },
+    { "length-longer", QT_TRANSLATE_NOOP("Knob", "Content-Length longer than the body") },
+    { "length-shorter", QT_TRANSLATE_NOOP("Knob", "Content-Length shorter than the body") },
+    { "bad-chunk-size", QT_TRANSLATE_NOOP("Knob", "bad chunk size") },
+    { "huge-headers", QT_TRANSLATE_NOOP("Knob", "huge headers (10 MiB + 8 KiB)") },
+    { "trickle-head", QT_TRANSLATE_NOOP("Knob", "trickled headers (1 byte / 10 ms)") },
+    { "trickle-body", QT_TRANSLATE_NOOP("Knob", "trickled body (1 byte / 10 ms)") },
+    { "reset", QT_TRANSLATE_NOOP("Knob", "RST instead of an answer") },
+    { "reset-mid-body", QT_TRANSLATE_NOOP("Knob", "RST in the middle of the body") },
+    { "never-answer", QT_TRANSLATE_NOOP("Knob", "never answer") },
+    { "1xx-storm", QT_TRANSLATE_NOOP("Knob", "1xx storm (ten 103s)") },
+    { "length-and-chunked",
+        QT_TRANSLATE_NOOP("Knob", "Content-Length and Transfer-Encoding: chunked") },
+    { "two-lengths", QT_TRANSLATE_NOOP("Knob", "two different Content-Lengths") },
 };
 // Suggestions for the method: any HTTP token is valid.
 constexpr KnobChoice kMethodChoices[] = {
@@ -298,7 +324,7 @@ const Knob kKnobs[] = {
         "body-size", "requestBodySize", QT_TRANSLATE_NOOP("Knob", "request body size"),
         QT_TRANSLATE_NOOP("Knob", "Bytes in each request body."),
         QT_TRANSLATE_NOOP("Knob", "0 = no body"), "",
-        "B", 0, 64 * kMiB, 0, kMiB, 0, {}, nullptr, false, true,
+        "B", 0, 64 * kMiB, 0, 64 * kMiB, 0, {}, nullptr, false, true,
         PS_INT(load.requestBodySize) },
     { "load.expectContinue", "", KnobGroup::Load, KnobKind::Bool,
         "expect-continue", "expectContinue", QT_TRANSLATE_NOOP("Knob", "Expect: 100-continue"),
@@ -346,8 +372,8 @@ const Knob kKnobs[] = {
         PS_DURATION(load.stopWhenFailing) },
     // ---- embedded server ----
     { "server.listenAddress", "", KnobGroup::Server, KnobKind::Text,
-        "server-listen", "listenAddress", QT_TRANSLATE_NOOP("Knob", "listen address"),
-        QT_TRANSLATE_NOOP("Knob", "Address the embedded server listens on."),
+        "listen", "listenAddress", QT_TRANSLATE_NOOP("Knob", "listen address"),
+        QT_TRANSLATE_NOOP("Knob", "Address the embedded server listens on: 127.0.0.1 unless you pass another with --listen (0.0.0.0 or :: opens it to other machines). A scenario file can only name a loopback address."),
         "", "", "", 0, 0, 0, 0, 0, {}, validateAddress, true, false,
         [](const Settings &s) -> KnobValue { return s.server.listenAddress.toString(); },
         [](Settings &s, const KnobValue &v) { s.server.listenAddress.setAddress(std::get<QString>(v)); } },
@@ -376,7 +402,7 @@ const Knob kKnobs[] = {
     { "server.bodySize", "", KnobGroup::Server, KnobKind::Int,
         "server-body-size", "bodySize", QT_TRANSLATE_NOOP("Knob", "body size"),
         QT_TRANSLATE_NOOP("Knob", "Bytes in each response body."),
-        "", "", "B", 0, 64 * kMiB, 0, 10 * kMiB, 0, {}, nullptr, false, true,
+        "", "", "B", 0, 10 * kMiB, 0, 10 * kMiB, 0, {}, nullptr, false, true,
         PS_INT(server.bodySize) },
     { "server.status", "", KnobGroup::Server, KnobKind::Int,
         "server-status", "status", QT_TRANSLATE_NOOP("Knob", "status code"),
@@ -432,6 +458,12 @@ const Knob kKnobs[] = {
         QT_TRANSLATE_NOOP("Knob", "Answer with a malformed status line (a protocol error on the client)."),
         "", "", "", 0, 1, 0, 1, 0, {}, nullptr, false, true,
         PS_BOOL(server.malformed) },
+    { "server.hostile", "", KnobGroup::Server, KnobKind::Choice,
+        "server-hostile", "hostile", QT_TRANSLATE_NOOP("Knob", "hostile response"),
+        QT_TRANSLATE_NOOP("Knob", "Misbehave on every request, to watch what the client makes of it: random bytes, truncated headers or body, a Content-Length longer or shorter than the body, a bad chunk size, 10 MiB of headers, trickled headers or body, an RST before the answer or mid-body, no answer at all, a 1xx storm, Content-Length with chunked, two Content-Lengths. Each ends the request with the error Go 1.19 gives (set a Client.Timeout for the modes that hang)."),
+        "", "", "", 0, 0, 0, 0, 0, kHostileChoices, nullptr, false, true,
+        [](const Settings &s) -> KnobValue { return QString::fromLatin1(hostileModeKey(s.server.hostile)); },
+        [](Settings &s, const KnobValue &v) { parseHostileMode(std::get<QString>(v), &s.server.hostile); } },
     { "server.tls", "", KnobGroup::Server, KnobKind::Bool,
         "server-tls", "tls", QT_TRANSLATE_NOOP("Knob", "TLS"),
         QT_TRANSLATE_NOOP("Knob", "Serve HTTPS with the test certificate (applies at the next Start; the client needs InsecureSkipVerify for the test certificate)."),
@@ -688,8 +720,7 @@ QString checkKnobValue(const Knob &k, const KnobValue &value)
     case KnobKind::Choice: {
         const auto *v = std::get_if<QString>(&value);
         if (!v || choiceIndex(k, *v) < 0) {
-            return QStringLiteral("\"%1\" is not one of %2")
-                .arg(v ? *v : QString(), choiceList(k));
+            return QStringLiteral("\"%1\" is not one of %2").arg(v ? *v : QString(), choiceList(k));
         }
         return {};
     }
@@ -953,8 +984,9 @@ KnobValue knobFromDisplay(const Knob &k, double display)
     case KnobKind::Text:
     case KnobKind::TextList: {
         const auto i = static_cast<std::size_t>(std::max(0.0, display));
-        return k.choices.empty() ? QString()
-                                 : QString::fromLatin1(k.choices[std::min(i, k.choices.size() - 1)].key);
+        return k.choices.empty()
+            ? QString()
+            : QString::fromLatin1(k.choices[std::min(i, k.choices.size() - 1)].key);
     }
     }
     return {};

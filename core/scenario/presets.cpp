@@ -1,5 +1,6 @@
 #include "presets.h"
 
+#include "http/loopback.h"
 #include "knob_table.h"
 
 #include <QFile>
@@ -355,6 +356,21 @@ bool readKnobs(const QJsonObject &obj, const QString &path, Settings *s, QString
     return true;
 }
 
+// Scenario files are shared: one must never open the embedded server to other machines,
+// whatever else it sets. Only --listen on the command line (or the window, after asking)
+// widens the address.
+bool checkListenAddress(const ServerConfig &server, QString *error)
+{
+    if (isLoopbackListenAddress(server.listenAddress)) {
+        return true;
+    }
+    *error = QStringLiteral("server.listenAddress: \"%1\" is not a loopback address; a scenario "
+                            "file keeps the embedded server on this machine (127.0.0.1 or ::1). "
+                            "To listen on other interfaces, pass --listen %1 on the command line")
+                 .arg(server.listenAddress.toString());
+    return false;
+}
+
 // The scenario's words and format marker; false with *error naming the key.
 bool readMeta(const QJsonObject &json, Preset *p, QString *error)
 {
@@ -469,7 +485,14 @@ QJsonObject scenarioToJson(const Preset &p)
     for (const char *section : kSections) {
         out.insert(QLatin1String(section), QJsonObject {});
     }
-    const Settings s { p.transport, p.load, p.server };
+    Settings s { p.transport, p.load, p.server };
+    // A wider address comes from --listen on the command line and stays there: a scenario
+    // file always keeps the server on this machine (scenarioFromJson refuses anything else).
+    if (!isLoopbackListenAddress(s.server.listenAddress)) {
+        s.server.listenAddress = s.server.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+            ? QHostAddress(QHostAddress::LocalHostIPv6)
+            : QHostAddress(QHostAddress::LocalHost);
+    }
     for (const Knob &k : knobTable()) {
         insertAt(&out, knobJsonPath(k), knobToJson(k, k.get(s)));
     }
@@ -482,7 +505,8 @@ std::optional<Preset> scenarioFromJson(const QJsonObject &json, QString *error)
     QString *err = error ? error : &local;
     Preset p;
     Settings s; // missing knobs keep http.DefaultTransport's, LoadConfig{}'s, ServerConfig{}'s
-    if (!checkFormat(json, err) || !readMeta(json, &p, err) || !readKnobs(json, {}, &s, err)) {
+    if (!checkFormat(json, err) || !readMeta(json, &p, err) || !readKnobs(json, {}, &s, err)
+        || !checkListenAddress(s.server, err)) {
         return std::nullopt;
     }
     p.transport = s.transport;

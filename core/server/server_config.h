@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/hostile_mode.h"
+
 #include <QHostAddress>
 #include <chrono>
 #include <cstdint>
@@ -52,6 +54,8 @@ struct ServerConfig
     int dropAfterBytes = 0;
     // Answer with a malformed status line (protocol error on the client).
     bool malformed = false;
+    // Misbehave on every request in this way (hostile_responses.h); None = behave.
+    HostileMode hostile = HostileMode::None;
     // Serve HTTPS with the test certificate from resources/tls.
     bool tls = false;
     // HTTP/2 over TLS: ALPN offers "h2" and "http/1.1" and the connection speaks h2 when the

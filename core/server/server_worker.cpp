@@ -109,8 +109,8 @@ void ServerWorker::acceptPending()
 {
     // A bounded batch keeps one busy listener from starving the connections.
     for (int i = 0; i < 256; ++i) {
-        const int fd = ::accept4(
-            int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd
+            = ::accept4(int(socketDescriptor()), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             incomingConnection(fd);
             continue;
@@ -176,7 +176,7 @@ void ServerWorker::closeAll()
             targets.push_back(entry.first);
     }
     for (Connection *c : targets) {
-        if (c->busy)
+        if (c->busy && !c->hostile)
             c->closeAfterResponse = true;
         else
             closeByServer(c, false);
@@ -508,7 +508,7 @@ void ServerWorker::processInput(Connection *c)
 {
     if (c->finished)
         return;
-    if (c->closing) {
+    if (c->closing || c->hostile) {
         discardLingeringInput(c);
         return;
     }
@@ -565,7 +565,8 @@ void ServerWorker::processInput(Connection *c)
         if (!fromStash && size < qsizetype(m_readBuffer.size()))
             break; // drained what was there; the notifier tells us about more
     }
-    if (c->busy && !c->closing && !c->finished)
+    // (A hostile response keeps reading: the client's close is how a hanging one ends.)
+    if (c->busy && !c->closing && !c->finished && !c->hostile)
         setReading(c, false);
 }
 
@@ -614,6 +615,10 @@ void ServerWorker::onRequestComplete(Connection *c)
         ++m_shared->requests;
         send(c, PreparedResponses::malformedResponse());
         closeByServer(c, false);
+        return;
+    }
+    if (config.hostile != HostileMode::None) {
+        startHostile(c, config.hostile);
         return;
     }
 
@@ -703,6 +708,10 @@ void ServerWorker::sendPending(Connection *c)
     }
     if (c->finished || c->closing || !c->busy)
         return;
+    if (c->hostile) {
+        runHostile(c);
+        return;
+    }
     Pending &p = c->pending;
     const auto now = Clock::now();
     if (!p.headSent) {
@@ -800,6 +809,7 @@ void ServerWorker::closeByServer(Connection *c, bool idleTimeout)
     }
     c->closing = true;
     c->busy = false;
+    c->hostile.reset();
     c->stash = QByteArray();
     ++m_shared->closedByServer;
     if (idleTimeout)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/hostile_responses.h"
 #include "server/prepared_responses.h"
 #include "server/request_parser.h"
 #include "server/server_shared_state.h"
@@ -129,6 +130,9 @@ private:
         // opened with the h2c preface; it then owns the connection's input and output.
         std::unique_ptr<H2ServerSession> h2;
         bool prefaceChecked = false; // h2c: the first bytes were looked at
+        // A hostile response being carried out (ServerConfig::hostile); input is discarded
+        // meanwhile and the connection serves no other request.
+        std::unique_ptr<HostileRun> hostile;
     };
 
     void refreshConfig();
@@ -186,6 +190,11 @@ private:
     void armListTimer(QTimer *timer, const ConnectionList &list, std::chrono::nanoseconds timeout);
     void onIdleTimer();
     void onLingerTimer();
+    // Hostile responses (server_worker_hostile.cpp): start the plan for `mode`, run its steps
+    // until one waits or ends the connection, and the RST that two of them end with.
+    void startHostile(Connection *c, HostileMode mode);
+    void runHostile(Connection *c);
+    void resetByServer(Connection *c);
 
     ServerSharedState *m_shared;
     std::uint64_t m_generation = ~std::uint64_t(0);
