@@ -562,15 +562,29 @@ private Q_SLOTS:
             != pacedRun(ArrivalModel::Poisson, 10, 1000.0, 1s, 8));
     }
 
-    // A busy worker does not take an arrival: with one slow worker, arrivals queue behind
-    // its responses instead of bursting later (Poisson and exact alike).
-    void poissonArrivalsWaitForAFreeWorker()
+    // Poisson arrivals are outside traffic: those that came while the only worker was busy
+    // queue and go out as soon as it is free, one after the other, and the stream keeps
+    // its times (exact slots move back instead: rateSlotsPaceAllWorkersTogether).
+    void poissonArrivalsQueueWhileEveryWorkerIsBusy()
     {
         Rig r;
-        r.scheduler.start(plan(1, 0, Duration::zero(), 1000.0, ArrivalModel::Poisson));
-        r.finishAt(500ms, 0); // 500 arrivals' worth of time busy
-        QCOMPARE(r.host.issued.size(), 2u); // one request at 500 ms, not 500 at once
-        QCOMPARE(r.host.issued.back().at, TimePoint(500ms));
+        WorkerPlan p = plan(1, 0, Duration::zero(), 1000.0, ArrivalModel::Poisson);
+        p.deadline = 10s;
+        r.scheduler.start(p);
+        r.finishAt(500ms, 0); // about 500 arrivals came meanwhile
+        QCOMPARE(r.host.issued.back().at, TimePoint(500ms)); // the backlog: at once
+        r.host.finishAtOnce = [&](int w) {
+            r.scheduler.requestFinished(w);
+        };
+        r.scheduler.requestFinished(0);
+        std::size_t backlog = 0;
+        for (const Issue &i : r.host.issued) {
+            backlog += i.at == TimePoint(500ms);
+        }
+        QVERIFY2(backlog > 400 && backlog < 600, qPrintable(QString::number(backlog)));
+        r.advanceTo(10s);
+        const double n = static_cast<double>(r.host.issued.size());
+        QVERIFY2(std::abs(n - 10000.0) < 5 * std::sqrt(10000.0), qPrintable(QString::number(n)));
     }
 
     // Mixed callers: floor(n * share) of n workers, spread over the indices.

@@ -147,13 +147,18 @@ TimePoint WorkerScheduler::arrival(int index, TimePoint ready)
         w.nextSlot = saturatingAdd(slot, saturatingDuration(1e9 * workers / m_plan.rate));
         return std::max(ready, slot);
     }
-    // One arrival stream over all workers; the next free worker takes the next arrival,
-    // one that comes late pushes the stream back (no burst to catch up).
-    const Duration gap = m_plan.arrivals == ArrivalModel::Poisson
-        ? exponentialGap()
-        : saturatingDuration(1e9 / m_plan.rate);
+    // One arrival stream over all workers; the next free worker takes the next arrival.
+    if (m_plan.arrivals == ArrivalModel::Poisson) {
+        // Traffic from outside does not wait for the callers: an arrival no worker was free
+        // for queues and is taken as soon as one is (the backlog drains at once), and the
+        // stream keeps its own times.
+        const TimePoint slot = m_nextSlot;
+        m_nextSlot = saturatingAdd(slot, exponentialGap());
+        return std::max(ready, slot);
+    }
+    // Exact slots: one that comes late pushes the stream back (no burst to catch up).
     const TimePoint due = std::max(ready, m_nextSlot);
-    m_nextSlot = saturatingAdd(due, gap);
+    m_nextSlot = saturatingAdd(due, saturatingDuration(1e9 / m_plan.rate));
     return due;
 }
 

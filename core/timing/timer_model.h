@@ -26,10 +26,12 @@ enum class ArrivalModel : std::uint8_t {
     // (TimerModel::Go by default, whose millisecond wake-ups bunch them further).
     Go,
     // Traffic from outside: exponential gaps between arrivals over all workers (a Poisson
-    // process), drawn from a seeded generator; the next free worker takes the next arrival.
+    // process), drawn from a seeded generator; the next free worker takes the next arrival,
+    // and arrivals no worker was free for queue until one is (the stream never waits).
     Poisson,
     // Evenly spaced slots over all workers, woken to the nanosecond: the least bursty
-    // arrival there is (PoolScope's only model before issue 13).
+    // arrival there is (PoolScope's only model before issue 13). A slot no worker was free
+    // for moves the stream back to when one is.
     Exact,
 };
 

@@ -845,8 +845,9 @@ func preciseSleepUntil(t time.Time) {
 //     then next = next.Add(interval) (a late worker catches up without sleeping).
 //   - exact, poisson: one arrival stream over all workers, as traffic from outside: a
 //     dispatcher waits precisely for each arrival and hands it to the next free worker
-//     (an unbuffered channel); when none is free the stream waits (next arrival = when
-//     one took it + the gap), as PoolScope's shared slots do.
+//     (an unbuffered channel). When none is free, exact slots wait (next arrival = when
+//     one took it + the gap), as PoolScope's shared slots do; Poisson arrivals queue (the
+//     stream keeps its times and the late ones go out back to back).
 func runPaced(o *options, deadline time.Time, more func(int) bool, do func(w int)) {
 	var wg sync.WaitGroup
 	switch o.arrivals {
@@ -918,17 +919,18 @@ func runPaced(o *options, deadline time.Time, more func(int) bool, do func(w int
 					end()
 					return
 				}
-				// A worker free (not inside a request): the arrival is its, however late
-				// this goroutine or that worker wakes, and the stream keeps its times.
-				// None free: the arrival waits for one, and the stream goes on from when
-				// it was taken.
+				// exact: a worker free (not inside a request) takes the arrival however
+				// late this goroutine or that worker wakes, and the stream keeps its
+				// times; none free: the arrival waits for one, and the stream goes on
+				// from when it was taken. poisson: outside traffic never waits, the
+				// arrivals queue (here: they are handed out late, one after the other).
 				allBusy := atomic.LoadInt32(&busy) >= int32(o.workers)
 				select {
 				case arrivals <- struct{}{}:
 				case <-stop:
 					return
 				}
-				if now := time.Now(); allBusy && now.After(next) {
+				if now := time.Now(); o.arrivals == "exact" && allBusy && now.After(next) {
 					next = now
 				}
 				next = next.Add(gap())
