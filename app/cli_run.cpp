@@ -207,6 +207,14 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
                 static_cast<qint64>(n));
         }
     }
+    // Go's resp.Proto of every response, e.g. {"HTTP/2.0": 1000}.
+    QJsonObject protocols;
+    for (std::size_t i = 0; i < kHttpProtoCount; ++i) {
+        if (s.responsesByProto[i] > 0) {
+            protocols.insert(QLatin1String(httpProtoName(static_cast<HttpProto>(i))),
+                static_cast<qint64>(s.responsesByProto[i]));
+        }
+    }
     const double seconds = std::chrono::duration<double>(s.time).count();
     QJsonObject o {
         { QStringLiteral("target"), s.target },
@@ -230,6 +238,7 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         { QStringLiteral("duration_s"), seconds },
         { QStringLiteral("close_reasons"), reasons },
         { QStringLiteral("errors_by_kind"), errors },
+        { QStringLiteral("protocols"), protocols },
         { QStringLiteral("latency_ms"), latencyJson(s.latencyTotal) },
     };
     if (!s.lastError.isEmpty()) {
@@ -301,6 +310,14 @@ void printTable(const QJsonObject &o)
     line("dials",
         num("dials") + QStringLiteral("  (reused ") + num("reused") + QStringLiteral(", fresh ")
             + num("fresh") + QStringLiteral(", retries ") + num("retries") + QStringLiteral(")"));
+    const QJsonObject protocols = o.value(QStringLiteral("protocols")).toObject();
+    QStringList protoParts;
+    for (auto it = protocols.begin(); it != protocols.end(); ++it) {
+        protoParts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toDouble(), 0, 'f', 0);
+    }
+    if (!protoParts.isEmpty()) {
+        line("protocols", protoParts.join(QStringLiteral(", ")));
+    }
     line("req/conn", QString::number(o.value(QStringLiteral("req_per_conn")).toDouble(), 'f', 1));
     line("closed", num("closed"));
     const QJsonObject reasons = o.value(QStringLiteral("close_reasons")).toObject();

@@ -196,8 +196,14 @@ private Q_SLOTS:
     void compilesWithGo_data()
     {
         QTest::addColumn<QString>("snippet");
+        // What PoolScope models for HTTPS (TransportConfig::attemptsHttp2): the pasted
+        // snippet must negotiate the same.
+        QTest::addColumn<QByteArray>("proto");
+        const auto proto = [](const TransportConfig &c) {
+            return c.attemptsHttp2() ? QByteArray("HTTP/2.0") : QByteArray("HTTP/1.1");
+        };
         for (const Preset &p : builtinPresets()) {
-            QTest::newRow(qPrintable(p.id)) << goSnippet(p.transport);
+            QTest::newRow(qPrintable(p.id)) << goSnippet(p.transport) << proto(p.transport);
         }
         TransportConfig odd = TransportConfig::zero();
         odd.keepAlive = -5s;
@@ -205,18 +211,28 @@ private Q_SLOTS:
         odd.insecureSkipVerify = true;
         odd.maxIdleConnsPerHost = -1;
         odd.responseHeaderTimeout = 1h;
-        QTest::newRow("negative-and-tls") << goSnippet(odd);
+        QTest::newRow("negative-and-tls") << goSnippet(odd) << proto(odd);
         TransportConfig dialOnly = TransportConfig::zero();
         dialOnly.dialTimeout = 30s;
-        QTest::newRow("dialer-only") << goSnippet(dialOnly);
+        QTest::newRow("dialer-only") << goSnippet(dialOnly) << proto(dialOnly);
+        // A zero Transport with a dialer of its own, as Go: HTTP/1.1 unless forced.
+        QCOMPARE(proto(dialOnly), QByteArray("HTTP/1.1"));
+        TransportConfig forced = dialOnly;
+        forced.forceAttemptHttp2 = true;
+        QTest::newRow("dialer-forced-h2") << goSnippet(forced) << proto(forced);
+        TransportConfig h2Off = TransportConfig::goDefault();
+        h2Off.disableHttp2 = true;
+        h2Off.strictMaxConcurrentStreams = true;
+        QTest::newRow("http2-off") << goSnippet(h2Off) << proto(h2Off);
         TransportConfig limits = TransportConfig::goDefault();
         limits.maxResponseHeaderBytes = 64 << 10;
         limits.disableCompression = true;
-        QTest::newRow("header-limit-and-compression") << goSnippet(limits);
+        QTest::newRow("header-limit-and-compression") << goSnippet(limits) << proto(limits);
     }
     void compilesWithGo()
     {
         QFETCH(QString, snippet);
+        QFETCH(QByteArray, proto);
         const QString go = qEnvironmentVariable("POOLSCOPE_GO");
         if (go.isEmpty() || !QFileInfo(go).isExecutable()) {
             QSKIP("POOLSCOPE_GO is not set to a Go toolchain; snippets are only checked textually");
@@ -257,16 +273,17 @@ private Q_SLOTS:
         QVERIFY2(proc.exitStatus() == QProcess::NormalExit && proc.exitCode() == 0,
             qPrintable(
                 QStringLiteral("go build failed:\n%1\n--- snippet ---\n%2").arg(output, snippet)));
-        // A pasted snippet must not switch HTTP/2 off (a custom DialContext or
-        // TLSClientConfig does, unless ForceAttemptHTTP2).
+        // A pasted snippet must negotiate what PoolScope showed: a custom DialContext or
+        // TLSClientConfig switches HTTP/2 off unless ForceAttemptHTTP2 (so the snippet sets
+        // it when PoolScope attempts HTTP/2), an empty TLSNextProto always does.
         QProcess run;
         run.setProcessEnvironment(env);
         run.start(dir.filePath(QStringLiteral("out")), {});
         QVERIFY2(run.waitForFinished(60000), "the harness did not finish in a minute");
-        const QByteArray proto = run.readAllStandardOutput().trimmed();
-        QVERIFY2(proto == "HTTP/2.0",
+        const QByteArray negotiated = run.readAllStandardOutput().trimmed();
+        QVERIFY2(negotiated == proto,
             qPrintable(QStringLiteral("negotiated %1 (%2)\n--- snippet ---\n%3")
-                           .arg(QString::fromUtf8(proto),
+                           .arg(QString::fromUtf8(negotiated),
                                QString::fromUtf8(run.readAllStandardError()), snippet)));
         // gofmt agrees with our layout (a copied snippet should not be reformatted).
         QProcess fmt;

@@ -31,6 +31,9 @@ enum class CloseReason : std::uint8_t {
     ProtocolError, // malformed response
     TransportClosed, // CloseIdleConnections / engine shutdown
     KeepAliveTimeout, // kernel gave up after keep-alive probes (ETIMEDOUT)
+    H2GoAway, // HTTP/2: the server sent GOAWAY; closed once its last stream ended
+    H2IdleTimeout, // HTTP/2: no stream for IdleConnTimeout (ClientConn idle timer)
+    H2SpareUnused, // HTTP/2: a start-up dial that negotiated h2 after another conn was pooled
     Count_
 };
 
@@ -109,6 +112,16 @@ inline constexpr std::array<CloseReasonInfo, kCloseReasonCount> kCloseReasonTabl
     // The kernel drops the socket after unanswered probes: no FIN exchange, no TIME_WAIT.
     { CloseReason::KeepAliveTimeout, "keep_alive_timeout", "keep-alive probes unanswered",
         "ETIMEDOUT (TCP keep-alive)", FirstCloser::None, 0x617396 },
+    // nginx sends GOAWAY (keepalive_requests, keepalive_timeout) and closes after the last
+    // stream: the server usually closes first.
+    { CloseReason::H2GoAway, "h2_goaway", "HTTP/2 GOAWAY", "http2 GOAWAY (ClientConn.goAway)",
+        FirstCloser::Server, 0x2ca02c },
+    { CloseReason::H2IdleTimeout, "h2_idle_timeout", "HTTP/2 idle timeout",
+        "http2 ClientConn.closeIfIdle (IdleConnTimeout)", FirstCloser::Client, 0xaec7e8 },
+    // upgradeFn: addConnIfNeeded found a pooled h2 connection that can take the request
+    // (used == false), so the new TLS connection is closed without a stream.
+    { CloseReason::H2SpareUnused, "h2_spare_unused", "HTTP/2 spare dial closed unused",
+        "upgradeFn (addConnIfNeeded: used == false)", FirstCloser::Client, 0x98df8a },
 } };
 
 namespace detail {

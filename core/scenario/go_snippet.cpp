@@ -99,6 +99,16 @@ bool isGoGroup(KnobGroup g)
     return g != KnobGroup::Load && g != KnobGroup::Server;
 }
 
+// The HTTP/2 knobs are not plain literal fields: goSnippet writes them from
+// TransportConfig::attemptsHttp2() (ForceAttemptHTTP2, TLSNextProto) or as a comment
+// (StrictMaxConcurrentStreams lives in golang.org/x/net/http2.Transport in Go 1.19).
+bool isHttp2Knob(const Knob &k)
+{
+    const QLatin1String key(k.key);
+    return key == QLatin1String("ForceAttemptHTTP2") || key == QLatin1String("DisableHTTP2")
+        || key == QLatin1String("StrictMaxConcurrentStreams");
+}
+
 // What an integer field's zero means, in a comment: "0, which means 2" from
 // "0 means 2 (DefaultMaxIdleConnsPerHost)", "0 (unlimited)" from "0 = unlimited".
 QString zeroText(const Knob &k)
@@ -189,7 +199,7 @@ Literals goFields(const TransportConfig &cfg)
     const Settings goDefault; // http.DefaultTransport
     Literals out;
     for (const Knob &k : knobTable()) {
-        if (!isGoGroup(k.group)) {
+        if (!isGoGroup(k.group) || isHttp2Knob(k)) {
             continue;
         }
         const KnobValue v = k.get(settings);
@@ -260,8 +270,15 @@ QString goSnippet(const TransportConfig &cfg)
     }
     // Go attempts HTTP/2 only for a Transport without a custom dialer or TLS config
     // unless ForceAttemptHTTP2 (onceSetNextProtoDefaults); DefaultTransport sets it.
-    // Without it, pasting this snippet would switch HTTP/2 off for every HTTPS backend.
-    if (usesNet || usesTls) {
+    // Without it, pasting this snippet would switch HTTP/2 off for every HTTPS backend
+    // that PoolScope showed speaking HTTP/2. HTTP/2 off is a non-nil, empty TLSNextProto.
+    bool usesTlsPackage = usesTls;
+    if (cfg.disableHttp2) {
+        transport.field(QStringLiteral("TLSNextProto"),
+            QStringLiteral("map[string]func(string, *tls.Conn) http.RoundTripper{}"),
+            QStringLiteral("HTTP/2 off"));
+        usesTlsPackage = true;
+    } else if (cfg.attemptsHttp2() && (usesNet || usesTls || cfg.forceAttemptHttp2)) {
         transport.field(QStringLiteral("ForceAttemptHTTP2"), QStringLiteral("true"),
             QStringLiteral("keeps HTTP/2 with the DialContext/TLSClientConfig above"));
     }
@@ -272,7 +289,7 @@ QString goSnippet(const TransportConfig &cfg)
     client.append(f.client);
 
     QStringList imports;
-    if (usesTls) {
+    if (usesTlsPackage) {
         imports << QStringLiteral("\"crypto/tls\"");
     }
     if (usesNet) {
@@ -289,9 +306,15 @@ QString goSnippet(const TransportConfig &cfg)
                           "// &http.Transport{} starts from zero values, not from\n"
                           "// http.DefaultTransport, so every non-zero field is written;\n"
                           "// a trailing comment marks each value that differs from it.\n"
-                          "// PoolScope models HTTP/1.1 only; ForceAttemptHTTP2 keeps\n"
-                          "// HTTP/2 for HTTPS backends as DefaultTransport does\n"
-                          "// (DefaultTransport also sets Proxy).\n");
+                          "// HTTPS backends negotiate HTTP/2 by ALPN as PoolScope\n"
+                          "// showed: ForceAttemptHTTP2 keeps it with a DialContext,\n"
+                          "// as DefaultTransport does (which also sets Proxy).\n");
+    if (cfg.strictMaxConcurrentStreams) {
+        out += QStringLiteral("// StrictMaxConcurrentStreams is a field of\n"
+                              "// golang.org/x/net/http2.Transport in Go 1.19: call\n"
+                              "// http2.ConfigureTransports(t) on the http.Transport t\n"
+                              "// below before its first use and set it on the result.\n");
+    }
     if (usesGo123) {
         out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
     }
