@@ -548,7 +548,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 	t.ResponseHeaderTimeout = o.responseHeaderTimeout
 	t.ForceAttemptHTTP2 = false
 	t.DialContext = r.dialer(o)
-	return t
+	return configureHTTPS(o, r, t) // https.go
 }
 
 func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte) {
@@ -572,6 +572,7 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 	begin := time.Now()
 	resp, err := client.Do(req)
 	if err == nil {
+		countProto(resp) // https.go
 		res.mu.Lock()
 		res.responses++
 		res.mu.Unlock()
@@ -743,6 +744,7 @@ func runLoad(o *options) {
 		out["last_error"] = res.lastError
 	}
 	out["go_version"] = runtime.Version()
+	addHTTPSOutput(out) // https.go
 	events := r.events
 	r.mu.Unlock()
 	t.CloseIdleConnections()
