@@ -292,6 +292,9 @@ void H2Session::fail(CloseReason reason, const QString &message)
 
 void H2Session::frameReceived(const void *f)
 {
+    if (m_closed) {
+        return; // closed by an earlier callback of the same read: nobody listens any more
+    }
     const auto *frame = static_cast<const nghttp2_frame *>(f);
     switch (frame->hd.type) {
     case NGHTTP2_SETTINGS: {
