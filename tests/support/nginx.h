@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace poolscope::testsupport {
@@ -19,14 +20,23 @@ namespace poolscope::testsupport {
 class NginxProcess
 {
 public:
+    // Built as { keepaliveRequests [, keepaliveTimeout [, tls [, maxConcurrentStreams]]] }.
     struct Site
     {
-        int keepaliveRequests = 1000; // nginx keepalive_requests
-        QString keepaliveTimeout = QStringLiteral("75s"); // nginx keepalive_timeout
+        Site(int requests = 1000, QString timeout = QStringLiteral("75s"), QString tlsMode = {},
+            int maxStreams = 128)
+            : keepaliveRequests(requests)
+            , keepaliveTimeout(std::move(timeout))
+            , tls(std::move(tlsMode))
+            , maxConcurrentStreams(maxStreams)
+        {
+        }
+        int keepaliveRequests; // nginx keepalive_requests
+        QString keepaliveTimeout; // nginx keepalive_timeout
         // HTTPS with the test certificate (resources/tls): "" = plain HTTP, "h1" = TLS
         // speaking HTTP/1.1 only, "h2" = `listen ... ssl http2` (ALPN h2 and http/1.1).
         QString tls;
-        int maxConcurrentStreams = 128; // nginx http2_max_concurrent_streams (h2 only)
+        int maxConcurrentStreams; // nginx http2_max_concurrent_streams (h2 only)
     };
 
     ~NginxProcess() { stop(); }
