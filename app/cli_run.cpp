@@ -258,6 +258,19 @@ QJsonObject errorsByKindJson(const EngineSnapshot &s)
     return errors;
 }
 
+// protocols: Go's resp.Proto of every response, e.g. {"HTTP/2.0": 1000}.
+QJsonObject protocolsJson(const EngineSnapshot &s)
+{
+    QJsonObject protocols;
+    for (std::size_t i = 0; i < kHttpProtoCount; ++i) {
+        if (s.responsesByProto[i] > 0) {
+            protocols.insert(QLatin1String(httpProtoName(static_cast<HttpProto>(i))),
+                static_cast<qint64>(s.responsesByProto[i]));
+        }
+    }
+    return protocols;
+}
+
 // The counts of the run: requests, the pool's dials and reuse, rates and latency.
 QJsonObject countsJson(const EngineSnapshot &s)
 {
@@ -346,6 +359,7 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
     QJsonObject o = countsJson(s);
     o.insert(QStringLiteral("close_reasons"), closeReasonsJson(s.pool));
     o.insert(QStringLiteral("errors_by_kind"), errorsByKindJson(s));
+    o.insert(QStringLiteral("protocols"), protocolsJson(s));
     if (!s.lastError.isEmpty()) {
         o.insert(QStringLiteral("last_error"), s.lastError);
         if (const QString hint = failureHint(s.lastError); !hint.isEmpty()) {
@@ -385,6 +399,14 @@ void printTable(const QJsonObject &o)
     line("dials",
         num("dials") + QStringLiteral("  (reused ") + num("reused") + QStringLiteral(", fresh ")
             + num("fresh") + QStringLiteral(", retries ") + num("retries") + QStringLiteral(")"));
+    const QJsonObject protocols = o.value(QStringLiteral("protocols")).toObject();
+    QStringList protoParts;
+    for (auto it = protocols.begin(); it != protocols.end(); ++it) {
+        protoParts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value().toDouble(), 0, 'f', 0);
+    }
+    if (!protoParts.isEmpty()) {
+        line("protocols", protoParts.join(QStringLiteral(", ")));
+    }
     line("req/conn", QString::number(o.value(QStringLiteral("req_per_conn")).toDouble(), 'f', 1));
     line("closed", num("closed"));
     const QJsonObject reasons = o.value(QStringLiteral("close_reasons")).toObject();

@@ -164,7 +164,14 @@ double valueAt(const QJsonObject &o, const QString &path)
     const QStringList parts = path.split(QLatin1Char('.'));
     QJsonValue v = o.value(parts.first());
     for (int i = 1; i < parts.size(); ++i) {
-        v = v.toObject().value(parts[i]);
+        // "protocols.HTTP/2.0": the rest of the path may be one key with a dot in it.
+        const QJsonObject obj = v.toObject();
+        const QString rest = parts.mid(i).join(QLatin1Char('.'));
+        if (obj.contains(rest)) {
+            v = obj.value(rest);
+            break;
+        }
+        v = obj.value(parts[i]);
     }
     return v.isUndefined() || v.isNull() ? 0.0 : v.toDouble();
 }
@@ -226,10 +233,12 @@ class NginxFarm
 public:
     static QString profileKey(const QJsonObject &server, int host)
     {
-        return QStringLiteral("%1|%2|%3")
+        return QStringLiteral("%1|%2|%3|%4|%5")
             .arg(server.value(QStringLiteral("keepalive_requests")).toInt(1000))
             .arg(server.value(QStringLiteral("keepalive_timeout")).toString(QStringLiteral("75s")))
-            .arg(host);
+            .arg(host)
+            .arg(server.value(QStringLiteral("tls")).toString())
+            .arg(server.value(QStringLiteral("http2_max_concurrent_streams")).toInt(128));
     }
     void want(const QJsonObject &server)
     {
@@ -246,10 +255,13 @@ public:
         std::vector<NginxProcess::Site> sites;
         for (auto it = m_profiles.begin(); it != m_profiles.end(); ++it) {
             m_site.insert(it.key(), sites.size());
+            // "tls": "h1" or "h2" serves HTTPS with the test certificate (nginx.h).
             sites.push_back({ it.value().value(QStringLiteral("keepalive_requests")).toInt(1000),
                 it.value()
                     .value(QStringLiteral("keepalive_timeout"))
-                    .toString(QStringLiteral("75s")) });
+                    .toString(QStringLiteral("75s")),
+                it.value().value(QStringLiteral("tls")).toString(),
+                it.value().value(QStringLiteral("http2_max_concurrent_streams")).toInt(128) });
         }
         return m_nginx.start(bin, sites, why);
     }

@@ -36,7 +36,8 @@ private Q_SLOTS:
 
     void keysAreUniqueSnakeCase()
     {
-        const QRegularExpression snake(QStringLiteral("^[a-z]+(_[a-z]+)*$"));
+        const QRegularExpression snake(
+            QStringLiteral("^[a-z][a-z0-9]*(_[a-z0-9]+)*$")); // h2_goaway
         QSet<QString> keys;
         for (const CloseReasonInfo &row : kCloseReasonTable) {
             const QString key = QString::fromUtf8(row.key);

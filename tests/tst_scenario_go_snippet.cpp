@@ -57,14 +57,8 @@ constexpr char kClone[] = "t := http.DefaultTransport.(*http.Transport).Clone()"
 // Go's eyes). A zero Transport{} attempts HTTP/2 without ForceAttemptHTTP2.
 QByteArray expectedProto(const TransportConfig &cfg)
 {
-    Settings s;
-    s.transport = cfg;
-    const Knob *off = findKnob(u"DisableHTTP2");
-    const Knob *force = findKnob(u"ForceAttemptHTTP2");
-    const bool cloned = goSnippet(cfg).contains(QLatin1String(kClone));
-    const bool h2Off = (off && std::get<bool>(off->get(s)))
-        || (force && !std::get<bool>(force->get(s)) && cloned);
-    return h2Off ? "HTTP/1.1" : "HTTP/2.0";
+    // What PoolScope models for HTTPS (onceSetNextProtoDefaults): the snippet must agree.
+    return cfg.attemptsHttp2() ? "HTTP/2.0" : "HTTP/1.1";
 }
 
 // main() for a snippet: GET from an HTTP/2 TLS server with newClient(), print resp.Proto.
@@ -254,6 +248,15 @@ private Q_SLOTS:
         limits.maxResponseHeaderBytes = 64 << 10;
         limits.disableCompression = true;
         row("header-limit-and-compression", limits);
+        // A zero Transport with a dialer of its own, as Go: HTTP/1.1 unless forced.
+        QCOMPARE(expectedProto(dialOnly), QByteArray("HTTP/1.1"));
+        TransportConfig forced = dialOnly;
+        forced.forceAttemptHttp2 = true;
+        row("dialer-forced-h2", forced);
+        TransportConfig h2Off = TransportConfig::goDefault();
+        h2Off.disableHttp2 = true;
+        h2Off.strictMaxConcurrentStreams = true;
+        row("http2-off-strict", h2Off);
         TransportConfig cloneDialTls = TransportConfig::goDefault();
         cloneDialTls.dialTimeout = 2s;
         cloneDialTls.keepAlive = -1ns;

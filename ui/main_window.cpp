@@ -58,7 +58,7 @@ constexpr QSize kPreferredSize(1600, 1000);
 constexpr QSize kFrameAllowance(8, 36);
 // The status bar's fields, most important first: a narrow window drops the last ones.
 constexpr const char *kStatusFields[]
-    = { "errors", "reqPerConn", "timeWait", "openIdle", "rps", "reuse", "ports" };
+    = { "errors", "reqPerConn", "protocol", "timeWait", "openIdle", "rps", "reuse", "ports" };
 
 // Every dock can be closed (View brings it back), moved and floated; its View entry's
 // shortcut works wherever the focus is.
@@ -421,6 +421,9 @@ void MainWindow::buildStatusBar()
         { "ports",
             QT_TR_NOOP("Ephemeral ports held toward the target (any state, TIME_WAIT included)") },
         { "errors", QT_TR_NOOP("Requests that failed") },
+        { "protocol",
+            QT_TR_NOOP("Protocol of the responses (Go's resp.Proto) and, over HTTP/2, streams "
+                       "open now and requests waiting for a stream") },
     };
     for (const auto &[key, tip] : fields) {
         auto *label = new QLabel(this);
@@ -1574,6 +1577,18 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
         tw->setText(live ? tr("TIME_WAIT n/a") : tr("TIME_WAIT %1").arg(none));
     }
     updatePortsStatus(s, live);
+    QStringList protos;
+    for (std::size_t i = 0; i < kHttpProtoCount; ++i) {
+        if (s.responsesByProto[i] > 0) {
+            protos << QLatin1String(httpProtoName(static_cast<HttpProto>(i)));
+        }
+    }
+    QString protoText
+        = protos.isEmpty() ? tr("protocol %1").arg(none) : protos.join(QStringLiteral(" + "));
+    if (live && (s.h2Streams > 0 || s.h2StreamsWaiting > 0)) {
+        protoText += tr(", streams %1 (waiting %2)").arg(s.h2Streams).arg(s.h2StreamsWaiting);
+    }
+    m_status[QStringLiteral("protocol")]->setText(protoText);
     QLabel *errors = m_status[QStringLiteral("errors")];
     errors->setText(tr("errors %1").arg(s.errors));
     errors->setStyleSheet(s.errors > 0 ? QStringLiteral("color: #b00020;") : QString());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "http/http_proto.h"
 #include "kernel/kernel_types.h"
 #include "load/request_failure.h"
 #include "pool/pool_types.h"
@@ -63,6 +64,12 @@ struct EngineSnapshot
     // the same strings): kept for readers written before RequestFailure existed.
     std::array<std::uint64_t, kCloseReasonCount> errorsByKind {};
     std::uint64_t bytesRead = 0;
+    // Responses by protocol (Go's resp.Proto), indexed by HttpProto; redirect hops included.
+    std::array<std::uint64_t, kHttpProtoCount> responsesByProto {};
+    // HTTP/2 streams open now, and requests holding a stream reservation that is not a
+    // stream yet (waiting for a slot with StrictMaxConcurrentStreams, or about to open).
+    int h2Streams = 0;
+    int h2StreamsWaiting = 0;
 
     LatencySummary latencyTotal; // whole run
     LatencySummary latencyWindow; // since the previous snapshot

@@ -51,7 +51,9 @@ namespace poolscope {
     X(BadRedirect, "redirect_error",                                                               \
         "failed to parse Location header / unsupported protocol scheme", None, false, false)       \
     X(Canceled, "canceled", "context.Canceled (errRequestCanceled)", Canceled, false, false)       \
-    X(TransportClosed, "transport_closed", "errCloseIdleConns", TransportClosed, true, false)
+    X(TransportClosed, "transport_closed", "errCloseIdleConns", TransportClosed, true, false)    \
+    X(H2StreamReset, "h2_stream_reset", "http2 stream error (RST_STREAM from the server)", None,   \
+        false, false)
 
 enum class RequestFailure : std::uint8_t {
 #define POOLSCOPE_X(name, key, go, close, before, after) name,

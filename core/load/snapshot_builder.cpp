@@ -43,6 +43,9 @@ EngineSnapshot SnapshotBuilder::build(TimePoint now, const Transport &transport)
     s.seq = ++m_seq;
     s.pool = transport.counters();
     s.bytesRead = transport.bytesRead();
+    s.responsesByProto = transport.responsesByProto();
+    s.h2Streams = transport.h2ActiveStreams();
+    s.h2StreamsWaiting = transport.h2WaitingStreams();
     addConnections(s, transport);
     addKernelView(s);
     return s;

@@ -12,7 +12,13 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
     , m_handler(handler)
     , m_events(events)
     , m_pool(clock, config)
+    , m_h2Pool(clock)
 {
+    m_h2Pool.setConfig(config.strictMaxConcurrentStreams, config.idleConnTimeout);
+    m_h2Timer.setParent(this);
+    m_h2Timer.setSingleShot(true);
+    m_h2Timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_h2Timer, &QTimer::timeout, this, [this] { h2CloseDue(); });
     m_pool.setEventSink(events);
     m_idleTimer.setParent(this); // moves along with the Transport
     m_idleTimer.setSingleShot(true);
@@ -30,6 +36,8 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
 
 Transport::~Transport()
 {
+    m_h2.clear(); // neither do H2Session's
+    m_h2Graveyard.clear();
     m_conns.clear(); // Connection's destructor closes quietly: no callbacks reach us
     m_graveyard.clear();
 }
@@ -47,6 +55,7 @@ void Transport::setConfig(const TransportConfig &config)
 {
     m_config = config;
     m_pool.setConfig(config);
+    m_h2Pool.setConfig(config.strictMaxConcurrentStreams, config.idleConnTimeout);
     processActions();
 }
 
@@ -62,6 +71,7 @@ DialSpec Transport::dialSpec(HostId host) const
     s.keepAlive = m_config.effectiveKeepAlive();
     s.dialTimeout = m_config.dialTimeout;
     s.tlsHandshakeTimeout = m_config.tlsHandshakeTimeout;
+    s.offerH2 = e.tls && m_config.attemptsHttp2();
     return s;
 }
 
@@ -86,6 +96,17 @@ void Transport::startAttempt(RoundTripId id)
     t.gotHeaders = false;
     t.head = {};
     t.readLimit = -1;
+    t.h2Conn = 0;
+    t.h2Stream = 0;
+    if (h2TryCached(id)) {
+        return;
+    }
+    queueForConn(id);
+}
+
+void Transport::queueForConn(RoundTripId id)
+{
+    Trip &t = m_trips.at(id);
     t.req = m_pool.getConn(t.request.host);
     m_waiting.emplace(t.req, id);
     processActions();
@@ -96,6 +117,9 @@ void Transport::cancel(RoundTripId id, RequestFailure why, const QString &messag
     const auto it = m_trips.find(id);
     if (it == m_trips.end() || it->second.resuming) {
         return; // over, or its response is complete: nothing to cancel
+    }
+    if (h2Cancel(id, why, message)) {
+        return;
     }
     const Trip &t = it->second;
     if (m_waiting.erase(t.req) > 0) {
@@ -126,6 +150,9 @@ void Transport::abandonAll()
     m_waiting.clear();
     m_onConn.clear(); // their connections stay as they are until closeAll()
     for (RoundTripId id : ids) {
+        h2Release(id, false); // streams stay open until closeAll()
+    }
+    for (RoundTripId id : ids) {
         const auto it = m_trips.find(id);
         if (it != m_trips.end()) {
             complete(id, it->second.resuming ? RequestFailure::None : RequestFailure::Canceled, {});
@@ -146,6 +173,7 @@ void Transport::closeAll()
     processActions();
     m_idleTimer.stop();
     m_armedDeadline.reset();
+    m_h2Timer.stop();
     m_leakTimer.stop();
     m_leakDeadlines.clear();
 }
@@ -240,6 +268,7 @@ void Transport::deliver(const PoolAction &a)
 
 void Transport::closeConnection(ConnId id)
 {
+    h2CloseSession(id);
     const auto it = m_conns.find(id);
     if (it == m_conns.end()) {
         return;
@@ -305,6 +334,10 @@ void Transport::closeExpiredLeaks()
 
 void Transport::onConnectionReady(Connection &c)
 {
+    if (c.negotiatedH2()) {
+        h2Upgrade(c);
+        return;
+    }
     m_pool.dialSucceeded(c.id());
     processActions();
 }
@@ -338,6 +371,7 @@ void Transport::onResponseHeaders(Connection &c)
     const ResponseParser &p = c.parser();
     t.head.status = p.statusCode();
     t.head.location = p.location();
+    t.head.proto = p.httpMajor() == 1 && p.httpMinor() == 0 ? HttpProto::Http10 : HttpProto::Http11;
     t.head.contentLength = t.head.status == 204 || t.head.status == 304
         ? 0
         : (p.uncompressed() ? -1 : p.contentLength());
@@ -554,6 +588,10 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     r.conn = t.conn;
     r.latency = m_clock.now() - t.start;
     r.head = t.head;
+    if (t.head.status != 0
+        && (failure == RequestFailure::None || requestFailureAfterResponse(failure))) {
+        ++m_responsesByProto[static_cast<std::size_t>(t.head.proto)];
+    }
     m_trips.erase(it);
     m_handler.onRoundTripDone(r);
 }

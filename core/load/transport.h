@@ -1,12 +1,17 @@
 #pragma once
 
+#include "http/http_proto.h"
 #include "load/load_config.h"
 #include "load/request_failure.h"
 #include "net/connection.h"
+#include "net/h2_session.h"
+#include "pool/h2_conn_pool.h"
 #include "pool/pool.h"
 
 #include <QObject>
 #include <QTimer>
+#include <array>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +66,7 @@ struct ResponseHead
     // Go's resp.ContentLength: the Content-Length, 0 for 204 and 304, -1 when unknown
     // (chunked, delimited by EOF, or a gzip body Go decodes).
     qint64 contentLength = -1;
+    HttpProto proto = HttpProto::Http11; // Go's resp.Proto
 };
 
 // What the caller does with a response's body, decided when its head arrives.
@@ -114,7 +120,11 @@ public:
 // (shouldRetryRequest). It knows nothing about who calls it: a request goes in, a
 // RoundTripResult comes back through the handler, possibly before roundTrip() returns.
 // Lives in one thread (its sockets' and timers').
-class Transport final : public QObject, private ConnectionOwner
+//
+// HTTP/2 (transport_h2.cpp): over TLS, when TransportConfig::attemptsHttp2(), ALPN offers
+// h2; a dial that negotiates it goes through Go's upgradeFn (H2ConnPool::addConnIfNeeded)
+// and requests take streams on it (H2ConnPool::reserve) before they ever ask the Pool.
+class Transport final : public QObject, private ConnectionOwner, private H2SessionOwner
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Transport)
@@ -158,6 +168,15 @@ public:
     // Body bytes of every complete response so far.
     [[nodiscard]] std::uint64_t bytesRead() const { return m_bytesRead; }
     [[nodiscard]] std::size_t inFlight() const { return m_trips.size(); }
+    // Responses by protocol (Go's resp.Proto), indexed by HttpProto.
+    [[nodiscard]] const std::array<std::uint64_t, kHttpProtoCount> &responsesByProto() const
+    {
+        return m_responsesByProto;
+    }
+    // HTTP/2 streams open now, and requests waiting for a stream slot (Strict) or holding a
+    // reservation not yet a stream.
+    [[nodiscard]] int h2ActiveStreams() const { return m_h2Pool.activeStreams(); }
+    [[nodiscard]] int h2WaitingStreams() const { return m_h2Pool.reservedStreams(); }
     // f(const Pool::ConnView &, quint16 localPort) for every connection the pool knows.
     template<typename F>
     void forEachConn(F &&f) const
@@ -182,6 +201,8 @@ private:
         bool resuming = false; // response read, connection closed: result follows this pass
         bool bodyLeaked = false; // the caller never closes the body: its context lives on
         std::vector<ReqId> earlierReqs; // pool requests of attempts before a retry
+        ConnId h2Conn = 0; // HTTP/2: the connection it holds a reservation or stream on
+        std::int32_t h2Stream = 0; // its stream; 0 = waiting for a slot (Strict)
     };
     struct Conn
     {
@@ -199,7 +220,35 @@ private:
     void onConnectionFailed(Connection &c, const ConnectionFailure &failure) override;
     void onIdleConnectionLost(Connection &c, CloseReason reason) override;
 
+    // ---- HTTP/2 (transport_h2.cpp) ----
+    // H2SessionOwner
+    void onH2Settings(H2Session &s, std::optional<std::uint32_t> maxConcurrentStreams) override;
+    void onH2Headers(H2Session &s, std::int32_t stream, int status, qint64 contentLength) override;
+    void onH2StreamClosed(
+        H2Session &s, std::int32_t stream, std::uint32_t errorCode, qint64 bodyBytes) override;
+    void onH2GoAway(H2Session &s, std::int32_t lastStreamId, std::uint32_t errorCode) override;
+    void onH2SessionFailed(H2Session &s, CloseReason reason, const QString &message) override;
+    [[nodiscard]] bool h2Attempted(HostId host) const;
+    // http2noDialH2RoundTripper: a stream on a pooled h2 connection if one can take it.
+    bool h2TryCached(RoundTripId id);
+    // upgradeFn for a dial that negotiated h2; the host's waiting requests move to it.
+    void h2Upgrade(Connection &c);
+    // The reserved request `id` opens its stream on `conn`, waits for a slot, or goes back
+    // to getConn (errClientConnUnusable).
+    void h2Send(RoundTripId id, ConnId conn);
+    void h2OpenStream(RoundTripId id, ConnId conn);
+    void h2StartSlotWaiters(ConnId conn);
+    // A round trip lets go of its h2 stream or reservation (done, canceled, abandoned).
+    void h2Release(RoundTripId id, bool resetStream);
+    bool h2Cancel(RoundTripId id, RequestFailure why, const QString &message);
+    void h2CloseSession(ConnId conn);
+    void h2CloseDue();
+    void h2RearmTimer();
+    RoundTripId h2TripOf(ConnId conn, std::int32_t stream) const;
+
     void startAttempt(RoundTripId id);
+    // Transport.getConn for the attempt: a pool request, answered by Deliver or FailRequest.
+    void queueForConn(RoundTripId id);
     void processActions();
     void handleAction(const PoolAction &a);
     void startDial(const PoolAction &a);
@@ -254,6 +303,15 @@ private:
     // connection (a leaked connection is never reused).
     std::multimap<TimePoint, ConnId> m_leakDeadlines;
     QTimer m_leakTimer;
+    std::array<std::uint64_t, kHttpProtoCount> m_responsesByProto {};
+    // HTTP/2: sessions by connection, Go's h2 pool rules, streams -> round trips, requests
+    // waiting for a stream slot per connection (Strict), the idle timer.
+    std::unordered_map<ConnId, std::unique_ptr<H2Session>> m_h2;
+    std::vector<std::unique_ptr<H2Session>> m_h2Graveyard;
+    H2ConnPool m_h2Pool;
+    std::map<std::pair<ConnId, std::int32_t>, RoundTripId> m_h2Streams;
+    std::unordered_map<ConnId, std::deque<RoundTripId>> m_h2SlotWait;
+    QTimer m_h2Timer;
 };
 
 } // namespace poolscope

@@ -64,6 +64,11 @@ void Connection::dial()
         if (m_spec.insecureSkipVerify) {
             ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
         }
+        if (m_spec.offerH2) {
+            QSslConfiguration tls = ssl->sslConfiguration();
+            tls.setAllowedNextProtocols({ QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1") });
+            ssl->setSslConfiguration(tls);
+        }
         QObject::connect(ssl, &QSslSocket::encrypted, ssl, [this] { onEncrypted(); });
         QObject::connect(
             ssl, &QSslSocket::sslErrors, ssl, [this, ssl](const QList<QSslError> &errors) {
@@ -115,8 +120,24 @@ void Connection::onConnected()
 void Connection::onEncrypted()
 {
     if (m_phase == Phase::Handshaking) {
+        m_negotiatedH2 = m_spec.offerH2
+            && static_cast<QSslSocket *>(m_socket)->sslConfiguration().nextNegotiatedProtocol()
+                == "h2";
         ready();
     }
+}
+
+QSslSocket *Connection::takeTlsSocket()
+{
+    if (!m_spec.tls || m_socket == nullptr) {
+        return nullptr;
+    }
+    auto *s = static_cast<QSslSocket *>(m_socket);
+    m_socket = nullptr;
+    m_phase = Phase::Closed;
+    stopTimer();
+    QObject::disconnect(s, nullptr, nullptr, nullptr);
+    return s;
 }
 
 void Connection::ready()

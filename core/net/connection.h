@@ -8,6 +8,7 @@
 #include <QHostAddress>
 #include <QString>
 
+class QSslSocket;
 class QTcpSocket;
 class QTimer;
 
@@ -26,6 +27,9 @@ struct DialSpec
     EffectiveKeepAlive keepAlive;
     Duration dialTimeout { 0 }; // 0 = none
     Duration tlsHandshakeTimeout { 0 }; // 0 = none
+    // Offer "h2" before "http/1.1" by ALPN (Go's TLSClientConfig.NextProtos when HTTP/2 is
+    // attempted); without it no ALPN is sent, as Go's HTTP/1-only Transport does.
+    bool offerH2 = false;
 };
 
 // How an exchange failed. `reason` is what the connection is closed with; nothingWritten
@@ -125,6 +129,11 @@ public:
     [[nodiscard]] qintptr socketDescriptor() const;
     [[nodiscard]] const ResponseParser &parser() const { return m_parser; }
     [[nodiscard]] qint64 bytesRead() const { return m_bytesRead; }
+    // The TLS handshake negotiated "h2" by ALPN (valid once onConnectionReady ran).
+    [[nodiscard]] bool negotiatedH2() const { return m_negotiatedH2; }
+    // Hands the connected TLS socket over (to an H2Session): this Connection no longer
+    // reads, writes or closes it, and its phase is Closed. Null when there is none.
+    [[nodiscard]] QSslSocket *takeTlsSocket();
 
 private:
     void onConnected();
@@ -168,6 +177,7 @@ private:
     bool m_strayBytes = false; // bytes followed the last complete response
     QString m_peerError; // why m_peer is Broken
     QString m_tlsError; // the certificate verification failure, in Go's words
+    bool m_negotiatedH2 = false;
 };
 
 } // namespace poolscope

@@ -32,6 +32,9 @@ enum class CloseReason : std::uint8_t {
     TransportClosed, // CloseIdleConnections / engine shutdown
     KeepAliveTimeout, // kernel gave up after keep-alive probes (ETIMEDOUT)
     DialCanceled, // a dial aborted because its request's context ended (Go 1.19)
+    H2GoAway, // HTTP/2: the server sent GOAWAY; closed once its last stream ended
+    H2IdleTimeout, // HTTP/2: no stream for IdleConnTimeout (ClientConn idle timer)
+    H2SpareUnused, // HTTP/2: a start-up dial that negotiated h2 after another conn was pooled
     Count_
 };
 
@@ -116,6 +119,16 @@ inline constexpr std::array<CloseReasonInfo, kCloseReasonCount> kCloseReasonTabl
     // flight closes its TCP connection (the client's FIN), a connect in flight sends none.
     { CloseReason::DialCanceled, "dial_canceled", "dial aborted (request done)",
         "context.Canceled (dialConn under the request's ctx)", FirstCloser::Client, 0xc49c94 },
+    // nginx sends GOAWAY (keepalive_requests, keepalive_timeout) and closes after the last
+    // stream: the server usually closes first.
+    { CloseReason::H2GoAway, "h2_goaway", "HTTP/2 GOAWAY", "http2 GOAWAY (ClientConn.goAway)",
+        FirstCloser::Server, 0x2ca02c },
+    { CloseReason::H2IdleTimeout, "h2_idle_timeout", "HTTP/2 idle timeout",
+        "http2 ClientConn.closeIfIdle (IdleConnTimeout)", FirstCloser::Client, 0xaec7e8 },
+    // upgradeFn: addConnIfNeeded found a pooled h2 connection that can take the request
+    // (used == false), so the new TLS connection is closed without a stream.
+    { CloseReason::H2SpareUnused, "h2_spare_unused", "HTTP/2 spare dial closed unused",
+        "upgradeFn (addConnIfNeeded: used == false)", FirstCloser::Client, 0x98df8a },
 } };
 
 namespace detail {

@@ -407,6 +407,35 @@ void Pool::dialSucceeded(ConnId id)
     putOrCloseIdleConn(*c);
 }
 
+void Pool::dialSucceededMultiplexed(ConnId id)
+{
+    Conn *c = find(id);
+    if (c == nullptr || c->state != ConnState::Dialing) {
+        return;
+    }
+    record(EventType::ConnectDone, *c, c->dialFor);
+    c->serving = 0;
+    transition(*c, ConnState::Active);
+}
+
+ReqId Pool::noteStream(ConnId id)
+{
+    Conn *c = find(id);
+    if (c == nullptr || c->state != ConnState::Active) {
+        return 0;
+    }
+    const ReqId req = m_nextReq++;
+    recordRequest(EventType::GetConn, c->host, req);
+    const GotConnInfo got {
+        .reused = c->requests > 0, .wasIdle = false, .idleTime = TimePoint { 0 }
+    };
+    ++m_counters.gets;
+    ++(got.reused ? m_counters.reused : m_counters.fresh);
+    ++c->requests;
+    recordGotConn(*c, req, got);
+    return req;
+}
+
 void Pool::dialFailed(ConnId id, CloseReason reason)
 {
     Conn *c = find(id);

@@ -127,6 +127,14 @@ public:
     // still waiting also stops waiting (cancelWant). Returns whether a dial was aborted.
     bool requestContextDone(ReqId req);
     void dialSucceeded(ConnId conn);
+    // HTTP/2 (ALPN negotiated h2): the dial succeeded but the connection leaves Go's
+    // HTTP/1 rules (its persistConn.alt is set). It becomes Active, shared by streams, never
+    // idle here, until closeConn; no request is handed it (the driver has already taken the
+    // waiting requests out with cancelWant and serves them on streams itself).
+    void dialSucceededMultiplexed(ConnId conn);
+    // A stream on a multiplexed connection for a new pool request (GetConn + GotConn, Reused
+    // when the connection carried a stream before). Returns the request's id.
+    ReqId noteStream(ConnId conn);
     // `reason` (here and in closeConn) is never None: every close has a reason, and
     // transition() stops the process on one without.
     void dialFailed(ConnId conn, CloseReason reason);

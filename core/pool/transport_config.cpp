@@ -22,12 +22,26 @@ TransportConfig TransportConfig::goDefault()
     c.expectContinueTimeout = 1s;
     c.dialTimeout = 30s;
     c.keepAlive = 30s;
+    c.forceAttemptHttp2 = true;
     return c;
 }
 
 TransportConfig TransportConfig::zero()
 {
     return TransportConfig {};
+}
+
+bool TransportConfig::attemptsHttp2() const
+{
+    if (disableHttp2) {
+        return false; // a non-nil TLSNextProto
+    }
+    if (forceAttemptHttp2) {
+        return true;
+    }
+    const bool customDialer = dialTimeout != Duration::zero() || keepAlive != Duration::zero()
+        || keepAliveConfig != KeepAliveConfig {};
+    return !insecureSkipVerify && !customDialer;
 }
 
 std::int64_t TransportConfig::effectiveMaxResponseHeaderBytes() const

@@ -105,6 +105,17 @@ struct TransportConfig
     // InsecureSkipVerify: accept any server certificate (test targets only).
     bool insecureSkipVerify = false;
 
+    // ---- HTTP/2 (Go's bundled h2 client, h2_bundle.go) ----
+    // ForceAttemptHTTP2: offer h2 by ALPN even with a TLSClientConfig or a custom dialer
+    // (onceSetNextProtoDefaults). DefaultTransport: true; a zero Transport: false.
+    bool forceAttemptHttp2 = false;
+    // TLSNextProto set to an empty map: Go's documented way to turn HTTP/2 off.
+    bool disableHttp2 = false;
+    // http2.Transport.StrictMaxConcurrentStreams (golang.org/x/net/http2.ConfigureTransports
+    // in Go 1.19): at the server's SETTINGS_MAX_CONCURRENT_STREAMS a request waits for a
+    // stream slot instead of dialing another connection.
+    bool strictMaxConcurrentStreams = false;
+
     // Go's http.DefaultTransport with its net.Dialer{Timeout: 30s, KeepAlive: 30s}.
     static TransportConfig goDefault();
     // A zero http.Transport{} with a zero net.Dialer and zero http.Client.
@@ -118,6 +129,11 @@ struct TransportConfig
     // Go 1.19's rule: the end of a request's context (Client.Timeout's cancel when the
     // caller is done with the response, or the deadline) aborts the dial it started.
     [[nodiscard]] bool dialsUnderRequestContext() const { return goVersion == GoVersion::Go1_19; }
+    // Go 1.19's onceSetNextProtoDefaults: whether HTTPS requests offer h2 by ALPN. Off when
+    // TLSNextProto is set (disableHttp2); otherwise on with ForceAttemptHTTP2, and off when a
+    // TLSClientConfig (InsecureSkipVerify) or a custom DialContext (any Dialer field away
+    // from zero: the Go snippet must then set DialContext) is set.
+    [[nodiscard]] bool attemptsHttp2() const;
     // The header limit Go enforces: 10 MiB when the field is 0 (or negative, see above).
     [[nodiscard]] std::int64_t effectiveMaxResponseHeaderBytes() const;
 

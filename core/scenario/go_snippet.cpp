@@ -190,7 +190,8 @@ constexpr char kForceHttp2Key[] = "ForceAttemptHTTP2";
 
 bool isHttp2Knob(const Knob &k)
 {
-    return qstrcmp(k.key, kDisableHttp2Key) == 0 || qstrcmp(k.key, kForceHttp2Key) == 0;
+    return qstrcmp(k.key, kDisableHttp2Key) == 0 || qstrcmp(k.key, kForceHttp2Key) == 0
+        || qstrcmp(k.key, "StrictMaxConcurrentStreams") == 0;
 }
 
 // A bool knob's value by key; `absent` when the table has no such knob.
@@ -392,6 +393,12 @@ QString cloneSnippet(const Settings &settings)
                           "// not model (Proxy from the environment, ForceAttemptHTTP2 for\n"
                           "// HTTP/2 by ALPN); only the fields changed from it are set,\n"
                           "// each with DefaultTransport's value in a comment.\n");
+    if (settings.transport.strictMaxConcurrentStreams) {
+        out += QStringLiteral("// StrictMaxConcurrentStreams is a field of\n"
+                              "// golang.org/x/net/http2.Transport in Go 1.19: call\n"
+                              "// http2.ConfigureTransports(t) on the http.Transport t\n"
+                              "// below before its first use and set it on the result.\n");
+    }
     if (usesGo123) {
         out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
     }
@@ -419,8 +426,6 @@ QString literalSnippet(const Settings &settings)
         transport.field(QStringLiteral("DialContext"), dialerExpr(f, 3));
     }
     transport.append(f.transport);
-    // A zero Transport{} attempts HTTP/2 whatever its ForceAttemptHTTP2; only DisableHTTP2
-    // turns it off here.
     const bool h2Off = boolKnob(settings, kDisableHttp2Key, false);
     const bool usesTls = !f.tls.empty() || h2Off;
     if (!f.tls.empty()) {
@@ -434,7 +439,8 @@ QString literalSnippet(const Settings &settings)
     if (h2Off) {
         transport.field(QStringLiteral("TLSNextProto"), QLatin1String(kNoHttp2Map),
             QStringLiteral("HTTP/2 off"));
-    } else if (usesNet || !f.tls.empty()) {
+    } else if (settings.transport.attemptsHttp2()
+        && (usesNet || !f.tls.empty() || settings.transport.forceAttemptHttp2)) {
         transport.field(QLatin1String(kForceHttp2Key), QStringLiteral("true"),
             QStringLiteral("keeps HTTP/2 with the DialContext/TLSClientConfig above"));
     }
@@ -452,6 +458,12 @@ QString literalSnippet(const Settings &settings)
                           "// a trailing comment marks each value that differs from it.\n"
                           "// ForceAttemptHTTP2 keeps HTTP/2 for HTTPS backends as\n"
                           "// DefaultTransport does (DefaultTransport also sets Proxy).\n");
+    if (settings.transport.strictMaxConcurrentStreams) {
+        out += QStringLiteral("// StrictMaxConcurrentStreams is a field of\n"
+                              "// golang.org/x/net/http2.Transport in Go 1.19: call\n"
+                              "// http2.ConfigureTransports(t) on the http.Transport t\n"
+                              "// below before its first use and set it on the result.\n");
+    }
     if (usesGo123) {
         out += QStringLiteral("// net.KeepAliveConfig needs Go 1.23 or newer.\n");
     }

@@ -591,7 +591,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
 	}
 	t.DialContext = r.dialer(o)
-	return t
+	return configureHTTPS(o, r, t) // https.go
 }
 
 func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte, policy string) {
@@ -615,6 +615,7 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 	begin := time.Now()
 	resp, err := client.Do(req)
 	if err == nil {
+		countProto(resp) // https.go
 		res.mu.Lock()
 		res.responses++
 		res.mu.Unlock()
@@ -790,6 +791,7 @@ func runLoad(o *options) {
 		out["last_error"] = res.lastError
 	}
 	out["go_version"] = runtime.Version()
+	addHTTPSOutput(out) // https.go
 	events := r.events
 	r.mu.Unlock()
 	t.CloseIdleConnections()

@@ -12,6 +12,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace poolscope::testsupport {
@@ -19,10 +20,23 @@ namespace poolscope::testsupport {
 class NginxProcess
 {
 public:
+    // Built as { keepaliveRequests [, keepaliveTimeout [, tls [, maxConcurrentStreams]]] }.
     struct Site
     {
-        int keepaliveRequests = 1000; // nginx keepalive_requests
-        QString keepaliveTimeout = QStringLiteral("75s"); // nginx keepalive_timeout
+        Site(int requests = 1000, QString timeout = QStringLiteral("75s"), QString tlsMode = {},
+            int maxStreams = 128)
+            : keepaliveRequests(requests)
+            , keepaliveTimeout(std::move(timeout))
+            , tls(std::move(tlsMode))
+            , maxConcurrentStreams(maxStreams)
+        {
+        }
+        int keepaliveRequests; // nginx keepalive_requests
+        QString keepaliveTimeout; // nginx keepalive_timeout
+        // HTTPS with the test certificate (resources/tls): "" = plain HTTP, "h1" = TLS
+        // speaking HTTP/1.1 only, "h2" = `listen ... ssl http2` (ALPN h2 and http/1.1).
+        QString tls;
+        int maxConcurrentStreams; // nginx http2_max_concurrent_streams (h2 only)
     };
 
     ~NginxProcess() { stop(); }
@@ -49,7 +63,9 @@ public:
     [[nodiscard]] quint16 port(std::size_t site) const { return m_ports.at(site); }
     [[nodiscard]] QString url(std::size_t site = 0) const
     {
-        return QStringLiteral("http://127.0.0.1:%1/").arg(port(site));
+        return QStringLiteral("%1://127.0.0.1:%2/")
+            .arg(m_tls.at(site) ? QStringLiteral("https") : QStringLiteral("http"))
+            .arg(port(site));
     }
 
 private:
@@ -68,16 +84,19 @@ private:
     bool startOnce(const QString &bin, const std::vector<Site> &sites, QString *why)
     {
         m_ports.clear();
+        m_tls.clear();
         QString servers;
         std::vector<std::unique_ptr<QTcpServer>> probes; // released before nginx binds
         for (const Site &site : sites) {
             m_ports.push_back(probeFreePort(&probes));
-            servers += QStringLiteral(" server { listen 127.0.0.1:%1; keepalive_requests %2; "
+            m_tls.push_back(!site.tls.isEmpty());
+            servers += QStringLiteral(" server { listen 127.0.0.1:%1%4; keepalive_requests %2; "
                                       "keepalive_timeout %3; location / { return 200 \"hello from "
                                       "nginx\\n\"; } }\n")
                            .arg(m_ports.back())
                            .arg(site.keepaliveRequests)
-                           .arg(site.keepaliveTimeout);
+                           .arg(site.keepaliveTimeout)
+                           .arg(listenOptions(site));
         }
         probes.clear();
         const QString d = m_dir.path();
@@ -119,6 +138,23 @@ private:
         return true;
     }
 
+    // After the port: " ssl http2; ssl_certificate ...; http2_max_concurrent_streams N".
+    static QString listenOptions(const Site &site)
+    {
+        if (site.tls.isEmpty()) {
+            return {};
+        }
+        const QString dir = QStringLiteral(POOLSCOPE_SOURCE_DIR "/resources/tls/");
+        QString o
+            = QStringLiteral(" ssl%1; ssl_certificate %2poolscope-test.crt; "
+                             "ssl_certificate_key %2poolscope-test.key")
+                  .arg(site.tls == QLatin1String("h2") ? QStringLiteral(" http2") : QString(), dir);
+        if (site.tls == QLatin1String("h2")) {
+            o += QStringLiteral("; http2_max_concurrent_streams %1").arg(site.maxConcurrentStreams);
+        }
+        return o;
+    }
+
     // True once `port` accepts a connection; false when nginx exits first or after 10 s.
     bool waitListening(quint16 port)
     {
@@ -148,6 +184,7 @@ private:
     QTemporaryDir m_dir;
     QProcess m_proc;
     std::vector<quint16> m_ports;
+    std::vector<bool> m_tls; // by site: https
 };
 
 } // namespace poolscope::testsupport
