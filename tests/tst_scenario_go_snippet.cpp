@@ -65,6 +65,7 @@ QByteArray expectedProto(const TransportConfig &cfg)
 constexpr char kHttp2Harness[] = R"(package main
 
 import (
+	"crypto/tls"
 	"encoding/pem"
 	"fmt"
 	"net/http"
@@ -75,6 +76,9 @@ import (
 func main() {
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	srv.EnableHTTP2 = true
+	// Both protocols by ALPN, as nginx and Go's own servers offer them: a client that
+	// turned HTTP/2 off must still get an answer.
+	srv.TLS = &tls.Config{NextProtos: []string{"h2", "http/1.1"}}
 	srv.StartTLS()
 	defer srv.Close()
 	f, err := os.CreateTemp("", "snippet-ca-*.pem")

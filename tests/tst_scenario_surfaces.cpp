@@ -245,27 +245,48 @@ private Q_SLOTS:
         }
     }
 
-    // The HTTP/2 knobs are not literal fields of their own: ForceAttemptHTTP2 is written
-    // when PoolScope attempts HTTP/2 with a DialContext (and left out when it does not),
+    // The HTTP/2 knobs are not literal fields of their own. From DefaultTransport the snippet
+    // is a Clone(), which keeps ForceAttemptHTTP2 true without writing it; turning it off is
+    // `t.ForceAttemptHTTP2 = false`. A zero-Transport literal with a DialContext writes
+    // ForceAttemptHTTP2 when PoolScope attempts HTTP/2 (and leaves it out when it does not).
     // DisableHTTP2 is TLSNextProto set to an empty map, StrictMaxConcurrentStreams (an
-    // x/net/http2 field in Go 1.19) is a comment saying how to set it.
+    // x/net/http2 field in Go 1.19) a comment saying how to set it.
     void everyHttp2KnobShowsInTheGoSnippet()
     {
+        const QString noH2Map = QStringLiteral(
+            "map\\[string\\]func\\(string, \\*tls\\.Conn\\) http\\.RoundTripper\\{\\}");
         Settings s;
-        QVERIFY(
-            goSnippet(s.transport)
-                .contains(QRegularExpression(QStringLiteral("\\bForceAttemptHTTP2:\\s+true,"))));
+        const QString def = goSnippet(s.transport);
+        QVERIFY2(def.contains(QStringLiteral("http.DefaultTransport.(*http.Transport).Clone()")),
+            qPrintable(def));
+        QVERIFY2(!def.contains(QStringLiteral("t.ForceAttemptHTTP2")), qPrintable(def));
         s.transport.forceAttemptHttp2 = false;
-        const QRegularExpression forceField(QStringLiteral("\\bForceAttemptHTTP2:"));
-        QVERIFY(!goSnippet(s.transport).contains(forceField));
+        const QString unforced = goSnippet(s.transport);
+        QVERIFY2(unforced.contains(
+                     QRegularExpression(QStringLiteral("\\bt\\.ForceAttemptHTTP2 = false\\b"))),
+            qPrintable(unforced));
         s = Settings {};
         s.transport.disableHttp2 = true;
         const QString off = goSnippet(s.transport);
-        QVERIFY2(off.contains(QRegularExpression(QStringLiteral(
-                     "\\bTLSNextProto:\\s+map\\[string\\]func\\(string, \\*tls\\.Conn\\) "
-                     "http\\.RoundTripper\\{\\},"))),
+        QVERIFY2(
+            off.contains(QRegularExpression(QStringLiteral("\\bt\\.TLSNextProto = ") + noH2Map)),
             qPrintable(off));
-        QVERIFY(!off.contains(forceField));
+        // A zero Transport with a dialer of its own: forced, it writes the field.
+        s = Settings {};
+        s.transport = TransportConfig::zero();
+        s.transport.dialTimeout = std::chrono::seconds(3);
+        QVERIFY(!goSnippet(s.transport).contains(QStringLiteral("ForceAttemptHTTP2:")));
+        s.transport.forceAttemptHttp2 = true;
+        const QString forced = goSnippet(s.transport);
+        QVERIFY2(
+            forced.contains(QRegularExpression(QStringLiteral("\\bForceAttemptHTTP2:\\s+true,"))),
+            qPrintable(forced));
+        s.transport.disableHttp2 = true;
+        const QString literalOff = goSnippet(s.transport);
+        QVERIFY2(literalOff.contains(QRegularExpression(
+                     QStringLiteral("\\bTLSNextProto:\\s+") + noH2Map + QStringLiteral(","))),
+            qPrintable(literalOff));
+        QVERIFY(!literalOff.contains(QStringLiteral("ForceAttemptHTTP2:")));
         s = Settings {};
         s.transport.strictMaxConcurrentStreams = true;
         QVERIFY(goSnippet(s.transport)

@@ -368,11 +368,17 @@ QString cloneSnippet(const Settings &settings)
     if (usesNet) {
         assign(QStringLiteral("DialContext"), dialerExpr(f, 1), {});
     }
-    const bool usesTls = !f.tls.empty() || h2Off;
+    const bool usesTls = !f.tls.empty() || h2Off || !force;
     if (!f.tls.empty()) {
         assign(QStringLiteral("TLSClientConfig"),
             QStringLiteral("&tls.Config{%1}").arg(f.tls.inlineFields()),
             QStringLiteral("test targets only"));
+    } else if (h2Off || !force) {
+        // Go 1.19's Clone() first sets DefaultTransport up for HTTP/2, so the TLS config it
+        // copies offers h2 by ALPN: kept with HTTP/2 off, an h2 server would answer a
+        // request in HTTP/2 frames. A fresh config offers no ALPN.
+        assign(QStringLiteral("TLSClientConfig"), QStringLiteral("&tls.Config{}"),
+            QStringLiteral("the clone's offers h2 by ALPN"));
     }
     if (h2Off) {
         assign(QStringLiteral("TLSNextProto"), QLatin1String(kNoHttp2Map),
