@@ -503,14 +503,13 @@ void Transport::completeLater(RoundTripId id)
     // rejected too, and those callers then dial: the bursts of errTooManyIdleHost
     // closes Go shows (tests/conformance: no-think-16-workers-idle-cap-2).
     m_trips.at(id).resuming = true;
-    postHere(
-        [this, id] {
-            const PoolLock::Guard g = guard();
-            const auto it = m_trips.find(id);
-            if (it != m_trips.end() && it->second.resuming) {
-                complete(id, RequestFailure::None, {});
-            }
-        });
+    postHere([this, id] {
+        const PoolLock::Guard g = guard();
+        const auto it = m_trips.find(id);
+        if (it != m_trips.end() && it->second.resuming) {
+            complete(id, RequestFailure::None, {});
+        }
+    });
 }
 
 void Transport::onConnectionFailed(Connection &c, const ConnectionFailure &failure)

@@ -201,10 +201,14 @@ private:
         quint16 localPort = 0; // spreadOver(): copied under the lock once connected
     };
     // What a connection callback may do (transport_threads.cpp). Not spread: no lock, live.
+    // Spread: the outermost one of a thread runs, as it ends, the callers whose round trips
+    // ended meanwhile, each in a critical section of its own.
     struct Entry
     {
         PoolLock::Guard guard;
         bool live = true; // false: closed from another thread, its close not run yet
+        Transport *owner = nullptr; // spread only
+        ~Entry();
     };
 
     // ConnectionOwner
@@ -253,8 +257,8 @@ private:
     [[nodiscard]] PoolLock::Guard guard();
     void post(int thread, std::function<void()> f);
     bool dialElsewhere(ConnId id, Conn &conn);
-    bool sendElsewhere(const PoolAction &a, Conn &conn,
-        const std::shared_ptr<const RequestTemplate> &request);
+    bool sendElsewhere(
+        const PoolAction &a, Conn &conn, const std::shared_ptr<const RequestTemplate> &request);
     void send(Connection &c, const PoolAction &a, const RequestTemplate &request);
     bool retire(Conn &conn);
     // Queued to this thread's loop: the Transport's own with one thread, the calling
@@ -263,6 +267,7 @@ private:
     bool deferResult(const RoundTripResult &r);
     void deliverDeferred(); // every thread's; without threads, nothing
     void deliverDeferredOf(int thread);
+    void leave(Entry &e);
     bool rearmElsewhere();
     void noteConnected(Connection &c);
     bool lostBeforeSend(Connection &c, CloseReason reason);

@@ -16,6 +16,7 @@
 #include "transport.h"
 
 #include <QThread>
+#include <chrono>
 
 namespace poolscope {
 
@@ -48,14 +49,54 @@ PoolLock::Guard Transport::guard()
     return m_lock != nullptr ? m_lock->guard() : PoolLock::Guard();
 }
 
+namespace {
+// Connection callbacks (Transport::Entry) nested on this thread right now.
+thread_local int t_entryDepth = 0;
+} // namespace
+
+Transport::Entry::~Entry()
+{
+    if (owner != nullptr) {
+        owner->leave(*this);
+    }
+}
+
 Transport::Entry Transport::enter(const Connection &c)
 {
-    Entry e { guard(), true };
-    if (threaded()) {
-        const auto it = m_conns.find(c.id());
-        e.live = !m_closing && it != m_conns.end() && it->second.conn.get() == &c;
+    if (!threaded()) {
+        return Entry { guard(), true };
     }
-    return e;
+    PoolLock::Guard g = guard();
+    ++t_entryDepth;
+    const auto it = m_conns.find(c.id());
+    const bool live = !m_closing && it != m_conns.end() && it->second.conn.get() == &c;
+    return Entry { std::move(g), live, this };
+}
+
+void Transport::leave(Entry &e)
+{
+    if (--t_entryDepth > 0 || m_closing) {
+        return;
+    }
+    const int here = m_threads->current();
+    if (here < 0 || m_deferred[static_cast<std::size_t>(here)].empty()) {
+        return;
+    }
+    // Go: the readLoop put the connection back (idleMu released) and woke its caller, which
+    // runs next on this P and takes idleMu again for its next getConn; another P may get
+    // the lock in between.
+    e.guard.unlock();
+    // The caller's own work before its getConn takes Go a few microseconds: a thread already
+    // waiting for the lock gets it first (bounded, so a thread that never comes cannot hold
+    // the caller up).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(20);
+    while (m_lock->contended() && std::chrono::steady_clock::now() < until) { }
+    const PoolLock::Guard g = guard();
+    t_entryDepth = 1; // what the callers start does not run callers itself
+    while (!m_deferred[static_cast<std::size_t>(here)].empty()) {
+        deliverDeferredOf(here);
+    }
+    t_entryDepth = 0;
 }
 
 void Transport::post(int thread, std::function<void()> f)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <mutex>
 
 namespace poolscope {
@@ -25,11 +26,20 @@ public:
     // Held until the Guard goes; a no-op Guard when not shared.
     [[nodiscard]] Guard guard()
     {
-        return m_shared ? Guard(m_mutex) : Guard(m_mutex, std::defer_lock);
+        if (!m_shared) {
+            return Guard(m_mutex, std::defer_lock);
+        }
+        m_waiting.fetch_add(1, std::memory_order_relaxed);
+        Guard g(m_mutex);
+        m_waiting.fetch_sub(1, std::memory_order_relaxed);
+        return g;
     }
+    // Threads blocked in guard() right now (shared only).
+    [[nodiscard]] bool contended() const { return m_waiting.load(std::memory_order_relaxed) > 0; }
 
 private:
     std::recursive_mutex m_mutex;
+    std::atomic<int> m_waiting { 0 };
     bool m_shared = false;
 };
 
