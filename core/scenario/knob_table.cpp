@@ -255,7 +255,7 @@ const Knob kKnobs[] = {
         [](Settings &s, const KnobValue &v) { parseTimerModel(std::get<QString>(v), &s.load.timers); } },
     { "load.gomaxprocs", "", KnobGroup::Load, KnobKind::Int,
         "gomaxprocs", "gomaxprocs", QT_TRANSLATE_NOOP("Knob", "GOMAXPROCS"),
-        QT_TRANSLATE_NOOP("Knob", "Engine threads, like Go's GOMAXPROCS: callers and connections spread over them, one pool shared under a lock. 1 is one event loop, like a Go program with GOMAXPROCS=1; Go's default is the number of CPUs. Experimental above 1 (tests/conformance/report.md). Applies at the next start."),
+        QT_TRANSLATE_NOOP("Knob", "Engine threads, like Go's GOMAXPROCS: callers and connections spread over them, one pool shared under a lock. 1 is one event loop, like a Go program with GOMAXPROCS=1; Go's default is the number of CPUs. Experimental above 1: measured against Go in tests/conformance/gomaxprocs.md, it does not yet reproduce Go's churn with no think time. Applies at the next start."),
         "", "", "threads", 1, 256, 1, 16, 0, {}, nullptr, true, true,
         PS_INT(load.gomaxprocs) },
     { "load.method", "", KnobGroup::Load, KnobKind::Text,
