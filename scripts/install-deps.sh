@@ -16,6 +16,8 @@ PACKAGES=(
     # tests: fuzzing (scripts/test.sh --fuzz): clang 14 and its runtimes, where libFuzzer
     # (libclang_rt.fuzzer) and clang's ASan/UBSan live; clang only recommends them
     clang-14 libclang-rt-14-dev
+    # tests: tests/tsan (ThreadSanitizer runtime for g++; g++ pulls it in already, named here)
+    libtsan2
     # benchmarks
     wrk hey apache2-utils jq
     # scripts/screenshots.sh: a window manager under Xvfb, and xprop to wait for it

@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "engine_controller.h"
+#include "engine_threads.h"
 
 #include <algorithm>
 
@@ -16,7 +17,9 @@ Engine::Engine(EngineController *controller)
     : m_controller(controller)
     , m_thinkWake(m_clock, TimerModel::Go)
     , m_paceWake(m_clock, TimerModel::Precise)
-    , m_scheduler(m_clock, m_thinkWake, m_paceWake, *this)
+    , m_thinkGate(m_thinkWake, *this, m_lock)
+    , m_paceGate(m_paceWake, *this, m_lock)
+    , m_scheduler(m_clock, m_thinkGate, m_paceGate, *this)
     , m_timeouts([this](int worker, RoundTripId trip) { onClientTimeout(worker, trip); })
     , m_events(EngineController::kEventRingCapacity)
 {
@@ -27,11 +30,13 @@ Engine::Engine(EngineController *controller)
     }
     m_snapshotTimer.setInterval(100);
     connect(&m_snapshotTimer, &QTimer::timeout, this, [this] {
+        const PoolLock::Guard g = m_lock.guard();
         publishSnapshot(false);
         stopIfFailing();
     });
     m_hardStopTimer.setSingleShot(true);
     connect(&m_hardStopTimer, &QTimer::timeout, this, [this] {
+        const PoolLock::Guard g = m_lock.guard();
         if (m_clock.now() < m_hardStopAt) {
             armUntil(m_hardStopTimer, m_hardStopAt); // beyond one QTimer interval
             return;
@@ -44,6 +49,7 @@ Engine::Engine(EngineController *controller)
     });
     m_lingerTimer.setSingleShot(true);
     connect(&m_lingerTimer, &QTimer::timeout, this, [this] {
+        const PoolLock::Guard g = m_lock.guard();
         if (m_clock.now() < m_lingerUntil) {
             armUntil(m_lingerTimer, m_lingerUntil);
             return;
@@ -60,15 +66,58 @@ Engine::~Engine()
 
 void Engine::shutdown()
 {
-    if (m_state != RunState::Idle) {
-        m_state = RunState::Idle;
-        m_transport->closeAll();
+    {
+        const PoolLock::Guard g = m_lock.guard();
+        if (m_state != RunState::Idle) {
+            m_state = RunState::Idle;
+            m_transport->closeAll();
+        }
+        m_scheduler.stop();
+        m_timeouts.clear();
+        m_redirects.clear();
     }
-    m_scheduler.stop();
-    m_timeouts.clear();
-    m_redirects.clear();
-    m_transport.reset();
+    releaseThreads();
     m_events.close();
+}
+
+void Engine::releaseThreads()
+{
+    // The Transport's destructor waits for each engine thread to drop its connections:
+    // never while holding m_lock, which those threads' callbacks may be waiting for.
+    m_transport.reset();
+    m_threads.reset();
+    m_lock.setShared(false);
+    m_thinkGate.setPosting(false);
+    m_paceGate.setPosting(false);
+}
+
+void Engine::inEngineThread(std::function<void()> f)
+{
+    if (!m_threads) {
+        f();
+        return;
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this, run = m_runs, f = std::move(f)] {
+            const PoolLock::Guard g = m_lock.guard();
+            if (run == m_runs) {
+                f();
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+void Engine::spreadTransport()
+{
+    if (m_load.gomaxprocs <= 1) {
+        return; // the single event loop
+    }
+    m_threads = std::make_unique<EngineThreads>(m_load.gomaxprocs);
+    m_lock.setShared(true);
+    m_thinkGate.setPosting(true);
+    m_paceGate.setPosting(true);
+    m_transport->spreadOver(m_threads.get(), &m_lock);
 }
 
 void Engine::setSnapshotInterval(std::chrono::milliseconds interval)
@@ -113,12 +162,21 @@ WorkerPlan Engine::workerPlan() const
 
 void Engine::startRun(const LoadConfig &load, const TransportConfig &transport)
 {
+    if (m_threads) {
+        {
+            const PoolLock::Guard g = m_lock.guard();
+            stopRun();
+            m_redirects.clear();
+        }
+        releaseThreads(); // the last run's, before this run's Transport is made
+    }
     if (m_state != RunState::Idle) {
         stopRun();
     }
     m_load = load;
     m_config = transport;
     if (prepareTargets(load) && prepareRun()) {
+        const PoolLock::Guard g = m_lock.guard();
         launch();
     }
 }
@@ -146,6 +204,8 @@ bool Engine::prepareRun()
     m_timeouts.clear();
     RoundTripHandler &handler = *this; // a private base: convertible here only
     m_transport = std::make_unique<Transport>(m_clock, m_config, handler, &m_events);
+    ++m_runs;
+    spreadTransport();
     for (TargetSlot &slot : m_targets->slots()) {
         const Endpoint endpoint { slot.address, slot.target.port, slot.target.tls,
             slot.target.host };
@@ -182,6 +242,7 @@ void Engine::launch()
 
 void Engine::issueRequest(int worker)
 {
+    const PoolLock::Guard g = m_lock.guard();
     const TargetSlot &target = m_targets->forWorker(worker);
     RoundTripRequest r;
     r.host = target.host;
@@ -196,7 +257,9 @@ void Engine::issueRequest(int worker)
     const RoundTripId trip = m_transport->roundTrip(std::move(r));
     if (trip != 0) {
         m_redirects.setTrip(worker, trip);
-        m_timeouts.arm(worker, trip, m_config.clientTimeout);
+        inEngineThread([this, worker, trip, timeout = m_config.clientTimeout] {
+            m_timeouts.arm(worker, trip, timeout);
+        });
     }
 }
 
@@ -220,7 +283,7 @@ void Engine::onRoundTripDone(const RoundTripResult &result)
         }
         return;
     }
-    m_timeouts.disarm(worker);
+    inEngineThread([this, worker] { m_timeouts.disarm(worker); });
     RoundTripResult done = result;
     done.failure = step.failure;
     done.message = step.message;
@@ -265,6 +328,7 @@ void Engine::onDialError(const QString &message)
 
 void Engine::onClientTimeout(int worker, RoundTripId armed)
 {
+    const PoolLock::Guard g = m_lock.guard();
     const RoundTripId trip = m_redirects.currentTrip(worker, armed); // the Do's current hop
     if (m_transport->readingBody(trip) && !m_redirects.readingRedirectBody(worker)) {
         // Do has returned: the caller's body read fails, with the wording of Go's
@@ -284,11 +348,12 @@ void Engine::onClientTimeout(int worker, RoundTripId armed)
 
 void Engine::onWorkersDone()
 {
-    finishRun();
+    inEngineThread([this] { finishRun(); }); // its timers and the final picture are ours
 }
 
 void Engine::applyTransport(const TransportConfig &transport)
 {
+    const PoolLock::Guard g = m_lock.guard();
     const bool requestChanges = transport.disableKeepAlives != m_config.disableKeepAlives
         || transport.disableCompression != m_config.disableCompression;
     m_config = transport;
@@ -307,6 +372,7 @@ void Engine::applyTransport(const TransportConfig &transport)
 
 void Engine::applyLoad(const LoadConfig &load)
 {
+    const PoolLock::Guard g = m_lock.guard();
     m_load.workers = std::clamp(load.workers, 1, 100000);
     m_load.rate = load.rate;
     m_load.think = load.think;
@@ -374,6 +440,7 @@ void Engine::stopIfFailing()
 
 void Engine::stopRun()
 {
+    const PoolLock::Guard g = m_lock.guard();
     if (m_state == RunState::Idle) {
         return;
     }
@@ -387,7 +454,7 @@ void Engine::finishRun()
         return;
     }
     m_scheduler.stop();
-    m_timeouts.disarmAll();
+    inEngineThread([this] { m_timeouts.disarmAll(); }); // after every arm made before
     if (m_linger > Duration::zero()) {
         // Keep the pool (and its idle timers) alive, then take the final picture.
         m_state = RunState::Lingering;

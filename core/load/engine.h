@@ -2,6 +2,7 @@
 
 #include "load/client_timeouts.h"
 #include "load/engine_snapshot.h"
+#include "load/engine_threads.h"
 #include "load/event_log.h"
 #include "load/load_config.h"
 #include "load/redirect_follower.h"
@@ -11,6 +12,7 @@
 #include "load/transport.h"
 #include "load/wake_source.h"
 #include "load/worker_scheduler.h"
+#include "pool/pool_lock.h"
 #include "timing/elapsed_clock.h"
 
 #include <QObject>
@@ -47,7 +49,11 @@ public:
     void stopRun();
     void applyTransport(const TransportConfig &transport);
     void applyLoad(const LoadConfig &load);
-    void setRecordEvents(bool on) { m_events.setRecording(on); }
+    void setRecordEvents(bool on)
+    {
+        const PoolLock::Guard g = m_lock.guard();
+        m_events.setRecording(on);
+    }
     void setEventLogPath(const QString &path) { m_eventLogPath = path; }
     void setSnapshotInterval(std::chrono::milliseconds interval);
     void setKernelView(bool on) { m_snapshots.setKernelView(on); }
@@ -82,11 +88,29 @@ private:
     void publishSnapshot(bool final);
     // Starts `timer` for the time left until `at` (saturated to one QTimer interval).
     void armUntil(QTimer &timer, TimePoint at);
+    // LoadConfig::gomaxprocs > 1: the engine threads for this run and the shared lock.
+    void spreadTransport();
+    // Ends the last run's Transport and threads (joins them); never under m_lock.
+    void releaseThreads();
+    // Runs `f` in this thread, under m_lock, in the order of the calls: at once with one
+    // thread; with several, queued (dropped if a new run started meanwhile). For what is
+    // this thread's own (Qt timers) when a caller runs in another engine thread.
+    void inEngineThread(std::function<void()> f);
 
     EngineController *m_controller;
+    // Shared with the engine threads when GOMAXPROCS > 1: every entry into the engine from
+    // this thread (timers, wake-ups, the controller's calls) holds it, as do the
+    // connections' callbacks in the others. Not shared (a no-op) with one thread.
+    PoolLock m_lock;
+    std::unique_ptr<EngineThreads> m_threads; // GOMAXPROCS > 1 only; outlives m_transport
+    std::uint64_t m_runs = 0; // runs prepared so far (inEngineThread drops older calls)
     ElapsedClock m_clock; // restarted at each run start
     WakeQueueSource m_thinkWake; // think time and Go-paced slots, LoadConfig::timers model
     WakeQueueSource m_paceWake; // Poisson and exact arrivals, always precise
+    // What the scheduler sees: the two above, kept in this thread when callers run on
+    // other engine threads too (GOMAXPROCS > 1).
+    PostedWakeSource m_thinkGate;
+    PostedWakeSource m_paceGate;
     WorkerScheduler m_scheduler;
     ClientTimeouts m_timeouts;
     RedirectFollower m_redirects; // http.Client's redirects, for every caller

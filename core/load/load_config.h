@@ -59,6 +59,11 @@ struct LoadConfig
     QStringList headers;
     // What is done with each response body.
     BodyPolicy bodyPolicy = BodyPolicy::ReadToEof;
+    // Go's GOMAXPROCS: the engine threads the callers and connections run on, one Pool
+    // shared between them under a lock (core/load/transport_threads.cpp). 1 = one event loop,
+    // which behaves like a Go program with GOMAXPROCS=1. Go's default is the number of CPUs.
+    // Applies from the next run start.
+    int gomaxprocs = 1;
     // Keep the pool alive this long after the load ends, then take the final snapshot
     // (idle timeouts and server-side closes keep happening meanwhile).
     Duration linger { 0 };

@@ -24,6 +24,7 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
     m_idleTimer.setSingleShot(true);
     m_idleTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        const PoolLock::Guard g = guard();
         m_armedDeadline.reset();
         m_pool.advance();
         processActions();
@@ -31,13 +32,17 @@ Transport::Transport(const Clock &clock, const TransportConfig &config, RoundTri
     m_leakTimer.setParent(this);
     m_leakTimer.setSingleShot(true);
     m_leakTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_leakTimer, &QTimer::timeout, this, [this] { closeExpiredLeaks(); });
+    connect(&m_leakTimer, &QTimer::timeout, this, [this] {
+        const PoolLock::Guard g = guard();
+        closeExpiredLeaks();
+    });
 }
 
 Transport::~Transport()
 {
     m_h2.clear(); // neither do H2Session's
     m_h2Graveyard.clear();
+    shutDownThreads();
     m_conns.clear(); // Connection's destructor closes quietly: no callbacks reach us
     m_graveyard.clear();
 }
@@ -141,6 +146,7 @@ bool Transport::readingBody(RoundTripId id) const
 
 void Transport::abandonAll()
 {
+    deliverDeferred(); // round trips that ended before the stop, their callers not run yet
     std::vector<RoundTripId> ids;
     ids.reserve(m_trips.size());
     for (const auto &[id, t] : m_trips) {
@@ -158,6 +164,7 @@ void Transport::abandonAll()
             complete(id, it->second.resuming ? RequestFailure::None : RequestFailure::Canceled, {});
         }
     }
+    deliverDeferred();
 }
 
 void Transport::cancelDials()
@@ -209,6 +216,7 @@ void Transport::processActions()
 
 void Transport::collectGarbage()
 {
+    const PoolLock::Guard g = guard();
     m_gcPosted = false;
     m_graveyard.clear();
 }
@@ -236,7 +244,10 @@ void Transport::startDial(const PoolAction &a)
     ConnectionOwner &owner = *this; // a private base: convertible here only
     auto conn = std::make_unique<Connection>(a.conn, owner, dialSpec(a.host));
     Connection *c = conn.get();
-    m_conns.emplace(a.conn, Conn { std::move(conn), a.host });
+    Conn &entry = m_conns.emplace(a.conn, Conn { std::move(conn), a.host }).first->second;
+    if (dialElsewhere(a.conn, entry)) {
+        return;
+    }
     c->dial();
 }
 
@@ -259,6 +270,9 @@ void Transport::deliver(const PoolAction &a)
     m_onConn[a.conn] = id;
     Connection &c = *cit->second.conn;
     const std::shared_ptr<const RequestTemplate> request = t.request.source->current; // t may go
+    if (sendElsewhere(a, cit->second, request)) {
+        return;
+    }
     c.sendRequest(*request, m_config.responseHeaderTimeout, m_config.expectContinueTimeout,
         m_config.effectiveMaxResponseHeaderBytes());
     if (c.phase() != Connection::Phase::Closed) {
@@ -271,6 +285,10 @@ void Transport::closeConnection(ConnId id)
     h2CloseSession(id);
     const auto it = m_conns.find(id);
     if (it == m_conns.end()) {
+        return;
+    }
+    if (retire(it->second)) {
+        m_conns.erase(it);
         return;
     }
     it->second.conn->close();
@@ -291,6 +309,9 @@ void Transport::failWaiting(const PoolAction &a)
 
 void Transport::rearmIdleTimer()
 {
+    if (rearmElsewhere()) {
+        return;
+    }
     const auto next = m_pool.nextDeadline();
     if (next == m_armedDeadline) {
         return;
@@ -307,6 +328,9 @@ void Transport::rearmIdleTimer()
 void Transport::closeLeakedAt(ConnId conn, TimePoint deadline)
 {
     m_leakDeadlines.emplace(deadline, conn);
+    if (rearmElsewhere()) {
+        return;
+    }
     if (m_leakDeadlines.begin()->first == deadline) {
         const Duration wait = std::max(Duration::zero(), deadline - m_clock.now());
         m_leakTimer.start(std::chrono::ceil<std::chrono::milliseconds>(wait));
@@ -334,16 +358,25 @@ void Transport::closeExpiredLeaks()
 
 void Transport::onConnectionReady(Connection &c)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     if (c.negotiatedH2()) {
         h2Upgrade(c);
         return;
     }
+    noteConnected(c);
     m_pool.dialSucceeded(c.id());
     processActions();
 }
 
 void Transport::onConnectionDialFailed(Connection &c, CloseReason reason, const QString &message)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     m_lastDialError = message;
     m_handler.onDialError(message);
     m_pool.dialFailed(c.id(), reason);
@@ -352,6 +385,10 @@ void Transport::onConnectionDialFailed(Connection &c, CloseReason reason, const 
 
 void Transport::onFirstResponseByte(Connection &c)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     const auto it = m_onConn.find(c.id());
     const Trip *t = it != m_onConn.end() ? &m_trips.at(it->second) : nullptr;
     const auto conn = m_conns.find(c.id());
@@ -361,6 +398,10 @@ void Transport::onFirstResponseByte(Connection &c)
 
 void Transport::onResponseHeaders(Connection &c)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     const auto it = m_onConn.find(c.id());
     if (it == m_onConn.end()) {
         return;
@@ -411,6 +452,10 @@ void Transport::onResponseHeaders(Connection &c)
 
 void Transport::onResponseBodyBytes(Connection &c)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     const auto it = m_onConn.find(c.id());
     if (it != m_onConn.end() && overReadLimit(m_trips.at(it->second), c.parser())) {
         closeBodyEarly(c, it->second);
@@ -443,6 +488,10 @@ void Transport::closeBodyEarly(Connection &c, RoundTripId id)
 
 void Transport::onResponseComplete(Connection &c, bool reusable)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     m_bytesRead += static_cast<std::uint64_t>(c.parser().bodyBytes());
     const RoundTripId id = detach(c.id());
     if (id == 0) {
@@ -497,19 +546,21 @@ void Transport::completeLater(RoundTripId id)
     // rejected too, and those callers then dial: the bursts of errTooManyIdleHost
     // closes Go shows (tests/conformance: no-think-16-workers-idle-cap-2).
     m_trips.at(id).resuming = true;
-    QMetaObject::invokeMethod(
-        this,
-        [this, id] {
-            const auto it = m_trips.find(id);
-            if (it != m_trips.end() && it->second.resuming) {
-                complete(id, RequestFailure::None, {});
-            }
-        },
-        Qt::QueuedConnection);
+    postHere([this, id] {
+        const PoolLock::Guard g = guard();
+        const auto it = m_trips.find(id);
+        if (it != m_trips.end() && it->second.resuming) {
+            complete(id, RequestFailure::None, {});
+        }
+    });
 }
 
 void Transport::onConnectionFailed(Connection &c, const ConnectionFailure &failure)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
     const ConnId conn = c.id();
     const RoundTripId id = detach(conn);
     m_pool.closeConn(conn, failure.reason);
@@ -543,6 +594,13 @@ bool Transport::shouldRetry(const Trip &t, const ConnectionFailure &f) const
 
 void Transport::onIdleConnectionLost(Connection &c, CloseReason reason)
 {
+    const Entry e = enter(c);
+    if (!e.live) {
+        return;
+    }
+    if (lostBeforeSend(c, reason)) {
+        return;
+    }
     m_pool.closeConn(c.id(), reason);
     processActions();
 }
@@ -593,6 +651,9 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
         ++m_responsesByProto[static_cast<std::size_t>(t.head.proto)];
     }
     m_trips.erase(it);
+    if (deferResult(r)) {
+        return;
+    }
     m_handler.onRoundTripDone(r);
 }
 

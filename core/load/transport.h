@@ -7,11 +7,13 @@
 #include "net/h2_session.h"
 #include "pool/h2_conn_pool.h"
 #include "pool/pool.h"
+#include "pool/pool_lock.h"
 
 #include <QObject>
 #include <QTimer>
 #include <array>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -19,6 +21,8 @@
 #include <vector>
 
 namespace poolscope {
+
+class EngineThreads;
 
 // A round trip's id, unique for the Transport's life (retries keep it); 0 = none.
 using RoundTripId = std::uint64_t;
@@ -119,7 +123,8 @@ public:
 // keep-alive, Go's readLoop peek) and whether a failed request is retried
 // (shouldRetryRequest). It knows nothing about who calls it: a request goes in, a
 // RoundTripResult comes back through the handler, possibly before roundTrip() returns.
-// Lives in one thread (its sockets' and timers').
+// Lives in one thread (its sockets' and timers'), or with spreadOver() on GOMAXPROCS
+// engine threads (transport_threads.cpp; HTTP/1 only, see load/README.md).
 //
 // HTTP/2 (transport_h2.cpp): over TLS, when TransportConfig::attemptsHttp2(), ALPN offers
 // h2; a dial that negotiates it goes through Go's upgradeFn (H2ConnPool::addConnIfNeeded)
@@ -142,6 +147,13 @@ public:
     // Replace the knobs; they apply from the next dial, put or request on.
     void setConfig(const TransportConfig &config);
     [[nodiscard]] const TransportConfig &config() const { return m_config; }
+    // GOMAXPROCS > 1: each connection lives on one of `threads` (its socket's: round robin
+    // by ConnId), its callbacks run there under `lock`, a request handed to it is sent from
+    // there (Go's caller sending to the persistConn's writeLoop), and the handler is called
+    // in the thread where the round trip ended (Go's readLoop wakes the caller onto its own
+    // P), under `lock`. Every other call into the Transport must hold `lock`. Before the
+    // first roundTrip(); both outlive the Transport, and `lock` is shared.
+    void spreadOver(EngineThreads *threads, PoolLock *lock);
 
     // Starts a round trip. Returns its id, or 0 when it is already over (the handler was
     // called before this returned, e.g. the write failed at once), like Envoy's newStream.
@@ -183,7 +195,7 @@ public:
     {
         m_pool.forEachConn([&](const Pool::ConnView &v) {
             const auto it = m_conns.find(v.id);
-            f(v, it != m_conns.end() ? it->second.conn->localPort() : quint16 { 0 });
+            f(v, it != m_conns.end() ? localPort(it->second) : quint16 { 0 });
         });
     }
 
@@ -208,6 +220,18 @@ private:
     {
         std::unique_ptr<Connection> conn;
         HostId host = 0;
+        int thread = 0; // spreadOver(): the engine thread it lives on
+        quint16 localPort = 0; // spreadOver(): copied under the lock once connected
+    };
+    // What a connection callback may do (transport_threads.cpp). Not spread: no lock, live.
+    // Spread: the outermost one of a thread runs, as it ends, the callers whose round trips
+    // ended meanwhile, each in a critical section of its own.
+    struct Entry
+    {
+        PoolLock::Guard guard;
+        bool live = true; // false: closed from another thread, its close not run yet
+        Transport *owner = nullptr; // spread only
+        ~Entry();
     };
 
     // ConnectionOwner
@@ -279,6 +303,30 @@ private:
     void emitEvent(EventType type, ConnId conn, ReqId req, HostId host);
     [[nodiscard]] DialSpec dialSpec(HostId host) const;
 
+    // ---- GOMAXPROCS > 1 (transport_threads.cpp); each hook returns false when not spread ----
+    [[nodiscard]] bool threaded() const { return m_threads != nullptr; }
+    [[nodiscard]] bool onThread(int thread) const;
+    [[nodiscard]] quint16 localPort(const Conn &c) const;
+    [[nodiscard]] Entry enter(const Connection &c);
+    [[nodiscard]] PoolLock::Guard guard();
+    void post(int thread, std::function<void()> f);
+    bool dialElsewhere(ConnId id, Conn &conn);
+    bool sendElsewhere(
+        const PoolAction &a, Conn &conn, const std::shared_ptr<const RequestTemplate> &request);
+    void send(Connection &c, const PoolAction &a, const RequestTemplate &request);
+    bool retire(Conn &conn);
+    // Queued to this thread's loop: the Transport's own with one thread, the calling
+    // engine thread's with several (a goroutine made runnable on its own P).
+    void postHere(std::function<void()> f);
+    bool deferResult(const RoundTripResult &r);
+    void deliverDeferred(); // every thread's; without threads, nothing
+    void deliverDeferredOf(int thread);
+    void leave(Entry &e);
+    bool rearmElsewhere();
+    void noteConnected(Connection &c);
+    bool lostBeforeSend(Connection &c, CloseReason reason);
+    void shutDownThreads();
+
     const Clock &m_clock;
     TransportConfig m_config;
     RoundTripHandler &m_handler;
@@ -312,6 +360,16 @@ private:
     std::map<std::pair<ConnId, std::int32_t>, RoundTripId> m_h2Streams;
     std::unordered_map<ConnId, std::deque<RoundTripId>> m_h2SlotWait;
     QTimer m_h2Timer;
+
+    EngineThreads *m_threads = nullptr; // spreadOver(); null = the single event loop
+    PoolLock *m_lock = nullptr;
+    std::vector<QObject *> m_contexts; // per engine thread, receives our calls ([0] = this)
+    bool m_rearmPosted = false;
+    bool m_closing = false; // the destructor has begun: callbacks are ignored
+    // Round trips ended on each engine thread whose caller has not run yet, and whether a
+    // call to run them is queued there.
+    std::vector<std::vector<RoundTripResult>> m_deferred;
+    std::vector<bool> m_deferredPosted;
 };
 
 } // namespace poolscope
