@@ -2,6 +2,7 @@
 // throughput counts successes only, attempts are their own key, a known error comes with a
 // hint, --stop-when-failing ends a run that cannot succeed, SSL_CERT_FILE is honoured as Go
 // honours it, and kernel.server_side counts the target's end of the connections.
+#include "support/refused_port.h"
 #include "support/run_cli.h"
 
 #include <QJsonObject>
@@ -11,18 +12,9 @@
 using poolscope::testsupport::CliResult;
 using poolscope::testsupport::runCli;
 
-namespace {
+using poolscope::testsupport::refusedPort;
 
-quint16 refusedPort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0)) {
-        return 0;
-    }
-    const quint16 port = s.serverPort();
-    s.close();
-    return port;
-}
+namespace {
 
 double num(const QJsonObject &o, const char *path)
 {

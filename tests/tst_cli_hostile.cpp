@@ -6,6 +6,7 @@
 // The real binary; loopback only.
 #include "scenario/knob_table.h"
 #include "server/hostile_mode.h"
+#include "support/go_build.h"
 #include "support/run_cli.h"
 
 #include <QDir>
@@ -82,23 +83,11 @@ class TestCliHostile final : public QObject
         }
         const QString dir = QStringLiteral(POOLSCOPE_BINARY_DIR "/gohostile");
         QDir().mkpath(dir);
-        QProcess build;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("GO111MODULE"), QStringLiteral("off"));
-        env.insert(QStringLiteral("GOFLAGS"), QString());
-        env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
-        env.insert(QStringLiteral("GOCACHE"), dir + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("GOPATH"), dir + QStringLiteral("/gopath"));
-        env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
-        env.insert(QStringLiteral("HOME"), dir);
-        build.setProcessEnvironment(env);
-        build.setWorkingDirectory(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/gohostile"));
-        build.setProcessChannelMode(QProcess::MergedChannels);
-        build.start(go,
-            { QStringLiteral("build"), QStringLiteral("-o"), dir + QStringLiteral("/gohostile"),
-                QStringLiteral(".") });
-        if (!build.waitForFinished(240000) || build.exitCode() != 0) {
-            qWarning("go build of tests/gohostile failed: %s", build.readAll().constData());
+        const testsupport::GoBuild b
+            = testsupport::goBuild(go, QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/gohostile"), dir,
+                dir + QStringLiteral("/gohostile"));
+        if (!b.ok) {
+            qWarning("go build of tests/gohostile failed: %s", qPrintable(b.output));
             return false;
         }
         m_gohostile = dir + QStringLiteral("/gohostile");

@@ -8,6 +8,7 @@
 // POOLSCOPE_CONFORMANCE_REPORT=FILE also writes the side-by-side table as
 // markdown (scripts/conformance.sh uses it for tests/conformance/report.md).
 #include "pool/pool_types.h"
+#include "support/go_build.h"
 #include "support/nginx.h"
 
 #include <QDir>
@@ -635,24 +636,9 @@ void TestConformance::initTestCase()
     const QString goDir = QStringLiteral(POOLSCOPE_BINARY_DIR "/goref");
     QDir().mkpath(goDir);
     m_goref = goDir + QStringLiteral("/goref");
-    QProcess build;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("GO111MODULE"), QStringLiteral("off"));
-    env.insert(QStringLiteral("GOFLAGS"), QString());
-    env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
-    env.insert(QStringLiteral("GOCACHE"), goDir + QStringLiteral("/cache"));
-    env.insert(QStringLiteral("GOPATH"), goDir + QStringLiteral("/gopath"));
-    env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
-    env.insert(QStringLiteral("HOME"), goDir);
-    build.setProcessEnvironment(env);
-    build.setWorkingDirectory(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref"));
-    build.setProcessChannelMode(QProcess::MergedChannels);
-    build.start(
-        m_go, { QStringLiteral("build"), QStringLiteral("-o"), m_goref, QStringLiteral(".") });
-    QVERIFY2(build.waitForFinished(240000), "go build of tests/goref timed out");
-    QVERIFY2(build.exitCode() == 0,
-        qPrintable(QStringLiteral("go build of tests/goref failed: ")
-            + QString::fromUtf8(build.readAll())));
+    const testsupport::GoBuild b = testsupport::goBuild(
+        m_go, QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref"), goDir, m_goref);
+    QVERIFY2(b.ok, qPrintable(QStringLiteral("go build of tests/goref failed: ") + b.output));
 
     m_nginxFarm = std::make_unique<NginxFarm>();
     for (const Scenario &s : m_scenarios) {

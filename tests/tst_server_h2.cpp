@@ -3,6 +3,7 @@
 // standard library cannot speak), by a small nghttp2 client here. Every assertion compares
 // what the client saw with the server's own counters.
 #include "server/embedded_server.h"
+#include "support/go_build.h"
 #include "support/server_client.h"
 
 #include <QDir>
@@ -178,22 +179,9 @@ private Q_SLOTS:
         const QString dir = QStringLiteral(POOLSCOPE_BINARY_DIR "/h2probe");
         QDir().mkpath(dir);
         m_probe = dir + QStringLiteral("/h2probe");
-        QProcess build;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("GO111MODULE"), QStringLiteral("off"));
-        env.insert(QStringLiteral("GOFLAGS"), QString());
-        env.insert(QStringLiteral("CGO_ENABLED"), QStringLiteral("0"));
-        env.insert(QStringLiteral("GOCACHE"), dir + QStringLiteral("/cache"));
-        env.insert(QStringLiteral("GOPATH"), dir + QStringLiteral("/gopath"));
-        env.insert(QStringLiteral("GOPROXY"), QStringLiteral("off"));
-        env.insert(QStringLiteral("HOME"), dir);
-        build.setProcessEnvironment(env);
-        build.setWorkingDirectory(QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref/h2probe"));
-        build.setProcessChannelMode(QProcess::MergedChannels);
-        build.start(
-            go, { QStringLiteral("build"), QStringLiteral("-o"), m_probe, QStringLiteral(".") });
-        QVERIFY2(build.waitForFinished(240000), "go build of h2probe timed out");
-        QVERIFY2(build.exitCode() == 0, build.readAll().constData());
+        const testsupport::GoBuild b = testsupport::goBuild(
+            go, QStringLiteral(POOLSCOPE_SOURCE_DIR "/tests/goref/h2probe"), dir, m_probe);
+        QVERIFY2(b.ok, qPrintable(QStringLiteral("go build of h2probe failed: ") + b.output));
     }
 
     void init()

@@ -3,6 +3,7 @@
 #include "charts_panel.h"
 #include "main_window.h"
 #include "scenario/presets.h"
+#include "support/refused_port.h"
 
 #include <QLineSeries>
 #include <QStatusBar>
@@ -12,19 +13,9 @@
 using namespace poolscope;
 using namespace std::chrono_literals;
 
-namespace {
+using poolscope::testsupport::refusedPort;
 
-// A loopback port nothing listens on: bound once to learn a free one, then closed.
-quint16 refusedPort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0)) {
-        return 0;
-    }
-    const quint16 port = s.serverPort();
-    s.close();
-    return port;
-}
+namespace {
 
 double maxY(const QXYSeries *s)
 {
