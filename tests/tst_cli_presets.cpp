@@ -26,7 +26,14 @@ const QStringList kChecked { QStringLiteral("time-wait-storm"),
     QStringLiteral("time-wait-storm-fixed"), QStringLiteral("go-default"),
     QStringLiteral("zero-transport"), QStringLiteral("max-conns-per-host"),
     QStringLiteral("server-idle-shorter"), QStringLiteral("body-not-read"),
-    QStringLiteral("keepalive-requests-limit"), QStringLiteral("disable-keep-alives") };
+    QStringLiteral("keepalive-requests-limit"), QStringLiteral("disable-keep-alives"),
+    QStringLiteral("https-http2"), QStringLiteral("https-http2-off") };
+
+qint64 responsesAs(const QJsonObject &o, const char *proto)
+{
+    return static_cast<qint64>(
+        o.value(u"protocols").toObject().value(QLatin1String(proto)).toDouble());
+}
 
 // Long enough for hundreds of requests in the busy presets and for two rounds
 // of server-idle-shorter's 1.5 s pause, short enough to run all in under a minute.
@@ -142,6 +149,44 @@ private Q_SLOTS:
         for (const Preset &p : builtinPresets()) {
             QVERIFY2(p.explanation.contains(QStringLiteral("What you will see")),
                 qPrintable(p.id + QStringLiteral(": the explanation states no promise")));
+        }
+    }
+
+    void httpsHttp2()
+    {
+        QVERIFY(says("https-http2", "exactly 10 dials"));
+        QVERIFY(says("https-http2", "9 of them closed unused"));
+        QVERIFY(says("https-http2", "1 connection left open"));
+        const QJsonObject o = run(QStringLiteral("https-http2"));
+        EXPECT(num(o, "requests") > 500);
+        EXPECT(num(o, "errors") == 0);
+        EXPECT(num(o, "dials") == 10);
+        EXPECT(closes(o, "h2_spare_unused") == 9);
+        EXPECT(onlyCloses(o, "h2_spare_unused"));
+        EXPECT(num(o, "open_at_end") == 1);
+        QVERIFY(says("https-http2", "every response HTTP/2.0"));
+        EXPECT(responsesAs(o, "HTTP/2.0") == num(o, "responses"));
+        QVERIFY(says("https-http2", "no TIME_WAIT beyond those 9 spares"));
+        if (kernelSeen(o)) {
+            EXPECT(clientTimeWaitPeak(o) <= 9);
+        }
+
+        QVERIFY(says("https-http2-off", "every response HTTP/1.1"));
+        QVERIFY(says("https-http2-off", "requests per connection below 3"));
+        QVERIFY(
+            says("https-http2-off", "far fewer requests go through than with HTTP/2 (under half)"));
+        const QJsonObject off = run(QStringLiteral("https-http2-off"));
+        QVERIFY2(num(off, "errors") == 0, qPrintable(m_last));
+        QVERIFY2(responsesAs(off, "HTTP/1.1") == num(off, "responses"), qPrintable(m_last));
+        QVERIFY2(off.value(u"req_per_conn").toDouble() < 3.0, qPrintable(m_last));
+        QVERIFY(
+            says("https-http2-off", "but the few handshakes still in flight when the run stops"));
+        QVERIFY2(closes(off, "too_many_idle_host") + closes(off, "canceled") == num(off, "closed"),
+            qPrintable(m_last));
+        QVERIFY2(closes(off, "canceled") <= 10, qPrintable(m_last)); // at most one per worker
+        QVERIFY2(num(off, "requests") * 2 < num(o, "requests"), qPrintable(m_last));
+        if (kernelSeen(off)) {
+            QVERIFY2(clientTimeWaitPeak(off) * 2 >= num(off, "closed"), qPrintable(m_last));
         }
     }
 

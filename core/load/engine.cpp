@@ -113,6 +113,15 @@ void Engine::spreadTransport()
     if (m_load.gomaxprocs <= 1) {
         return; // the single event loop
     }
+    // The HTTP/2 code (transport_h2.cpp) is not spread over threads yet: a run that may
+    // negotiate h2 (an HTTPS target with HTTP/2 attempted) stays on the single event loop.
+    if (m_config.attemptsHttp2()) {
+        for (const TargetSlot &slot : m_targets->slots()) {
+            if (slot.target.tls) {
+                return;
+            }
+        }
+    }
     m_threads = std::make_unique<EngineThreads>(m_load.gomaxprocs);
     m_lock.setShared(true);
     m_thinkGate.setPosting(true);

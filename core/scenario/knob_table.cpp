@@ -332,7 +332,7 @@ const Knob kKnobs[] = {
         PS_INT(load.seed) },
     { "load.gomaxprocs", "", KnobGroup::Load, KnobKind::Int,
         "gomaxprocs", "gomaxprocs", QT_TRANSLATE_NOOP("Knob", "GOMAXPROCS"),
-        QT_TRANSLATE_NOOP("Knob", "Engine threads, like Go's GOMAXPROCS: callers and connections spread over them, one pool shared under a lock. 1 is one event loop, like a Go program with GOMAXPROCS=1; Go's default is the number of CPUs. Experimental above 1: measured against Go in tests/conformance/gomaxprocs.md, it does not yet reproduce Go's churn with no think time. Applies at the next start."),
+        QT_TRANSLATE_NOOP("Knob", "Engine threads, like Go's GOMAXPROCS: callers and connections spread over them, one pool shared under a lock. 1 is one event loop, like a Go program with GOMAXPROCS=1; Go's default is the number of CPUs. Experimental above 1: measured against Go in tests/conformance/gomaxprocs.md, it does not yet reproduce Go's churn with no think time. Applies at the next start. HTTPS targets with HTTP/2 attempted run on one loop (the HTTP/2 code is single-threaded)."),
         "", "", "threads", 1, 256, 1, 16, 0, {}, nullptr, true, true,
         PS_INT(load.gomaxprocs) },
     { "load.method", "", KnobGroup::Load, KnobKind::Text,
