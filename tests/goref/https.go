@@ -4,7 +4,7 @@
 //
 // Flags (registered here, read by the hooks main.go calls):
 //
-//	--insecure        tls.Config.InsecureSkipVerify (the test certificate)
+//	--insecure        (main.go) tls.Config.InsecureSkipVerify, also in the handshake here
 //	--http2 auto|off  auto: HTTP/2 is attempted by ALPN as for DefaultTransport
 //	                  (ForceAttemptHTTP2); off: TLSNextProto = {} (Go's documented
 //	                  way to turn it off)
@@ -26,20 +26,19 @@ import (
 	"flag"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"reflect"
 	"sync"
 	"unsafe"
 )
 
 var httpsOpt struct {
-	insecure     bool
 	http2        string
 	strict       bool
 	cloneDefault bool
 }
 
 func init() {
-	flag.BoolVar(&httpsOpt.insecure, "insecure", false, "tls.Config.InsecureSkipVerify")
 	flag.StringVar(&httpsOpt.http2, "http2", "auto", "auto (attempt HTTP/2 by ALPN) | off (TLSNextProto = {})")
 	flag.BoolVar(&httpsOpt.strict, "strict-max-concurrent-streams", false, "http2.Transport.StrictMaxConcurrentStreams")
 	flag.BoolVar(&httpsOpt.cloneDefault, "clone-default", false, "start from http.DefaultTransport.Clone()")
@@ -105,14 +104,24 @@ func configureHTTPS(o *options, r *recorder, t *http.Transport) *http.Transport 
 			return nil, err
 		}
 		host, _, _ := net.SplitHostPort(addr)
-		tc := tls.Client(c, &tls.Config{ServerName: host, InsecureSkipVerify: httpsOpt.insecure, NextProtos: protos})
+		tc := tls.Client(c, &tls.Config{ServerName: host, InsecureSkipVerify: o.insecure, NextProtos: protos})
 		hctx := ctx
 		if handshakeTimeout > 0 {
 			var cancel context.CancelFunc
 			hctx, cancel = context.WithTimeout(ctx, handshakeTimeout)
 			defer cancel()
 		}
-		if err := tc.HandshakeContext(hctx); err != nil {
+		// As Transport's own TLS (addTLS) does, so the trace sees the handshake: a
+		// handshake aborted by the request's context counts as dial_canceled (main.go).
+		trace := httptrace.ContextClientTrace(ctx)
+		if trace != nil && trace.TLSHandshakeStart != nil {
+			trace.TLSHandshakeStart()
+		}
+		err = tc.HandshakeContext(hctx)
+		if trace != nil && trace.TLSHandshakeDone != nil {
+			trace.TLSHandshakeDone(tc.ConnectionState(), err)
+		}
+		if err != nil {
 			c.Close()
 			return nil, err
 		}
