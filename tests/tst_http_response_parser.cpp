@@ -281,6 +281,21 @@ void TestResponseParser::responses_data()
         << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab") << false
         << true << Result::Error << 200 << 1 << true << qint64(-1) << true << qint64(2) << 0
         << ErrorKind::UnexpectedEof;
+    // Found by fuzz_response_parser: each once gave one outcome in one read and another in
+    // small reads.
+    QTest::newRow("NUL in a header after a 1xx in the same read")
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX-Bin: a\0b\r\n"
+                      "Content-Length: 2\r\n\r\nok",
+               77)
+        << false << false << ok << 200 << 1 << true << qint64(2) << false << qint64(2) << 1 << none;
+    QTest::newRow("CR then not LF ends no head (Go: malformed MIME header line)")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rXok") << false << false
+        << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << ErrorKind::Malformed;
+    QTest::newRow("empty line after a 1xx: the 1xx counts")
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 200 OK\r\n\r\n") << false << false
+        << Result::Error << 100 << 1 << false << qint64(-1) << false << qint64(0) << 1
+        << ErrorKind::Malformed;
     QTest::newRow("truncated headers")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Le") << false << true << Result::Error << 0 << 0
         << false << qint64(-1) << false << qint64(0) << 0 << ErrorKind::UnexpectedEof;

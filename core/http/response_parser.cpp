@@ -174,16 +174,8 @@ struct ResponseParser::Callbacks : LlhttpCallbacks<ResponseParser, ResponseParse
     static int onMessageComplete(llhttp_t *parser)
     {
         ResponseParser *p = self(parser);
-        if (isInformational(p->m_statusCode)) {
-            ++p->m_informationalCount;
-            if (p->m_statusCode == 100)
-                p->m_got100Continue = true;
-            if (p->m_informationalCount > kMaxInformational) {
-                return p->fail(ErrorKind::TooManyInformational,
-                    QStringLiteral("net/http: too many 1xx informational responses"));
-            }
-            return HPE_OK;
-        }
+        if (isInformational(p->m_statusCode))
+            return p->countInformational();
         // The body ended: a gzip stream must have ended with it.
         if (p->m_gzip && !p->m_gzip->finish())
             return p->fail(ErrorKind::CorruptGzip, p->m_gzip->errorMessage());
@@ -292,6 +284,19 @@ int ResponseParser::fail(ErrorKind kind, QString message)
     m_errorKind = kind;
     m_errorMessage = std::move(message);
     return HPE_USER;
+}
+
+int ResponseParser::countInformational()
+{
+    // Go's readResponse loop: each 1xx read counts, and too many fail before the next head.
+    ++m_informationalCount;
+    if (m_statusCode == 100)
+        m_got100Continue = true;
+    if (m_informationalCount > kMaxInformational) {
+        return fail(ErrorKind::TooManyInformational,
+            QStringLiteral("net/http: too many 1xx informational responses"));
+    }
+    return HPE_OK;
 }
 
 int ResponseParser::failHeaderTooLarge()
@@ -512,6 +517,18 @@ bool ResponseParser::finishHead(const char *headEnd)
         failHeaderTooLarge();
         return false;
     }
+    // Lenient llhttp ends a head at CR plus any byte; Go's textproto needs the blank line's
+    // LF and reads "\r..." as a header line without a colon.
+    const char last = headEnd > m_callBegin ? headEnd[-1]
+        : m_headTailLength > 0              ? m_headTail[m_headTailLength - 1]
+                                            : '\n';
+    if (last != '\n') {
+        // Go quotes the whole line; its first two bytes are all every read holds.
+        const char start[] = { '\r', last };
+        fail(ErrorKind::Malformed,
+            QStringLiteral("malformed MIME header line: ") + QString::fromLatin1(start, 2));
+        return false;
+    }
     llhttp_t *parser = m_parser.get();
     const int status = llhttp_get_status_code(parser);
     m_statusCode = status;
@@ -530,13 +547,17 @@ bool ResponseParser::finishHead(const char *headEnd)
         // The next head starts here and gets its own limit. A 1xx never has a body.
         m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
         parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
+        m_headTailLength = 0; // the blank line found is this head's, not the next one's
         // The next head's status line starts here.
         m_firstLine.truncate(0);
         m_firstLineDone = false;
         m_firstLineEmpty = false;
         captureFirstLine(headEnd, m_callEnd);
         if (m_firstLineEmpty) {
-            fail(ErrorKind::Malformed, goStatusLineError());
+            // Go read this 1xx whole before the empty line that follows it: it counts, as
+            // when the empty line comes in a later read.
+            if (countInformational() == HPE_OK)
+                fail(ErrorKind::Malformed, goStatusLineError());
             return false;
         }
         return true;
@@ -590,16 +611,12 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
             m_state = Result::Error;
             return { m_state, 0 };
         }
-        // Go 1.19's textproto takes a NUL in a header name or value; llhttp does not.
-        // (Only when the NUL comes before the head's end: body bytes are never copied.)
-        if (const auto *nul = static_cast<const char *>(std::memchr(data, 0, size_t(len)))) {
-            if (headEndIn(data, nul - data) < 0)
-                data = withoutNulInHead(data, len);
-        }
+        data = withoutNulInHead(data, len, 0, true);
     }
     m_callBegin = data;
     m_callEnd = data + len;
-    const char *const end = data + len;
+    m_headStart = data;
+    const char *end = data + len;
     llhttp_errno_t err = llhttp_execute(m_parser.get(), data, static_cast<size_t>(len));
     // Each head pauses the parser once (a 1xx and the final response may share one call).
     while (err == HPE_PAUSED && m_headPaused) {
@@ -609,6 +626,17 @@ ResponseParser::FeedResult ResponseParser::feed(const char *data, qsizetype len)
             m_state = Result::Error;
             m_callBegin = nullptr;
             return { m_state, static_cast<qsizetype>(headEnd - data) };
+        }
+        if (!m_headersComplete) {
+            // A 1xx ended: the next head starts here, and its NULs are Go's too (whether
+            // the 1xx ended in this call or an earlier one must not matter).
+            const qsizetype at = headEnd - data;
+            data = withoutNulInHead(data, len, at, false);
+            headEnd = data + at;
+            m_callBegin = data;
+            m_callEnd = data + len;
+            end = data + len;
+            m_headStart = headEnd;
         }
         llhttp_resume(m_parser.get());
         err = llhttp_execute(m_parser.get(), headEnd, static_cast<size_t>(end - headEnd));
@@ -674,6 +702,8 @@ ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *s
         m_lineErrorPending = true; // in the status line, which has not fully arrived
         const char *reason = llhttp_get_error_reason(m_parser.get());
         m_errorMessage = QString::fromLatin1(reason ? reason : "parse error");
+        if (m_firstLine.size() >= kMaxLineCapture)
+            failPendingLine(); // as feedPendingLine() does when a later read fills it
         return { m_state, len }; // all of it is in the captured line
     } else if (inHead && !goStatusLineError().isEmpty()) {
         fail(ErrorKind::Malformed, goStatusLineError()); // Go's words for the status line
@@ -715,10 +745,12 @@ void ResponseParser::failTwoContentLengths(const char *stop)
 
 void ResponseParser::keepHeadTail(const char *data, qsizetype len)
 {
-    // The last 3 bytes of the head so far, for headEndIn() in the next call.
+    // The last 3 bytes of the head so far, for headEndIn() in the next call (none from a
+    // 1xx head that ended in this call).
     char joined[6];
     std::memcpy(joined, m_headTail, size_t(m_headTailLength));
-    const qsizetype take = std::min<qsizetype>(len, 3);
+    const qsizetype own = m_headStart ? len - (m_headStart - data) : len;
+    const qsizetype take = std::min<qsizetype>(own, 3);
     std::memcpy(joined + m_headTailLength, data + len - take, size_t(take));
     const qsizetype total = m_headTailLength + take;
     m_headTailLength = std::min<qsizetype>(total, 3);
@@ -765,11 +797,11 @@ ResponseParser::Result ResponseParser::feedEof()
     return m_state;
 }
 
-qsizetype ResponseParser::headEndIn(const char *data, qsizetype len) const
+qsizetype ResponseParser::headEndIn(const char *data, qsizetype len, bool withTail) const
 {
     // The blank line may have begun in the previous call: look at its last bytes too.
     char joined[6];
-    const qsizetype tail = m_headTailLength;
+    const qsizetype tail = withTail ? m_headTailLength : 0;
     std::memcpy(joined, m_headTail, size_t(tail));
     const qsizetype first = std::min<qsizetype>(len, 3);
     std::memcpy(joined + tail, data, size_t(first));
@@ -791,12 +823,23 @@ qsizetype ResponseParser::headEndIn(const char *data, qsizetype len) const
     return best;
 }
 
-const char *ResponseParser::withoutNulInHead(const char *data, qsizetype len)
+const char *ResponseParser::withoutNulInHead(
+    const char *data, qsizetype len, qsizetype from, bool withTail)
 {
-    m_scratch = QByteArray(data, len);
+    // Only NULs before the head's end: body bytes are never copied.
+    const char *head = data + from;
+    const auto *nul = static_cast<const char *>(std::memchr(head, 0, size_t(len - from)));
+    if (!nul)
+        return data;
+    const qsizetype headLength = len - from;
+    if (headEndIn(head, nul - head, withTail) >= 0)
+        return data;
+    if (data != m_scratch.constData())
+        m_scratch = QByteArray(data, len);
     // Up to the blank line that ends the head, when this call holds it.
-    const qsizetype headEnd = headEndIn(data, len);
-    std::replace(m_scratch.begin(), m_scratch.begin() + (headEnd < 0 ? len : headEnd), '\0', '_');
+    const qsizetype headEnd = headEndIn(head, headLength, withTail);
+    char *first = m_scratch.data() + from;
+    std::replace(first, first + (headEnd < 0 ? headLength : headEnd), '\0', '_');
     return m_scratch.constData();
 }
 

@@ -229,6 +229,7 @@ private:
     bool m_lineErrorPending = false; // llhttp refused the line before it was whole
     const char *m_lineEnd = nullptr; // just past the line's LF, when this call held it
     void failPendingLine();
+    int countInformational(); // a 1xx was read: HPE_OK, or the error (too many)
     const char *m_callEnd = nullptr;
     // The values of a header Go checks for repeats (Transfer-Encoding, Content-Length):
     // each trimmed, in a reused buffer (one value per line), and how many there were.
@@ -252,8 +253,10 @@ private:
     QByteArray m_scratch; // a head with NUL bytes replaced (feed)
     char m_headTail[3] {}; // the last bytes of the head fed so far
     qsizetype m_headTailLength = 0;
-    // Where the head ends in data (just past its blank line), -1 when not in it.
-    [[nodiscard]] qsizetype headEndIn(const char *data, qsizetype len) const;
+    const char *m_headStart = nullptr; // where the current head began in this call's bytes
+    // Where the head ends in data (just past its blank line), -1 when not in it; withTail:
+    // the head began in an earlier call, whose last bytes may hold the blank line's start.
+    [[nodiscard]] qsizetype headEndIn(const char *data, qsizetype len, bool withTail = true) const;
     void keepHeadTail(const char *data, qsizetype len);
     FeedResult feedPendingLine(const char *data, qsizetype len);
     // An llhttp error `err` at `stop`: the result, in Go's words where Go has some.
@@ -265,7 +268,9 @@ private:
     [[nodiscard]] QString goTransferEncodingError() const;
     int countChunkExtension(size_t length);
     int countTrailer(size_t length);
-    const char *withoutNulInHead(const char *data, qsizetype len);
+    // The bytes to execute: data, or a copy in m_scratch whose NULs in the head that starts
+    // at offset `from` are replaced (Go's textproto takes them, llhttp does not).
+    const char *withoutNulInHead(const char *data, qsizetype len, qsizetype from, bool withTail);
 
     // Header size accounting: header bytes of the current response before the current
     // feed() call (may be negative when a 1xx ended inside the call) and the call's first byte.
