@@ -116,6 +116,9 @@ private Q_SLOTS:
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: "
                           "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             << "200, body \"hello\"" << true << false << "";
+        QTest::newRow("two identical Content-Lengths (fixLength keeps one)")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")
+            << "200, body \"hello\"" << true << false << "";
         QTest::newRow("two Content-Lengths")
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nhello")
             << "Do: ... http: message cannot contain multiple Content-Length headers; got [\"3\" "

@@ -264,10 +264,14 @@ void TestResponseParser::responses_data()
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n") << false << false
         << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
         << ErrorKind::Malformed;
-    QTest::newRow("duplicate content-length (stricter than Go)")
-        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx") << false
-        << false << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
-        << ErrorKind::Malformed;
+    QTest::newRow("identical content-lengths (Go takes them)")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length:  1 \r\n\r\nx")
+        << false << false << ok << 200 << 1 << true << qint64(1) << false << qint64(1) << 0 << none;
+    QTest::newRow("differing content-lengths")
+        << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n"
+                      "Content-Length: 2\r\n\r\nx")
+        << false << false << Result::Error << 200 << 1 << false << qint64(-1) << false << qint64(0)
+        << 0 << ErrorKind::Malformed;
     QTest::newRow("101 without upgrade request") << QByteArray(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
                                                  << false << false << Result::Error << 101 << 1

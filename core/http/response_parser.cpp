@@ -333,8 +333,15 @@ void ResponseParser::headerFieldDone()
     const QLatin1StringView field(m_field, std::min(m_fieldLength, kShortFieldBytes));
     if (m_fieldLength <= kShortFieldBytes && field == kTransferEncoding)
         m_transferEncodingField.start();
-    if (m_fieldLength <= kShortFieldBytes && field == kContentLength)
+    if (m_fieldLength <= kShortFieldBytes && field == kContentLength) {
         m_contentLengthField.start();
+        // llhttp refuses any repeat; Go's fixLength takes identical ones (decided at the
+        // head's end). Let llhttp read this one too, from 0 (it would append the digits).
+        if (m_contentLengthField.count > 1) {
+            m_parser->flags &= ~F_CONTENT_LENGTH;
+            m_parser->content_length = 0;
+        }
+    }
     m_inContentEncoding = !m_contentEncodingSeen && m_fieldLength == kContentEncoding.size()
         && QLatin1StringView(m_field, m_fieldLength) == kContentEncoding;
     // The status line is parsed by now: only a redirect's Location is worth keeping.
@@ -544,6 +551,10 @@ bool ResponseParser::finishHead(const char *headEnd)
         return false;
     }
     if (isInformational(status)) {
+        if (const QString goError = goContentLengthError(); !goError.isEmpty()) {
+            fail(ErrorKind::Malformed, goError);
+            return false;
+        }
         // The next head starts here and gets its own limit. A 1xx never has a body.
         m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
         parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
@@ -567,6 +578,10 @@ bool ResponseParser::finishHead(const char *headEnd)
             fail(ErrorKind::Malformed, goError);
             return false;
         }
+    }
+    if (const QString goError = goContentLengthError(); !goError.isEmpty()) {
+        fail(ErrorKind::Malformed, goError);
+        return false;
     }
     m_headersComplete = true;
     m_chunked = (parser->flags & F_CHUNKED) != 0;
@@ -692,9 +707,6 @@ ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *s
         // limit is hit first. Without this, reads ending before the bad byte would say
         // HeaderTooLarge and one read holding both would say Malformed.
         failHeaderTooLarge();
-    } else if (m_errorKind == ErrorKind::None && err == HPE_UNEXPECTED_CONTENT_LENGTH
-        && m_contentLengthField.count > 1) {
-        failTwoContentLengths(stop);
     } else if (m_errorKind == ErrorKind::None && err == HPE_INVALID_CHUNK_SIZE) {
         // Go's internal/chunked.go parseHexUint on a byte that is not a hex digit.
         fail(ErrorKind::Malformed, QStringLiteral("invalid byte in chunk length"));
@@ -724,23 +736,22 @@ ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *s
     return { m_state, stopped };
 }
 
-void ResponseParser::failTwoContentLengths(const char *stop)
+QString ResponseParser::goContentLengthError() const
 {
-    // Go's fixLength (transfer.go) refuses differing repeats: its words, its list. llhttp
-    // stops at the second name, so its value is read from the input here (when this read
-    // holds it). Identical repeats, which Go accepts, fail too.
-    QByteArray second;
-    if (stop) {
-        const auto *eol
-            = static_cast<const char *>(std::memchr(stop, '\n', size_t(m_callEnd - stop)));
-        second = QByteArray(stop, (eol ? eol : m_callEnd) - stop);
-        while (second.startsWith(':') || second.startsWith(' '))
-            second.remove(0, 1);
-        second = second.trimmed();
+    // Go's fixLength (transfer.go): repeats must all equal the first (each trimmed).
+    const RepeatedField &cl = m_contentLengthField;
+    if (cl.count < 2)
+        return {};
+    const QByteArray first = cl.first();
+    const QList<QByteArray> values = cl.values.split('\n');
+    for (qsizetype i = 1; i < cl.count && i < values.size(); ++i) {
+        if (values[i] != first) {
+            return QStringLiteral(
+                       "http: message cannot contain multiple Content-Length headers; got ")
+                + cl.goQuotedList();
+        }
     }
-    fail(ErrorKind::Malformed,
-        QStringLiteral("http: message cannot contain multiple Content-Length headers; got [%1 %2]")
-            .arg(goQuote(m_contentLengthField.first()), goQuote(second)));
+    return {};
 }
 
 void ResponseParser::keepHeadTail(const char *data, qsizetype len)

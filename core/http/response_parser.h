@@ -262,7 +262,7 @@ private:
     // An llhttp error `err` at `stop`: the result, in Go's words where Go has some.
     FeedResult failFeed(int err, const char *stop, qsizetype stopped, const char *original,
         const char *data, qsizetype len);
-    void failTwoContentLengths(const char *stop);
+    [[nodiscard]] QString goContentLengthError() const; // Go's words, or empty
     void captureFirstLine(const char *from, const char *end);
     [[nodiscard]] QString goStatusLineError() const;
     [[nodiscard]] QString goTransferEncodingError() const;
