@@ -17,7 +17,27 @@ struct Outcome
     Result result = Result::NeedMore;
     bool headersComplete = false;
     QString error;
+    qint64 bodyBytes = 0;
 };
+
+// The body Go printed with %q in a `go` cell ("200, body \"...\""), unquoted; -1 if none.
+qsizetype goBodyLength(const QString &go)
+{
+    const QString marker = QStringLiteral("body \"");
+    const qsizetype at = go.indexOf(marker);
+    if (at < 0 || !go.endsWith(u'"'))
+        return -1;
+    const QString quoted = go.mid(at + marker.size()).chopped(1);
+    qsizetype n = 0;
+    for (qsizetype i = 0; i < quoted.size(); ++i, ++n) {
+        if (quoted[i] != u'\\')
+            continue;
+        ++i; // \r \n \" \\ are one byte, \xNN is one byte
+        if (i < quoted.size() && quoted[i] == u'x')
+            i += 2;
+    }
+    return n;
+}
 
 Outcome parse(const QByteArray &bytes, qsizetype piece)
 {
@@ -32,6 +52,7 @@ Outcome parse(const QByteArray &bytes, qsizetype piece)
     }
     o.headersComplete = p.headersComplete();
     o.error = p.errorMessage();
+    o.bodyBytes = p.bodyBytes();
     return o;
 }
 
@@ -116,6 +137,21 @@ private Q_SLOTS:
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: "
                           "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             << "200, body \"hello\"" << true << false << "";
+        QTest::newRow("chunked on HTTP/1.0 is ignored (body until close)")
+            << QByteArray(
+                   "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+            << "200, body \"2\\r\\nok\\r\\n0\\r\\n\\r\\n\"" << true << false << "";
+        QTest::newRow("chunked and Content-Length on HTTP/1.0: the length frames") << QByteArray(
+            "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+            "3\r\n\r\nabcdef") << "200, body \"abc\"" << true << false << "";
+        QTest::newRow("empty line after a 1xx")
+            << QByteArray("HTTP/1.1 100 Continue\r\n\r\n\r\nHTTP/1.1 200 OK\r\n\r\n")
+            << "Do: ... malformed HTTP response \"\"" << false << false
+            << "malformed HTTP response \"\"";
+        QTest::newRow("NUL in a header after a 1xx")
+            << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nX-Bin: a")
+                + QByteArray(1, '\0') + "b\r\n" + ok
+            << "200, body \"ok\"" << true << false << "";
         QTest::newRow("two identical Content-Lengths (fixLength keeps one)")
             << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")
             << "200, body \"hello\"" << true << false << "";
@@ -138,6 +174,8 @@ private Q_SLOTS:
             const QString where = QStringLiteral("fed in pieces of %1: %2").arg(piece).arg(o.error);
             if (accepted) {
                 QVERIFY2(o.result == Result::Complete, qPrintable(where));
+                QFETCH(QString, go);
+                QCOMPARE(o.bodyBytes, qint64(goBodyLength(go))); // the body Go read
                 continue;
             }
             QVERIFY2(o.result == Result::Error, qPrintable(where));

@@ -292,7 +292,7 @@ void TestResponseParser::responses_data()
                       "Content-Length: 2\r\n\r\nok",
                77)
         << false << false << ok << 200 << 1 << true << qint64(2) << false << qint64(2) << 1 << none;
-    QTest::newRow("CR then not LF ends no head (Go: malformed MIME header line)")
+    QTest::newRow("CR then not LF ends no head (Go: missing colon)")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\rXok") << false << false
         << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
         << ErrorKind::Malformed;

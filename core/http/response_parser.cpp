@@ -525,15 +525,16 @@ bool ResponseParser::finishHead(const char *headEnd)
         return false;
     }
     // Lenient llhttp ends a head at CR plus any byte; Go's textproto needs the blank line's
-    // LF and reads "\r..." as a header line without a colon.
+    // LF and reads "\r..." as a header line without a colon (checked with Go 1.19).
     const char last = headEnd > m_callBegin ? headEnd[-1]
         : m_headTailLength > 0              ? m_headTail[m_headTailLength - 1]
                                             : '\n';
     if (last != '\n') {
-        // Go quotes the whole line; its first two bytes are all every read holds.
+        // Go quotes the whole line; its first two bytes are all that every read holds.
         const char start[] = { '\r', last };
         fail(ErrorKind::Malformed,
-            QStringLiteral("malformed MIME header line: ") + QString::fromLatin1(start, 2));
+            QStringLiteral("malformed MIME header: missing colon: ")
+                + goQuote(QByteArray(start, 2)));
         return false;
     }
     llhttp_t *parser = m_parser.get();
@@ -578,6 +579,10 @@ bool ResponseParser::finishHead(const char *headEnd)
             fail(ErrorKind::Malformed, goError);
             return false;
         }
+    } else {
+        // Go ignores Transfer-Encoding before HTTP/1.1 (transfer.go, issue 12785): the body
+        // is framed by Content-Length or the close. llhttp reads the flags after this.
+        parser->flags &= ~(F_CHUNKED | F_TRANSFER_ENCODING);
     }
     if (const QString goError = goContentLengthError(); !goError.isEmpty()) {
         fail(ErrorKind::Malformed, goError);
