@@ -518,6 +518,31 @@ int ResponseParser::countTrailer(size_t length)
     return HPE_OK;
 }
 
+bool ResponseParser::finishInformationalHead(const char *headEnd)
+{
+    if (const QString goError = goContentLengthError(); !goError.isEmpty()) {
+        fail(ErrorKind::Malformed, goError);
+        return false;
+    }
+    // The next head starts here and gets its own limit. A 1xx never has a body.
+    m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
+    m_parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
+    m_headTailLength = 0; // the blank line found is this head's, not the next one's
+    // The next head's status line starts here.
+    m_firstLine.truncate(0);
+    m_firstLineDone = false;
+    m_firstLineEmpty = false;
+    captureFirstLine(headEnd, m_callEnd);
+    if (m_firstLineEmpty) {
+        // Go read this 1xx whole before the empty line that follows it: it counts, as
+        // when the empty line comes in a later read.
+        if (countInformational() == HPE_OK)
+            fail(ErrorKind::Malformed, goStatusLineError());
+        return false;
+    }
+    return true;
+}
+
 bool ResponseParser::finishHead(const char *headEnd)
 {
     if (headerBytesAt(headEnd) > m_activeMaxHeaderBytes) {
@@ -551,29 +576,8 @@ bool ResponseParser::finishHead(const char *headEnd)
             QStringLiteral("unexpected 101 Switching Protocols: no upgrade was requested"));
         return false;
     }
-    if (isInformational(status)) {
-        if (const QString goError = goContentLengthError(); !goError.isEmpty()) {
-            fail(ErrorKind::Malformed, goError);
-            return false;
-        }
-        // The next head starts here and gets its own limit. A 1xx never has a body.
-        m_headerBytesBeforeCall = -static_cast<qint64>(headEnd - m_callBegin);
-        parser->flags |= F_SKIPBODY; // what returning 1 from on_headers_complete does
-        m_headTailLength = 0; // the blank line found is this head's, not the next one's
-        // The next head's status line starts here.
-        m_firstLine.truncate(0);
-        m_firstLineDone = false;
-        m_firstLineEmpty = false;
-        captureFirstLine(headEnd, m_callEnd);
-        if (m_firstLineEmpty) {
-            // Go read this 1xx whole before the empty line that follows it: it counts, as
-            // when the empty line comes in a later read.
-            if (countInformational() == HPE_OK)
-                fail(ErrorKind::Malformed, goStatusLineError());
-            return false;
-        }
-        return true;
-    }
+    if (isInformational(status))
+        return finishInformationalHead(headEnd);
     if (m_httpMajor > 1 || (m_httpMajor == 1 && m_httpMinor >= 1)) {
         if (const QString goError = goTransferEncodingError(); !goError.isEmpty()) {
             fail(ErrorKind::Malformed, goError);

@@ -177,6 +177,7 @@ private:
     // The head ended at headEnd (llhttp paused in on_headers_complete): applies the header
     // limit, then what the status and headers mean. false: the response failed.
     bool finishHead(const char *headEnd);
+    bool finishInformationalHead(const char *headEnd); // a 1xx: the next head follows
     void headerFieldBytes(const char *at, size_t length);
     void headerValueBytes(const char *at, size_t length);
     void headerFieldDone();
