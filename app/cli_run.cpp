@@ -271,6 +271,23 @@ QJsonObject protocolsJson(const EngineSnapshot &s)
     return protocols;
 }
 
+// h2: streams over the run, for a run that had an HTTP/2 connection (H2StreamStats).
+QJsonObject h2Json(const H2StreamStats &h2)
+{
+    return QJsonObject {
+        { QStringLiteral("connections"), static_cast<qint64>(h2.connsEver) },
+        { QStringLiteral("max_open_connections"), h2.peakConns },
+        { QStringLiteral("open_at_end"), h2.conns },
+        { QStringLiteral("max_active_streams"), h2.peakStreams },
+        { QStringLiteral("max_streams_per_conn"), h2.peakPerConn },
+        { QStringLiteral("max_streams_per_conn_after_settings"), h2.peakPerConnAfterSettings },
+        { QStringLiteral("mean_streams_per_conn"), h2.meanPerConn },
+        { QStringLiteral("max_waiting_for_stream"), h2.peakWaiting },
+        { QStringLiteral("server_max_concurrent_streams"),
+            static_cast<qint64>(h2.serverMaxStreams) },
+    };
+}
+
 // The counts of the run: requests, the pool's dials and reuse, rates and latency.
 QJsonObject countsJson(const EngineSnapshot &s)
 {
@@ -360,6 +377,9 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
     o.insert(QStringLiteral("close_reasons"), closeReasonsJson(s.pool));
     o.insert(QStringLiteral("errors_by_kind"), errorsByKindJson(s));
     o.insert(QStringLiteral("protocols"), protocolsJson(s));
+    if (s.h2.connsEver > 0) {
+        o.insert(QStringLiteral("h2"), h2Json(s.h2));
+    }
     if (!s.lastError.isEmpty()) {
         o.insert(QStringLiteral("last_error"), s.lastError);
         if (const QString hint = failureHint(s.lastError); !hint.isEmpty()) {
@@ -375,6 +395,23 @@ QJsonObject resultJson(const EngineSnapshot &s, const std::optional<ServerStats>
         o.insert(QStringLiteral("server"), serverJson(*server));
     }
     return o;
+}
+
+// "h2 streams  max 4 per conn (mean 3.1), 10 in all, waiting max 6; 3 conns": runs with h2.
+void printH2(const QJsonObject &o)
+{
+    const QJsonObject h2 = o.value(QStringLiteral("h2")).toObject();
+    if (h2.isEmpty()) {
+        return;
+    }
+    const auto n = [&h2](const char *k) {
+        return h2.value(QLatin1String(k)).toDouble();
+    };
+    std::printf("%-16s max %.0f per conn (mean %.1f), %.0f in all, waiting max %.0f; "
+                "%.0f conns (at most %.0f open)\n",
+        "h2 streams", n("max_streams_per_conn"), n("mean_streams_per_conn"),
+        n("max_active_streams"), n("max_waiting_for_stream"), n("connections"),
+        n("max_open_connections"));
 }
 
 void printTable(const QJsonObject &o)
@@ -407,6 +444,7 @@ void printTable(const QJsonObject &o)
     if (!protoParts.isEmpty()) {
         line("protocols", protoParts.join(QStringLiteral(", ")));
     }
+    printH2(o);
     line("req/conn", QString::number(o.value(QStringLiteral("req_per_conn")).toDouble(), 'f', 1));
     line("closed", num("closed"));
     const QJsonObject reasons = o.value(QStringLiteral("close_reasons")).toObject();

@@ -76,6 +76,62 @@ private Q_SLOTS:
         QVERIFY(pool.slotOpen(1));
     }
 
+    // What the charts and `run --json` read: streams now and at their peak (total and on one
+    // connection), connections registered, the server's limit, whether a request that
+    // found no connection did so because one is at its limit, and the time-weighted mean
+    // of streams per open connection.
+    void peaksAndStreamsPerConnection()
+    {
+        FakeClock clock;
+        H2ConnPool pool(clock);
+        QVERIFY(pool.addConnIfNeeded(0, 1));
+        pool.settingsReceived(1, 2);
+        QVERIFY(!pool.hasConnAtStreamLimit(0));
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(pool.reserve(0), ConnId { 1 });
+            pool.streamOpened(1);
+        }
+        QVERIFY(pool.hasConnAtStreamLimit(0)); // 2 + 0 + 1 > 2
+        QCOMPARE(pool.reserve(0), ConnId { 0 });
+        QVERIFY(pool.addConnIfNeeded(0, 2));
+        QCOMPARE(pool.reserve(0), ConnId { 2 });
+        pool.streamOpened(2);
+        QCOMPARE(pool.activeStreams(), 3);
+        QCOMPARE(pool.maxStreamsPerConn(), 2);
+        clock.advance(1s); // 2 connections, 3 streams for 1 s
+        pool.streamClosed(1);
+        pool.streamClosed(1);
+        QCOMPARE(pool.maxStreamsPerConn(), 1);
+        clock.advance(1s); // 2 connections, 1 stream for 1 s
+        pool.remove(2); // its stream goes with it
+        QCOMPARE(pool.activeStreams(), 0);
+        const H2ConnPool::Peaks p = pool.peaks();
+        QCOMPARE(p.connsEver, std::uint64_t { 2 });
+        QCOMPARE(p.conns, 2);
+        QCOMPARE(p.streams, 3);
+        QCOMPARE(p.perConn, 2);
+        QCOMPARE(p.perConnAfterSettings, 2);
+        QCOMPARE(p.serverMaxStreams, 2u);
+        QCOMPARE(p.streamSeconds / p.connSeconds, (3.0 + 1.0) / (2.0 + 2.0));
+        // A connection going away is not "at its limit": nothing a dial would wait behind.
+        QVERIFY(pool.addConnIfNeeded(1, 3));
+        pool.settingsReceived(3, 1);
+        QCOMPARE(pool.reserve(1), ConnId { 3 });
+        pool.streamOpened(3);
+        QVERIFY(pool.hasConnAtStreamLimit(1));
+        pool.goAwayReceived(3);
+        QVERIFY(!pool.hasConnAtStreamLimit(1));
+        // Before the server's SETTINGS a connection takes up to 100 streams (Go's
+        // http2initialMaxConcurrentStreams): counted per connection, not after SETTINGS.
+        QVERIFY(pool.addConnIfNeeded(2, 4));
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(pool.reserve(2), ConnId { 4 });
+            pool.streamOpened(4);
+        }
+        QCOMPARE(pool.peaks().perConn, 5);
+        QCOMPARE(pool.peaks().perConnAfterSettings, 2);
+    }
+
     // GOAWAY: no new requests; the connection closes when its last stream ends.
     void goAwayDrains()
     {

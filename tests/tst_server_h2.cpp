@@ -269,6 +269,32 @@ private Q_SLOTS:
             r.value("connections"), r.value("dials"));
     }
 
+    // The figures tst_cli_h2_streams expects of PoolScope, from Go itself: SETTINGS 4, ten
+    // goroutines whose requests are all in flight together (40 ms each). Go dials instead of
+    // waiting and keeps a new connection only while every pooled one is full: more than one
+    // connection, at most ceil(10 / 4) = 3. Before the server's SETTINGS Go allows 100
+    // streams, so the first connection takes all ten for a moment (maxInFlightPerConn 10).
+    void maxConcurrentStreamsFourTenGoroutines()
+    {
+        ServerConfig config = tlsConfig(true);
+        config.latency = 40ms;
+        config.h2MaxConcurrentStreams = 4;
+        EmbeddedServer server;
+        QString error;
+        QVERIFY2(server.start(config, &error), qPrintable(error));
+        const ProbeResult r = probe(server,
+            { QStringLiteral("-n"), QStringLiteral("200"), QStringLiteral("-c"),
+                QStringLiteral("10") });
+        QVERIFY2(r.protos("HTTP/2.0") == 200, qPrintable(r.output));
+        QVERIFY2(r.value("connections") >= 2, qPrintable(r.output));
+        QVERIFY2(r.value("connections") <= 3, qPrintable(r.output));
+        QVERIFY2(r.value("maxInFlightPerConn") >= 4, qPrintable(r.output));
+        QVERIFY2(r.value("maxInFlightPerConn") <= 10, qPrintable(r.output));
+        qInfo("max streams 4, 10 goroutines: Go used %d connections, %d dials, at most %d "
+              "requests in flight on one",
+            r.value("connections"), r.value("dials"), r.value("maxInFlightPerConn"));
+    }
+
     // GOAWAY after N streams: each connection answers N requests, then Go opens a new one.
     void goAwayAfterStreamsMakesGoReconnect_data()
     {

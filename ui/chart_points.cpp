@@ -15,6 +15,10 @@ struct Sums
     double idle = 0;
     double dialing = 0;
     double waiting = 0;
+    double h2Streams = 0;
+    double h2MaxPerConn = 0;
+    double h2MeanPerConn = 0;
+    double h2Waiting = 0;
     double dials = 0;
     double rps = 0;
     double attempts = 0;
@@ -40,6 +44,10 @@ struct Sums
         idle += k * s.idle;
         dialing += k * s.dialing;
         waiting += k * s.waiting;
+        h2Streams += k * s.h2Streams;
+        h2MaxPerConn += k * s.h2MaxPerConn;
+        h2MeanPerConn += k * s.h2MeanPerConn;
+        h2Waiting += k * s.h2Waiting;
         dials += k * s.dialsPerSec;
         rps += k * s.requestsPerSec;
         attempts += k * s.attemptsPerSec;
@@ -78,6 +86,11 @@ struct Sums
         p.idle = idle * m;
         p.dialing = dialing * m;
         p.waiting = waiting * m;
+        p.h2 = at.h2;
+        p.h2Streams = h2Streams * m;
+        p.h2MaxPerConn = h2MaxPerConn * m;
+        p.h2MeanPerConn = h2MeanPerConn * m;
+        p.h2Waiting = h2Waiting * m;
         p.dialsPerSec = dials * m;
         p.requestsPerSec = rps * m;
         p.attemptsPerSec = attempts * m;

@@ -18,6 +18,11 @@ struct ChartPoint
     double idle = 0;
     double dialing = 0;
     double waiting = 0;
+    bool h2 = false; // at t: an h2 connection existed in the run
+    double h2Streams = 0;
+    double h2MaxPerConn = 0;
+    double h2MeanPerConn = 0;
+    double h2Waiting = 0;
     // Limits are not averaged: the value in force at t, so a change is a step.
     int idleCap = 0;
     int connCap = 0;

@@ -42,6 +42,9 @@ std::size_t idx(ChartsPanel::Chart c)
     return static_cast<std::size_t>(c);
 }
 
+// The connections chart's HTTP/2 stream series (addStreamSeries).
+constexpr const char *kStreamKeys[] = { "h2Streams", "h2MaxPerConn", "h2MeanPerConn", "h2Waiting" };
+
 QString closeKey(CloseReason r)
 {
     return QStringLiteral("close:%1").arg(QString::fromUtf8(closeReasonInfo(r).key));
@@ -272,6 +275,7 @@ void ChartsPanel::buildConnectionsChart(QWidget *parent)
         tr("Connections being dialed (TCP connect and TLS handshake)"));
     addSeries(c, line(QStringLiteral("waiting"), tr("waiting"), kPink, 1.5), tr("waiting"),
         tr("Requests waiting for a connection (MaxConnsPerHost reached, or a dial in flight)"));
+    addStreamSeries();
     Trace cap = line(
         QStringLiteral("idleCap"), tr("idle cap (MaxIdleConnsPerHost)"), kRed, 2, Qt::DashLine);
     cap.onTop = true;
@@ -285,6 +289,38 @@ void ChartsPanel::buildConnectionsChart(QWidget *parent)
         tr("MaxConnsPerHost: at most this many connections, dialing included; more requests "
            "wait (0 = unlimited, not drawn)"));
     m_parts[idx(c)].legend->setEntryShown(QStringLiteral("connCap"), false);
+}
+
+// HTTP/2 streams on the connections chart; their legend entries show only once an h2
+// connection existed in the run (fillConnections), so HTTP/1.1 runs look as before.
+void ChartsPanel::addStreamSeries()
+{
+    const Chart c = Chart::Connections;
+    addSeries(c, line(QStringLiteral("h2Streams"), tr("h2 streams"), kCyan, 2.5), tr("h2 streams"),
+        tr("HTTP/2 streams open, all connections together: each request in flight is one "
+           "stream, and many share one connection"));
+    addSeries(c,
+        line(QStringLiteral("h2MaxPerConn"), tr("streams/conn max"), kBrown, 1.5, Qt::DashLine),
+        tr("streams/conn max"),
+        tr("Streams on the busiest HTTP/2 connection. Go opens a stream on a connection "
+           "while streams + 1 stay within the server's SETTINGS_MAX_CONCURRENT_STREAMS "
+           "(CanTakeNewRequest; 100 until the server's SETTINGS arrive)"));
+    Trace mean
+        = line(QStringLiteral("h2MeanPerConn"), tr("streams/conn mean"), kBrown, 1.5, Qt::DotLine);
+    mean.decimals = 1;
+    addSeries(c, mean, tr("streams/conn mean"),
+        tr("Streams per open HTTP/2 connection, on average over the connections"));
+    addSeries(c,
+        line(QStringLiteral("h2Waiting"), tr("waiting for a stream"), kPink, 1.5, Qt::DashLine),
+        tr("waiting for a stream"),
+        tr("Requests waiting for a stream slot: with StrictMaxConcurrentStreams queued on a "
+           "connection at the server's limit; without it, every connection was at the limit "
+           "and they wait for the dial of another one"));
+    for (const char *key : kStreamKeys) {
+        const QString k = QString::fromLatin1(key);
+        canvas(c)->trace(canvas(c)->traceIndex(k)).shown = false;
+        m_parts[idx(c)].legend->setEntryShown(k, false);
+    }
 }
 
 void ChartsPanel::buildDialsChart(QWidget *parent)
@@ -720,6 +756,7 @@ void ChartsPanel::fillConnections(const std::vector<ChartPoint> &points)
     fillTrace(get("idle"), points, [](const ChartPoint &p) { return p.idle; });
     fillTrace(get("dialing"), points, [](const ChartPoint &p) { return p.dialing; });
     fillTrace(get("waiting"), points, [](const ChartPoint &p) { return p.waiting; });
+    fillStreams(points);
     fillTrace(idleCap, points, [](const ChartPoint &p) { return double(p.idleCap); });
     fillTrace(
         connCap, points, [](const ChartPoint &p) { return double(p.connCap); },
@@ -773,6 +810,24 @@ void ChartsPanel::fillConnections(const std::vector<ChartPoint> &points)
     }
     cv->setTopNotes(notes);
     setScale(Chart::Connections, false, top * 1.1, true);
+}
+
+// The stream series are shown for runs that had an h2 connection, never for HTTP/1.1 ones.
+void ChartsPanel::fillStreams(const std::vector<ChartPoint> &points)
+{
+    ChartCanvas *cv = canvas(Chart::Connections);
+    const auto get = [cv](const char *key) -> Trace & {
+        return cv->trace(cv->traceIndex(QString::fromLatin1(key)));
+    };
+    fillTrace(get("h2Streams"), points, [](const ChartPoint &p) { return p.h2Streams; });
+    fillTrace(get("h2MaxPerConn"), points, [](const ChartPoint &p) { return p.h2MaxPerConn; });
+    fillTrace(get("h2MeanPerConn"), points, [](const ChartPoint &p) { return p.h2MeanPerConn; });
+    fillTrace(get("h2Waiting"), points, [](const ChartPoint &p) { return p.h2Waiting; });
+    const bool h2 = !m_history.empty() && m_history.latest().h2;
+    for (const char *key : kStreamKeys) {
+        get(key).shown = h2;
+        m_parts[idx(Chart::Connections)].legend->setEntryShown(QString::fromLatin1(key), h2);
+    }
 }
 
 void ChartsPanel::fillDialsCloses(const std::vector<ChartPoint> &points)

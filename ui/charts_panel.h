@@ -89,6 +89,7 @@ public:
     // The same frames in CPU time of the UI thread (wall time minus waiting for a core).
     [[nodiscard]] const LatencyHistogram &frameCpuTimes() const { return m_frameCpuTimes; }
     // The points drawn, by series name: "open", "active", "idle", "dialing", "waiting",
+    // "h2Streams", "h2MaxPerConn", "h2MeanPerConn", "h2Waiting" (HTTP/2 runs only),
     // "idleCap", "connCap", "dials", "established", "timeWait", "closeWait", "p50", "p99",
     // "rps". A series hidden from its legend is not visible.
     [[nodiscard]] QXYSeries *series(const QString &name) const;
@@ -130,6 +131,7 @@ private:
     int addSeries(Chart c, const ChartCanvas::Trace &trace, const QString &legendText,
         const QString &toolTip);
     void buildConnectionsChart(QWidget *parent);
+    void addStreamSeries();
     void buildDialsChart(QWidget *parent);
     void buildKernelChart(QWidget *parent);
     void buildLatencyChart(QWidget *parent);
@@ -139,6 +141,7 @@ private:
     // Rebuilds every chart's points, scales, markers and notes without painting.
     void rebuildCharts();
     void fillConnections(const std::vector<ChartPoint> &points);
+    void fillStreams(const std::vector<ChartPoint> &points);
     void fillDialsCloses(const std::vector<ChartPoint> &points);
     void fillKernel(const std::vector<ChartPoint> &points);
     void updateClosedFirst(const EngineSnapshot &snapshot);

@@ -49,6 +49,12 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
     c.idle = now.idle;
     c.dialing = now.dialing;
     c.waiting = now.waiting;
+    c.h2 = s.h2.connsEver > 0;
+    c.h2Streams = s.h2.streams;
+    c.h2MaxPerConn = s.h2.maxPerConn;
+    c.h2MeanPerConn
+        = s.h2.conns > 0 ? static_cast<float>(s.h2.streams) / static_cast<float>(s.h2.conns) : 0;
+    c.h2Waiting = s.h2.waiting;
     c.idleCap = idleCap;
     c.connCap = connCap;
     c.dials = s.pool.dials;

@@ -18,6 +18,12 @@ struct ChartSample
     int idle = 0;
     int dialing = 0;
     int waiting = 0;
+    // HTTP/2 (H2StreamStats): h2 is true once an h2 connection existed in this run.
+    bool h2 = false;
+    int h2Streams = 0; // streams open, all h2 connections
+    int h2MaxPerConn = 0; // streams on the busiest h2 connection
+    float h2MeanPerConn = 0; // streams per open h2 connection (0 without one)
+    int h2Waiting = 0; // requests waiting for a stream slot
     int idleCap = 0; // effective MaxIdleConnsPerHost when the sample was taken
     int connCap = 0; // MaxConnsPerHost; 0 = unlimited
     float dialsPerSec = 0;

@@ -20,6 +20,31 @@ struct LatencySummary
     std::uint64_t count = 0;
 };
 
+// HTTP/2 streams: the picture now (the charts) and the run's peaks (run --json), kept by
+// the Transport at every change, so a peak between two snapshots is not lost.
+struct H2StreamStats
+{
+    int conns = 0; // h2 connections in the h2 pool now (registered, not closed)
+    int streams = 0; // streams open now, all h2 connections
+    int maxPerConn = 0; // streams on the busiest h2 connection now
+    // Requests waiting for a stream slot now: with StrictMaxConcurrentStreams, queued on a
+    // connection at the server's SETTINGS_MAX_CONCURRENT_STREAMS; without it, sent back to
+    // Transport.getConn because every h2 connection of their host was at that limit, while
+    // the dial of another connection runs.
+    int waiting = 0;
+    std::uint64_t connsEver = 0; // h2 connections registered in this run
+    int peakConns = 0;
+    int peakStreams = 0;
+    int peakPerConn = 0;
+    int peakPerConnAfterSettings = 0; // H2ConnPool::Peaks::perConnAfterSettings
+    int peakWaiting = 0;
+    // Streams per open h2 connection over the run, weighted by time (the integral of the
+    // streams over the integral of the connections open); 0 before any.
+    double meanPerConn = 0;
+    // The largest SETTINGS_MAX_CONCURRENT_STREAMS a server sent in this run; 0 = none seen.
+    std::uint32_t serverMaxStreams = 0;
+};
+
 // One connection as a swimlane shows it.
 struct ConnInfo
 {
@@ -66,10 +91,10 @@ struct EngineSnapshot
     std::uint64_t bytesRead = 0;
     // Responses by protocol (Go's resp.Proto), indexed by HttpProto; redirect hops included.
     std::array<std::uint64_t, kHttpProtoCount> responsesByProto {};
-    // HTTP/2 streams open now, and requests holding a stream reservation that is not a
-    // stream yet (waiting for a slot with StrictMaxConcurrentStreams, or about to open).
+    // HTTP/2 streams open now, and requests waiting for a stream slot (H2StreamStats).
     int h2Streams = 0;
     int h2StreamsWaiting = 0;
+    H2StreamStats h2;
 
     LatencySummary latencyTotal; // whole run
     LatencySummary latencyWindow; // since the previous snapshot

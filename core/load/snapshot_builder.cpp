@@ -44,8 +44,9 @@ EngineSnapshot SnapshotBuilder::build(TimePoint now, const Transport &transport)
     s.pool = transport.counters();
     s.bytesRead = transport.bytesRead();
     s.responsesByProto = transport.responsesByProto();
-    s.h2Streams = transport.h2ActiveStreams();
-    s.h2StreamsWaiting = transport.h2WaitingStreams();
+    s.h2 = transport.h2StreamStats();
+    s.h2Streams = s.h2.streams;
+    s.h2StreamsWaiting = s.h2.waiting;
     addConnections(s, transport);
     addKernelView(s);
     return s;

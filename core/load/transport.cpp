@@ -103,6 +103,7 @@ void Transport::startAttempt(RoundTripId id)
     t.readLimit = -1;
     t.h2Conn = 0;
     t.h2Stream = 0;
+    m_h2Overflow.erase(id);
     if (h2TryCached(id)) {
         return;
     }
@@ -154,6 +155,7 @@ void Transport::abandonAll()
     }
     std::sort(ids.begin(), ids.end());
     m_waiting.clear();
+    m_h2Overflow.clear();
     m_onConn.clear(); // their connections stay as they are until closeAll()
     for (RoundTripId id : ids) {
         h2Release(id, false); // streams stay open until closeAll()
@@ -264,6 +266,7 @@ void Transport::deliver(const PoolAction &a)
     }
     const RoundTripId id = wit->second;
     m_waiting.erase(wit);
+    m_h2Overflow.erase(id);
     Trip &t = m_trips.at(id);
     t.conn = a.conn;
     t.reused = a.reused;
@@ -626,6 +629,7 @@ void Transport::complete(RoundTripId id, RequestFailure failure, const QString &
     if (const auto w = m_waiting.find(t.req); w != m_waiting.end() && w->second == id) {
         m_waiting.erase(w);
     }
+    m_h2Overflow.erase(id);
     // Go's Client.Timeout cancels the request's context once the caller is done: body read
     // to EOF or closed, or the request failed (client.go setRequestCancel, cancelTimerBody).
     // A body never closed keeps it until the deadline; a stopped run's dials (Canceled) are

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "http/http_proto.h"
+#include "load/engine_snapshot.h"
 #include "load/load_config.h"
 #include "load/request_failure.h"
 #include "net/connection.h"
@@ -18,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace poolscope {
@@ -185,10 +187,8 @@ public:
     {
         return m_responsesByProto;
     }
-    // HTTP/2 streams open now, and requests waiting for a stream slot (Strict) or holding a
-    // reservation not yet a stream.
-    [[nodiscard]] int h2ActiveStreams() const { return m_h2Pool.activeStreams(); }
-    [[nodiscard]] int h2WaitingStreams() const { return m_h2Pool.reservedStreams(); }
+    // HTTP/2 streams and requests waiting for a stream slot, now and the run's peaks.
+    [[nodiscard]] H2StreamStats h2StreamStats() const;
     // f(const Pool::ConnView &, quint16 localPort) for every connection the pool knows.
     template<typename F>
     void forEachConn(F &&f) const
@@ -269,6 +269,10 @@ private:
     void h2CloseDue();
     void h2RearmTimer();
     RoundTripId h2TripOf(ConnId conn, std::int32_t stream) const;
+    // Requests waiting for a stream slot now (H2StreamStats::waiting); h2NoteWaiting
+    // records the peak after each request that starts to wait.
+    [[nodiscard]] int h2WaitingForStream() const;
+    void h2NoteWaiting();
 
     void startAttempt(RoundTripId id);
     // Transport.getConn for the attempt: a pool request, answered by Deliver or FailRequest.
@@ -359,6 +363,10 @@ private:
     H2ConnPool m_h2Pool;
     std::map<std::pair<ConnId, std::int32_t>, RoundTripId> m_h2Streams;
     std::unordered_map<ConnId, std::deque<RoundTripId>> m_h2SlotWait;
+    // Without Strict: round trips sent to getConn because every h2 connection of their
+    // host was at its stream limit, until they get a connection, retry or end.
+    std::unordered_set<RoundTripId> m_h2Overflow;
+    int m_h2PeakWaiting = 0;
     QTimer m_h2Timer;
 
     EngineThreads *m_threads = nullptr; // spreadOver(); null = the single event loop

@@ -27,6 +27,39 @@ QString h2ErrCodeName(std::uint32_t code)
 
 } // namespace
 
+H2StreamStats Transport::h2StreamStats() const
+{
+    const H2ConnPool::Peaks p = m_h2Pool.peaks();
+    H2StreamStats s;
+    s.conns = static_cast<int>(m_h2Pool.connCount());
+    s.streams = m_h2Pool.activeStreams();
+    s.maxPerConn = m_h2Pool.maxStreamsPerConn();
+    s.waiting = h2WaitingForStream();
+    s.connsEver = p.connsEver;
+    s.peakConns = p.conns;
+    s.peakStreams = p.streams;
+    s.peakPerConn = p.perConn;
+    s.peakPerConnAfterSettings = p.perConnAfterSettings;
+    s.peakWaiting = m_h2PeakWaiting;
+    s.serverMaxStreams = p.serverMaxStreams;
+    s.meanPerConn = p.connSeconds > 0 ? p.streamSeconds / p.connSeconds : 0.0;
+    return s;
+}
+
+int Transport::h2WaitingForStream() const
+{
+    std::size_t n = m_h2Overflow.size();
+    for (const auto &[conn, q] : m_h2SlotWait) {
+        n += q.size();
+    }
+    return static_cast<int>(n);
+}
+
+void Transport::h2NoteWaiting()
+{
+    m_h2PeakWaiting = std::max(m_h2PeakWaiting, h2WaitingForStream());
+}
+
 bool Transport::h2Attempted(HostId host) const
 {
     return host < m_endpoints.size() && m_endpoints[host].tls && m_config.attemptsHttp2();
@@ -48,6 +81,10 @@ bool Transport::h2TryCached(RoundTripId id)
     }
     const ConnId conn = m_h2Pool.reserve(t.request.host);
     if (conn == 0) {
+        if (m_h2Pool.hasConnAtStreamLimit(t.request.host)) {
+            m_h2Overflow.insert(id); // waits for the dial getConn starts
+            h2NoteWaiting();
+        }
         return false;
     }
     h2Send(id, conn);
@@ -109,11 +146,17 @@ void Transport::h2Send(RoundTripId id, ConnId conn)
     }
     if (m_config.strictMaxConcurrentStreams && !m_h2Pool.goingAway(conn) && m_h2.count(conn) > 0) {
         m_h2SlotWait[conn].push_back(id); // awaitOpenSlotForStreamLocked: cc.cond.Wait
+        h2NoteWaiting();
         return;
     }
     // errClientConnUnusable -> ErrNoCachedConn: back to Transport.getConn, which dials.
+    const bool atLimit = m_h2Pool.contains(conn) && !m_h2Pool.goingAway(conn);
     m_h2Pool.unreserve(conn);
     t.h2Conn = 0;
+    if (atLimit) {
+        m_h2Overflow.insert(id);
+        h2NoteWaiting();
+    }
     t.req = m_pool.getConn(t.request.host);
     m_waiting.emplace(t.req, id);
     processActions();

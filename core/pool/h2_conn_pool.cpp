@@ -44,6 +44,28 @@ bool H2ConnPool::canTakeNewRequest(ConnId conn) const
     return c != nullptr && canTake(*c);
 }
 
+void H2ConnPool::integrate()
+{
+    const TimePoint now = m_clock.now();
+    const double dt = std::chrono::duration<double>(now - m_lastChange).count();
+    if (dt > 0) {
+        m_peaks.streamSeconds += dt * m_streams;
+        m_peaks.connSeconds += dt * static_cast<double>(m_conns.size());
+    }
+    m_lastChange = now;
+}
+
+H2ConnPool::Peaks H2ConnPool::peaks() const
+{
+    Peaks p = m_peaks;
+    const double dt = std::chrono::duration<double>(m_clock.now() - m_lastChange).count();
+    if (dt > 0) {
+        p.streamSeconds += dt * m_streams;
+        p.connSeconds += dt * static_cast<double>(m_conns.size());
+    }
+    return p;
+}
+
 bool H2ConnPool::addConnIfNeeded(HostId host, ConnId conn)
 {
     for (const auto &[id, c] : m_conns) {
@@ -51,10 +73,13 @@ bool H2ConnPool::addConnIfNeeded(HostId host, ConnId conn)
             return false;
         }
     }
+    integrate();
     Conn &c = m_conns[conn];
     c.host = host;
     c.order = m_nextOrder++;
     c.lastIdle = m_clock.now(); // a new ClientConn: no stream yet
+    ++m_peaks.connsEver;
+    m_peaks.conns = std::max(m_peaks.conns, static_cast<int>(m_conns.size()));
     return true;
 }
 
@@ -99,9 +124,16 @@ void H2ConnPool::streamOpened(ConnId conn)
     if (c == nullptr) {
         return;
     }
+    integrate();
     c->reserved = std::max(0, c->reserved - 1);
     ++c->streams;
+    ++m_streams;
     c->lastIdle.reset();
+    m_peaks.streams = std::max(m_peaks.streams, m_streams);
+    m_peaks.perConn = std::max(m_peaks.perConn, c->streams);
+    if (c->seenSettings) {
+        m_peaks.perConnAfterSettings = std::max(m_peaks.perConnAfterSettings, c->streams);
+    }
 }
 
 void H2ConnPool::streamClosed(ConnId conn)
@@ -110,7 +142,9 @@ void H2ConnPool::streamClosed(ConnId conn)
     if (c == nullptr || c->streams == 0) {
         return;
     }
+    integrate();
     --c->streams;
+    --m_streams;
     if (c->streams == 0 && c->reserved == 0) {
         c->lastIdle = m_clock.now();
     }
@@ -124,6 +158,7 @@ void H2ConnPool::settingsReceived(ConnId conn, std::optional<std::uint32_t> maxC
     }
     if (maxConcurrentStreams) {
         c->maxConcurrent = *maxConcurrentStreams;
+        m_peaks.serverMaxStreams = std::max(m_peaks.serverMaxStreams, *maxConcurrentStreams);
     } else if (!c->seenSettings) {
         c->maxConcurrent = kDefaultMaxConcurrentStreams; // the first SETTINGS lacked it
     }
@@ -139,7 +174,11 @@ void H2ConnPool::goAwayReceived(ConnId conn)
 
 void H2ConnPool::remove(ConnId conn)
 {
-    m_conns.erase(conn);
+    if (const Conn *c = find(conn)) {
+        integrate();
+        m_streams -= c->streams;
+        m_conns.erase(conn);
+    }
 }
 
 std::vector<std::pair<ConnId, CloseReason>> H2ConnPool::takeDueCloses()
@@ -151,7 +190,8 @@ std::vector<std::pair<ConnId, CloseReason>> H2ConnPool::takeDueCloses()
         // forgetStreamID: closeOnIdle after GOAWAY; onIdleTimeout -> closeIfIdle.
         const bool idleDue = empty && m_idleTimeout > Duration::zero() && c.lastIdle
             && m_clock.now() - *c.lastIdle >= m_idleTimeout;
-        if (empty && (c.goAway || idleDue)) {
+        if (empty && (c.goAway || idleDue)) { // empty: no streams to subtract
+            integrate();
             out.emplace_back(
                 it->first, c.goAway ? CloseReason::H2GoAway : CloseReason::H2IdleTimeout);
             it = m_conns.erase(it);
@@ -200,11 +240,28 @@ bool H2ConnPool::goingAway(ConnId conn) const
 
 int H2ConnPool::activeStreams() const
 {
+    return m_streams;
+}
+
+int H2ConnPool::maxStreamsPerConn() const
+{
     int n = 0;
     for (const auto &[id, c] : m_conns) {
-        n += c.streams;
+        n = std::max(n, c.streams);
     }
     return n;
+}
+
+bool H2ConnPool::hasConnAtStreamLimit(HostId host) const
+{
+    for (const auto &[id, c] : m_conns) {
+        if (c.host == host && !c.goAway && !tooIdle(c)
+            && static_cast<std::int64_t>(c.streams) + c.reserved + 1
+                > static_cast<std::int64_t>(c.maxConcurrent)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 int H2ConnPool::reservedStreams() const

@@ -76,6 +76,32 @@ public:
     [[nodiscard]] int activeStreams() const;
     [[nodiscard]] int reservedStreams() const;
     [[nodiscard]] std::size_t connCount() const { return m_conns.size(); }
+    // Streams on the busiest connection now.
+    [[nodiscard]] int maxStreamsPerConn() const;
+    // A connection of `host` that is usable but at its stream limit (canTakeNewRequest
+    // false only because streams + reserved + 1 > SETTINGS_MAX_CONCURRENT_STREAMS).
+    [[nodiscard]] bool hasConnAtStreamLimit(HostId host) const;
+
+    // Peaks since construction or resetPeaks(), updated on every change.
+    struct Peaks
+    {
+        std::uint64_t connsEver = 0; // registered by addConnIfNeeded
+        int conns = 0;
+        int streams = 0; // all connections together
+        int perConn = 0; // on one connection
+        // On one connection that had the server's SETTINGS: before them Go allows 100
+        // (http2initialMaxConcurrentStreams), so the first connection of a run takes every
+        // waiting request and the server refuses those over its limit.
+        int perConnAfterSettings = 0;
+        std::uint32_t serverMaxStreams = 0; // largest SETTINGS_MAX_CONCURRENT_STREAMS seen
+        // Integrals over time of the streams open and of the connections registered: their
+        // ratio is the time-weighted mean of streams per open connection.
+        double streamSeconds = 0;
+        double connSeconds = 0;
+    };
+    // Up to now (the integrals include the time since the last change).
+    [[nodiscard]] Peaks peaks() const;
+    void resetPeaks() { m_peaks = {}; }
 
 private:
     struct Conn
@@ -91,6 +117,9 @@ private:
     };
 
     [[nodiscard]] bool canTake(const Conn &c) const;
+    // Adds the time since the last change to the integrals; call before any change of
+    // m_streams or of m_conns.size().
+    void integrate();
     [[nodiscard]] bool tooIdle(const Conn &c) const;
     Conn *find(ConnId id);
     [[nodiscard]] const Conn *find(ConnId id) const;
@@ -100,6 +129,9 @@ private:
     Duration m_idleTimeout { 0 };
     std::unordered_map<ConnId, Conn> m_conns;
     std::uint64_t m_nextOrder = 1;
+    int m_streams = 0; // sum of Conn::streams
+    TimePoint m_lastChange { 0 };
+    Peaks m_peaks;
 };
 
 } // namespace poolscope

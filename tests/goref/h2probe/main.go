@@ -1,7 +1,8 @@
 // h2probe drives one URL with Go 1.19's own HTTP client, for the embedded server's HTTP/2
 // tests (tests/tst_server_h2.cpp): optionally one warm-up request, then -n requests from -c
 // goroutines, and prints one JSON line with what Go saw: resp.Proto per response, the
-// distinct connections used (GotConn's local address), the dials, and the errors.
+// distinct connections used (GotConn's local address), the dials, the errors, and the most
+// requests in flight on one connection at once (GotConn to Body.Close: its h2 streams).
 // Standard library only, no network beyond the URL.
 package main
 
@@ -28,15 +29,19 @@ type result struct {
 	FirstError  string         `json:"firstError,omitempty"`
 	FirstMillis float64        `json:"firstMillis"` // the warm-up request, 0 without one
 	BatchMillis float64        `json:"batchMillis"` // the -n requests after it
+	// The most requests between GotConn and Body.Close on one connection at once.
+	MaxInFlightPerConn int `json:"maxInFlightPerConn"`
 }
 
 type recorder struct {
-	mu    sync.Mutex
-	res   result
-	conns map[string]bool
+	mu       sync.Mutex
+	res      result
+	conns    map[string]bool
+	inFlight map[string]int
 }
 
-func (r *recorder) trace() *httptrace.ClientTrace {
+// trace records into r; *addr receives the connection's local address at GotConn.
+func (r *recorder) trace(addr *string) *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
 		ConnectDone: func(network, addr string, err error) {
 			r.mu.Lock()
@@ -48,7 +53,15 @@ func (r *recorder) trace() *httptrace.ClientTrace {
 		GotConn: func(info httptrace.GotConnInfo) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			r.conns[info.Conn.LocalAddr().String()] = true
+			if *addr != "" {
+				r.inFlight[*addr]-- // a retry: the earlier attempt is over
+			}
+			*addr = info.Conn.LocalAddr().String()
+			r.conns[*addr] = true
+			r.inFlight[*addr]++
+			if r.inFlight[*addr] > r.res.MaxInFlightPerConn {
+				r.res.MaxInFlightPerConn = r.inFlight[*addr]
+			}
 			if info.Reused {
 				r.res.Reused++
 			}
@@ -57,7 +70,15 @@ func (r *recorder) trace() *httptrace.ClientTrace {
 }
 
 func (r *recorder) get(client *http.Client, url string) {
-	ctx := httptrace.WithClientTrace(context.Background(), r.trace())
+	addr := ""
+	defer func() {
+		r.mu.Lock()
+		if addr != "" {
+			r.inFlight[addr]--
+		}
+		r.mu.Unlock()
+	}()
+	ctx := httptrace.WithClientTrace(context.Background(), r.trace(&addr))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err == nil {
 		var resp *http.Response
@@ -95,7 +116,7 @@ func main() {
 		t.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
 	}
 	client := &http.Client{Transport: t, Timeout: 30 * time.Second}
-	r := &recorder{res: result{Protos: map[string]int{}}, conns: map[string]bool{}}
+	r := &recorder{res: result{Protos: map[string]int{}}, conns: map[string]bool{}, inFlight: map[string]int{}}
 
 	start := time.Now()
 	if *warmup {
