@@ -11,6 +11,9 @@ PACKAGES=(
     libqt6opengl6-dev  # Qt6Charts' CMake config requires Qt6OpenGL
     libqt6svg6 qt6-qpa-plugins
     node-llhttp libmnl-dev zlib1g-dev libnghttp2-dev
+    # translations: lupdate/lrelease (/usr/lib/qt6/bin; the build runs lrelease on
+    # resources/i18n/*.ts), and Qt's own texts (OK, Cancel ...) for the zh_CN window
+    qt6-l10n-tools qt6-translations-l10n
     # tests: offscreen/Xvfb GUI, Go reference client, reference servers, kernel view
     xvfb xauth imagemagick golang-go nginx-light iproute2 procps
     # tests: fuzzing (scripts/test.sh --fuzz): clang 14 and its runtimes, where libFuzzer
@@ -22,6 +25,9 @@ PACKAGES=(
     wrk hey apache2-utils jq
     # scripts/screenshots.sh: a window manager under Xvfb, and xprop to wait for it
     openbox x11-utils
+    # CJK glyphs for the zh_CN window (tests/tst_ui_i18n.cpp, the zh_CN screenshot); without a
+    # CJK font the window still runs, with boxes for the Chinese characters
+    fonts-wqy-microhei
     # profiling (bench/README.md)
     linux-perf valgrind heaptrack
 )

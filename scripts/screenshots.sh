@@ -47,4 +47,6 @@ if [ "$QUICK" = 0 ]; then
     shot 1600x1000 "${STORM[@]}" --screenshot "$OUT/time-wait-storm.png" --after 20s
     shot 1600x1000 "${STORM[@]}" --set MaxIdleConnsPerHost=10@15s --screenshot "$OUT/time-wait-storm-fix.png" --after 35s
 fi
+# The window in Simplified Chinese (README, Language / 语言); needs a CJK font (install-deps).
+shot 1280x720 "${STORM[@]}" --lang zh_CN --screenshot "$OUT/window-1280x720-zh_CN.png" --after 12s
 echo "screenshots written to $OUT"

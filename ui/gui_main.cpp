@@ -2,6 +2,7 @@
 
 #include "charts_panel.h"
 #include "knob_widget.h"
+#include "language.h"
 #include "main_window.h"
 #include "metrics/go_duration.h"
 #include "scenario/command_line.h"
@@ -74,6 +75,9 @@ void addGuiFlags(CommandLine *cl)
         { "show", "DOCKS", "open docks at start: connections, lab (comma-separated)" },
         { "presentation", nullptr,
             "open in presentation mode (F11): charts only, full screen, larger fonts" },
+        { "lang", "LANG",
+            "the window's language: zh_CN (简体中文) or en; default: View > Language, else the "
+            "system locale (LANG). The CLI always speaks English" },
     };
     static constexpr FlagSpec kShot[] = {
         { "screenshot", "FILE", "save a PNG of the whole window --after DUR, then quit" },
@@ -147,6 +151,14 @@ bool readRun(const CommandLine &cl, GuiOptions *o, QString *error)
 {
     o->start = cl.isOn(QStringLiteral("start"));
     o->presentation = cl.isOn(QStringLiteral("presentation"));
+    if (cl.isSet(QStringLiteral("lang"))) {
+        o->language = cl.value(QStringLiteral("lang"));
+        if (!windowLanguages().contains(o->language)) {
+            *error = QStringLiteral("--lang: unknown language \"%1\" (%2)")
+                         .arg(o->language, windowLanguages().join(QStringLiteral(", ")));
+            return false;
+        }
+    }
     for (const QString &spec : cl.values(QStringLiteral("set"))) {
         ScheduledChange c;
         if (!parseChange(spec, &c, error)) {
@@ -344,6 +356,11 @@ int runGui(int argc, char **argv)
     if (options->help) {
         std::printf("%s", qPrintable(guiHelp()));
         return 0;
+    }
+    // Before the first widget: every text is translated as it is built.
+    const QString language = chooseLanguage(options->language, savedLanguage(), QLocale::system());
+    if (QString why; !installTranslators(language, &why)) {
+        std::fprintf(stderr, "poolscope: %s: the window speaks English\n", qPrintable(why));
     }
     MainWindow window;
     if (!prepareWindow(&window, *options, &error)) {

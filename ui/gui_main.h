@@ -34,6 +34,7 @@ struct GuiOptions
     std::vector<ScheduledChange> changes; // --set, in the order given
     QStringList docks; // --show: "connections", "lab"
     bool presentation = false; // --presentation: MainWindow::setPresentationMode(true)
+    QString language; // --lang zh_CN|en (ui/language.h); "" = View > Language, else the system's
     QString screenshot; // --screenshot FILE; "" = none
     std::chrono::nanoseconds after = std::chrono::seconds(5); // --after, with --screenshot
 };

@@ -30,6 +30,13 @@ QString knobTr(const char *text)
     return QCoreApplication::translate("Knob", text);
 }
 
+// A unit as the spin box and the tooltip show it ("conns"): the table's units that are words
+// are marked in the "KnobUnit" context ("workers" the unit is not "workers" the label).
+QString knobUnitTr(const char *unit)
+{
+    return QCoreApplication::translate("KnobUnit", unit);
+}
+
 // Counts read better bare ("MaxIdleConnsPerHost 2 -> 10"); quantities keep their unit.
 bool isCountUnit(QLatin1String unit)
 {
@@ -205,7 +212,7 @@ void KnobWidget::buildEditor(QGridLayout *grid)
         m_spin->setAccelerated(true);
         m_spin->setMinimumWidth(110);
         if (m_knob.unit[0] != '\0') {
-            m_spin->setSuffix(u' ' + QLatin1String(m_knob.unit));
+            m_spin->setSuffix(u' ' + knobUnitTr(m_knob.unit));
         }
         grid->addWidget(m_slider, 1, 0);
         grid->addWidget(m_spin, 1, 1);
@@ -344,7 +351,7 @@ QString KnobWidget::toolTipText() const
                  .arg(esc(m_knob.isGo() ? tr("Go default: %1").arg(displayText(m_default))
                                         : tr("Default: %1").arg(displayText(m_default))));
     if (m_editor == Editor::Number) {
-        const QString unit = m_knob.unit[0] != '\0' ? u' ' + QLatin1String(m_knob.unit) : QString();
+        const QString unit = m_knob.unit[0] != '\0' ? u' ' + knobUnitTr(m_knob.unit) : QString();
         QString range
             = tr("Range: %1 to %2%3").arg(numberText(m_knob.uiMin), numberText(m_knob.uiMax), unit);
         const double scale = m_knob.displayScale();
@@ -483,7 +490,7 @@ QString KnobWidget::displayText(double value) const
     QString text = numberText(value);
     const QLatin1String unit(m_knob.unit);
     if (!unit.isEmpty() && !isCountUnit(unit)) {
-        text += u' ' + unit;
+        text += u' ' + knobUnitTr(m_knob.unit);
     }
     // Markers show what the pool enforces: "MaxIdleConnsPerHost 0 (=2) -> 10".
     const QString alias = knobZeroAlias(m_knob);

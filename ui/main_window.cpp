@@ -8,8 +8,10 @@
 #include "kernel/kernel_settings.h"
 #include "knob_widget.h"
 #include "lab_panel.h"
+#include "language.h"
 #include "load/derived_figures.h"
 #include "load/engine_controller.h"
+#include "preset_text.h"
 #include "server/embedded_server.h"
 
 #include <QAbstractSpinBox>
@@ -207,9 +209,10 @@ void MainWindow::buildRunBar()
     m_presets = new ElidingComboBox(this);
     int index = 1;
     for (const Preset &p : builtinPresets()) {
-        m_presets->addItem(
-            index <= 9 ? QStringLiteral("%1. %2").arg(index).arg(p.title) : p.title, p.id);
-        m_presets->setItemData(m_presets->count() - 1, p.title, Qt::ToolTipRole);
+        m_presets->addItem(index <= 9 ? QStringLiteral("%1. %2").arg(index).arg(presetText(p.title))
+                                      : presetText(p.title),
+            p.id);
+        m_presets->setItemData(m_presets->count() - 1, presetText(p.title), Qt::ToolTipRole);
         ++index;
     }
     // Long titles must not push Help off a 1024 px screen; the list shows them whole.
@@ -486,7 +489,7 @@ void MainWindow::buildMenus()
     QMenu *presets = menuBar()->addMenu(tr("&Presets"));
     int index = 1;
     for (const Preset &p : builtinPresets()) {
-        QAction *a = presets->addAction(p.title);
+        QAction *a = presets->addAction(presetText(p.title));
         const QString id = p.id;
         connect(a, &QAction::triggered, this, [this, id] { requestPreset(id); });
         if (index <= 9) {
@@ -562,6 +565,8 @@ void MainWindow::buildViewMenu()
         [this] { setFontScale(m_fontScale - 0.125); });
     sizeAction(tr("Normal"), { QKeySequence(Qt::CTRL | Qt::Key_0) }, "normalText",
         [this] { setFontScale(1.0); });
+    view->addSeparator();
+    addLanguageMenu(view, this);
 }
 
 QAction *MainWindow::action(const QString &name) const
@@ -953,7 +958,7 @@ bool MainWindow::requestPreset(const QString &id)
     if (!p) {
         return false;
     }
-    return requestScenario(*p, tr("Load preset “%1”").arg(p->title));
+    return requestScenario(*p, tr("Load preset “%1”").arg(presetText(p->title)));
 }
 
 void MainWindow::requestReset()
@@ -1026,8 +1031,8 @@ void MainWindow::loadScenario(const Preset &preset)
     m_goCode->setConfig(preset.transport);
     m_charts->setLimits(
         preset.transport.effectiveMaxIdleConnsPerHost(), preset.transport.maxConnsPerHost);
-    m_explanationTitle->setText(preset.title.isEmpty() ? preset.id : preset.title);
-    m_explanation->setText(preset.explanation);
+    m_explanationTitle->setText(preset.title.isEmpty() ? preset.id : presetText(preset.title));
+    m_explanation->setText(presetText(preset.explanation));
     const int index = m_presets->findData(preset.id);
     if (index >= 0) {
         m_presets->setCurrentIndex(index);
@@ -1616,9 +1621,10 @@ void MainWindow::updatePortsStatus(const EngineSnapshot &s, bool live)
         return;
     }
     const PortHeadroom h = PortHeadroom::compute(s.kernel, kernel);
-    ports->setText(tr("ports %1 % (%2)")
-                       .arg(100.0 * h.fraction, 0, 'f', h.fraction < 0.01 ? 2 : 0)
-                       .arg(QLatin1String(PortHeadroom::levelName(h.level))));
+    ports->setText(
+        tr("ports %1 % (%2)")
+            .arg(100.0 * h.fraction, 0, 'f', h.fraction < 0.01 ? 2 : 0)
+            .arg(QCoreApplication::translate("PortHeadroom", PortHeadroom::levelName(h.level))));
     ports->setStyleSheet(h.level == PortHeadroom::Critical ? QStringLiteral("color: #b00020;")
             : h.level == PortHeadroom::Warn                ? QStringLiteral("color: #b06000;")
                                                            : QString());

@@ -101,13 +101,13 @@ const char *PortHeadroom::levelName(Level level)
 {
     switch (level) {
     case Ok:
-        return "ok";
+        return QT_TRANSLATE_NOOP("PortHeadroom", "ok");
     case Warn:
-        return "warn";
+        return QT_TRANSLATE_NOOP("PortHeadroom", "warn");
     case Critical:
-        return "critical";
+        return QT_TRANSLATE_NOOP("PortHeadroom", "critical");
     }
-    return "ok";
+    return QT_TRANSLATE_NOOP("PortHeadroom", "ok");
 }
 
 } // namespace poolscope

@@ -68,8 +68,9 @@ std::vector<Preset> makePresets()
 
     Preset storm = stormBase();
     storm.id = QStringLiteral("time-wait-storm");
-    storm.title = QStringLiteral("TIME_WAIT storm (default idle cap 2)");
-    storm.explanation = QStringLiteral(
+    storm.title
+        = QStringLiteral(QT_TRANSLATE_NOOP("Preset", "TIME_WAIT storm (default idle cap 2)"));
+    storm.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "Ten workers call one server through Go's DefaultTransport, whose MaxIdleConnsPerHost "
         "of 0 means 2. Each worker pauses 5 ms between requests, so its connection goes back to "
         "the pool, which keeps only 2 per host and closes the rest. What you will see: about "
@@ -77,24 +78,25 @@ std::vector<Preset> makePresets()
         "close is \"idle pool full (per host)\" (Go's errTooManyIdleHost), never more than 2 "
         "connections idle, and the client's TIME_WAIT sockets climbing by hundreds a second, "
         "because the client closes first. Then raise MaxIdleConnsPerHost to 10, one per "
-        "worker: dials stop and TIME_WAIT drains away over the next 60 s.");
+        "worker: dials stop and TIME_WAIT drains away over the next 60 s."));
     out.push_back(storm);
 
     Preset fixed = stormBase();
     fixed.id = QStringLiteral("time-wait-storm-fixed");
-    fixed.title = QStringLiteral("TIME_WAIT storm fixed (MaxIdleConnsPerHost 10)");
+    fixed.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "TIME_WAIT storm fixed (MaxIdleConnsPerHost 10)"));
     fixed.transport.maxIdleConnsPerHost = 10;
-    fixed.explanation = QStringLiteral(
+    fixed.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "The storm's ten workers, pause and server, with MaxIdleConnsPerHost set to 10: one "
         "idle place per worker. Every returned connection fits in the pool. What you will see: "
         "exactly 10 dials however long the run lasts, not a single close, TIME_WAIT at 0, and "
-        "requests per connection growing with the run (hundreds after a few seconds).");
+        "requests per connection growing with the run (hundreds after a few seconds)."));
     out.push_back(fixed);
 
     Preset def = calmBase();
     def.id = QStringLiteral("go-default");
-    def.title = QStringLiteral("Go DefaultTransport");
-    def.explanation = QStringLiteral(
+    def.title = QStringLiteral(QT_TRANSLATE_NOOP("Preset", "Go DefaultTransport"));
+    def.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "http.DefaultTransport as Go ships it: MaxIdleConns 100, MaxIdleConnsPerHost 0 (which "
         "means 2), IdleConnTimeout 90 s, a Dialer with a 30 s timeout and 30 s TCP keep-alive; "
         "the settings panel marks each as Go's default. Four workers with a 20 ms pause are "
@@ -102,14 +104,14 @@ std::vector<Preset> makePresets()
         "once, those beyond 2 are closed. What you will see: dials climbing past the 4 "
         "workers (tens in a few seconds; how many depends on how the pauses line up), every "
         "close \"idle pool full (per host)\", never more than 2 idle. Set MaxIdleConnsPerHost "
-        "to 4 and the run dials exactly 4 connections.");
+        "to 4 and the run dials exactly 4 connections."));
     out.push_back(def);
 
     Preset zero = calmBase();
     zero.id = QStringLiteral("zero-transport");
-    zero.title = QStringLiteral("Zero http.Transport{}");
+    zero.title = QStringLiteral(QT_TRANSLATE_NOOP("Preset", "Zero http.Transport{}"));
     zero.transport = TransportConfig::zero();
-    zero.explanation = QStringLiteral(
+    zero.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "A bare &http.Transport{} is not DefaultTransport: every field is zero, so there is no "
         "MaxIdleConns limit, idle connections never time out (IdleConnTimeout 0), dials have no "
         "timeout and TCP keep-alive uses Go's 15 s default instead of 30 s (the Connections "
@@ -117,12 +119,13 @@ std::vector<Preset> makePresets()
         "code panel with go-default. The per-host idle cap is still 2, because 0 means 2. What "
         "you will see, with go-default's 4 workers and server: go-default's numbers, dials "
         "climbing past 4 and every close \"idle pool full (per host)\", and not one \"idle "
-        "timeout\" close however long the run lasts.");
+        "timeout\" close however long the run lasts."));
     out.push_back(zero);
 
     Preset queue = calmBase();
     queue.id = QStringLiteral("max-conns-per-host");
-    queue.title = QStringLiteral("MaxConnsPerHost 4 with 16 workers (queueing)");
+    queue.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "MaxConnsPerHost 4 with 16 workers (queueing)"));
     queue.transport.maxConnsPerHost = 4;
     // At most 4 connections exist, so at most 4 are ever idle: the default cap
     // of 2 would close two when the workers stop.
@@ -131,7 +134,7 @@ std::vector<Preset> makePresets()
     queue.load.think = Duration::zero();
     queue.server.latency = milliseconds(10);
     queue.server.jitter = milliseconds(2);
-    queue.explanation = QStringLiteral(
+    queue.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "MaxConnsPerHost 4 caps the connections to one host, counting dialing, active and idle "
         "ones. Sixteen workers without a pause want 16 connections; only 4 may exist, so the "
         "other 12 requests wait until one comes back. What you will see: exactly 4 dials for "
@@ -139,16 +142,17 @@ std::vector<Preset> makePresets()
         "line with about 12 requests waiting, and each request taking about 4 times the "
         "server's 10 ms (p50 near 40 ms), the time to wait for 3 others first. "
         "MaxIdleConnsPerHost is 4 so that the default idle cap of 2 closes nothing when the "
-        "run ends.");
+        "run ends."));
     out.push_back(queue);
 
     Preset stale = calmBase();
     stale.id = QStringLiteral("server-idle-shorter");
-    stale.title = QStringLiteral("Server idle timeout (1 s) shorter than the pause (1.5 s)");
+    stale.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "Server idle timeout (1 s) shorter than the pause (1.5 s)"));
     stale.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     stale.load.think = milliseconds(1500);
     stale.server.idleTimeout = seconds(1);
-    stale.explanation = QStringLiteral(
+    stale.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "The server closes a keep-alive connection after 1 s without a request (like nginx "
         "keepalive_timeout), but each of the 4 workers pauses 1.5 s between requests. By the "
         "time a worker wants its connection again, the server has closed it; the pool saw the "
@@ -160,17 +164,18 @@ std::vector<Preset> makePresets()
         "worker. Lowering IdleConnTimeout below 1 s does not bring reuse back here: the client "
         "then closes each connection itself (\"idle timeout\"), still one dial per request, "
         "and the TIME_WAIT moves to the client. MaxIdleConnsPerHost is 100 so that the idle "
-        "cap closes nothing.");
+        "cap closes nothing."));
     out.push_back(stale);
 
     Preset body = calmBase();
     body.id = QStringLiteral("body-not-read");
-    body.title = QStringLiteral("Response body closed without reading");
+    body.title
+        = QStringLiteral(QT_TRANSLATE_NOOP("Preset", "Response body closed without reading"));
     body.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     body.load.bodyPolicy = BodyPolicy::CloseEarly;
     body.load.think = milliseconds(10);
     body.server.bodySize = 16 * 1024;
-    body.explanation = QStringLiteral(
+    body.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "Each caller closes resp.Body without reading it to the end. Go does not read the rest "
         "for you: it closes the connection instead, so no connection is ever reused. What you "
         "will see: one dial per request (requests per connection 1.0, reuse 0 %), every close "
@@ -178,16 +183,17 @@ std::vector<Preset> makePresets()
         "because the client closes first. Reading the body to EOF before Close "
         "(io.Copy(io.Discard, resp.Body)) restores reuse: set the body policy to read and the "
         "run dials 4 connections, one per worker. MaxIdleConnsPerHost is 100 so that the idle "
-        "cap closes nothing after that fix.");
+        "cap closes nothing after that fix."));
     out.push_back(body);
 
     Preset limit = calmBase();
     limit.id = QStringLiteral("keepalive-requests-limit");
-    limit.title = QStringLiteral("Server keepalive_requests limit (6)");
+    limit.title
+        = QStringLiteral(QT_TRANSLATE_NOOP("Preset", "Server keepalive_requests limit (6)"));
     limit.transport.maxIdleConnsPerHost = kIdleCapOutOfTheWay;
     limit.load.think = milliseconds(10);
     limit.server.maxRequestsPerConn = 6;
-    limit.explanation = QStringLiteral(
+    limit.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "The server answers at most 6 requests per connection (nginx keepalive_requests 6) and "
         "says \"Connection: close\" on the 6th; the client honours it. What you will see: every "
         "connection serves exactly 6 requests, so requests per connection is 6.0 (5.9 while the "
@@ -195,14 +201,15 @@ std::vector<Preset> makePresets()
         "is \"Connection: close (server)\", and the server, closing first, holds most of the "
         "TIME_WAIT. Only the server's limit changes this; no client knob can. "
         "MaxIdleConnsPerHost is 100 so that the idle cap closes nothing and every close is the "
-        "server's.");
+        "server's."));
     out.push_back(limit);
 
     Preset noKa = stormBase();
     noKa.id = QStringLiteral("disable-keep-alives");
-    noKa.title = QStringLiteral("DisableKeepAlives (one request per connection)");
+    noKa.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "DisableKeepAlives (one request per connection)"));
     noKa.transport.disableKeepAlives = true;
-    noKa.explanation = QStringLiteral(
+    noKa.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "DisableKeepAlives sends \"Connection: close\" with every request and uses each "
         "connection once. What you will see: one dial per request (dials/s equals requests/s, "
         "requests per connection 1.0), every close \"keep-alives disabled\". Because the "
@@ -213,16 +220,17 @@ std::vector<Preset> makePresets()
         "once). For the pile-up on the client, turn "
         "DisableKeepAlives off and set MaxIdleConnsPerHost to -1: still one request per "
         "connection, but no \"Connection: close\" is sent, the client closes first and holds "
-        "the TIME_WAIT.");
+        "the TIME_WAIT."));
     out.push_back(noKa);
 
     Preset h2 = stormBase();
     h2.id = QStringLiteral("https-http2");
-    h2.title = QStringLiteral("HTTPS to one backend: HTTP/2 needs one connection");
+    h2.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "HTTPS to one backend: HTTP/2 needs one connection"));
     h2.server.tls = true;
     h2.server.http2 = true;
     h2.transport.insecureSkipVerify = true; // the embedded server's test certificate
-    h2.explanation = QStringLiteral(
+    h2.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "The storm's load (ten workers, DefaultTransport, idle cap 2) against an HTTPS server "
         "that speaks HTTP/2. Go offers h2 by ALPN (DefaultTransport sets ForceAttemptHTTP2) and "
         "sends every request as a stream on one connection, so the idle cap plays no part. What "
@@ -230,21 +238,22 @@ std::vector<Preset> makePresets()
         "connection is pooled), 9 of them closed unused as \"HTTP/2 spare dial closed "
         "unused\" (Go's upgradeFn) and 1 connection left open carrying every request; every "
         "response HTTP/2.0 (the status bar's protocol field), no TIME_WAIT beyond those 9 "
-        "spares. Then pick \"HTTPS with HTTP/2 off\" to see the same load over HTTP/1.1.");
+        "spares. Then pick \"HTTPS with HTTP/2 off\" to see the same load over HTTP/1.1."));
     out.push_back(h2);
 
     Preset h2Off = h2;
     h2Off.id = QStringLiteral("https-http2-off");
-    h2Off.title = QStringLiteral("HTTPS with HTTP/2 off: the storm comes back");
+    h2Off.title = QStringLiteral(
+        QT_TRANSLATE_NOOP("Preset", "HTTPS with HTTP/2 off: the storm comes back"));
     h2Off.transport.disableHttp2 = true;
-    h2Off.explanation = QStringLiteral(
+    h2Off.explanation = QStringLiteral(QT_TRANSLATE_NOOP("Preset",
         "The same HTTPS load with HTTP/2 off (DisableHTTP2: Go's empty TLSNextProto map; a "
         "custom DialContext without ForceAttemptHTTP2 does the same). What you will see: every "
         "response HTTP/1.1, the storm again (requests per connection below 3, every close "
         "\"idle pool full (per host)\" but the few handshakes still in flight when the run "
         "stops, the client's TIME_WAIT climbing), and each of those "
         "dials is a TLS handshake, so far fewer requests go through than with HTTP/2 (under "
-        "half). The fix is HTTP/2 back on, or MaxIdleConnsPerHost 10.");
+        "half). The fix is HTTP/2 back on, or MaxIdleConnsPerHost 10."));
     out.push_back(h2Off);
 
     return out;
