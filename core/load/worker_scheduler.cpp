@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 
 namespace poolscope {
 
@@ -11,6 +13,28 @@ WorkerScheduler::WorkerScheduler(
 {
     m_think.setHandler([this](int worker) { wake(worker); });
     m_pace.setHandler([this](int worker) { wake(worker); });
+    if (const char *path = std::getenv("POOLSCOPE_TRACE_THINK")) {
+        m_tracePath = path;
+    }
+}
+
+WorkerScheduler::~WorkerScheduler()
+{
+    if (m_tracePath.empty()) {
+        return;
+    }
+    std::ofstream out(m_tracePath);
+    for (const ThinkRecord &r : m_trace) {
+        out << "{\"w\":" << r.worker + 1 << ",\"start_ns\":" << r.start.count()
+            << ",\"due_ns\":" << r.due.count() << ",\"woke_ns\":" << r.woke.count() << "}\n";
+    }
+}
+
+void WorkerScheduler::traceWake(int index, TimePoint now)
+{
+    if (!m_tracePath.empty() && m_trace.size() < 1'000'000) {
+        m_trace.push_back(ThinkRecord { index, at(index).pausedAt, at(index).due, now });
+    }
 }
 
 void WorkerScheduler::start(const WorkerPlan &plan)
@@ -175,6 +199,7 @@ void WorkerScheduler::pause(int index, TimePoint due, bool paced)
 {
     Worker &w = at(index);
     w.state = State::Pausing;
+    w.pausedAt = m_clock.now();
     w.due = due;
     w.paced = paced;
     armWake(index);
@@ -204,6 +229,7 @@ void WorkerScheduler::wake(int index)
         armWake(index); // woken for a deadline that has since moved later: sleep on
         return;
     }
+    traceWake(index, now);
     issue(index);
 }
 

@@ -4,6 +4,7 @@
 
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace poolscope {
@@ -51,6 +52,7 @@ public:
     // LoadConfig::timers says precise); `pace` wakes Poisson and exact arrivals (precise:
     // they stand for work arriving from outside, not for a sleeping goroutine).
     WorkerScheduler(const Clock &clock, WakeSource &think, WakeSource &pace, Host &host);
+    ~WorkerScheduler();
     WorkerScheduler(const WorkerScheduler &) = delete;
     WorkerScheduler &operator=(const WorkerScheduler &) = delete;
 
@@ -91,6 +93,7 @@ private:
         bool paced = false; // woken by `pace` (Poisson, exact), else by `think`
         // Go-paced arrivals: this worker's next slot (its start, then every workers / rate).
         TimePoint nextSlot { 0 };
+        TimePoint pausedAt { 0 }; // tracing: when the current pause began
     };
 
     void startWorker(int index);
@@ -106,6 +109,17 @@ private:
     void finish(int index);
     [[nodiscard]] Worker &at(int index) { return m_workers[static_cast<std::size_t>(index)]; }
 
+    // Debug tracing (env POOLSCOPE_TRACE_THINK=FILE): each think pause as NDJSON, written
+    // when the scheduler goes away (tests/conformance/intermediate_caps.md).
+    struct ThinkRecord
+    {
+        int worker;
+        TimePoint start; // the pause began (the request finished)
+        TimePoint due; // the think time ended
+        TimePoint woke; // the worker ran again
+    };
+    void traceWake(int index, TimePoint now);
+
     const Clock &m_clock;
     WakeSource &m_think;
     WakeSource &m_pace;
@@ -115,6 +129,8 @@ private:
     TimePoint m_nextSlot { 0 }; // Poisson and exact pacing: the next arrival, all workers
     std::mt19937_64 m_rng; // Poisson gaps; seeded from the plan at start()
     bool m_stopped = true;
+    std::string m_tracePath; // empty: no tracing
+    std::vector<ThinkRecord> m_trace;
 };
 
 } // namespace poolscope

@@ -79,6 +79,7 @@ type options struct {
 	lockstep              bool
 	jsonOut               bool
 	events                string
+	traceThink            bool
 	quiet                 bool
 	serveStale            bool
 	set                   map[string]bool
@@ -118,6 +119,7 @@ func parseFlags() *options {
 	fs.BoolVar(&o.lockstep, "lockstep", false, "rounds of --workers requests with a barrier between rounds")
 	fs.BoolVar(&o.jsonOut, "json", false, "print one JSON object")
 	fs.StringVar(&o.events, "events", "", "write httptrace events and closes as NDJSON to FILE")
+	fs.BoolVar(&o.traceThink, "trace-think", false, "with --events and a closed loop: ThinkStart/ThinkEnd events around each worker's time.Sleep (tests/conformance/intermediate_caps.md)")
 	fs.BoolVar(&o.quiet, "quiet", false, "accepted for symmetry with poolscope run")
 	fs.BoolVar(&o.serveStale, "serve-stale", false, "serve: answer the first request of a connection, close on the second")
 	fs.Parse(os.Args[1:])
@@ -165,6 +167,9 @@ type event struct {
 	WasIdle *bool  `json:"was_idle,omitempty"`
 	Reason  string `json:"reason,omitempty"`
 	Err     string `json:"err,omitempty"`
+	// --trace-think only: the worker (1-based) of a ThinkStart/ThinkEnd event, and for
+	// ThinkStart the request the worker finished last (its PutIdleConn is earlier).
+	Worker int `json:"w,omitempty"`
 }
 
 type recorder struct {
@@ -594,7 +599,7 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 	return configureHTTPS(o, r, t) // https.go
 }
 
-func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte, policy string) {
+func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte, policy string) int64 {
 	rs := &reqState{}
 	ctx := httptrace.WithClientTrace(context.WithValue(context.Background(), reqStateKey{}, rs), r.trace(rs))
 	var rd io.Reader
@@ -669,6 +674,20 @@ func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *l
 		r.mu.Unlock()
 	}
 	res.mu.Unlock()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return rs.id
+}
+
+// traceThink records a worker's time.Sleep (--trace-think): when it began, after which
+// request, and when the goroutine ran again.
+func (r *recorder) traceThink(typ string, w int, req int64) {
+	if !r.opt.traceThink {
+		return
+	}
+	r.mu.Lock()
+	r.addEventLocked(event{Type: typ, Req: req, Worker: w + 1})
+	r.mu.Unlock()
 }
 
 func runLoad(o *options) {
@@ -721,11 +740,14 @@ func runLoad(o *options) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
+				var last int64
 				for done := 0; more(done); done++ {
 					if done > 0 && o.think > 0 {
+						r.traceThink("ThinkStart", w, last)
 						time.Sleep(o.think)
+						r.traceThink("ThinkEnd", w, last)
 					}
-					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
+					last = doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
 				}
 			}(w)
 		}
