@@ -73,7 +73,8 @@ void addGuiFlags(CommandLine *cl)
             "spin box, in the unit it shows (0/1 for a check box, the index for a list)" },
         { "show", "DOCKS", "open docks at start: connections, lab (comma-separated)" },
         { "presentation", nullptr,
-            "open in presentation mode (F11): charts only, full screen, larger fonts" },
+            "open in presentation mode (F11): full screen, larger text, Go code tabbed with the "
+            "settings" },
     };
     static constexpr FlagSpec kShot[] = {
         { "screenshot", "FILE", "save a PNG of the whole window --after DUR, then quit" },

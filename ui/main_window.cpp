@@ -240,7 +240,14 @@ void MainWindow::buildRunBar()
     m_url->setToolTip(tr("The URL every worker requests. By default the embedded server "
                          "PoolScope started on 127.0.0.1; type another http:// or https:// URL "
                          "to load a real service and press Enter to start."));
-    connect(m_url, &QLineEdit::textChanged, this, [this] { updateTargetLabel(); });
+    connect(m_url, &QLineEdit::textChanged, this, [this] {
+        if (!m_url->hasFocus()) {
+            // Set by a preset or the server, not typed: show where the URL starts (the
+            // scheme and host), not its end, when the box is narrower than the URL.
+            m_url->setCursorPosition(0);
+        }
+        updateTargetLabel();
+    });
     connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::onUrlReturn);
     m_runBar->addWidget(m_url);
     m_targetLabel = new QLabel(this);
@@ -736,6 +743,13 @@ void MainWindow::setFontScale(double scale)
 
 void MainWindow::applyFonts()
 {
+    // Qt passes a font change on to a widget under a style sheet only from a parent
+    // with one of its own: the explanation, error line and banner get it here.
+    for (QWidget *w :
+        { static_cast<QWidget *>(m_explainFrame), static_cast<QWidget *>(m_explanation),
+            static_cast<QWidget *>(m_error), static_cast<QWidget *>(m_failBanner) }) {
+        w->setFont(font());
+    }
     QFont bold = font();
     bold.setBold(true);
     m_startStop->setFont(bold);
