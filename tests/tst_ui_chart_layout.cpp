@@ -304,9 +304,22 @@ private Q_SLOTS:
         }
     }
 
+    void tooShortScrollsInsteadOfSquashing_data()
+    {
+        QTest::addColumn<double>("textScale");
+        QTest::newRow("normal text") << 1.0;
+        // Presentation mode's text (MainWindow::kPresentationFontScale) and Ctrl++ above it.
+        QTest::newRow("presentation text") << 1.25;
+        QTest::newRow("larger text") << 1.5;
+    }
+
     void tooShortScrollsInsteadOfSquashing()
     {
+        QFETCH(double, textScale);
         ChartsPanel panel;
+        QFont f = panel.font();
+        f.setPointSizeF(f.pointSizeF() * textScale);
+        panel.setFont(f);
         feedStorm(panel);
         panel.resize(900, 260);
         panel.show();

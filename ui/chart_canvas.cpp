@@ -11,6 +11,7 @@
 #include <QPainter>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 namespace poolscope {
@@ -296,9 +297,12 @@ QSize ChartCanvas::sizeHint() const
 QSize ChartCanvas::minimumSizeHint() const
 {
     // A plot with room for three value labels (see maxIntervals), the time
-    // labels below it and what Qt reserves for the end labels' overhang.
-    const int pitch = QFontMetrics(m_labelFont).height() + 13;
-    return { 200, 3 * pitch + labelStripHeight() + kTopMargin + 18 };
+    // labels below it and what Qt reserves for the end labels' overhang, which
+    // grows with the labels' font (larger text: presentation mode, Ctrl++).
+    const double label = QFontMetricsF(m_labelFont).height();
+    const double pitch = label + 13;
+    return { 200,
+        static_cast<int>(std::ceil(3 * pitch + label + 5)) + labelStripHeight() + kTopMargin };
 }
 
 void ChartCanvas::resizeEvent(QResizeEvent *event)
