@@ -1554,12 +1554,17 @@ void MainWindow::updateFailureBanner(const EngineSnapshot &s)
         hideFailureBanner();
         return;
     }
+    // The rates over the same seconds as the share (the snapshot's own are over its last
+    // 100 ms: 15 attempts/s beside a 1 s mean of 60 on the chart).
+    const RequestTally &now = m_recent.back().requests;
+    const double attempts = double(now.finished - old.requests.finished);
+    const double failed = double(now.errors - old.requests.errors);
     showFailureBanner(tr("Most requests fail: %1 % of the requests of the last %2 s failed; "
                          "%3 of %4 attempts/s succeed.")
                           .arg(100.0 * *share, 0, 'f', 0)
                           .arg(span, 0, 'f', 0)
-                          .arg(s.rpsWindow, 0, 'f', 0)
-                          .arg(s.attemptsWindow, 0, 'f', 0),
+                          .arg(std::max(0.0, attempts - failed) / span, 0, 'f', 0)
+                          .arg(attempts / span, 0, 'f', 0),
         s.lastError);
 }
 
