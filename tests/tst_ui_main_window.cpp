@@ -57,6 +57,10 @@ private Q_SLOTS:
         // The scheme and host are what tell the user the target: the box shows the start.
         QVERIFY(w.urlEdit()->fontMetrics().horizontalAdvance(url) > w.urlEdit()->width());
         QCOMPARE(w.urlEdit()->cursorPosition(), 0);
+        // The same URL again (a preset that sets the URL it already shows): QLineEdit puts
+        // the cursor at the end without a textChanged signal.
+        w.setTargetUrl(url);
+        QCOMPARE(w.urlEdit()->cursorPosition(), 0);
     }
 
     void presetLoadsEveryFieldIntoTheKnobs()

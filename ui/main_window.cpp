@@ -154,7 +154,7 @@ MainWindow::MainWindow(QWidget *parent)
                              .arg(error));
         m_error->show();
     }
-    m_url->setText(m_server->url());
+    setUrlText(m_server->url());
     loadScenario(*preset);
     updateTargetLabel();
     fitToScreen();
@@ -240,14 +240,7 @@ void MainWindow::buildRunBar()
     m_url->setToolTip(tr("The URL every worker requests. By default the embedded server "
                          "PoolScope started on 127.0.0.1; type another http:// or https:// URL "
                          "to load a real service and press Enter to start."));
-    connect(m_url, &QLineEdit::textChanged, this, [this] {
-        if (!m_url->hasFocus()) {
-            // Set by a preset or the server, not typed: show where the URL starts (the
-            // scheme and host), not its end, when the box is narrower than the URL.
-            m_url->setCursorPosition(0);
-        }
-        updateTargetLabel();
-    });
+    connect(m_url, &QLineEdit::textChanged, this, [this] { updateTargetLabel(); });
     connect(m_url, &QLineEdit::returnPressed, this, &MainWindow::onUrlReturn);
     m_runBar->addWidget(m_url);
     m_targetLabel = new QLabel(this);
@@ -1030,9 +1023,9 @@ void MainWindow::loadScenario(const Preset &preset)
     m_scenario = preset;
     m_settings->setSettings(Settings { preset.transport, preset.load, preset.server });
     if (!preset.load.url.isEmpty()) {
-        m_url->setText(preset.load.url);
+        setUrlText(preset.load.url);
     } else {
-        m_url->setText(embeddedUrl());
+        setUrlText(embeddedUrl());
     }
     if (m_server->isListening()) {
         m_server->setConfig(serverConfig());
@@ -1060,7 +1053,17 @@ QString MainWindow::embeddedUrl() const
 
 void MainWindow::setTargetUrl(const QString &url)
 {
-    m_url->setText(url.isEmpty() ? embeddedUrl() : url);
+    setUrlText(url.isEmpty() ? embeddedUrl() : url);
+}
+
+void MainWindow::setUrlText(const QString &url)
+{
+    m_url->setText(url); // the cursor goes to the end, even when the text is the same
+    if (!m_url->hasFocus()) {
+        // Set by a preset or the server, not typed: show where the URL starts (the
+        // scheme and host), not its end, when the box is narrower than the URL.
+        m_url->setCursorPosition(0);
+    }
 }
 
 QString MainWindow::targetUrl() const
@@ -1231,7 +1234,7 @@ bool MainWindow::ensureEmbeddedServer(QString *error)
     m_serverTls = cfg.tls;
     m_serverAddress = cfg.listenAddress;
     if (wasTarget) {
-        m_url->setText(embeddedUrl());
+        setUrlText(embeddedUrl());
     }
     updateTargetLabel();
     return true;
