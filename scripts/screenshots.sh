@@ -32,21 +32,26 @@ shot() {
         exit $rc' shot "$BIN" "$@"
 }
 
-STORM=(--preset time-wait-storm --start)
+# English whatever LANG or a saved View > Language says (the zh_CN shot below asks for Chinese).
+STORM=(--preset time-wait-storm --start --lang en)
 for size in 1024x768 1280x720 1366x768 1920x1080; do
     # The storm running, the window as it opens on that screen.
     shot "$size" "${STORM[@]}" --screenshot "$OUT/window-$size.png" --after 12s
     [ "$QUICK" = 1 ] && continue
     # Every dock open: settings and Go code (open by default), connections and the lab.
     shot "$size" "${STORM[@]}" --show connections,lab --screenshot "$OUT/window-$size-docks.png" --after 12s
-    # Presentation mode (F11): charts only, full screen, larger text.
+    # Presentation mode (F11): full screen, larger text, the Go code tabbed with the settings.
     shot "$size" "${STORM[@]}" --presentation --screenshot "$OUT/window-$size-presentation.png" --after 12s
 done
 if [ "$QUICK" = 0 ]; then
     # The README's story: the storm, then the fix live (MaxIdleConnsPerHost 10 at 15 s).
     shot 1600x1000 "${STORM[@]}" --screenshot "$OUT/time-wait-storm.png" --after 20s
     shot 1600x1000 "${STORM[@]}" --set MaxIdleConnsPerHost=10@15s --screenshot "$OUT/time-wait-storm-fix.png" --after 35s
+    # The Connections dock a few seconds after the fix: ten long-lived connections.
+    shot 1600x1000 "${STORM[@]}" --set MaxIdleConnsPerHost=10@5s --show connections --screenshot "$OUT/connections.png" --after 12s
+    # A URL nothing listens on (port 1 on loopback): the banner, not throughput.
+    shot 1280x720 --url http://127.0.0.1:1/ --start --lang en --screenshot "$OUT/failure-banner.png" --after 8s
 fi
 # The window in Simplified Chinese (README, Language / 语言); needs a CJK font (install-deps).
-shot 1280x720 "${STORM[@]}" --lang zh_CN --screenshot "$OUT/window-1280x720-zh_CN.png" --after 12s
+shot 1280x720 --preset time-wait-storm --start --lang zh_CN --screenshot "$OUT/window-1280x720-zh_CN.png" --after 12s
 echo "screenshots written to $OUT"

@@ -11,6 +11,7 @@
 #include <QAreaSeries>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QLineEdit>
 #include <QLineSeries>
 #include <QSignalSpy>
 #include <QTest>
@@ -42,6 +43,24 @@ private Q_SLOTS:
         QCOMPARE(w.targetUrl(), w.embeddedUrl());
         QCOMPARE(w.currentPresetId(), QStringLiteral("time-wait-storm"));
         QVERIFY(w.explanationText().contains(QStringLiteral("MaxIdleConnsPerHost")));
+    }
+
+    void urlTooLongForItsBoxShowsItsStart()
+    {
+        MainWindow w;
+        w.resize(1024, 700);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QString url = QStringLiteral("http://127.0.0.1:65000/") + QString(120, u'x');
+        w.setTargetUrl(url);
+        QCOMPARE(w.urlEdit()->text(), url);
+        // The scheme and host are what tell the user the target: the box shows the start.
+        QVERIFY(w.urlEdit()->fontMetrics().horizontalAdvance(url) > w.urlEdit()->width());
+        QCOMPARE(w.urlEdit()->cursorPosition(), 0);
+        // The same URL again (a preset that sets the URL it already shows): QLineEdit puts
+        // the cursor at the end without a textChanged signal.
+        w.setTargetUrl(url);
+        QCOMPARE(w.urlEdit()->cursorPosition(), 0);
     }
 
     void presetLoadsEveryFieldIntoTheKnobs()

@@ -2,13 +2,17 @@
 // 1024x768 up: nothing off the window, Start, Help and the Go code's Copy on
 // screen, the four charts without scrolling, docks that give way, every dock in
 // the View menu with a close button, a charts-only view and a presentation mode.
+#include "chart_canvas.h"
+#include "chart_legend.h"
 #include "charts_panel.h"
 #include "go_code_panel.h"
 #include "main_window.h"
 #include "support/save_shot.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QDockWidget>
+#include <QLabel>
 #include <QMenuBar>
 #include <QPushButton>
 #include <QScrollArea>
@@ -16,6 +20,7 @@
 #include <QStatusBar>
 #include <QTest>
 #include <QToolBar>
+#include <QValueAxis>
 
 using namespace poolscope;
 using testsupport::saveShot;
@@ -222,6 +227,29 @@ private Q_SLOTS:
         const qreal normal = w.startButton()->font().pointSizeF();
         const qreal normalKnob
             = w.settings()->knob(QStringLiteral("MaxIdleConnsPerHost"))->font().pointSizeF();
+        // What a projector's audience reads: the charts' legend, axis and time labels and
+        // the explanation above them (all of these kept their size before).
+        const auto chartText = [&w] {
+            ChartsPanel *charts = w.charts();
+            const auto c = ChartsPanel::Chart::Connections;
+            const QList<QPair<QString, QRectF>> labels = charts->canvas(c)->timeLabels();
+            return QList<qreal> {
+                qreal(charts->legend(c)->entry(QStringLiteral("open"))->sizeHint().height()),
+                labels.isEmpty() ? 0.0 : labels.first().second.height(),
+                charts->canvas(c)->yAxis()->labelsFont().pointSizeF(),
+            };
+        };
+        const auto explanationSize = [&w] {
+            for (const QLabel *l : w.findChildren<QLabel *>()) {
+                if (l->text() == w.explanationText()) {
+                    return l->font().pointSizeF();
+                }
+            }
+            return 0.0;
+        };
+        const QList<qreal> normalChart = chartText();
+        const qreal normalExplanation = explanationSize();
+        QVERIFY(normalExplanation > 0);
         QTest::keyClick(&w, Qt::Key_F11);
         QVERIFY(w.isPresentationMode());
         QVERIFY(w.windowState().testFlag(Qt::WindowFullScreen));
@@ -231,6 +259,19 @@ private Q_SLOTS:
         QVERIFY(w.settings()->knob(QStringLiteral("MaxIdleConnsPerHost"))->font().pointSizeF()
             > normalKnob * 1.2);
         QVERIFY(w.tabifiedDockWidgets(w.settingsDock()).contains(w.goCodeDock()));
+        QVERIFY2(explanationSize() > normalExplanation * 1.2,
+            qPrintable(QStringLiteral("explanation %1 pt, was %2")
+                           .arg(explanationSize())
+                           .arg(normalExplanation)));
+        const QList<qreal> presentingChart = chartText();
+        for (int i = 0; i < normalChart.size(); ++i) {
+            QVERIFY2(presentingChart[i] > normalChart[i] * 1.1,
+                qPrintable(QStringLiteral("chart text %1: %2, was %3 (legend entry height, "
+                                          "time label height, value label points)")
+                               .arg(i)
+                               .arg(presentingChart[i])
+                               .arg(normalChart[i])));
+        }
         // A 1024x768 projector still takes the whole window.
         const QSize min = w.minimumSizeHint();
         QVERIFY2(min.width() <= 1024 && min.height() <= 768,

@@ -11,6 +11,7 @@
 #include <QPainter>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 namespace poolscope {
@@ -61,12 +62,7 @@ ChartCanvas::ChartCanvas(qint64 *paintNs, qint64 *paintCpuNs, QWidget *parent)
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMouseTracking(true);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
-    m_labelFont = font();
-    m_labelFont.setPointSizeF(m_labelFont.pointSizeF() * 0.85);
-    m_markerFont = m_labelFont;
-    m_markerFont.setBold(true);
-    m_labelTexts.font = m_labelFont;
-    m_markerTexts.font = m_markerFont;
+    updateFonts();
 
     m_chart = new QChart;
     m_chart->legend()->hide();
@@ -135,15 +131,61 @@ bool ChartCanvas::setScale(bool right, double top, int intervals, int decimals)
     axis->setTickCount(intervals + 1);
     axis->setLabelFormat(format);
     (right ? m_y2Top : m_yTop) = top;
+    measureValueLabels(right);
+    m_frameDirty = true;
+    return true;
+}
+
+void ChartCanvas::measureValueLabels(bool right)
+{
+    const QValueAxis *axis = right ? m_y2 : m_y;
+    if (!axis) {
+        return;
+    }
+    const int intervals = std::max(1, axis->tickCount() - 1);
+    const QByteArray format = axis->labelFormat().toLatin1();
     double widest = 0;
     for (int i = 0; i <= intervals; ++i) {
         // As QValueAxis formats them.
-        const QString label = QString::asprintf(format.toLatin1().constData(), top * i / intervals);
+        const QString label = QString::asprintf(format.constData(), axis->max() * i / intervals);
         widest = std::max(widest, textWidth(m_labelTexts, label));
     }
     (right ? m_y2Labels : m_yLabels) = widest;
-    m_frameDirty = true;
-    return true;
+}
+
+// The chart's texts are a size below the widget's font, and follow it: larger text
+// (presentation mode, Ctrl++) reaches axis, time and marker labels too.
+void ChartCanvas::updateFonts()
+{
+    m_labelFont = font();
+    m_labelFont.setPointSizeF(m_labelFont.pointSizeF() * 0.85);
+    m_markerFont = m_labelFont;
+    m_markerFont.setBold(true);
+    m_labelTexts = { m_labelFont, {} };
+    m_markerTexts = { m_markerFont, {} };
+}
+
+void ChartCanvas::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::FontChange || !m_chart) {
+        return;
+    }
+    updateFonts();
+    for (QValueAxis *axis : { m_y, m_y2 }) {
+        if (axis) {
+            axis->setLabelsFont(m_labelFont);
+        }
+    }
+    measureValueLabels(false);
+    measureValueLabels(true);
+    // As after a resize: new margins, and the owner aligns and rescales again.
+    m_chart->setPlotArea(QRectF());
+    m_fixed = QRectF();
+    m_naturalValid = false;
+    applyMargins();
+    updateGeometry();
+    Q_EMIT resized();
 }
 
 int ChartCanvas::maxIntervals() const
@@ -255,9 +297,12 @@ QSize ChartCanvas::sizeHint() const
 QSize ChartCanvas::minimumSizeHint() const
 {
     // A plot with room for three value labels (see maxIntervals), the time
-    // labels below it and what Qt reserves for the end labels' overhang.
-    const int pitch = QFontMetrics(m_labelFont).height() + 13;
-    return { 200, 3 * pitch + labelStripHeight() + kTopMargin + 18 };
+    // labels below it and what Qt reserves for the end labels' overhang, which
+    // grows with the labels' font (larger text: presentation mode, Ctrl++).
+    const double label = QFontMetricsF(m_labelFont).height();
+    const double pitch = label + 13;
+    return { 200,
+        static_cast<int>(std::ceil(3 * pitch + label + 5)) + labelStripHeight() + kTopMargin };
 }
 
 void ChartCanvas::resizeEvent(QResizeEvent *event)

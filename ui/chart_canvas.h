@@ -146,10 +146,13 @@ Q_SIGNALS:
 protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
     void mouseMoveEvent(QMouseEvent *event) override;
     void leaveEvent(QEvent *event) override;
 
 private:
+    void updateFonts();
+    void measureValueLabels(bool right);
     void applyMargins();
     void renderFrame();
     void drawTimeAxis(QPainter &p);

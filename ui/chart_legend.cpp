@@ -3,6 +3,7 @@
 #include "chart_flow_layout.h"
 
 #include <QAbstractButton>
+#include <QEvent>
 #include <QLabel>
 #include <QPainter>
 
@@ -22,15 +23,21 @@ public:
         setChecked(true);
         setFocusPolicy(Qt::TabFocus);
         setCursor(Qt::PointingHandCursor);
+        setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    }
+
+    // Smaller than the window's text, and following it (presentation mode, Ctrl++):
+    // a font set on the chip itself would keep its size when the window's changes.
+    [[nodiscard]] QFont chipFont() const
+    {
         QFont f = font();
         f.setPointSizeF(f.pointSizeF() * 0.88);
-        setFont(f);
-        setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+        return f;
     }
 
     [[nodiscard]] QSize sizeHint() const override
     {
-        const QFontMetrics fm(font());
+        const QFontMetrics fm(chipFont());
         return { kSwatchWidth + 4 + fm.horizontalAdvance(text()) + 4, fm.height() + 2 };
     }
     [[nodiscard]] QSize minimumSizeHint() const override { return sizeHint(); }
@@ -55,6 +62,7 @@ protected:
             p.drawLine(QPointF(0, mid), QPointF(kSwatchWidth, mid));
         }
         p.setPen(on ? palette().color(QPalette::WindowText) : QColor(0xa0, 0xa0, 0xa0));
+        p.setFont(chipFont());
         const QRect textRect = rect().adjusted(kSwatchWidth + 4, 0, 0, 0);
         p.drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, text());
         if (hasFocus()) {
@@ -93,12 +101,16 @@ void ChartLegend::setTitles(const QStringList &longestFirst, const QString &tool
 {
     m_titles = longestFirst;
     m_title->setToolTip(toolTip);
-    // The label's own minimum is its current text: the panel could then never get
-    // narrower than the longest title. The shortest variant is the real minimum.
-    const QMargins label = m_title->contentsMargins();
-    m_title->setMinimumWidth(m_title->fontMetrics().horizontalAdvance(longestFirst.constLast())
-        + label.left() + label.right());
     fitTitle();
+}
+
+void ChartLegend::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) {
+        // Larger text (presentation mode): the title's minimum and variant follow.
+        fitTitle();
+    }
 }
 
 QString ChartLegend::title() const
@@ -154,8 +166,15 @@ void ChartLegend::fitTitle()
     if (m_titles.isEmpty()) {
         return;
     }
-    const QMargins flow = m_flow->contentsMargins();
+    // The label's own minimum is its current text: the panel could then never get
+    // narrower than the longest title. The shortest variant, at this font, is the minimum.
     const QMargins label = m_title->contentsMargins();
+    const int minimum = m_title->fontMetrics().horizontalAdvance(m_titles.constLast())
+        + label.left() + label.right();
+    if (m_title->minimumWidth() != minimum) {
+        m_title->setMinimumWidth(minimum);
+    }
+    const QMargins flow = m_flow->contentsMargins();
     const int room = width() - flow.left() - flow.right() - label.left() - label.right();
     const QFontMetrics fm(m_title->font());
     QString chosen = m_titles.constLast();

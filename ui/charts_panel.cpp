@@ -132,23 +132,25 @@ int decimalsFor(double step)
     return 6;
 }
 
-// The lowest top that covers value in at most maxIntervals steps of 1, 2, 2.5, 3,
-// 4, 5, 6 or 8 x 10^k (a short chart has few intervals, and 1-2-5 alone would
+// The lowest top that covers value in at most maxIntervals steps of 1, 1.5, 2, 2.5,
+// 3, 4, 5, 6 or 8 x 10^k (a short chart has few intervals, and 1-2-5 alone would
 // waste up to half of it); for equal tops a round step (1, 2, 2.5, 5) wins, then
-// the finer one. Integer steps only for counts.
+// the finer one. Integer steps only for counts. At least two intervals where the
+// chart has room for them: an axis labelled only 0 and its top reads no value.
 NiceScale niceScale(double value, int maxIntervals, bool integers)
 {
     value = std::max(value, integers ? 1.0 : 0.01);
+    const int minIntervals = std::min(2, maxIntervals);
     NiceScale best { 0, 0, 0 };
     bool bestRound = false;
     double mag = std::pow(10.0, std::floor(std::log10(value / maxIntervals)));
     for (int decade = 0; decade < 3; ++decade, mag *= 10) {
-        for (double m : { 1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0 }) {
+        for (double m : { 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0 }) {
             const double step = m * mag;
             if (integers && (step < 1 || std::fmod(step, 1.0) != 0)) {
                 continue;
             }
-            const int n = std::max(1, static_cast<int>(std::ceil(value / step - 1e-9)));
+            const int n = std::max(minIntervals, static_cast<int>(std::ceil(value / step - 1e-9)));
             if (n > maxIntervals) {
                 continue;
             }

@@ -379,9 +379,19 @@ void ConnectionsView::setSnapshot(const EngineSnapshot &s)
                    .arg(total)
                    .arg(kMaxSnapshotConns);
     } else {
-        text = (total == 1 ? tr("%1 connection open. ") : tr("%1 connections open. ")).arg(total);
+        // Open as the status bar and the pool chart count it: active plus idle; a dial
+        // in flight is not a connection yet ("9 open" beside the status bar's "open 2").
+        text = (now.open() == 1 ? tr("%1 connection open") : tr("%1 connections open"))
+                   .arg(now.open());
+        text += tr(" (active %1, idle %2), %3 dialing.")
+                    .arg(now.active)
+                    .arg(now.idle)
+                    .arg(now.dialing);
     }
-    text += tr("Dialing %1, active %2, idle %3.").arg(now.dialing).arg(now.active).arg(now.idle);
+    if (shown < total && shown >= kMaxSnapshotConns) {
+        text
+            += tr("Dialing %1, active %2, idle %3.").arg(now.dialing).arg(now.active).arg(now.idle);
+    }
     if (s.pool.closed > 0) {
         std::vector<std::pair<std::uint64_t, CloseReason>> reasons;
         for (int r = 1; r < kCloseReasonCount; ++r) {

@@ -74,7 +74,8 @@ void addGuiFlags(CommandLine *cl)
             "spin box, in the unit it shows (0/1 for a check box, the index for a list)" },
         { "show", "DOCKS", "open docks at start: connections, lab (comma-separated)" },
         { "presentation", nullptr,
-            "open in presentation mode (F11): charts only, full screen, larger fonts" },
+            "open in presentation mode (F11): full screen, larger text, Go code tabbed with the "
+            "settings" },
         { "lang", "LANG",
             "the window's language: zh_CN (简体中文) or en; default: View > Language, else the "
             "system locale (LANG). The CLI always speaks English" },

@@ -242,6 +242,7 @@ private:
     // Index in m_recent of the oldest sample at most `seconds` older than the newest.
     [[nodiscard]] std::size_t recentSince(double seconds) const;
     void updateTargetLabel();
+    void setUrlText(const QString &url);
     void openScenario();
     void saveScenario();
     bool ensureEmbeddedServer(QString *error);
