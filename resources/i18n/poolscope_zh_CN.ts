@@ -1297,6 +1297,38 @@ the server: %3 (%4)</source>
         <source> (history from %1 s: %2 older samples dropped)</source>
         <translation>（历史从 %1 s 起：已丢弃 %2 个更早的样本）</translation>
     </message>
+    <message>
+        <source>h2 streams</source>
+        <translation>h2 流</translation>
+    </message>
+    <message>
+        <source>HTTP/2 streams open, all connections together: each request in flight is one stream, and many share one connection</source>
+        <translation>所有连接上打开的 HTTP/2 流合计：每个进行中的请求是一个流，许多流共用一条连接</translation>
+    </message>
+    <message>
+        <source>streams/conn max</source>
+        <translation>每连接流数 最大</translation>
+    </message>
+    <message>
+        <source>Streams on the busiest HTTP/2 connection. Go opens a stream on a connection while streams + 1 stay within the server&apos;s SETTINGS_MAX_CONCURRENT_STREAMS (CanTakeNewRequest; 100 until the server&apos;s SETTINGS arrive)</source>
+        <translation>最忙的那条 HTTP/2 连接上的流数。只要流数 + 1 不超过服务器的 SETTINGS_MAX_CONCURRENT_STREAMS，Go 就在该连接上再开一个流（CanTakeNewRequest；在服务器的 SETTINGS 到达之前按 100 计）</translation>
+    </message>
+    <message>
+        <source>streams/conn mean</source>
+        <translation>每连接流数 平均</translation>
+    </message>
+    <message>
+        <source>Streams per open HTTP/2 connection, on average over the connections</source>
+        <translation>每条打开的 HTTP/2 连接上的流数，按连接取平均</translation>
+    </message>
+    <message>
+        <source>waiting for a stream</source>
+        <translation>等待流</translation>
+    </message>
+    <message>
+        <source>Requests waiting for a stream slot: with StrictMaxConcurrentStreams queued on a connection at the server&apos;s limit; without it, every connection was at the limit and they wait for the dial of another one</source>
+        <translation>等待流位置的请求：开启 StrictMaxConcurrentStreams 时，在已达服务器上限的连接上排队；不开启时，所有连接都已达上限，请求等待另一条连接拨号完成</translation>
+    </message>
 </context>
 <context>
     <name>poolscope::ConnectionsModel</name>
@@ -1408,14 +1440,6 @@ the server: %3 (%4)</source>
         <translation>显示 %2 个连接中最早的 %1 个（视图上限为 %3）。</translation>
     </message>
     <message>
-        <source>%1 connection open. </source>
-        <translation>%1 个连接打开。</translation>
-    </message>
-    <message>
-        <source>%1 connections open. </source>
-        <translation>%1 个连接打开。</translation>
-    </message>
-    <message>
         <source>Dialing %1, active %2, idle %3.</source>
         <translation>拨号中 %1，活跃 %2，空闲 %3。</translation>
     </message>
@@ -1426,6 +1450,18 @@ the server: %3 (%4)</source>
     <message>
         <source> Kernel view unavailable: %1.</source>
         <translation>内核视图不可用：%1。</translation>
+    </message>
+    <message>
+        <source>%1 connection open</source>
+        <translation>%1 条连接打开</translation>
+    </message>
+    <message>
+        <source>%1 connections open</source>
+        <translation>%1 条连接打开</translation>
+    </message>
+    <message>
+        <source> (active %1, idle %2), %3 dialing.</source>
+        <translation>（活跃 %1，空闲 %2），%3 条拨号中。</translation>
     </message>
 </context>
 <context>
