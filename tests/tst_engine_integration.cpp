@@ -4,8 +4,8 @@
 #include "net/socket_options.h"
 #include "server/embedded_server.h"
 #include "support/engine_run.h"
-#include "support/gate_proxy.h"
 #include "support/fresh_server.h"
+#include "support/gate_proxy.h"
 #include "support/nginx.h"
 
 #include <QDir>
@@ -30,6 +30,19 @@ Q_DECLARE_METATYPE(poolscope::EngineSnapshot)
 Q_DECLARE_METATYPE(poolscope::TransportConfig)
 
 namespace {
+
+// "reason=N ..." for every reason that closed something, for failure messages.
+QString closesByReason(const EngineSnapshot &s)
+{
+    QStringList parts;
+    for (int i = 0; i < kCloseReasonCount; ++i) {
+        const auto r = static_cast<CloseReason>(i);
+        if (const auto n = s.pool.closes(r); n > 0) {
+            parts << QStringLiteral("%1=%2").arg(QLatin1StringView(closeReasonKey(r))).arg(n);
+        }
+    }
+    return parts.join(u' ');
+}
 
 std::uint64_t closes(const EngineSnapshot &s, CloseReason r)
 {
@@ -262,6 +275,27 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(finished, 10000);
     }
 
+    void destroyedMidRunPublishesNothingAfterShutdown()
+    {
+        // Closing the window mid-run destroys the controller: the engine shuts down, then
+        // its thread quits. A snapshot timer left running fired in between and read the
+        // released Transport (a segfault in SnapshotBuilder::build, seen once in three
+        // runs of tst_ui_lab_panel). A 1 ms snapshot period makes that window wide.
+        const QString url = startServer(ServerConfig {});
+        for (int round = 0; round < 20; ++round) {
+            auto engine = std::make_unique<EngineController>();
+            engine->setKernelView(false);
+            engine->setSnapshotInterval(1ms);
+            LoadConfig l = loadFor(url, 4, 0);
+            l.duration = 30s;
+            l.think = 1ms;
+            engine->start(l, TransportConfig::goDefault());
+            QTRY_VERIFY_WITH_TIMEOUT(engine->snapshot().requestsDone > 20, 20000);
+            QVERIFY(engine->isRunning());
+            engine.reset(); // must neither crash nor hang
+        }
+    }
+
     void closeEarlyDialsEveryTime()
     {
         const QString url = startServer(ServerConfig {});
@@ -300,7 +334,9 @@ private Q_SLOTS:
         QCOMPARE(s.requestsDone, 20u);
         QCOMPARE(s.errors, 0u);
         QCOMPARE(s.pool.now.active, 10); // 2 leaking workers x 5 requests
-        QCOMPARE(s.pool.closed, 0u);
+        // The only close allowed: a spare of Go's dial race still dialing when the last
+        // request finished, canceled as the run ends (timing decides whether there is one).
+        QVERIFY2(s.pool.closed == closes(s, CloseReason::Canceled), qPrintable(closesByReason(s)));
         // The readers' requests went over a few reused connections (2 workers; Go's dial
         // race may add a spare), not one each.
         QVERIFY2(s.pool.dials <= 10u + 4u, qPrintable(QString::number(s.pool.dials)));

@@ -68,6 +68,11 @@ void Engine::shutdown()
 {
     {
         const PoolLock::Guard g = m_lock.guard();
+        // No timer may fire after this: the Transport they read is released below, and
+        // the controller's thread may still turn its event loop once before it quits.
+        m_snapshotTimer.stop();
+        m_hardStopTimer.stop();
+        m_lingerTimer.stop();
         if (m_state != RunState::Idle) {
             m_state = RunState::Idle;
             m_transport->closeAll();
