@@ -33,11 +33,7 @@ const QString kLatency = QStringLiteral("40ms");
 
 qint64 num(const QJsonObject &o, const QString &path)
 {
-    QJsonValue v = o;
-    for (const QString &part : path.split(QLatin1Char('|'))) {
-        v = v.toObject().value(part);
-    }
-    return static_cast<qint64>(v.toDouble());
+    return poolscope::testsupport::jsonNumber(o, path);
 }
 
 } // namespace

@@ -20,11 +20,7 @@ enum Site { H2, H1Tls, H2Limited, H2GoAway };
 
 qint64 num(const QJsonObject &o, const QString &path)
 {
-    QJsonValue v = o;
-    for (const QString &part : path.split(QLatin1Char('|'))) {
-        v = v.toObject().value(part);
-    }
-    return static_cast<qint64>(v.toDouble());
+    return poolscope::testsupport::jsonNumber(o, path);
 }
 
 } // namespace

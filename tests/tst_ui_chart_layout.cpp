@@ -4,6 +4,7 @@
 #include "chart_canvas.h"
 #include "chart_legend.h"
 #include "charts_panel.h"
+#include "support/chart_texts.h"
 #include "support/save_shot.h"
 
 #include <QAbstractButton>
@@ -96,26 +97,8 @@ void feedSteady(ChartsPanel &panel)
     panel.refresh();
 }
 
-QStringList sceneTexts(QChart *chart)
-{
-    QStringList out;
-    for (QGraphicsItem *item : chart->scene()->items()) {
-        if (!item->isVisible()) {
-            continue;
-        }
-        if (auto *t = dynamic_cast<QGraphicsTextItem *>(item)) {
-            out << t->toPlainText();
-        } else if (auto *st = dynamic_cast<QGraphicsSimpleTextItem *>(item)) {
-            out << st->text();
-        }
-    }
-    return out;
-}
-
-bool elided(const QString &text)
-{
-    return text.contains(QChar(0x2026)) || text.contains(QStringLiteral("..."));
-}
+using testsupport::elided;
+using testsupport::sceneTexts;
 
 // Everything a user would call clipped, squashed or elided, for the panel as laid out now.
 QStringList layoutProblems(ChartsPanel &panel)
@@ -186,24 +169,7 @@ QStringList layoutProblems(ChartsPanel &panel)
             }
             previous = rect;
         }
-        ChartLegend *legend = panel.legend(c);
-        QLabel *title = legend->titleLabel();
-        if (elided(title->text())
-            || title->contentsRect().width() < title->fontMetrics().horizontalAdvance(title->text())
-            || !legend->rect().contains(title->geometry())) {
-            problems << QStringLiteral("chart %1 title \"%2\" clipped in %3 px")
-                            .arg(n)
-                            .arg(title->text())
-                            .arg(title->width());
-        }
-        for (QAbstractButton *b : legend->findChildren<QAbstractButton *>()) {
-            if (!b->isHidden()
-                && (!legend->rect().contains(b->geometry())
-                    || b->width() < b->sizeHint().width())) {
-                problems
-                    << QStringLiteral("chart %1 legend entry \"%2\" clipped").arg(n).arg(b->text());
-            }
-        }
+        problems << testsupport::legendProblems(panel, c);
     }
     return problems;
 }

@@ -12,6 +12,7 @@
 #include "main_window.h"
 #include "preset_text.h"
 #include "settings_panel.h"
+#include "support/chart_texts.h"
 #include "support/save_shot.h"
 
 #include <QAbstractButton>
@@ -145,26 +146,8 @@ bool hasHan(const QString &text)
     return han.match(text).hasMatch();
 }
 
-QStringList sceneTexts(QChart *chart)
-{
-    QStringList out;
-    for (QGraphicsItem *item : chart->scene()->items()) {
-        if (!item->isVisible()) {
-            continue;
-        }
-        if (auto *t = dynamic_cast<QGraphicsTextItem *>(item)) {
-            out << t->toPlainText();
-        } else if (auto *st = dynamic_cast<QGraphicsSimpleTextItem *>(item)) {
-            out << st->text();
-        }
-    }
-    return out;
-}
-
-bool elided(const QString &text)
-{
-    return text.contains(QChar(0x2026)) || text.contains(QStringLiteral("..."));
-}
+using testsupport::elided;
+using testsupport::sceneTexts;
 
 constexpr ChartsPanel::Chart kCharts[] = { ChartsPanel::Chart::Connections,
     ChartsPanel::Chart::DialsCloses, ChartsPanel::Chart::Kernel, ChartsPanel::Chart::Latency };
@@ -187,24 +170,7 @@ QStringList chartTextProblems(ChartsPanel &panel)
                 problems << QStringLiteral("chart %1 axis label elided: %2").arg(n).arg(t);
             }
         }
-        ChartLegend *legend = panel.legend(c);
-        QLabel *title = legend->titleLabel();
-        if (elided(title->text())
-            || title->contentsRect().width() < title->fontMetrics().horizontalAdvance(title->text())
-            || !legend->rect().contains(title->geometry())) {
-            problems << QStringLiteral("chart %1 title \"%2\" clipped in %3 px")
-                            .arg(n)
-                            .arg(title->text())
-                            .arg(title->width());
-        }
-        for (QAbstractButton *b : legend->findChildren<QAbstractButton *>()) {
-            if (!b->isHidden()
-                && (!legend->rect().contains(b->geometry())
-                    || b->width() < b->sizeHint().width())) {
-                problems
-                    << QStringLiteral("chart %1 legend entry \"%2\" clipped").arg(n).arg(b->text());
-            }
-        }
+        problems << testsupport::legendProblems(panel, c);
     }
     return problems;
 }

@@ -35,4 +35,14 @@ inline CliResult runCli(const QString &bin, const QStringList &args, int timeout
     return r;
 }
 
+// The number at a path of keys separated by '|' ("h2|max_streams_per_conn"); 0 if absent.
+inline qint64 jsonNumber(const QJsonObject &o, const QString &path)
+{
+    QJsonValue v = o;
+    for (const QString &part : path.split(QLatin1Char('|'))) {
+        v = v.toObject().value(part);
+    }
+    return static_cast<qint64>(v.toDouble());
+}
+
 } // namespace poolscope::testsupport
