@@ -5,6 +5,7 @@
 #include "scenario/presets.h"
 #include "support/refused_port.h"
 
+#include <QLabel>
 #include <QLineSeries>
 #include <QStatusBar>
 #include <QTcpServer>
@@ -43,6 +44,40 @@ class TestUiFailures : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The status bar's req/s is over the last second, as the chart's line: one worker
+    // against a 100 ms server finishes about 10 requests a second, so every 100 ms snapshot
+    // window holds 0, 1 or 2 of them (0, 10 or 20 req/s when the bar showed the last one).
+    void statusThroughputIsOverTheLastSecond()
+    {
+        Preset p = failingScenario();
+        p.load.workers = 1;
+        p.load.think = Duration::zero();
+        p.server.latency = 100ms;
+        MainWindow w;
+        w.setConfirmHandler([](const QString &, const QStringList &) { return true; });
+        w.resize(1280, 720);
+        w.show();
+        w.loadScenario(p);
+        w.startRun();
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot().time >= 1500ms, 15000);
+        const QLabel *rps = w.findChild<QLabel *>(QStringLiteral("status_rps"));
+        QVERIFY(rps != nullptr);
+        QStringList seen;
+        const auto until = std::chrono::steady_clock::now() + 1200ms;
+        Duration last = w.lastSnapshot().time;
+        while (std::chrono::steady_clock::now() < until) {
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastSnapshot().time > last, 5000);
+            last = w.lastSnapshot().time;
+            const QString text = rps->text();
+            seen << text;
+            const double value = text.section(u' ', 0, 0).toDouble();
+            // 10 a second on a quiet machine; a busy one answers late, never twice as fast.
+            QVERIFY2(value >= 4 && value <= 12, qPrintable(seen.join(QStringLiteral(" | "))));
+        }
+        QVERIFY(seen.size() >= 5);
+        w.stopRun();
+    }
+
     void aRefusedPortShowsABannerAndNoThroughput()
     {
         const quint16 port = refusedPort();

@@ -355,10 +355,9 @@ QString LabPanel::keepAliveText() const
     const EffectiveKeepAlive ka = t.effectiveKeepAlive();
     QString text;
     if (!ka.enable) {
-        text = QStringLiteral(
-            "TCP keep-alive is off (Dialer.KeepAlive is negative and KeepAliveConfig.Enable is "
-            "off): the kernel never checks an idle connection, so a vanished peer goes unnoticed "
-            "until a request uses the connection.");
+        text = tr("TCP keep-alive is off (Dialer.KeepAlive is negative and KeepAliveConfig.Enable "
+                  "is off): the kernel never checks an idle connection, so a vanished peer goes "
+                  "unnoticed until a request uses the connection.");
     } else {
         static const KernelSettings kernel = KernelSettings::read();
         auto field = [](int go, int sysctl, const char *unit) {

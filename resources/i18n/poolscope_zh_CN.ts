@@ -1007,7 +1007,7 @@ Click to hide or show this series.</source>
     </message>
     <message>
         <source>open</source>
-        <translation>打开</translation>
+        <translation>已打开</translation>
     </message>
     <message>
         <source>Connections open to the target: active plus idle</source>
@@ -1734,6 +1734,10 @@ the server: %3 (%4)</source>
         <source>; keep-alive probes sent: %1. Still pooled: %2.</source>
         <translation>；已发送 keep-alive 探测：%1。仍在池中：%2。</translation>
     </message>
+    <message>
+        <source>TCP keep-alive is off (Dialer.KeepAlive is negative and KeepAliveConfig.Enable is off): the kernel never checks an idle connection, so a vanished peer goes unnoticed until a request uses the connection.</source>
+        <translation>TCP keep-alive 已关闭（Dialer.KeepAlive 为负数且 KeepAliveConfig.Enable 关闭）：内核从不检查空闲连接，所以对端消失后不会被发现，直到有请求使用这条连接。</translation>
+    </message>
 </context>
 <context>
     <name>poolscope::Language</name>
@@ -1853,8 +1857,8 @@ the server: %3 (%4)</source>
         <translation>让服务器不发 FIN 就消失，观察 TCP keep-alive（Ctrl+Shift+L）</translation>
     </message>
     <message>
-        <source>Successful requests per second (throughput); failed ones are attempts</source>
-        <translation>每秒成功的请求数（吞吐量）；失败的只算尝试</translation>
+        <source>Successful requests per second over the last second (throughput); failed ones are attempts</source>
+        <translation>最近一秒内每秒成功的请求数（吞吐量）；失败的只算尝试</translation>
     </message>
     <message>
         <source>Requests per TCP connection (connections handed to requests per connection established): total, and over the last 5 s. Single digits mean connections churn.</source>
