@@ -1428,9 +1428,9 @@ void MainWindow::onSnapshot()
     }
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
-    m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
-        m_last.pool.gets, establishedConnections(m_last.pool), RequestTally::of(m_last),
-        m_last.successes });
+    m_recent.push(
+        CountSample { std::chrono::duration<double>(m_last.time).count(), m_last.pool.gets,
+            establishedConnections(m_last.pool), RequestTally::of(m_last), m_last.successes });
     m_charts->addSnapshot(m_last);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
