@@ -4,6 +4,7 @@
 #include "cli_serve.h"
 #include "core_info.h"
 #include "os/process.h"
+#include "revision.h"
 
 #include <QCoreApplication>
 #include <QStringList>
@@ -91,7 +92,8 @@ int main(int argc, char **argv)
     }
     const QString first = args.value(0);
     if (first == u"--version") {
-        std::printf("poolscope %s\n", qPrintable(poolscope::coreVersion()));
+        std::printf(
+            "poolscope %s (git %s)\n", qPrintable(poolscope::coreVersion()), POOLSCOPE_REVISION);
         return 0;
     }
     if (first == u"--help" || first == u"-h") {

@@ -449,7 +449,7 @@ ELAPSED=$(($(date +%s) - T0))
     printf '%s\n' "${ROWS[@]}"
     echo
     echo "Machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), Linux $(uname -r), load average before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared with other builds: figures are noisy, ratios come from interleaved runs)."
-    echo "Tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), hey $(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo '?') (Debian), $(ab -V | head -1 | sed 's/This is //; s/,.*//'), $(nginx -v 2>&1 | sed 's/nginx version: //'), Go $("$GO" version | cut -d' ' -f3), Qt $(dpkg-query -W -f='${Version}' libqt6core6 2>/dev/null || echo '?'), poolscope $("$PS" --version | cut -d' ' -f2) (git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))."
+    echo "Tools: $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2), hey $(dpkg-query -W -f='${Version}' hey 2>/dev/null || echo '?') (Debian), $(ab -V | head -1 | sed 's/This is //; s/,.*//'), $(nginx -v 2>&1 | sed 's/nginx version: //'), Go $("$GO" version | cut -d' ' -f3), Qt $(dpkg-query -W -f='${Version}' libqt6core6 2>/dev/null || echo '?'), $("$PS" --version) (the binary's own commit: with --no-build it may be older than the tree)."
     echo "Target: nginx, 1 worker process, \`return 200\` with a 16-byte body, keepalive_requests 1000000, on 127.0.0.1."
     echo "Took ${ELAPSED}s."
     echo

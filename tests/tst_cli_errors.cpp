@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 class TestCliErrors : public QObject
@@ -30,6 +31,18 @@ private Q_SLOTS:
         if (m_bin.isEmpty()) {
             QSKIP("POOLSCOPE_BIN not set: needs the poolscope binary");
         }
+    }
+
+    // --version names the commit the binary was built from (bench and conformance reports
+    // quote it, so a report made with an older build says so).
+    void versionNamesTheCommit()
+    {
+        const Result r = runBin({ QStringLiteral("--version") });
+        QCOMPARE(r.code, 0);
+        const QString out = r.out.trimmed();
+        static const QRegularExpression form(QStringLiteral(
+            R"(^poolscope \d+\.\d+\.\d+ \(git ([0-9a-f]{7,}(\+dirty)?|unknown)\)$)"));
+        QVERIFY2(form.match(out).hasMatch(), qPrintable(out));
     }
 
     void badFlagsAreRefusedWithTheReason_data()
