@@ -161,6 +161,58 @@ private Q_SLOTS:
                "\"5\"]"
             << false << false
             << "http: message cannot contain multiple Content-Length headers; got [\"3\" \"5\"]";
+        QTest::newRow("a second Content-Length that is not a number")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: x\r\n\r\nhello")
+            << "Do: ... http: message cannot contain multiple Content-Length headers; got [\"5\" "
+               "\"x\"]"
+            << false << false
+            << "http: message cannot contain multiple Content-Length headers; got [\"5\" \"x\"]";
+        QTest::newRow("two identical non-numbers")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: x\r\nContent-Length: x\r\n\r\nhello")
+            << "Do: ... bad Content-Length \"x\"" << false << false << "bad Content-Length \"x\"";
+        QTest::newRow("a list in one Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\n\r\nhello")
+            << "Do: ... bad Content-Length \"5, 5\"" << false << false
+            << "bad Content-Length \"5, 5\"";
+        QTest::newRow("a signed Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\nhello")
+            << "Do: ... bad Content-Length \"+5\"" << false << false << "bad Content-Length \"+5\"";
+        QTest::newRow("a negative Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nhello")
+            << "Do: ... bad Content-Length \"-1\"" << false << false << "bad Content-Length \"-1\"";
+        QTest::newRow("a Content-Length beyond int64")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nhello")
+            << "Do: ... bad Content-Length \"99999999999999999999\"" << false << false
+            << "bad Content-Length \"99999999999999999999\"";
+        QTest::newRow("an empty second Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: \r\n\r\nhello")
+            << "Do: ... http: message cannot contain multiple Content-Length headers; got [\"5\" "
+               "\"\"]"
+            << false << false
+            << "http: message cannot contain multiple Content-Length headers; got [\"5\" \"\"]";
+        QTest::newRow("spaces around a Content-Length")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length:  5 \r\n\r\nhello")
+            << "200, body \"hello\"" << true << false << "";
+        QTest::newRow("a leading zero")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 05\r\n\r\nhello")
+            << "200, body \"hello\"" << true << false << "";
+        QTest::newRow("an empty Content-Length: read to the close")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\nhello")
+            << "200, body \"hello\"" << true << false << "";
+        QTest::newRow("a bad Content-Length on a 304 (no body: never parsed)")
+            << QByteArray("HTTP/1.1 304 Not Modified\r\nContent-Length: x\r\n\r\n")
+            << "304, body \"\"" << true << false << "";
+        QTest::newRow("a negative Content-Length on a 204")
+            << QByteArray("HTTP/1.1 204 No Content\r\nContent-Length: -1\r\n\r\n")
+            << "204, body \"\"" << true << false << "";
+        QTest::newRow("a bad Content-Length beside chunked")
+            << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: "
+                          "x\r\n\r\n2\r\nok\r\n0\r\n\r\n")
+            << "200, body \"ok\"" << true << false << "";
+        QTest::newRow("a bad Content-Length on a 1xx")
+            << QByteArray("HTTP/1.1 100 Continue\r\nContent-Length: x\r\n\r\nHTTP/1.1 200 "
+                          "OK\r\nContent-Length: 2\r\n\r\nok")
+            << "200, body \"ok\"" << true << false << "";
     }
 
     void decidedLikeGo()

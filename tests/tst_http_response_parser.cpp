@@ -248,7 +248,7 @@ void TestResponseParser::responses_data()
         << ErrorKind::Malformed;
     QTest::newRow("negative content-length")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") << false << false
-        << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << Result::Error << 200 << 1 << false << qint64(-1) << false << qint64(0) << 0
         << ErrorKind::Malformed;
     QTest::newRow("garbage") << QByteArray("GARBAGE\r\n\r\n") << false << false << Result::Error
                              << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
@@ -262,7 +262,7 @@ void TestResponseParser::responses_data()
         << ErrorKind::Malformed;
     QTest::newRow("bad content-length")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 12x\r\n\r\n") << false << false
-        << Result::Error << 0 << 0 << false << qint64(-1) << false << qint64(0) << 0
+        << Result::Error << 200 << 1 << false << qint64(-1) << false << qint64(0) << 0
         << ErrorKind::Malformed;
     QTest::newRow("identical content-lengths (Go takes them)")
         << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length:  1 \r\n\r\nx")

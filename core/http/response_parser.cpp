@@ -3,6 +3,7 @@
 #include "gzip_decoder.h"
 #include "llhttp_callbacks.h"
 
+#include <limits>
 #include <QByteArrayList>
 #include <QStringList>
 #include <algorithm>
@@ -335,12 +336,12 @@ void ResponseParser::headerFieldDone()
         m_transferEncodingField.start();
     if (m_fieldLength <= kShortFieldBytes && field == kContentLength) {
         m_contentLengthField.start();
-        // llhttp refuses any repeat; Go's fixLength takes identical ones (decided at the
-        // head's end). Let llhttp read this one too, from 0 (it would append the digits).
-        if (m_contentLengthField.count > 1) {
-            m_parser->flags &= ~F_CONTENT_LENGTH;
-            m_parser->content_length = 0;
-        }
+        // Go decides Content-Length at the head's end (fixLength: repeats, then the number;
+        // ignored for bodiless and chunked responses), so llhttp must not judge the value:
+        // it refuses repeats, empty values and non-digits on sight, in its own words.
+        // Matching the field name set llhttp's header state to Content-Length; back to a
+        // general header (state 0 in llhttp 8's parser), its value is only collected here.
+        m_parser->header_state = 0;
     }
     m_inContentEncoding = !m_contentEncodingSeen && m_fieldLength == kContentEncoding.size()
         && QLatin1StringView(m_field, m_fieldLength) == kContentEncoding;
@@ -592,6 +593,8 @@ bool ResponseParser::finishHead(const char *headEnd)
         fail(ErrorKind::Malformed, goError);
         return false;
     }
+    if (!applyContentLength(status))
+        return false;
     m_headersComplete = true;
     m_chunked = (parser->flags & F_CHUNKED) != 0;
     // Any Transfer-Encoding makes llhttp ignore Content-Length (chunked, or a body until EOF
@@ -743,6 +746,38 @@ ResponseParser::FeedResult ResponseParser::failFeed(int errorCode, const char *s
     }
     m_state = Result::Error;
     return { m_state, stopped };
+}
+
+bool ResponseParser::applyContentLength(int status)
+{
+    // The rest of Go's readTransfer and fixLength: chunked bodies ignore the value; an empty
+    // value means a body until the close; anything but a decimal below 2^63 fails ("bad
+    // Content-Length", parseContentLength), except for 204 and 304, which have no body and
+    // whose value Go never parses (HEAD's it does: resp.ContentLength).
+    llhttp_t *parser = m_parser.get();
+    const QByteArray value = m_contentLengthField.first();
+    if (m_contentLengthField.count == 0 || value.isEmpty() || (parser->flags & F_CHUNKED) != 0)
+        return true;
+    quint64 n = 0;
+    bool ok = true;
+    for (const char c : value) {
+        const auto digit = static_cast<quint64>(c - '0');
+        if (c < '0' || c > '9' || n > (quint64(std::numeric_limits<qint64>::max()) - digit) / 10) {
+            ok = false;
+            break;
+        }
+        n = n * 10 + digit;
+    }
+    if (!ok) {
+        if (!m_headRequest && (status == 204 || status == 304))
+            return true;
+        fail(ErrorKind::Malformed, QStringLiteral("bad Content-Length ") + goQuote(value));
+        return false;
+    }
+    // As llhttp would have: the bodiless ones skip the body after this.
+    parser->content_length = n;
+    parser->flags |= F_CONTENT_LENGTH;
+    return true;
 }
 
 QString ResponseParser::goContentLengthError() const

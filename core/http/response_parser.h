@@ -27,8 +27,11 @@ class GzipDecoder;
 //   the connection; we never ask for an upgrade, so it is ErrorKind::UnexpectedUpgrade.
 // - HEAD, 1xx, 204 and 304 never have a body, whatever Content-Length says (Go's
 //   bodyAllowedForStatus); llhttp alone would read a body for a 304 with Content-Length.
-// - Duplicate Content-Length headers: Go accepts identical duplicates, llhttp rejects
-//   every duplicate: ErrorKind::Malformed (stricter than Go).
+// - Content-Length is judged as Go's fixLength does, at the head's end, never by llhttp:
+//   identical repeats are one, differing ones fail with Go's list ("got [\"3\" \"5\"]");
+//   HEAD, 204, 304 and chunked bodies ignore the value; an empty value reads to the close;
+//   anything but a decimal below 2^63 is "bad Content-Length \"x\"" (llhttp would say
+//   "Invalid character in Content-Length" or refuse the repeat).
 // - Header lines ending in a bare LF, control bytes in header values, spaces before the
 //   colon: Go 1.19 accepts them, so we enable llhttp's lenient_headers. Chunk-size lines
 //   ending in a bare LF stay Malformed (llhttp has no leniency for them; Go accepts them).
@@ -264,6 +267,8 @@ private:
     FeedResult failFeed(int err, const char *stop, qsizetype stopped, const char *original,
         const char *data, qsizetype len);
     [[nodiscard]] QString goContentLengthError() const; // Go's words, or empty
+    // At a final head: frames the body by Content-Length as Go does, or fails.
+    bool applyContentLength(int status);
     void captureFirstLine(const char *from, const char *end);
     [[nodiscard]] QString goStatusLineError() const;
     [[nodiscard]] QString goTransferEncodingError() const;
