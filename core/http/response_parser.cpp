@@ -3,11 +3,11 @@
 #include "gzip_decoder.h"
 #include "llhttp_callbacks.h"
 
-#include <limits>
 #include <QByteArrayList>
 #include <QStringList>
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace poolscope {
 
