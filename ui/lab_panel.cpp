@@ -120,8 +120,9 @@ void LabPanel::buildTexts(QVBoxLayout *v)
            "healthy. Only TCP keep-alive notices: after Idle seconds of silence the kernel "
            "probes, then every Interval; after Count unanswered probes it closes the connection "
            "(Go sees ETIMEDOUT). Without keep-alive the dead connection stays pooled until a "
-           "request hangs on it. The lab runs a server in a network namespace, pools up to %1 "
-           "idle connections to it, then takes its link down.")
+           "request hangs on it. The lab runs a server in a network namespace, pools as many idle "
+           "connections to it as MaxIdleConnsPerHost keeps (at most %1), then takes its link "
+           "down.")
             .arg(kMaxWorkers));
     v->addWidget(m_intro);
 }

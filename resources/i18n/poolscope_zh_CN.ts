@@ -1591,8 +1591,8 @@ the server: %3 (%4)</source>
         <translation>在设置面板中把 Dialer.KeepAliveConfig 设为启用，Idle 1 s、Interval 1 s、Count 3，这样内核大约 4 s 后放弃</translation>
     </message>
     <message>
-        <source>A server that vanishes without closing its connections (power cut, pulled cable, a firewall dropping its state) sends no FIN or RST, so pooled connections to it look healthy. Only TCP keep-alive notices: after Idle seconds of silence the kernel probes, then every Interval; after Count unanswered probes it closes the connection (Go sees ETIMEDOUT). Without keep-alive the dead connection stays pooled until a request hangs on it. The lab runs a server in a network namespace, pools up to %1 idle connections to it, then takes its link down.</source>
-        <translation>一个没有关闭连接就消失的服务器（断电、拔网线、防火墙丢掉了连接状态）不会发送 FIN 或 RST，所以到它的池化连接看起来一切正常。只有 TCP keep-alive 能发现：静默 Idle 秒后内核开始探测，之后每隔 Interval 探测一次；Count 次探测都没有应答时它关闭连接（Go 看到 ETIMEDOUT）。没有 keep-alive，死连接会一直留在池里，直到某个请求卡在它上面。本实验在网络命名空间中运行服务器，向它建立最多 %1 个空闲连接放入池中，然后断开它的链路。</translation>
+        <source>A server that vanishes without closing its connections (power cut, pulled cable, a firewall dropping its state) sends no FIN or RST, so pooled connections to it look healthy. Only TCP keep-alive notices: after Idle seconds of silence the kernel probes, then every Interval; after Count unanswered probes it closes the connection (Go sees ETIMEDOUT). Without keep-alive the dead connection stays pooled until a request hangs on it. The lab runs a server in a network namespace, pools as many idle connections to it as MaxIdleConnsPerHost keeps (at most %1), then takes its link down.</source>
+        <translation>一个没有关闭连接就消失的服务器（断电、拔网线、防火墙丢掉了连接状态）不会发送 FIN 或 RST，所以到它的池化连接看起来一切正常。只有 TCP keep-alive 能发现：静默 Idle 秒后内核开始探测，之后每隔 Interval 探测一次；Count 次探测都没有应答时它关闭连接（Go 看到 ETIMEDOUT）。没有 keep-alive，死连接会一直留在池里，直到某个请求卡在它上面。本实验在网络命名空间中运行服务器，向它建立 MaxIdleConnsPerHost 允许保留的那么多个空闲连接（最多 %1 个）放入池中，然后断开它的链路。</translation>
     </message>
     <message>
         <source>Set up the dead-peer lab</source>
