@@ -669,7 +669,8 @@ int runSnippetCommand(const QStringList &args)
             "Usage: poolscope snippet [run flags]\n"
             "Prints the Go code (func newClient() *http.Client) for the client settings the\n"
             "same flags give `poolscope run`, the window's Go code panel headless. Load,\n"
-            "server and output flags are accepted and play no part.\n"));
+            "server and output flags are accepted; of them only mixed callers with a method\n"
+            "of their own (--mix-share, --mix-method) add to it (func requestMethod).\n"));
     addRunFlags(&cl);
     if (const auto done = cl.parseOrFinish(args)) {
         return *done;
@@ -680,7 +681,7 @@ int runSnippetCommand(const QStringList &args)
         std::fprintf(stderr, "poolscope snippet: %s\n", qPrintable(error));
         return 2;
     }
-    std::printf("%s", qPrintable(goSnippet(opt.settings.transport)));
+    std::printf("%s", qPrintable(goSnippet(opt.settings.transport, opt.settings.load)));
     return 0;
 }
 

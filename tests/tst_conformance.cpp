@@ -669,9 +669,7 @@ bool TestConformance::prepareServer(const Scenario &s,
     // Embedded and stale servers are fresh for every run: their counters and
     // random draws (fixed seed) start over, so both sides meet the same server.
     // "hosts": N starts N of them, N pool keys.
-    const int hosts = type == QLatin1String("serve")
-        ? std::max(1, s.server.value(QStringLiteral("hosts")).toInt(1))
-        : 1;
+    const int hosts = std::max(1, s.server.value(QStringLiteral("hosts")).toInt(1));
     for (int h = 0; h < hosts; ++h) {
         auto server = std::make_unique<ServerProcess>();
         bool ok = false;

@@ -6,6 +6,7 @@
 #include "support/engine_run.h"
 
 #include <QFile>
+#include <QSet>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
@@ -246,6 +247,46 @@ private Q_SLOTS:
         engine.stop();
         QTRY_VERIFY_WITH_TIMEOUT(finished, 10000);
         QCOMPARE(acceptEncodingOf(server.heads.first()), QByteArray("gzip"));
+    }
+
+    // --mix-method mid-run: the mixed share (worker 1 of 2) switches to HEAD from the next
+    // request it writes, and back to the run's method when the knob is emptied.
+    void mixedMethodChangesMidRun()
+    {
+        ScriptedServer server([](const QByteArray &head) {
+            return head.startsWith("HEAD ")
+                ? QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+                : QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        });
+        EngineController engine;
+        engine.setKernelView(false);
+        bool finished = false;
+        QObject::connect(&engine, &EngineController::runFinished, [&] { finished = true; });
+        LoadConfig l = loadFor(server.url(), 2, 0);
+        l.duration = 30s;
+        l.think = 1ms;
+        l.mixShare = 0.5;
+        l.mixBodyPolicy = BodyPolicy::ReadToEof;
+        engine.start(l, TransportConfig::goDefault());
+        QTRY_VERIFY_WITH_TIMEOUT(server.heads.size() >= 4, 10000);
+        const auto methods = [&server](qsizetype from) {
+            QSet<QByteArray> seen;
+            for (qsizetype i = from; i < server.heads.size(); ++i) {
+                seen.insert(server.heads[i].left(server.heads[i].indexOf(' ')));
+            }
+            return seen;
+        };
+        QCOMPARE(methods(0), QSet<QByteArray> { "GET" }); // empty: the same as the method
+        l.mixMethod = "HEAD";
+        engine.setLoadConfig(l);
+        QTRY_VERIFY_WITH_TIMEOUT(methods(0).contains("HEAD"), 10000);
+        l.mixMethod.clear();
+        engine.setLoadConfig(l);
+        const qsizetype back = server.heads.size() + 4; // past what was written before
+        QTRY_VERIFY_WITH_TIMEOUT(
+            server.heads.size() >= back + 4 && methods(back) == QSet<QByteArray> { "GET" }, 10000);
+        engine.stop();
+        QTRY_VERIFY_WITH_TIMEOUT(finished, 10000);
     }
 };
 

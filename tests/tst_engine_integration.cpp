@@ -69,6 +69,7 @@ public:
                     }
                     ++*count;
                     ++requests;
+                    heads << data.left(data.indexOf("\r\n\r\n"));
                     if (*count == 1) {
                         s->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
                     } else {
@@ -88,6 +89,7 @@ public:
     }
     int accepted = 0;
     int requests = 0;
+    QByteArrayList heads; // each request's head, without the blank line
 
 private:
     QTcpServer m_server;
@@ -448,6 +450,54 @@ private Q_SLOTS:
         QCOMPARE(p.errors, 1u); // request 2 fails with EOF; request 3 gets a fresh connection
         QCOMPARE(errorsOf(p, CloseReason::ReadError), 1u);
         QCOMPARE(p.lastError, QStringLiteral("EOF"));
+    }
+
+    // Mixed callers with a method of their own, each share on its own stale server (worker
+    // i loads URL i mod 2): the POST run's GET share is retried on a new connection every
+    // time its reused one fails, the POSTs fail with the EOF. The GETs carry no body.
+    void staleMixedMethodShareRetriedPostShareFails()
+    {
+        StaleServer posts; // worker 0
+        StaleServer gets; // worker 1, the mixed share
+        LoadConfig l = loadFor(posts.url(), 2, 6);
+        l.setTargets({ posts.url(), gets.url() });
+        l.method = "POST";
+        l.requestBodySize = 10;
+        l.mixShare = 0.5;
+        l.mixMethod = "GET";
+        l.mixBodyPolicy = BodyPolicy::ReadToEof; // the share differs by its method alone
+        const auto s = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(s.requestsDone, 12u);
+        // The POST share: requests 2, 4 and 6 meet a dropped connection and fail; the others
+        // dial. The GET share: requests 2-6 are retried, each on a new connection.
+        QCOMPARE(s.errors, 3u);
+        QCOMPARE(errorsOf(s, CloseReason::ReadError), 3u);
+        QCOMPARE(s.lastError, QStringLiteral("EOF"));
+        QCOMPARE(s.pool.retries, 5u);
+        QCOMPARE(s.pool.dials, 9u);
+        QCOMPARE(closes(s, CloseReason::ReadError), 8u);
+        QCOMPARE(posts.accepted, 3);
+        QCOMPARE(gets.accepted, 6);
+        QCOMPARE(gets.requests, 11); // 6 answered, 5 dropped and sent again
+        for (const QByteArray &head : std::as_const(gets.heads)) {
+            QVERIFY2(head.startsWith("GET / HTTP/1.1\r\n"), head.constData());
+            QVERIFY2(!head.contains("Content-Length"), head.constData());
+        }
+        for (const QByteArray &head : std::as_const(posts.heads)) {
+            QVERIFY2(head.startsWith("POST / HTTP/1.1\r\n"), head.constData());
+            QVERIFY2(head.contains("Content-Length: 10\r\n"), head.constData());
+        }
+
+        // No share: both workers POST, both fail every other request.
+        StaleServer posts2;
+        StaleServer posts3;
+        l.setTargets({ posts2.url(), posts3.url() });
+        l.mixShare = 0;
+        const auto none = runLoad(l, TransportConfig::goDefault());
+        QCOMPARE(none.requestsDone, 12u);
+        QCOMPARE(none.errors, 6u);
+        QCOMPARE(none.pool.retries, 0u);
+        QCOMPARE(none.pool.dials, 6u);
     }
 
     void responseHeaderTimeout()

@@ -120,6 +120,38 @@ private Q_SLOTS:
         QCOMPARE(goDurationExpr(-1ns), QStringLiteral("-1"));
     }
 
+    // Mixed callers with a method of their own: the snippet says which worker sends what
+    // (the same even spread as the engine's) and which method Go retries.
+    void mixedMethodAddsRequestMethod()
+    {
+        LoadConfig load;
+        load.method = "POST";
+        load.requestBodySize = 10;
+        load.mixShare = 0.25;
+        load.mixMethod = "GET";
+        const QString s = goSnippet(TransportConfig::goDefault(), load);
+        QVERIFY2(s.startsWith(goSnippet(TransportConfig::goDefault())), qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral("func requestMethod(w int) string {\n"
+                                           "\tconst mixShare = 0.25\n")),
+            qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral("\t\treturn \"GET\"\n\t}\n\treturn \"POST\"\n}\n")),
+            qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral("sends GET without a body")), qPrintable(s));
+        QVERIFY2(s.contains(QStringLiteral("Idempotency-Key")), qPrintable(s));
+        // The share's body policy, when it differs, is named with it.
+        QVERIFY2(s.contains(QStringLiteral("never closes its response bodies")), qPrintable(s));
+        load.mixBodyPolicy = load.bodyPolicy;
+        QVERIFY(!goSnippet(TransportConfig::goDefault(), load).contains(u"response bodies"));
+        // Nothing to say: no share, or a share with the run's method.
+        for (const auto &[share, method] : { std::pair { 0.0, QByteArray("GET") },
+                 std::pair { 0.5, QByteArray() }, std::pair { 0.5, QByteArray("POST") } }) {
+            load.mixShare = share;
+            load.mixMethod = method;
+            QCOMPARE(goSnippet(TransportConfig::goDefault(), load),
+                goSnippet(TransportConfig::goDefault()));
+        }
+    }
+
     // Settings that start from DefaultTransport clone it: Proxy and ForceAttemptHTTP2
     // (neither is a PoolScope knob) survive a paste, and only the changes are written.
     void defaultTransportIsCloned()
@@ -282,6 +314,12 @@ private Q_SLOTS:
             force->set(s, false);
             row("clone-force-attempt-http2-false", s.transport);
         }
+        LoadConfig mixed;
+        mixed.method = "POST";
+        mixed.mixShare = 1;
+        mixed.mixMethod = "HEAD";
+        mixed.mixBodyPolicy = BodyPolicy::CloseEarly;
+        QTest::newRow("mixed-method") << goSnippet(limits, mixed) << expectedProto(limits);
     }
     void compilesWithGo()
     {
@@ -377,6 +415,15 @@ private Q_SLOTS:
         QTest::newRow("zero") << QStringList { QStringLiteral("--defaults"),
             QStringLiteral("zero") }
                               << goSnippet(TransportConfig::zero());
+        LoadConfig mixed;
+        mixed.method = "POST";
+        mixed.requestBodySize = 10;
+        mixed.mixShare = 0.5;
+        mixed.mixMethod = "GET";
+        QTest::newRow("mixed-method") << QStringList { QStringLiteral("--method"),
+            QStringLiteral("POST"), QStringLiteral("--body-size"), QStringLiteral("10"),
+            QStringLiteral("--mix-share"), QStringLiteral("0.5"), QStringLiteral("--mix-method"),
+            QStringLiteral("GET") } << goSnippet(TransportConfig::goDefault(), mixed);
     }
     void snippetCommandPrintsTheSnippet()
     {

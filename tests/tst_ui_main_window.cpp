@@ -155,6 +155,29 @@ private Q_SLOTS:
         QVERIFY(w.goCode()->text().contains(QStringLiteral("t.MaxConnsPerHost = 4")));
     }
 
+    // Mixed callers with a method of their own: the Go code panel adds the method each
+    // worker sends as soon as the share and its method are picked in the settings panel.
+    void mixedMethodShowsInTheGoCode()
+    {
+        MainWindow w;
+        KnobWidget *method = w.settings()->knob(QStringLiteral("load.mixMethod"));
+        QVERIFY(method && method->comboBox());
+        QCOMPARE(method->comboBox()->currentText(), QStringLiteral("same as the method"));
+        QSignalSpy applied(&w, &MainWindow::changesApplied);
+        w.settings()->knob(QStringLiteral("load.mixShare"))->spinBox()->setValue(25);
+        method->comboBox()->setCurrentIndex(method->comboBox()->findText(QStringLiteral("HEAD")));
+        QVERIFY(applied.wait(2000));
+        QCOMPARE(w.loadConfig().mixMethod, QByteArray("HEAD"));
+        const QString code = w.goCode()->text();
+        QCOMPARE(code, goSnippet(w.transportConfig(), w.loadConfig()));
+        QVERIFY2(
+            code.contains(QStringLiteral("func requestMethod(w int) string {")), qPrintable(code));
+        QVERIFY2(code.contains(QStringLiteral("const mixShare = 0.25")), qPrintable(code));
+        QVERIFY2(code.contains(QStringLiteral("return \"HEAD\"")), qPrintable(code));
+        method->comboBox()->setCurrentIndex(0); // the run's method again: nothing to add
+        QTRY_VERIFY_WITH_TIMEOUT(!w.goCode()->text().contains(u"requestMethod"), 2000);
+    }
+
     // Markers name Go knobs by their Go name and ours by their label, with the
     // values as the spin boxes show them.
     void markersNameTheKnob()

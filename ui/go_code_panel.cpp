@@ -38,9 +38,9 @@ GoCodePanel::GoCodePanel(QWidget *parent) : QWidget(parent)
     setConfig(TransportConfig::goDefault());
 }
 
-void GoCodePanel::setConfig(const TransportConfig &config)
+void GoCodePanel::setConfig(const TransportConfig &config, const LoadConfig &load)
 {
-    const QString code = goSnippet(config);
+    const QString code = goSnippet(config, load);
     if (code != m_text->toPlainText()) {
         m_text->setPlainText(code);
         m_status->clear();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "load/load_config.h"
 #include "pool/transport_config.h"
 
 #include <QWidget>
@@ -20,7 +21,8 @@ class GoCodePanel final : public QWidget
 public:
     explicit GoCodePanel(QWidget *parent = nullptr);
 
-    void setConfig(const TransportConfig &config);
+    // The client's settings; the load adds the mixed callers' method when it has one.
+    void setConfig(const TransportConfig &config, const LoadConfig &load = {});
     [[nodiscard]] QString text() const;
     [[nodiscard]] QPushButton *copyButton() const { return m_copy; }
 

@@ -1036,7 +1036,7 @@ void MainWindow::loadScenario(const Preset &preset)
     if (m_server->isListening()) {
         m_server->setConfig(serverConfig());
     }
-    m_goCode->setConfig(preset.transport);
+    m_goCode->setConfig(preset.transport, preset.load);
     m_charts->setLimits(
         preset.transport.effectiveMaxIdleConnsPerHost(), preset.transport.maxConnsPerHost);
     m_explanationTitle->setText(preset.title.isEmpty() ? preset.id : presetText(preset.title));
@@ -1363,7 +1363,7 @@ void MainWindow::onKnobEdited(SettingsPanel::Section section, const QString &key
         it->newValue = newValue;
     }
     // The code panel follows every edit at once; the engine gets the settled value.
-    m_goCode->setConfig(transportConfig());
+    m_goCode->setConfig(transportConfig(), m_settings->loadConfig());
     m_applyTimer->start();
 }
 
@@ -1397,7 +1397,7 @@ void MainWindow::applyPendingChanges()
         return;
     }
     const TransportConfig t = transportConfig();
-    m_goCode->setConfig(t);
+    m_goCode->setConfig(t, m_settings->loadConfig());
     m_charts->setLimits(t.effectiveMaxIdleConnsPerHost(), t.maxConnsPerHost);
     if (server && m_server->isListening()) {
         m_server->setConfig(serverConfig()); // TLS waits for the next start

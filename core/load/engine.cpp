@@ -147,11 +147,11 @@ void Engine::armUntil(QTimer &timer, TimePoint at)
     timer.start(timerInterval(saturatingSub(at, m_clock.now())));
 }
 
-RequestSpec Engine::requestSpec() const
+RequestSpec Engine::requestSpec(bool mixed) const
 {
     RequestSpec spec;
-    spec.method = m_load.method;
-    spec.bodySize = m_load.requestBodySize;
+    spec.method = mixed ? m_load.mixedMethod() : m_load.method;
+    spec.bodySize = mixed ? m_load.mixedRequestBodySize() : m_load.requestBodySize;
     spec.disableKeepAlives = m_config.disableKeepAlives;
     spec.disableCompression = m_config.disableCompression;
     spec.expectContinue = m_load.expectContinue;
@@ -200,7 +200,7 @@ bool Engine::prepareTargets(const LoadConfig &load)
     QString error;
     const QStringList urls = load.urls.isEmpty() ? QStringList { load.url } : load.urls;
     m_targets = TargetSet::resolve(urls, &error);
-    if (!m_targets || !m_targets->buildRequests(requestSpec(), &error)) {
+    if (!m_targets || !m_targets->buildRequests(requestSpec(), requestSpec(true), &error)) {
         m_controller->postRunFailed(error);
         return false;
     }
@@ -260,9 +260,10 @@ void Engine::issueRequest(int worker)
     const TargetSlot &target = m_targets->forWorker(worker);
     RoundTripRequest r;
     r.host = target.host;
-    r.source = target.request;
-    r.bodyPolicy = WorkerScheduler::isMixedWorker(worker, m_load.mixShare) ? m_load.mixBodyPolicy
-                                                                           : m_load.bodyPolicy;
+    // A worker of the mixed share sends its request and treats the body its way.
+    const bool mixed = WorkerScheduler::isMixedWorker(worker, m_load.mixShare);
+    r.source = mixed ? target.mixRequest : target.request;
+    r.bodyPolicy = mixed ? m_load.mixBodyPolicy : m_load.bodyPolicy;
     if (m_config.clientTimeout > Duration::zero()) {
         r.deadline = m_clock.now() + m_config.clientTimeout;
     }
@@ -354,10 +355,13 @@ void Engine::onClientTimeout(int worker, RoundTripId armed)
     }
     const QString url = m_redirects.currentUrl(worker);
     const QString target = m_targets->forWorker(worker).target.display;
+    const QByteArray method = WorkerScheduler::isMixedWorker(worker, m_load.mixShare)
+        ? m_load.mixedMethod()
+        : m_load.method;
     m_transport->cancel(trip, RequestFailure::ClientTimeout,
         QStringLiteral("%1 \"%2\": context deadline exceeded (Client.Timeout exceeded while "
                        "awaiting headers)")
-            .arg(goUrlErrorOp(m_load.method), url.isEmpty() ? target : url));
+            .arg(goUrlErrorOp(method), url.isEmpty() ? target : url));
 }
 
 void Engine::onWorkersDone()
@@ -376,7 +380,7 @@ void Engine::applyTransport(const TransportConfig &transport)
     }
     QString error;
     if (requestChanges && m_state != RunState::Idle) {
-        if (m_targets->buildRequests(requestSpec(), &error)) {
+        if (m_targets->buildRequests(requestSpec(), requestSpec(true), &error)) {
             m_redirects.setSpec(requestSpec());
         } else {
             m_stats.noteError(error);
@@ -408,21 +412,24 @@ void Engine::applyLoad(const LoadConfig &load)
 
 void Engine::updateRequests(const LoadConfig &load)
 {
-    if (load.method == m_load.method && load.requestBodySize == m_load.requestBodySize
+    if (load.method == m_load.method && load.mixMethod == m_load.mixMethod
+        && load.requestBodySize == m_load.requestBodySize
         && load.expectContinue == m_load.expectContinue && load.headers == m_load.headers) {
         return;
     }
     const LoadConfig old = m_load;
     m_load.method = load.method;
+    m_load.mixMethod = load.mixMethod;
     m_load.requestBodySize = load.requestBodySize;
     m_load.expectContinue = load.expectContinue;
     m_load.headers = load.headers;
     QString error;
-    if (m_targets && m_targets->buildRequests(requestSpec(), &error)) {
+    if (m_targets && m_targets->buildRequests(requestSpec(), requestSpec(true), &error)) {
         m_redirects.setSpec(requestSpec());
     } else if (m_targets) {
         m_stats.noteError(error); // the targets keep the old requests
         m_load.method = old.method;
+        m_load.mixMethod = old.mixMethod;
         m_load.requestBodySize = old.requestBodySize;
         m_load.expectContinue = old.expectContinue;
         m_load.headers = old.headers;

@@ -76,7 +76,8 @@ private:
     bool prepareTargets(const LoadConfig &load);
     bool prepareRun();
     void launch();
-    [[nodiscard]] RequestSpec requestSpec() const;
+    // What the workers send; `mixed`: the mixed share (LoadConfig::mixMethod).
+    [[nodiscard]] RequestSpec requestSpec(bool mixed = false) const;
     [[nodiscard]] WorkerPlan workerPlan() const;
     void updateRequests(const LoadConfig &load);
     void updateDuration(Duration duration);

@@ -24,6 +24,20 @@ void LoadConfig::setFirstTarget(const QString &first)
     url = first;
 }
 
+QByteArray LoadConfig::mixedMethod() const
+{
+    return mixMethod.isEmpty() ? method : mixMethod;
+}
+
+int LoadConfig::mixedRequestBodySize() const
+{
+    const QByteArray m = mixedMethod();
+    if (m == method) {
+        return requestBodySize; // the same request as the others
+    }
+    return m == "GET" || m == "HEAD" ? 0 : requestBodySize;
+}
+
 const char *bodyPolicyName(BodyPolicy p)
 {
     switch (p) {

@@ -47,6 +47,10 @@ struct LoadConfig
     // of bodyPolicy ("some callers forget to close the body").
     double mixShare = 0.0;
     BodyPolicy mixBodyPolicy = BodyPolicy::Leak;
+    // The mixed share's HTTP method; empty = `method`. Both apply to a mixed worker: it
+    // sends mixMethod and does mixBodyPolicy with the response. A GET or HEAD share sends
+    // no body when its method differs from `method` (mixedRequestBodySize).
+    QByteArray mixMethod;
     // HTTP method.
     QByteArray method = QByteArrayLiteral("GET");
     // Request body size in bytes (0 = no body).
@@ -80,6 +84,11 @@ struct LoadConfig
     // One URL typed for the first target (the window's URL box): several targets stay
     // when it is still their first, otherwise it is the only one.
     void setFirstTarget(const QString &first);
+    // What the mixed share sends: mixMethod, `method` when it is empty; and its request
+    // body's size, none for GET and HEAD (a caller fetching something passes no body),
+    // requestBodySize for any other method.
+    [[nodiscard]] QByteArray mixedMethod() const;
+    [[nodiscard]] int mixedRequestBodySize() const;
 
     bool operator==(const LoadConfig &) const = default;
 };

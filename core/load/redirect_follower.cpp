@@ -45,8 +45,11 @@ void RedirectFollower::begin(
     Chain &c = m_chains[static_cast<std::size_t>(caller)];
     c.active = true;
     c.target = target;
-    c.method = m_spec.method;
-    c.firstMethod = m_spec.method;
+    // The caller's own request: the mixed share's method and body may differ from m_spec's.
+    const RequestTemplate *sent = first.source ? first.source->current.get() : nullptr;
+    c.method = sent ? sent->method() : m_spec.method;
+    c.firstMethod = c.method;
+    c.firstHasBody = sent ? sent->hasBody() : m_spec.bodySize > 0;
     c.hops = 0;
     c.start = now;
     c.trip = 0;
@@ -164,9 +167,10 @@ std::shared_ptr<const RequestSource> RedirectFollower::hopSource(const Chain &fr
     *host = m_hosts.value(next.poolKey);
 
     const QByteArray referer = redirectReferer(from.target, next);
+    const bool body = behavior.includeBody && from.firstHasBody; // 307/308 resend the body
     const QString key = QStringLiteral("%1 %2 %3 %4")
                             .arg(QString::fromLatin1(behavior.method))
-                            .arg(behavior.includeBody ? 1 : 0)
+                            .arg(body ? 1 : 0)
                             .arg(QString::fromUtf8(referer), next.display);
     if (const auto cached = m_hopSources.value(key)) {
         return cached;
@@ -176,7 +180,7 @@ std::shared_ptr<const RequestSource> RedirectFollower::hopSource(const Chain &fr
     // caller set.
     RequestSpec spec = m_spec;
     spec.method = behavior.method;
-    spec.bodySize = behavior.includeBody ? m_spec.bodySize : 0;
+    spec.bodySize = body ? m_spec.bodySize : 0;
     spec.extraHeaders.clear();
     for (const auto &[name, value] : m_spec.extraHeaders) {
         const bool replaced = !referer.isEmpty() && canonicalHeaderKey(name) == "Referer";

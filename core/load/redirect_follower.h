@@ -76,6 +76,7 @@ private:
         Target target; // the current hop's URL
         QByteArray method; // the current hop's method
         QByteArray firstMethod; // reqs[0].Method: the verb of the Do's url.Error
+        bool firstHasBody = false; // reqs[0] had a body (307 and 308 send it again)
         int hops = 0; // redirects followed
         TimePoint start { 0 };
         RoundTripId trip = 0;

@@ -48,22 +48,31 @@ std::optional<TargetSet> TargetSet::resolve(const QStringList &urls, QString *er
     return set;
 }
 
-bool TargetSet::buildRequests(const RequestSpec &spec, QString *error)
+bool TargetSet::buildRequests(const RequestSpec &spec, const RequestSpec &mixSpec, QString *error)
 {
-    std::vector<std::shared_ptr<const RequestTemplate>> built;
+    using Built = std::shared_ptr<const RequestTemplate>;
+    const auto build = [error](const Target &target, const RequestSpec &s) -> Built {
+        auto t = RequestTemplate::build(target, s, error);
+        return t ? std::make_shared<const RequestTemplate>(std::move(*t)) : nullptr;
+    };
+    std::vector<std::pair<Built, Built>> built;
     built.reserve(m_slots.size());
     for (const TargetSlot &slot : m_slots) {
-        auto t = RequestTemplate::build(slot.target, spec, error);
-        if (!t) {
+        Built main = build(slot.target, spec);
+        Built mixed = mixSpec == spec || !main ? main : build(slot.target, mixSpec);
+        if (!mixed) {
             return false;
         }
-        built.push_back(std::make_shared<const RequestTemplate>(std::move(*t)));
+        built.emplace_back(std::move(main), std::move(mixed));
     }
     for (std::size_t i = 0; i < m_slots.size(); ++i) {
-        if (!m_slots[i].request) {
-            m_slots[i].request = std::make_shared<RequestSource>();
+        TargetSlot &slot = m_slots[i];
+        if (!slot.request) {
+            slot.request = std::make_shared<RequestSource>();
+            slot.mixRequest = std::make_shared<RequestSource>();
         }
-        m_slots[i].request->current = std::move(built[i]);
+        slot.request->current = std::move(built[i].first);
+        slot.mixRequest->current = std::move(built[i].second);
     }
     return true;
 }

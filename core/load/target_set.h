@@ -19,6 +19,9 @@ struct TargetSlot
     QHostAddress address; // resolved once per run
     HostId host = 0; // its pool key in the run's Transport
     std::shared_ptr<RequestSource> request; // what its workers send, rebuilt in place
+    // What the mixed share of its workers sends (LoadConfig::mixMethod); the same
+    // template as `request` when the share's request does not differ.
+    std::shared_ptr<RequestSource> mixRequest;
 };
 
 // The address a target's connections dial: an IP literal as it is, a name through DNS
@@ -35,9 +38,10 @@ public:
     // host:port, IPv4 preferred). nullopt and *error, Go-worded, on the first bad one.
     [[nodiscard]] static std::optional<TargetSet> resolve(const QStringList &urls, QString *error);
 
-    // (Re)builds every slot's request; round trips already made send the new one from
-    // then on. On failure the slots keep their old requests.
-    bool buildRequests(const RequestSpec &spec, QString *error);
+    // (Re)builds every slot's request, and its mixed share's from `mixSpec`; round trips
+    // already made send the new one from then on. On failure the slots keep their old
+    // requests.
+    bool buildRequests(const RequestSpec &spec, const RequestSpec &mixSpec, QString *error);
 
     [[nodiscard]] std::vector<TargetSlot> &slots() { return m_slots; }
     [[nodiscard]] const TargetSlot &front() const { return m_slots.front(); }

@@ -38,7 +38,7 @@ QString valueNameOf(const Knob &k)
         if (qstrcmp(k.jsonKey, "url") == 0) {
             return QStringLiteral("URL");
         }
-        if (qstrcmp(k.jsonKey, "method") == 0) {
+        if (qstrcmp(k.jsonKey, "method") == 0 || qstrcmp(k.jsonKey, "mixMethod") == 0) {
             return QStringLiteral("M");
         }
         if (qstrcmp(k.jsonKey, "headers") == 0) {

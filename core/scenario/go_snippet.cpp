@@ -482,6 +482,54 @@ QString literalSnippet(const Settings &settings)
     return out;
 }
 
+// What a caller of the mixed share does with its response bodies, for the comment.
+const char *bodyPolicyPhrase(BodyPolicy p)
+{
+    switch (p) {
+    case BodyPolicy::ReadToEof:
+        return "reads each response body to EOF and closes it";
+    case BodyPolicy::CloseEarly:
+        return "closes each response body unread";
+    case BodyPolicy::Leak:
+        return "never closes its response bodies";
+    }
+    return "";
+}
+
+// The mixed callers' method (LoadConfig::mixMethod) as a function of the worker index:
+// WorkerScheduler::isMixedWorker's even spread, written so that it needs no import (the
+// conversion to int truncates, floor for these non-negative values). "" when every
+// worker sends the same method.
+QString callersSnippet(const LoadConfig &load)
+{
+    const QString mixed = QString::fromLatin1(load.mixedMethod());
+    const QString method = QString::fromLatin1(load.method);
+    if (!(load.mixShare > 0) || mixed == method) {
+        return {};
+    }
+    const bool noBody = load.requestBodySize > 0 && load.mixedRequestBodySize() == 0;
+    QString out = QStringLiteral("\n// requestMethod is the method worker w sends: a share of\n"
+                                 "// %1 of the workers, spread evenly over them, sends %2%3;\n"
+                                 "// the others send %4.")
+                      .arg(QString::number(load.mixShare, 'g', 12), mixed,
+                          noBody ? QStringLiteral(" without a body") : QString(), method);
+    if (load.mixBodyPolicy != load.bodyPolicy) {
+        out += QStringLiteral(" The share also\n// %1.")
+                   .arg(QLatin1String(bodyPolicyPhrase(load.mixBodyPolicy)));
+    }
+    out += QStringLiteral("\n// Go retries GET and HEAD when a reused connection fails,\n"
+                          "// other methods only with an Idempotency-Key header.\n"
+                          "func requestMethod(w int) string {\n"
+                          "\tconst mixShare = %1\n"
+                          "\tif int(float64(w+1)*mixShare) > int(float64(w)*mixShare) {\n"
+                          "\t\treturn \"%2\"\n"
+                          "\t}\n"
+                          "\treturn \"%3\"\n"
+                          "}\n")
+               .arg(QString::number(load.mixShare, 'g', 12), mixed, method);
+    return out;
+}
+
 } // namespace
 
 QString goDurationExpr(Duration d)
@@ -515,11 +563,12 @@ QString goDurationExpr(Duration d)
     return QStringLiteral("%1 * time.Nanosecond").arg(d.count());
 }
 
-QString goSnippet(const TransportConfig &cfg)
+QString goSnippet(const TransportConfig &cfg, const LoadConfig &load)
 {
     Settings settings;
     settings.transport = cfg;
-    return startsFromDefault(settings) ? cloneSnippet(settings) : literalSnippet(settings);
+    return (startsFromDefault(settings) ? cloneSnippet(settings) : literalSnippet(settings))
+        + callersSnippet(load);
 }
 
 } // namespace poolscope

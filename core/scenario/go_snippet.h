@@ -1,5 +1,6 @@
 #pragma once
 
+#include "load/load_config.h"
 #include "pool/transport_config.h"
 
 #include <QString>
@@ -26,7 +27,11 @@ namespace poolscope {
 // clone, looked up by key in the knob table) is written as Go documents it: TLSNextProto
 // set to an empty map. Imports are exactly the packages used, so the snippet always
 // compiles. KeepAliveConfig needs Go 1.23+ (noted in the snippet).
-[[nodiscard]] QString goSnippet(const TransportConfig &cfg);
+//
+// Mixed callers with a method of their own (LoadConfig::mixShare > 0, mixMethod not the
+// method) add func requestMethod(w int) string: the method worker w sends, the share
+// spread over the workers as PoolScope spreads it, with the retry rule in a comment.
+[[nodiscard]] QString goSnippet(const TransportConfig &cfg, const LoadConfig &load = {});
 
 // "90 * time.Second", "1500 * time.Millisecond", "-1"; the largest unit that
 // represents the value exactly.

@@ -89,6 +89,14 @@ constexpr KnobChoice kMethodChoices[] = {
     { "POST", "POST" },
 };
 
+// The mixed share's method: the first suggestion, empty, is the run's method.
+constexpr KnobChoice kMixMethodChoices[] = {
+    { "", QT_TRANSLATE_NOOP("Knob", "same as the method") },
+    { "GET", "GET" },
+    { "HEAD", "HEAD" },
+    { "POST", "POST" },
+};
+
 QString validateUrl(QStringView text)
 {
     if (text.isEmpty()) {
@@ -115,6 +123,11 @@ QString validateMethod(QStringView text)
         }
     }
     return {};
+}
+
+QString validateMixMethod(QStringView text)
+{
+    return text.isEmpty() ? QString() : validateMethod(text); // empty: the method's
 }
 
 QString validateHeaders(QStringView text)
@@ -379,6 +392,13 @@ const Knob kKnobs[] = {
         "", "", "", 0, 0, 0, 0, 0, kBodyPolicyChoices, nullptr, false, true,
         [](const Settings &s) -> KnobValue { return QString::fromLatin1(bodyPolicyName(s.load.mixBodyPolicy)); },
         [](Settings &s, const KnobValue &v) { parseBodyPolicy(std::get<QString>(v), &s.load.mixBodyPolicy); } },
+    { "load.mixMethod", "", KnobGroup::Load, KnobKind::Text,
+        "mix-method", "mixMethod", QT_TRANSLATE_NOOP("Knob", "mixed method"),
+        QT_TRANSLATE_NOOP("Knob", "HTTP method of the mixed share of the workers, with its own retry rule: GET and HEAD are retried when a reused connection fails, POST only with an Idempotency-Key header. A GET or HEAD share in a run of another method sends no request body; any other method sends the request body. A worker of the share also follows the mixed body policy (leak unless set: use read for a share that differs by its method alone)."),
+        QT_TRANSLATE_NOOP("Knob", "empty = the same as the method"), "",
+        "", 0, 0, 0, 0, 0, kMixMethodChoices, validateMixMethod, false, true,
+        [](const Settings &s) -> KnobValue { return QString::fromLatin1(s.load.mixMethod); },
+        [](Settings &s, const KnobValue &v) { s.load.mixMethod = std::get<QString>(v).toLatin1(); } },
     { "load.linger", "", KnobGroup::Load, KnobKind::Duration,
         "linger", "linger", QT_TRANSLATE_NOOP("Knob", "linger"),
         QT_TRANSLATE_NOOP("Knob", "Keep the pool alive this long after the load, then take the final snapshot."),

@@ -829,6 +829,22 @@
         <source>Embedded server</source>
         <translation>内置服务器</translation>
     </message>
+    <message>
+        <source>mixed method</source>
+        <translation>混合方法</translation>
+    </message>
+    <message>
+        <source>HTTP method of the mixed share of the workers, with its own retry rule: GET and HEAD are retried when a reused connection fails, POST only with an Idempotency-Key header. A GET or HEAD share in a run of another method sends no request body; any other method sends the request body. A worker of the share also follows the mixed body policy (leak unless set: use read for a share that differs by its method alone).</source>
+        <translation>混合比例内的 worker 使用的 HTTP 方法，按该方法自己的重试规则：复用的连接失败时 GET 和 HEAD 会重试，POST 只有带 Idempotency-Key 头部时才重试。在使用其他方法的运行中，GET 或 HEAD 的混合比例不发送请求体；其他方法发送请求体。混合比例内的 worker 同时按“混合响应体处理”对待响应体（未设置时为 leak：若混合比例只在方法上不同，请设为 read）。</translation>
+    </message>
+    <message>
+        <source>empty = the same as the method</source>
+        <translation>留空 = 与“方法”相同</translation>
+    </message>
+    <message>
+        <source>same as the method</source>
+        <translation>与“方法”相同</translation>
+    </message>
 </context>
 <context>
     <name>KnobUnit</name>

@@ -62,6 +62,7 @@ type options struct {
 	seed                  int64
 	mixShare              float64
 	mixBodyPolicy         string
+	mixMethod             string
 	defaults              string
 	maxIdleConns          int
 	maxIdleConnsPerHost   int
@@ -102,6 +103,7 @@ func parseFlags() *options {
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the Poisson arrivals")
 	fs.Float64Var(&o.mixShare, "mix-share", 0, "share of the workers (spread evenly) using --mix-body-policy")
 	fs.StringVar(&o.mixBodyPolicy, "mix-body-policy", "leak", "body policy of the mixed share")
+	fs.StringVar(&o.mixMethod, "mix-method", "", "HTTP method of the mixed share (empty: --method); GET or HEAD in a run of another method sends no body")
 	fs.StringVar(&o.defaults, "defaults", "go", "go (DefaultTransport) | zero (Transport{})")
 	fs.IntVar(&o.maxIdleConns, "max-idle-conns", 0, "Transport.MaxIdleConns")
 	fs.IntVar(&o.maxIdleConnsPerHost, "max-idle-conns-per-host", 0, "Transport.MaxIdleConnsPerHost")
@@ -599,14 +601,15 @@ func buildTransport(o *options, r *recorder) *http.Transport {
 	return configureHTTPS(o, r, t) // https.go
 }
 
-func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, body []byte, policy string) int64 {
+func doRequest(o *options, client *http.Client, r *recorder, res *result, lat *latencies, url string, c caller) int64 {
+	body, policy := c.body, c.policy
 	rs := &reqState{}
 	ctx := httptrace.WithClientTrace(context.WithValue(context.Background(), reqStateKey{}, rs), r.trace(rs))
 	var rd io.Reader
 	if len(body) > 0 {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, o.method, url, rd)
+	req, err := http.NewRequestWithContext(ctx, c.method, url, rd)
 	if err != nil {
 		fail("bad request: %v", err)
 	}
@@ -726,14 +729,14 @@ func runLoad(o *options) {
 				wg.Add(1)
 				go func(w int) {
 					defer wg.Done()
-					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, o.bodyPolicy)
+					doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], callerOf(o, w, body))
 				}(w)
 			}
 			wg.Wait()
 		}
 	} else if o.rate > 0 {
 		runPaced(o, deadline, more, func(w int) {
-			doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
+			doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], callerOf(o, w, body))
 		})
 	} else {
 		for w := 0; w < o.workers; w++ {
@@ -747,7 +750,7 @@ func runLoad(o *options) {
 						time.Sleep(o.think)
 						r.traceThink("ThinkEnd", w, last)
 					}
-					last = doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], body, policyOf(o, w))
+					last = doRequest(o, client, r, res, lat, o.urls[w%len(o.urls)], callerOf(o, w, body))
 				}
 			}(w)
 		}
@@ -843,14 +846,29 @@ func runLoad(o *options) {
 
 // ---------------------------------------------------------------- pacing
 
-// policyOf is the body policy of worker w: the mixed share (floor((w+1)*share) >
-// floor(w*share), spread evenly as PoolScope's WorkerScheduler::isMixedWorker) uses
-// --mix-body-policy.
-func policyOf(o *options, w int) string {
-	if o.mixShare >= 1 || (o.mixShare > 0 && math.Floor(float64(w+1)*o.mixShare) > math.Floor(float64(w)*o.mixShare)) {
-		return o.mixBodyPolicy
+// caller is what worker w sends and does with its response bodies.
+type caller struct {
+	method string
+	body   []byte
+	policy string
+}
+
+// callerOf is worker w's caller: the mixed share (floor((w+1)*share) > floor(w*share),
+// spread evenly as PoolScope's WorkerScheduler::isMixedWorker) uses --mix-body-policy and
+// --mix-method, sending no body when that is GET or HEAD in a run of another method
+// (PoolScope's LoadConfig::mixedRequestBodySize).
+func callerOf(o *options, w int, body []byte) caller {
+	if !(o.mixShare >= 1 || (o.mixShare > 0 && math.Floor(float64(w+1)*o.mixShare) > math.Floor(float64(w)*o.mixShare))) {
+		return caller{o.method, body, o.bodyPolicy}
 	}
-	return o.bodyPolicy
+	c := caller{o.method, body, o.mixBodyPolicy}
+	if o.mixMethod != "" && o.mixMethod != o.method {
+		c.method = o.mixMethod
+		if c.method == "GET" || c.method == "HEAD" {
+			c.body = nil
+		}
+	}
+	return c
 }
 
 // preciseSleepUntil waits until t to the tens of microseconds: a nanosleep on a locked
