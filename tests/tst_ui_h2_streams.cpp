@@ -1,6 +1,8 @@
 // The connections chart counts HTTP/2 streams as well as connections, and only for a run
 // that had an h2 connection: the window's own presets against its embedded server, a real
 // run each (a few seconds), read off the chart's series and legend as a user sees them.
+// The idle cap (MaxIdleConnsPerHost) line goes with HTTP/1.1: not drawn when every
+// connection of the run is an h2 one.
 #include "chart_legend.h"
 #include "charts_panel.h"
 #include "main_window.h"
@@ -58,6 +60,19 @@ bool legendShows(ChartsPanel *charts, const QString &key)
     return b != nullptr && b->isVisibleTo(legend);
 }
 
+// The texts of the connections chart's legend entries a user sees.
+QStringList legendTexts(ChartsPanel *charts)
+{
+    const ChartLegend *legend = charts->legend(ChartsPanel::Chart::Connections);
+    QStringList texts;
+    for (const QAbstractButton *b : legend->findChildren<QAbstractButton *>()) {
+        if (b->isVisibleTo(legend)) {
+            texts << b->text();
+        }
+    }
+    return texts;
+}
+
 } // namespace
 
 class TestUiH2Streams : public QObject
@@ -88,6 +103,13 @@ private Q_SLOTS:
         // Ten workers: at most ten requests, so at most ten streams, are in flight.
         QVERIFY2(streams <= 10.0 + 1e-9, qPrintable(QString::number(streams)));
         QVERIFY(w.lastSnapshot().h2.peakStreams <= 10);
+        // Every response came over h2: Go's h2 pool ignores MaxIdleConnsPerHost, so the
+        // chart draws no idle cap line and its legend has no entry for it.
+        QCOMPARE(
+            w.lastSnapshot().responsesByProto[std::size_t(HttpProto::Http11)], std::uint64_t { 0 });
+        QVERIFY(!charts->series(QStringLiteral("idleCap"))->isVisible());
+        QVERIFY(!legendShows(charts, QStringLiteral("idleCap")));
+        QVERIFY(!legendTexts(charts).join(u'|').contains(QStringLiteral("idle cap")));
     }
 
     // The same load with HTTP/2 off: HTTP/1.1 only, and no stream series or legend entry.
@@ -105,6 +127,11 @@ private Q_SLOTS:
             QVERIFY2(!legendShows(charts, key), qPrintable(key));
         }
         QVERIFY(charts->series(QStringLiteral("open"))->isVisible());
+        // HTTP/1.1: the idle cap is the pool's limit, drawn and named in the legend.
+        QVERIFY(charts->series(QStringLiteral("idleCap"))->isVisible());
+        QVERIFY(legendShows(charts, QStringLiteral("idleCap")));
+        QVERIFY2(legendTexts(charts).join(u'|').contains(QStringLiteral("idle cap ")),
+            qPrintable(legendTexts(charts).join(u'|')));
     }
 
     // An h2 run and then an HTTP/1.1 one in the same window: the new run takes the stream
@@ -118,6 +145,8 @@ private Q_SLOTS:
         QCOMPARE(w.lastSnapshot().h2.connsEver, std::uint64_t { 0 }); // this run's figures
         QVERIFY(!w.charts()->series(QStringLiteral("h2Streams"))->isVisible());
         QVERIFY(!legendShows(w.charts(), QStringLiteral("h2Streams")));
+        QVERIFY(w.charts()->series(QStringLiteral("idleCap"))->isVisible()); // back with HTTP/1.1
+        QVERIFY(legendShows(w.charts(), QStringLiteral("idleCap")));
     }
 };
 

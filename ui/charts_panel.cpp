@@ -283,7 +283,8 @@ void ChartsPanel::buildConnectionsChart(QWidget *parent)
     cap.onTop = true;
     addSeries(c, cap, tr("idle cap %1").arg(m_idleCap),
         tr("MaxIdleConnsPerHost in force (0 means Go's default of 2): a connection returned "
-           "while this many are idle is closed (errTooManyIdleHost)"));
+           "while this many are idle is closed (errTooManyIdleHost). Not drawn on a run whose "
+           "connections are all HTTP/2: Go's h2 pool has no idle cap"));
     Trace connCap
         = line(QStringLiteral("connCap"), tr("MaxConnsPerHost"), kInk, 2, Qt::DashDotLine);
     connCap.onTop = true;
@@ -771,6 +772,10 @@ void ChartsPanel::fillConnections(const std::vector<ChartPoint> &points)
         }
     }
     connCap.shown = !connCap.points.isEmpty();
+    // Go's h2 pool ignores MaxIdleConnsPerHost (one connection carries many streams): a run
+    // whose connections are all HTTP/2 has no idle cap to draw.
+    const bool allH2 = !m_history.empty() && m_history.latest().h2 && !m_history.latest().http1;
+    idleCap.shown = !allH2;
     const int idleNow = points.empty() ? m_idleCap : points.back().idleCap;
     const int connNow = points.empty() ? m_connCap : points.back().connCap;
     ChartLegend *legend = m_parts[idx(Chart::Connections)].legend;
@@ -781,6 +786,7 @@ void ChartsPanel::fillConnections(const std::vector<ChartPoint> &points)
         m_series.value(key)->setName(text);
     }
     legend->setEntryShown(QStringLiteral("connCap"), connCap.shown);
+    legend->setEntryShown(QStringLiteral("idleCap"), idleCap.shown);
 
     double data = 0;
     for (int i = 0; i < cv->traceCount(); ++i) {

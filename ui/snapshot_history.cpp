@@ -50,6 +50,8 @@ bool SnapshotHistory::add(const EngineSnapshot &s, int idleCap, int connCap)
     c.dialing = now.dialing;
     c.waiting = now.waiting;
     c.h2 = s.h2.connsEver > 0;
+    c.http1 = s.responsesByProto[static_cast<std::size_t>(HttpProto::Http10)] > 0
+        || s.responsesByProto[static_cast<std::size_t>(HttpProto::Http11)] > 0;
     c.h2Streams = s.h2.streams;
     c.h2MaxPerConn = s.h2.maxPerConn;
     c.h2MeanPerConn

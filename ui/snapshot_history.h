@@ -20,6 +20,9 @@ struct ChartSample
     int waiting = 0;
     // HTTP/2 (H2StreamStats): h2 is true once an h2 connection existed in this run.
     bool h2 = false;
+    // A response came over HTTP/1.x in this run (responsesByProto): not every connection
+    // is an h2 one, so MaxIdleConnsPerHost still plays its part.
+    bool http1 = false;
     int h2Streams = 0; // streams open, all h2 connections
     int h2MaxPerConn = 0; // streams on the busiest h2 connection
     float h2MeanPerConn = 0; // streams per open h2 connection (0 without one)

@@ -1070,10 +1070,6 @@ Click to hide or show this series.</source>
         <translation>空闲上限 %1</translation>
     </message>
     <message>
-        <source>MaxIdleConnsPerHost in force (0 means Go&apos;s default of 2): a connection returned while this many are idle is closed (errTooManyIdleHost)</source>
-        <translation>生效的 MaxIdleConnsPerHost（0 表示 Go 的默认值 2）：归还连接时若已有这么多空闲连接，它就会被关闭（errTooManyIdleHost）</translation>
-    </message>
-    <message>
         <source>MaxConnsPerHost</source>
         <translation>MaxConnsPerHost</translation>
     </message>
@@ -1344,6 +1340,10 @@ the server: %3 (%4)</source>
     <message>
         <source>Requests waiting for a stream slot: with StrictMaxConcurrentStreams queued on a connection at the server&apos;s limit; without it, every connection was at the limit and they wait for the dial of another one</source>
         <translation>等待流位置的请求：开启 StrictMaxConcurrentStreams 时，在已达服务器上限的连接上排队；不开启时，所有连接都已达上限，请求等待另一条连接拨号完成</translation>
+    </message>
+    <message>
+        <source>MaxIdleConnsPerHost in force (0 means Go&apos;s default of 2): a connection returned while this many are idle is closed (errTooManyIdleHost). Not drawn on a run whose connections are all HTTP/2: Go&apos;s h2 pool has no idle cap</source>
+        <translation>生效的 MaxIdleConnsPerHost（0 表示 Go 的默认值 2）：归还连接时若已有这么多空闲连接，它就会被关闭（errTooManyIdleHost）。连接全部为 HTTP/2 的运行不绘制此线：Go 的 h2 连接池没有空闲上限</translation>
     </message>
 </context>
 <context>
