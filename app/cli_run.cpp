@@ -639,6 +639,18 @@ int runRunCommand(const QStringList &args)
         std::fprintf(stderr, "poolscope run: %s\n", qPrintable(error));
         return 2;
     }
+    const LoadConfig &load = opt.settings.load;
+    if (!opt.quiet && load.mixShare > 0 && !load.mixMethod.isEmpty()
+        && load.mixBodyPolicy == BodyPolicy::Leak && load.bodyPolicy != BodyPolicy::Leak
+        && !cl.isSet(QStringLiteral("mix-body-policy"))) {
+        // The share's body policy defaults to leak ("some callers forget to close the
+        // body"): say so when the user only asked for another method.
+        std::fprintf(stderr,
+            "poolscope run: note: the mixed share (--mix-method %s) also leaks its response "
+            "bodies (--mix-body-policy leak, its default); add --mix-body-policy read for a "
+            "share that differs by its method alone\n",
+            load.mixMethod.constData());
+    }
     if (opt.printScenario) {
         const Preset p { opt.scenarioId, opt.scenarioTitle, opt.scenarioExplanation,
             opt.settings.transport, opt.settings.load, opt.settings.server };

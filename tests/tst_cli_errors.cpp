@@ -45,6 +45,26 @@ private Q_SLOTS:
         QVERIFY2(form.match(out).hasMatch(), qPrintable(out));
     }
 
+    // --mix-method alone leaves the share's body policy at its default, leak: run says so,
+    // and says nothing once the body policy is chosen.
+    void mixMethodAloneNotesTheLeakingShare()
+    {
+        const QStringList base { QStringLiteral("run"), QStringLiteral("--workers"),
+            QStringLiteral("2"), QStringLiteral("--requests"), QStringLiteral("1"),
+            QStringLiteral("--no-kernel"), QStringLiteral("--mix-share"), QStringLiteral("0.5"),
+            QStringLiteral("--mix-method"), QStringLiteral("POST") };
+        const QString note = QStringLiteral(
+            "poolscope run: note: the mixed share (--mix-method POST) also leaks its response "
+            "bodies (--mix-body-policy leak, its default)");
+        const Result alone = runBin(base);
+        QCOMPARE(alone.code, 0);
+        QVERIFY2(alone.err.contains(note), qPrintable(alone.err));
+        const Result chosen = runBin(
+            base + QStringList { QStringLiteral("--mix-body-policy"), QStringLiteral("read") });
+        QCOMPARE(chosen.code, 0);
+        QVERIFY2(!chosen.err.contains(QStringLiteral("note:")), qPrintable(chosen.err));
+    }
+
     void badFlagsAreRefusedWithTheReason_data()
     {
         QTest::addColumn<QStringList>("args");
