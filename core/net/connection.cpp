@@ -650,10 +650,12 @@ void Connection::dialPlain()
     // Edge-triggered, registered once for the connection's life (no epoll_ctl per
     // phase): every read drains the socket (readPlain) and every write goes on until the
     // kernel refuses, so no readiness is left unreported.
-    m_watch = m_reactor->watch(m_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, *this);
-    if (m_watch < 0) {
-        dialFailedSoon("socket", -m_watch);
+    const int watch = m_reactor->watch(m_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, *this);
+    if (watch < 0) {
+        dialFailedSoon("socket", -watch); // epoll_create1 at EMFILE, as socket() would
+        return;
     }
+    m_watch = watch;
 }
 
 void Connection::dialFailedSoon(const char *op, int err)
@@ -851,7 +853,7 @@ void Connection::closePlain()
         return;
     }
     if (m_watch >= 0) {
-        m_reactor->unwatch(m_watch, m_fd);
+        m_reactor->forget(m_watch);
         m_watch = -1;
     }
     // Graceful: FIN from our side. Unread bytes in the kernel's receive buffer turn it into

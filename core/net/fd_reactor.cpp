@@ -107,9 +107,8 @@ int FdReactor::watch(int fd, std::uint32_t events, ReactorClient &client)
     return static_cast<int>(index);
 }
 
-void FdReactor::unwatch(int handle, int fd)
+void FdReactor::forget(int handle)
 {
-    ::epoll_ctl(m_epollFd, EPOLL_CTL_DEL, fd, nullptr);
     Slot &s = m_slots[static_cast<std::size_t>(handle)];
     s.client = nullptr;
     ++s.generation; // events of this batch for the old descriptor no longer match

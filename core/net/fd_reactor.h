@@ -11,9 +11,9 @@ class QTimer;
 
 namespace poolscope {
 
-// What a watched descriptor or an armed deadline calls back. The callback may unwatch,
+// What a watched descriptor or an armed deadline calls back. The callback may forget,
 // disarm, or destroy the client (and other clients): the reactor never touches a client
-// after it was unwatched, even for events already read in the same batch.
+// after it was forgotten, even for events already read in the same batch.
 class ReactorClient
 {
 public:
@@ -55,11 +55,15 @@ public:
     static FdReactor *acquire();
     void release();
 
-    // Watches fd for the epoll events given (EPOLLIN, EPOLLOUT, EPOLLET...) until unwatch.
+    // Watches fd for the epoll events given (EPOLLIN, EPOLLOUT, EPOLLET...) until forget.
     // Returns a handle >= 0, or -errno (epoll_create1 or epoll_ctl failed, e.g. -EMFILE).
     [[nodiscard]] int watch(int fd, std::uint32_t events, ReactorClient &client);
-    // Stops watching before the descriptor is closed (its number may be reused at once).
-    void unwatch(int handle, int fd);
+    // Call right before closing the descriptor: close() itself takes it out of the epoll
+    // set (no EPOLL_CTL_DEL, one syscall less per connection). Should a forked child
+    // still hold a copy until it execs, events of the old registration may still come:
+    // they no longer match the handle's generation and are dropped. Edge-triggered
+    // registrations only (a level-triggered stale one would be reported on every turn).
+    void forget(int handle);
 
     void arm(Deadline &d, TimePoint when);
     void disarm(Deadline &d);
