@@ -8,10 +8,13 @@
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QTimer>
+#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <netinet/in.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace poolscope {
 
@@ -19,6 +22,15 @@ namespace {
 
 // One read buffer per engine thread: responses are parsed straight out of it.
 thread_local char t_readBuffer[64 * 1024];
+
+// "127.0.0.1:8080" or "[::1]:8080", as Go's net.JoinHostPort.
+QString hostPort(const QHostAddress &a, quint16 port)
+{
+    return (a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2")
+                                                          : QStringLiteral("%1:%2"))
+        .arg(a.toString())
+        .arg(port);
+}
 
 QString socketErrorText(QAbstractSocket *s)
 {
@@ -48,40 +60,44 @@ Connection::Connection(ConnId id, ConnectionOwner &owner, const DialSpec &spec)
 Connection::~Connection()
 {
     close();
-    delete m_timer;
 }
 
 qintptr Connection::socketDescriptor() const
 {
+    if (!m_spec.tls) {
+        return m_fd;
+    }
     return m_socket ? m_socket->socketDescriptor() : -1;
 }
 
 void Connection::dial()
 {
-    if (m_spec.tls) {
-        auto *ssl = new QSslSocket;
-        ssl->setSslConfiguration(goClientTlsConfiguration());
-        if (m_spec.insecureSkipVerify) {
-            ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
-        }
-        if (m_spec.offerH2) {
-            QSslConfiguration tls = ssl->sslConfiguration();
-            tls.setAllowedNextProtocols({ QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1") });
-            ssl->setSslConfiguration(tls);
-        }
-        QObject::connect(ssl, &QSslSocket::encrypted, ssl, [this] { onEncrypted(); });
-        QObject::connect(
-            ssl, &QSslSocket::sslErrors, ssl, [this, ssl](const QList<QSslError> &errors) {
-                if (m_spec.insecureSkipVerify) {
-                    ssl->ignoreSslErrors(errors);
-                } else {
-                    m_tlsError = goCertificateErrorText(errors, m_spec.tlsServerName);
-                }
-            });
-        m_socket = ssl;
-    } else {
-        m_socket = new QTcpSocket;
+    if (m_reactor == nullptr) {
+        m_reactor = FdReactor::acquire();
     }
+    if (!m_spec.tls) {
+        dialPlain();
+        return;
+    }
+    auto *ssl = new QSslSocket;
+    ssl->setSslConfiguration(goClientTlsConfiguration());
+    if (m_spec.insecureSkipVerify) {
+        ssl->setPeerVerifyMode(QSslSocket::VerifyNone);
+    }
+    if (m_spec.offerH2) {
+        QSslConfiguration tls = ssl->sslConfiguration();
+        tls.setAllowedNextProtocols({ QByteArrayLiteral("h2"), QByteArrayLiteral("http/1.1") });
+        ssl->setSslConfiguration(tls);
+    }
+    QObject::connect(ssl, &QSslSocket::encrypted, ssl, [this] { onEncrypted(); });
+    QObject::connect(ssl, &QSslSocket::sslErrors, ssl, [this, ssl](const QList<QSslError> &errors) {
+        if (m_spec.insecureSkipVerify) {
+            ssl->ignoreSslErrors(errors);
+        } else {
+            m_tlsError = goCertificateErrorText(errors, m_spec.tlsServerName);
+        }
+    });
+    m_socket = ssl;
     QObject::connect(m_socket, &QAbstractSocket::connected, m_socket, [this] { onConnected(); });
     QObject::connect(m_socket, &QIODevice::readyRead, m_socket, [this] { onReadyRead(); });
     QObject::connect(
@@ -90,12 +106,8 @@ void Connection::dial()
         m_socket, &QAbstractSocket::errorOccurred, m_socket, [this] { onSocketError(); });
     m_phase = Phase::Dialing;
     armTimer(m_spec.dialTimeout);
-    // Plain TCP reads straight from the kernel (no QIODevice buffer: less memory per
-    // pooled connection and no FIONREAD per read); TLS needs Qt's buffering.
-    const QIODevice::OpenMode mode
-        = m_spec.tls ? QIODevice::ReadWrite : (QIODevice::ReadWrite | QIODevice::Unbuffered);
     errno = 0; // a connect() that fails at once is the cause socketFailed() reports
-    m_socket->connectToHost(m_spec.address, m_spec.port, mode);
+    m_socket->connectToHost(m_spec.address, m_spec.port, QIODevice::ReadWrite);
 }
 
 void Connection::onConnected()
@@ -136,6 +148,10 @@ QSslSocket *Connection::takeTlsSocket()
     m_socket = nullptr;
     m_phase = Phase::Closed;
     stopTimer();
+    if (m_reactor != nullptr) {
+        m_reactor->release();
+        m_reactor = nullptr;
+    }
     QObject::disconnect(s, nullptr, nullptr, nullptr);
     return s;
 }
@@ -150,7 +166,7 @@ void Connection::ready()
 void Connection::sendRequest(const RequestTemplate &request, Duration responseHeaderTimeout,
     Duration expectContinueTimeout, qint64 maxResponseHeaderBytes)
 {
-    if (m_socket == nullptr || m_phase == Phase::Closed) {
+    if ((m_spec.tls ? m_socket == nullptr : m_fd < 0) || m_phase == Phase::Closed) {
         return;
     }
     m_headRequest = request.headRequest();
@@ -187,6 +203,9 @@ void Connection::sendRequest(const RequestTemplate &request, Duration responseHe
 
 bool Connection::writeOrFail(QByteArrayView bytes)
 {
+    if (!m_spec.tls) {
+        return writePlain(bytes);
+    }
     if (m_socket->write(bytes.data(), bytes.size()) == bytes.size()) {
         m_requestBytesAccepted += bytes.size();
         return true;
@@ -210,6 +229,9 @@ bool Connection::nothingWritten() const
 {
     if (m_requestBytesAccepted == 0) {
         return true;
+    }
+    if (!m_spec.tls) {
+        return false; // m_requestBytesAccepted counts what the kernel took
     }
     if (m_socket == nullptr) {
         return false;
@@ -241,7 +263,10 @@ PeerState Connection::peekPeer()
     if (m_peer != PeerState::Open) {
         return m_peer;
     }
-    if (m_socket == nullptr || m_socket->state() != QAbstractSocket::ConnectedState) {
+    const bool open = m_spec.tls
+        ? m_socket != nullptr && m_socket->state() == QAbstractSocket::ConnectedState
+        : m_fd >= 0;
+    if (!open) {
         m_peer = PeerState::Closed;
         return m_peer;
     }
@@ -251,8 +276,8 @@ PeerState Connection::peekPeer()
         return m_peer;
     }
     char buf[12];
-    const auto n = ::recv(
-        static_cast<int>(m_socket->socketDescriptor()), buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    const auto n
+        = ::recv(static_cast<int>(socketDescriptor()), buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
     if (n < 0) {
         const int err = errno;
         if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR) {
@@ -279,6 +304,10 @@ void Connection::drainSilently()
 
 void Connection::onReadyRead()
 {
+    if (!m_spec.tls) {
+        readPlain(false);
+        return;
+    }
     while (m_socket && m_phase != Phase::Closed) {
         errno = 0; // a read that ends at EOF leaves errno alone
         const qint64 n = m_socket->read(t_readBuffer, sizeof t_readBuffer);
@@ -381,7 +410,7 @@ void Connection::handleEof(CloseReason reason, const QString &message)
     switch (m_phase) {
     case Phase::Dialing:
     case Phase::Handshaking: {
-        const bool timeout = looksLikeTimeout(m_socket);
+        const bool timeout = m_socket != nullptr && looksLikeTimeout(m_socket);
         m_phase = Phase::Closed;
         stopTimer();
         m_owner.onConnectionDialFailed(*this,
@@ -466,12 +495,6 @@ void Connection::socketFailed(bool drainFirst, int sysErrno)
         msg = m_tlsError; // the certificate's verdict, as crypto/x509 words it
     } else if (m_phase != Phase::Dialing && msg.startsWith(QLatin1String("read: "))) {
         // Go's net.OpError: "read tcp 127.0.0.1:5000->127.0.0.1:8080: read: ...".
-        const auto hostPort = [](const QHostAddress &a, quint16 port) {
-            return (a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2")
-                                                                  : QStringLiteral("%1:%2"))
-                .arg(a.toString())
-                .arg(port);
-        };
         msg = QStringLiteral("read tcp %1->%2: %3")
                   .arg(hostPort(m_socket->localAddress(), m_socket->localPort()),
                       hostPort(m_spec.address, m_spec.port), msg);
@@ -502,24 +525,31 @@ void Connection::socketFailed(bool drainFirst, int sysErrno)
 
 void Connection::armTimer(Duration d)
 {
-    if (d <= Duration::zero()) {
+    if (d <= Duration::zero() || m_reactor == nullptr) {
         stopTimer();
         return;
     }
-    if (m_timer == nullptr) {
-        m_timer = new QTimer;
-        m_timer->setSingleShot(true);
-        m_timer->setTimerType(Qt::PreciseTimer);
-        QObject::connect(m_timer, &QTimer::timeout, m_timer, [this] { onTimer(); });
-    }
-    m_timer->start(timerInterval(d)); // Qt 6.4 takes int ms: clamped, not wrapped
+    const auto now = std::chrono::steady_clock::now();
+    const auto room = FdReactor::TimePoint::max() - now; // "forever" must not wrap
+    m_reactor->arm(m_deadline,
+        d >= room ? FdReactor::TimePoint::max()
+                  : now + std::chrono::duration_cast<FdReactor::TimePoint::duration>(d));
 }
 
 void Connection::stopTimer()
 {
-    if (m_timer) {
-        m_timer->stop();
+    if (m_reactor != nullptr) {
+        m_reactor->disarm(m_deadline);
     }
+}
+
+void Connection::onDeadline()
+{
+    if (m_dialErrno != 0 && m_phase == Phase::Dialing) {
+        reportDialFailure();
+        return;
+    }
+    onTimer();
 }
 
 void Connection::onTimer()
@@ -554,6 +584,11 @@ void Connection::close()
 {
     m_phase = Phase::Closed;
     stopTimer();
+    closePlain();
+    if (m_reactor != nullptr) {
+        m_reactor->release();
+        m_reactor = nullptr;
+    }
     if (m_socket == nullptr) {
         return;
     }
@@ -564,6 +599,268 @@ void Connection::close()
     // a reset, exactly as when Go closes a connection whose body was not read.
     s->close();
     s->deleteLater();
+}
+
+// ---- plain TCP ------------------------------------------------------------------------------
+// Our own non-blocking descriptor: socket(), connect(), Go's options once connected, send()
+// and read(). Readiness comes from the thread's FdReactor (level-triggered epoll), so a dial
+// makes no QObject. Errors are worded from errno as Go words them.
+
+namespace {
+
+socklen_t toSockaddr(const QHostAddress &a, quint16 port, sockaddr_storage *out)
+{
+    std::memset(out, 0, sizeof *out);
+    if (a.protocol() == QAbstractSocket::IPv6Protocol) {
+        auto *in6 = reinterpret_cast<sockaddr_in6 *>(out);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        const Q_IPV6ADDR bytes = a.toIPv6Address();
+        std::memcpy(&in6->sin6_addr, bytes.c, sizeof in6->sin6_addr);
+        in6->sin6_scope_id = a.scopeId().toUInt();
+        return sizeof *in6;
+    }
+    auto *in4 = reinterpret_cast<sockaddr_in *>(out);
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(port);
+    in4->sin_addr.s_addr = htonl(a.toIPv4Address());
+    return sizeof *in4;
+}
+
+} // namespace
+
+void Connection::dialPlain()
+{
+    m_phase = Phase::Dialing;
+    m_dialErrno = 0;
+    armTimer(m_spec.dialTimeout);
+    sockaddr_storage peer {};
+    const socklen_t len = toSockaddr(m_spec.address, m_spec.port, &peer);
+    m_fd = ::socket(peer.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m_fd < 0) {
+        dialFailedSoon("socket", errno);
+        return;
+    }
+    if (::connect(m_fd, reinterpret_cast<const sockaddr *>(&peer), len) != 0
+        && errno != EINPROGRESS) {
+        dialFailedSoon("connect", errno); // loopback refuses at once
+        return;
+    }
+    // Connected or in progress: writable once the handshake is done (or failed).
+    // Edge-triggered, registered once for the connection's life (no epoll_ctl per
+    // phase): every read drains the socket (readPlain) and every write goes on until the
+    // kernel refuses, so no readiness is left unreported.
+    const int watch = m_reactor->watch(m_fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, *this);
+    if (watch < 0) {
+        dialFailedSoon("socket", -watch); // epoll_create1 at EMFILE, as socket() would
+        return;
+    }
+    m_watch = watch;
+}
+
+void Connection::dialFailedSoon(const char *op, int err)
+{
+    closePlain();
+    // Reported from the event loop, as an asynchronous connect failure is: the Transport
+    // is still inside startDial() now.
+    m_dialOp = op;
+    m_dialErrno = err != 0 ? err : EIO;
+    m_reactor->arm(m_deadline, std::chrono::steady_clock::now());
+}
+
+void Connection::reportDialFailure()
+{
+    const int err = m_dialErrno;
+    m_dialErrno = 0;
+    closePlain();
+    stopTimer();
+    m_phase = Phase::Closed;
+    // Go: "dial tcp 127.0.0.1:1: connect: connection refused", "dial tcp ...: socket: too
+    // many open files"; with a hint where the cause is a limit the user can raise.
+    QString msg = QStringLiteral("dial tcp %1: %2: %3")
+                      .arg(hostPort(m_spec.address, m_spec.port), QLatin1String(m_dialOp),
+                          goErrnoText(err));
+    if (err == EMFILE || err == ENFILE) {
+        msg += QStringLiteral(" (see ulimit -n)");
+    } else if (err == EADDRNOTAVAIL) {
+        msg += QStringLiteral(
+            " (ephemeral ports exhausted? see net.ipv4.ip_local_port_range and TIME_WAIT)");
+    }
+    m_owner.onConnectionDialFailed(
+        *this, err == ETIMEDOUT ? CloseReason::DialTimeout : CloseReason::DialFailed, msg);
+}
+
+void Connection::plainConnected(std::uint32_t epollEvents)
+{
+    // A failed connect reports EPOLLERR; EPOLLOUT alone is success (no SO_ERROR call).
+    if ((epollEvents & (EPOLLERR | EPOLLHUP)) != 0) {
+        int err = 0;
+        socklen_t len = sizeof err;
+        if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) {
+            err = errno;
+        }
+        m_dialOp = "connect";
+        m_dialErrno = err != 0 ? err : ECONNREFUSED;
+        reportDialFailure();
+        return;
+    }
+    // Go's Dialer ignores an option the kernel refuses (net/dial.go), and so do we.
+    [[maybe_unused]] const QString refused = applyDialSocketOptions(m_fd, m_spec.keepAlive);
+    ready();
+}
+
+quint16 Connection::localPort() const
+{
+    if (m_localPort == 0 && m_fd >= 0 && m_phase != Phase::Dialing) {
+        // Asked for on demand (kernel view, Connections dock): a churned connection that
+        // nobody looked at costs no getsockname().
+        sockaddr_storage local {};
+        socklen_t len = sizeof local;
+        if (::getsockname(m_fd, reinterpret_cast<sockaddr *>(&local), &len) == 0) {
+            // sin_port and sin6_port sit at the same offset
+            m_localPort = ntohs(reinterpret_cast<const sockaddr_in *>(&local)->sin_port);
+        }
+    }
+    return m_localPort;
+}
+
+void Connection::onFdReady(std::uint32_t epollEvents)
+{
+    if (m_fd < 0) {
+        return;
+    }
+    const bool hangUp = (epollEvents & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (m_phase == Phase::Dialing) {
+        plainConnected(epollEvents);
+        // Bytes (or a FIN) that came with the handshake's edge: read them now, as the
+        // edge does not come again.
+        if (m_fd >= 0 && m_phase != Phase::Closed && m_phase != Phase::Dialing
+            && (epollEvents & EPOLLIN) != 0) {
+            readPlain(hangUp);
+        }
+        return;
+    }
+    if ((epollEvents & EPOLLOUT) != 0) {
+        flushPlain();
+        if (m_fd < 0 || m_phase == Phase::Closed) {
+            return;
+        }
+    }
+    if ((epollEvents & EPOLLIN) != 0 || hangUp) {
+        readPlain(hangUp);
+    }
+}
+
+void Connection::readPlain(bool untilEof)
+{
+    while (m_fd >= 0 && m_phase != Phase::Closed) {
+        const ssize_t n = ::read(m_fd, t_readBuffer, sizeof t_readBuffer);
+        if (n > 0) {
+            m_bytesRead += n;
+            handleBytes(t_readBuffer, static_cast<qsizetype>(n));
+            if (n < static_cast<ssize_t>(sizeof t_readBuffer) && !untilEof) {
+                // Short read: the kernel buffer is drained, and what comes later is a new
+                // edge. Only a FIN already there when the edge was read (EPOLLRDHUP) would
+                // not come again: then we read on to the EOF.
+                return;
+            }
+            continue;
+        }
+        if (n == 0) {
+            handleEof(CloseReason::ReadError, QStringLiteral("EOF"));
+            return;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            plainReadFailed(errno);
+        }
+        return;
+    }
+}
+
+void Connection::plainReadFailed(int err)
+{
+    // Go's net.OpError: "read tcp 127.0.0.1:5000->127.0.0.1:8080: read: connection reset by
+    // peer"; ETIMEDOUT on an established connection is the kernel giving up after the
+    // keep-alive probes.
+    handleEof(err == ETIMEDOUT ? CloseReason::KeepAliveTimeout : CloseReason::ReadError,
+        QStringLiteral("read tcp %1: read: %2").arg(plainHostPorts(), goErrnoText(err)));
+}
+
+QString Connection::plainHostPorts() const
+{
+    sockaddr_storage local {};
+    socklen_t len = sizeof local;
+    QHostAddress localAddress;
+    if (m_fd >= 0 && ::getsockname(m_fd, reinterpret_cast<sockaddr *>(&local), &len) == 0) {
+        localAddress.setAddress(reinterpret_cast<const sockaddr *>(&local));
+    }
+    return hostPort(localAddress, localPort()) + QStringLiteral("->")
+        + hostPort(m_spec.address, m_spec.port);
+}
+
+bool Connection::writePlain(QByteArrayView bytes)
+{
+    if (m_fd < 0) {
+        fail(CloseReason::WriteError, QStringLiteral("write: use of closed network connection"));
+        return false;
+    }
+    if (!m_output.isEmpty()) {
+        m_output.append(bytes.data(), bytes.size()); // after what waits: order kept
+        return true;
+    }
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::send(
+            m_fd, bytes.data() + done, static_cast<std::size_t>(bytes.size() - done), MSG_NOSIGNAL);
+        if (n >= 0) {
+            done += n;
+            m_requestBytesAccepted += n;
+            continue;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            break;
+        }
+        fail(CloseReason::WriteError,
+            QStringLiteral("write tcp %1: write: %2").arg(plainHostPorts(), goErrnoText(errno)));
+        return false;
+    }
+    if (done < bytes.size()) {
+        // The rest goes out on the next EPOLLOUT edge; bounded by the request's size.
+        m_output.append(bytes.data() + done, bytes.size() - done);
+    }
+    return true;
+}
+
+void Connection::flushPlain()
+{
+    if (m_output.isEmpty()) {
+        return;
+    }
+    const QByteArray pending = std::move(m_output);
+    m_output.clear();
+    writePlain(pending);
+}
+
+void Connection::closePlain()
+{
+    if (m_fd < 0) {
+        return;
+    }
+    if (m_watch >= 0) {
+        m_reactor->forget(m_watch);
+        m_watch = -1;
+    }
+    // Graceful: FIN from our side. Unread bytes in the kernel's receive buffer turn it into
+    // a reset, exactly as when Go closes a connection whose body was not read.
+    ::close(m_fd);
+    m_fd = -1;
+    m_output = QByteArray();
 }
 
 } // namespace poolscope

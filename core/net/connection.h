@@ -1,5 +1,6 @@
 #pragma once
 
+#include "fd_reactor.h"
 #include "http/request_writer.h"
 #include "http/response_parser.h"
 #include "pool/pool_types.h"
@@ -10,7 +11,6 @@
 
 class QSslSocket;
 class QTcpSocket;
-class QTimer;
 
 namespace poolscope {
 
@@ -80,7 +80,9 @@ public:
 // One client TCP (or TLS) connection: owns the socket and the response parser.
 // It knows nothing of pooling or of who sent the request; the Transport drives it from
 // the pool's actions and keeps its own map from connection to request.
-class Connection final
+// Plain TCP is a raw non-blocking descriptor of our own (socket/connect/read/send) watched
+// by this thread's FdReactor; TLS is a QSslSocket. Deadlines of both are FdReactor's.
+class Connection final : private ReactorClient
 {
 public:
     enum class Phase : std::uint8_t {
@@ -125,7 +127,7 @@ public:
 
     [[nodiscard]] ConnId id() const { return m_id; }
     [[nodiscard]] Phase phase() const { return m_phase; }
-    [[nodiscard]] quint16 localPort() const { return m_localPort; }
+    [[nodiscard]] quint16 localPort() const;
     [[nodiscard]] qintptr socketDescriptor() const;
     [[nodiscard]] const ResponseParser &parser() const { return m_parser; }
     [[nodiscard]] qint64 bytesRead() const { return m_bytesRead; }
@@ -136,6 +138,19 @@ public:
     [[nodiscard]] QSslSocket *takeTlsSocket();
 
 private:
+    void onFdReady(std::uint32_t epollEvents) override;
+    void onDeadline() override;
+    // Plain TCP on a raw descriptor (connection.cpp, "plain TCP").
+    void dialPlain();
+    void dialFailedSoon(const char *op, int err);
+    void reportDialFailure();
+    void plainConnected(std::uint32_t epollEvents);
+    void readPlain(bool untilEof);
+    void plainReadFailed(int err);
+    bool writePlain(QByteArrayView bytes);
+    void flushPlain();
+    void closePlain();
+    [[nodiscard]] QString plainHostPorts() const;
     void onConnected();
     void onEncrypted();
     void onReadyRead();
@@ -160,13 +175,19 @@ private:
     ConnId m_id;
     ConnectionOwner &m_owner;
     DialSpec m_spec;
-    QTcpSocket *m_socket = nullptr;
-    QTimer *m_timer
-        = nullptr; // dial, TLS handshake and response header timeouts; created on demand
+    QTcpSocket *m_socket = nullptr; // TLS only
+    int m_fd = -1; // plain TCP only
+    int m_watch = -1; // m_fd's FdReactor handle
+    QByteArray m_output; // plain TCP: request bytes the kernel did not take yet
+    int m_dialErrno = 0; // plain TCP: the dial failed at once (reported on the next turn)
+    const char *m_dialOp = "connect"; // the call that failed: Go's syscall op
+    FdReactor *m_reactor = nullptr; // this thread's, from dial() until close()
+    // Dial, TLS handshake, 100-continue and response header timeouts.
+    FdReactor::Deadline m_deadline { *this };
     ResponseParser m_parser;
     Phase m_phase = Phase::Dialing;
     bool m_headRequest = false;
-    quint16 m_localPort = 0;
+    mutable quint16 m_localPort = 0; // plain TCP: getsockname() on first use
     qint64 m_bytesRead = 0;
     bool m_firstByte = false;
     bool m_bodyWithheld = false; // final response came before 100 Continue: body never sent

@@ -1,14 +1,14 @@
 #include "socket_error_text.h"
 
 #include <cerrno>
+#include <cstring>
 
 namespace poolscope {
 
 namespace {
 
-// Go prints a syscall.Errno with its table's text (syscall/zerrors_linux_amd64.go), which
-// is glibc's strerror in lower case.
-QString goErrnoText(int err)
+// The causes Go's table and Qt agree on, worded by hand (strerror is locale-dependent).
+QString knownErrnoText(int err)
 {
     switch (err) {
     case EADDRNOTAVAIL:
@@ -42,6 +42,15 @@ bool plausible(int err, bool dialing)
 }
 
 } // namespace
+
+QString goErrnoText(int err)
+{
+    QString text = knownErrnoText(err);
+    if (text.isEmpty()) {
+        text = QString::fromLocal8Bit(std::strerror(err)).toLower();
+    }
+    return text;
+}
 
 QString goSocketErrorText(
     QAbstractSocket::SocketError qtError, int sysErrno, const QString &qtText, bool dialing)

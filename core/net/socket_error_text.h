@@ -19,4 +19,8 @@ namespace poolscope {
 [[nodiscard]] QString goSocketErrorText(
     QAbstractSocket::SocketError qtError, int sysErrno, const QString &qtText, bool dialing);
 
+// Go's text for a syscall.Errno (syscall/zerrors_linux_amd64.go, glibc's strerror in lower
+// case): "connection refused", "too many open files", "connection reset by peer".
+[[nodiscard]] QString goErrnoText(int err);
+
 } // namespace poolscope
