@@ -136,6 +136,7 @@ void Engine::spreadTransport()
         m_thinkPosted.setPosting(true);
     } else {
         m_thinkGate.attach(m_threads.get(), m_load.timers);
+        m_thinkGate.setOneQueue(std::getenv("POOLSCOPE_STEAL_ONE_QUEUE") != nullptr);
     }
     m_paceGate.setPosting(true);
     m_transport->spreadOver(m_threads.get(), &m_lock);

@@ -63,6 +63,15 @@ void StealingWakeSource::schedule(int key, TimePoint due)
         return;
     }
     const int here = m_threads->current();
+    if (m_oneQueue && here != 0) {
+        m_threads->post(0, [this, key, due] {
+            const PoolLock::Guard g = m_lock.guard();
+            if (m_threads != nullptr) {
+                scheduleHere(0, key, due);
+            }
+        });
+        return;
+    }
     if (here >= 0) {
         scheduleHere(here, key, due);
         return;

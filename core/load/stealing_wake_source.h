@@ -45,6 +45,7 @@ public:
     [[nodiscard]] bool attached() const { return m_threads != nullptr; }
     // The timer model of the threads' queues (the scheduler's caller holds the lock).
     void setModel(TimerModel model) { m_model = model; }
+    void setOneQueue(bool on) { m_oneQueue = on; } // EXPERIMENT
 
     void setHandler(Handler handler) override;
     void schedule(int key, TimePoint due) override;
@@ -63,6 +64,7 @@ private:
     Handler m_handler;
     EngineThreads *m_threads = nullptr;
     TimerModel m_model = TimerModel::Go;
+    bool m_oneQueue = false;
     std::vector<WakeQueue *> m_queues; // per thread, made there on first use (lock held)
     std::vector<int> m_owner; // per key: the thread whose queue holds its wake-up, -1 none
     RunQueues m_runq;

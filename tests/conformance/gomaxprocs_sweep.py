@@ -67,8 +67,10 @@ def summary(runs):
     rpc = [r["requests"] / max(r["dials"], 1) for r in runs]
     per1000 = [1000.0 * r["dials"] / max(r["requests"], 1) for r in runs]
     reqs = [r["requests"] for r in runs]
+    dials = [r["dials"] for r in runs]
     return (f"{statistics.median(rpc):.1f} ({min(rpc):.1f}-{max(rpc):.1f}); "
-            f"{statistics.median(per1000):.0f}; {statistics.median(reqs):.0f} req")
+            f"{statistics.median(per1000):.0f}; {statistics.median(dials):.0f} dials, "
+            f"{statistics.median(reqs):.0f} req")
 
 
 def name(side):
@@ -82,7 +84,8 @@ def main():
     p.add_argument("--side", action="append", required=True)
     p.add_argument("--runs", type=int, default=2)
     p.add_argument("--duration", default="2s")
-    p.add_argument("--only", default="", help="run only points whose label contains this")
+    p.add_argument("--only", action="append", default=[],
+                   help="run only points whose label contains this (repeatable: any)")
     p.add_argument("--out", default="gomaxprocs_sweep.ndjson")
     args = p.parse_args()
     sides = args.side
@@ -90,7 +93,7 @@ def main():
     print("|---" * (len(sides) + 2) + "|")
     with open(args.out, "a") as log:
         for point in POINTS:
-            if args.only and args.only not in point[0]:
+            if args.only and not any(o in point[0] for o in args.only):
                 continue
             before = load1()
             runs = {s: [] for s in sides}
