@@ -4,7 +4,6 @@
 #include "engine_threads.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace poolscope {
 
@@ -18,8 +17,7 @@ Engine::Engine(EngineController *controller)
     : m_controller(controller)
     , m_thinkWake(m_clock, TimerModel::Go)
     , m_paceWake(m_clock, TimerModel::Precise)
-    , m_thinkPosted(m_thinkWake, *this, m_lock)
-    , m_thinkGate(m_thinkPosted, m_clock, m_lock)
+    , m_thinkGate(m_thinkWake, *this, m_lock)
     , m_paceGate(m_paceWake, *this, m_lock)
     , m_scheduler(m_clock, m_thinkGate, m_paceGate, *this)
     , m_timeouts([this](int worker, RoundTripId trip) { onClientTimeout(worker, trip); })
@@ -92,10 +90,9 @@ void Engine::releaseThreads()
     // The Transport's destructor waits for each engine thread to drop its connections:
     // never while holding m_lock, which those threads' callbacks may be waiting for.
     m_transport.reset();
-    m_thinkGate.detach(); // its queues are the threads'
     m_threads.reset();
-    m_thinkPosted.setPosting(false);
     m_lock.setShared(false);
+    m_thinkGate.setPosting(false);
     m_paceGate.setPosting(false);
 }
 
@@ -132,12 +129,7 @@ void Engine::spreadTransport()
     }
     m_threads = std::make_unique<EngineThreads>(m_load.gomaxprocs);
     m_lock.setShared(true);
-    if (std::getenv("POOLSCOPE_NO_STEAL") != nullptr) { // TEMPORARY A/B switch
-        m_thinkPosted.setPosting(true);
-    } else {
-        m_thinkGate.attach(m_threads.get(), m_load.timers);
-        m_thinkGate.setOneQueue(std::getenv("POOLSCOPE_STEAL_ONE_QUEUE") != nullptr);
-    }
+    m_thinkGate.setPosting(true);
     m_paceGate.setPosting(true);
     m_transport->spreadOver(m_threads.get(), &m_lock);
 }
@@ -259,7 +251,6 @@ void Engine::launch()
     publishSnapshot(false);
     m_snapshotTimer.start();
     m_thinkWake.setModel(m_load.timers);
-    m_thinkGate.setModel(m_load.timers);
     m_scheduler.start(workerPlan());
 }
 
@@ -401,7 +392,6 @@ void Engine::applyLoad(const LoadConfig &load)
     m_load.think = load.think;
     m_load.timers = load.timers;
     m_thinkWake.setModel(m_load.timers);
-    m_thinkGate.setModel(m_load.timers);
     m_load.arrivals = load.arrivals;
     m_load.seed = load.seed;
     m_load.bodyPolicy = load.bodyPolicy;

@@ -8,7 +8,6 @@
 #include "load/redirect_follower.h"
 #include "load/run_stats.h"
 #include "load/snapshot_builder.h"
-#include "load/stealing_wake_source.h"
 #include "load/target_set.h"
 #include "load/transport.h"
 #include "load/wake_source.h"
@@ -108,11 +107,9 @@ private:
     ElapsedClock m_clock; // restarted at each run start
     WakeQueueSource m_thinkWake; // think time and Go-paced slots, LoadConfig::timers model
     WakeQueueSource m_paceWake; // Poisson and exact arrivals, always precise
-    // What the scheduler sees. Think time and Go-paced slots: m_thinkWake with one thread,
-    // each engine thread's own queue and run queue with several (GOMAXPROCS > 1). Poisson
-    // and exact arrivals: m_paceWake, kept in this thread when callers run on others.
-    PostedWakeSource m_thinkPosted; // m_thinkSteal's, detached: straight to m_thinkWake
-    StealingWakeSource m_thinkGate;
+    // What the scheduler sees: the two above, kept in this thread when callers run on
+    // other engine threads too (GOMAXPROCS > 1).
+    PostedWakeSource m_thinkGate;
     PostedWakeSource m_paceGate;
     WorkerScheduler m_scheduler;
     ClientTimeouts m_timeouts;

@@ -136,7 +136,6 @@ void WakeQueue::fire()
     // (a worker's next think), which lands in the heap and is armed afterwards.
     m_firing = true;
     const TimePoint now = m_clock.now();
-    bool woke = false;
     while (!m_heap.empty()) {
         const Entry top = m_heap.top();
         const auto k = static_cast<std::size_t>(top.key);
@@ -150,14 +149,10 @@ void WakeQueue::fire()
         m_heap.pop();
         m_current[k] = 0;
         --m_live;
-        woke = true;
         m_handler(top.key);
     }
     m_firing = false;
     rearm();
-    if (woke && m_burstDone) {
-        m_burstDone();
-    }
 }
 
 void WakeQueue::rearm()

@@ -49,11 +49,6 @@ public:
     // default): what epoll_wait adds to Go's millisecond timeouts.
     [[nodiscard]] static Duration timerSlack();
 
-    // Called at the end of each firing that woke at least one key, after the timer is
-    // re-armed (GOMAXPROCS engine threads: the thread then runs the callers it made
-    // runnable). Unset by default.
-    void setBurstDone(std::function<void()> done) { m_burstDone = std::move(done); }
-
     [[nodiscard]] bool isScheduled(int key) const;
     [[nodiscard]] std::size_t pending() const { return m_live; }
     // Entries held, stale ones included (bounded by compaction).
@@ -78,7 +73,6 @@ private:
 
     const Clock &m_clock;
     Handler m_handler;
-    std::function<void()> m_burstDone;
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr;
     QTimer *m_fallback = nullptr;
