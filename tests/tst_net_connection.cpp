@@ -4,6 +4,7 @@
 #include "http/request_writer.h"
 #include "http/target.h"
 #include "net/connection.h"
+#include "support/refused_port.h"
 
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -78,18 +79,6 @@ RequestTemplate requestFor(quint16 port, qint64 bodySize = 0)
     return *RequestTemplate::build(*target, spec);
 }
 
-// A port nothing listens on: bound, then released.
-quint16 closedPort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0)) {
-        return 0;
-    }
-    const quint16 port = s.serverPort();
-    s.close();
-    return port;
-}
-
 void dialNow(Connection &c, Recorder &r)
 {
     r.inDial = true;
@@ -106,7 +95,7 @@ class TestNetConnection : public QObject
 private Q_SLOTS:
     void refusedDialReadsAsGo()
     {
-        const quint16 port = closedPort();
+        const quint16 port = poolscope::testsupport::refusedPort();
         QVERIFY(port != 0);
         Recorder r;
         Connection c(1, r, plainSpec(port));
@@ -158,7 +147,8 @@ private Q_SLOTS:
 #ifdef POOLSCOPE_SANITIZED
         QSKIP("the sanitizers need descriptors of their own at EMFILE (tests/sanitizers)");
 #endif
-        const quint16 port = closedPort(); // the dial fails before it connects anywhere
+        const quint16 port
+            = poolscope::testsupport::refusedPort(); // the dial fails before it connects anywhere
         Recorder r;
         Connection c(1, r, plainSpec(port));
         rlimit old {};
