@@ -10,6 +10,8 @@
 # (/usr/bin/time); with --strace also `strace -c -f` syscalls per request over 2,000
 # requests. Never part of ctest.
 set -euo pipefail
+# shellcheck source=bench/nginx_conf.sh
+. "$(cd "$(dirname "$0")" && pwd)/nginx_conf.sh"
 N=40000 REPS=3 STRACE=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -25,14 +27,7 @@ W=$(mktemp -d)
 NG=
 trap '[ -n "$NG" ] && kill "$NG" 2>/dev/null; rm -rf "$W"' EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-{
-    echo "worker_processes 1; daemon off; pid $W/nginx.pid; error_log $W/error.log warn;"
-    [ "$(id -u)" = 0 ] && echo "user root root;"
-    echo "events { worker_connections 4096; }"
-    echo "http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;"
-    for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $W/$t;"; done
-    echo "  server { listen 127.0.0.1:$PORT; location / { return 200 \"hello poolscope\\n\"; } } }"
-} >"$W/nginx.conf"
+nginx_conf "$W" "$PORT" >"$W/nginx.conf"
 nginx -p "$W" -c "$W/nginx.conf" 2>"$W/nginx.err" &
 NG=$!
 for _ in $(seq 1 50); do [ -n "$(ss -Htln "sport = :$PORT")" ] && break; sleep 0.1; done

@@ -12,6 +12,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/nginx_conf.sh
+. "$ROOT/bench/nginx_conf.sh"
 MINUTES=10
 WORKERS=32
 BIN="$ROOT/build/poolscope"
@@ -63,15 +65,7 @@ for _ in $(seq 1 100); do
     if [ -z "$(ss -Htln "sport = :$p")" ]; then port=$p; break; fi
 done
 mkdir -p "$WORK/nginx"
-{
-    echo "worker_processes 1; daemon off; pid $WORK/nginx/nginx.pid;"
-    echo "error_log $WORK/nginx/error.log warn;"
-    [ "$(id -u)" = 0 ] && echo "user root root;"
-    echo "events { worker_connections 4096; }"
-    echo "http { access_log off; keepalive_requests 1000000; keepalive_timeout 300s;"
-    for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $WORK/nginx/$t;"; done
-    echo "  server { listen 127.0.0.1:$port; location / { return 200 \"hello poolscope\\n\"; } } }"
-} >"$WORK/nginx/nginx.conf"
+nginx_conf "$WORK/nginx" "$port" >"$WORK/nginx/nginx.conf"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/stderr" &
 NGINX_PID=$!
 PIDS+=("$NGINX_PID")

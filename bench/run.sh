@@ -14,6 +14,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/nginx_conf.sh
+. "$ROOT/bench/nginx_conf.sh"
 BUILD="$ROOT/build-bench"
 OUT="$ROOT/bench/results/latest.md"
 MODE=full
@@ -138,25 +140,7 @@ start_nginx() {
     for try in 1 2 3; do
         port=$(free_port)
         conf="$WORK/nginx/nginx.conf"
-        {
-            echo "worker_processes 1;"
-            echo "daemon off;"
-            echo "pid $WORK/nginx/nginx.pid;"
-            echo "error_log $WORK/nginx/error.log warn;"
-            [ "$(id -u)" = 0 ] && echo "user root root;"
-            echo "events { worker_connections 4096; }"
-            echo "http {"
-            echo "  access_log off;"
-            for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $WORK/nginx/$t;"; done
-            echo "  keepalive_requests 1000000;"
-            echo "  keepalive_timeout 300s;"
-            # stub_status counts requests served: how the GUI benchmark measures the
-            # engine's rate from outside the app.
-            echo "  server { listen 127.0.0.1:$port;"
-            echo "    location / { return 200 \"hello poolscope\\n\"; }"
-            echo "    location = /nginx_status { stub_status; } }"
-            echo "}"
-        } >"$conf"
+        nginx_conf "$WORK/nginx" "$port" >"$conf"
         nginx -p "$WORK/nginx" -c "$conf" 2>>"$WORK/nginx/stderr" &
         NGINX_PID=$!
         PIDS+=("$NGINX_PID")
