@@ -1428,9 +1428,8 @@ void MainWindow::onSnapshot()
     }
     // A copy taken under the controller's mutex; the engine never waits for us.
     m_last = m_engine->snapshot();
-    m_recent.push(
-        CountSample { std::chrono::duration<double>(m_last.time).count(), m_last.pool.gets,
-            establishedConnections(m_last.pool), RequestTally::of(m_last), m_last.successes });
+    m_recent.push(CountSample { std::chrono::duration<double>(m_last.time).count(),
+        m_last.pool.gets, establishedConnections(m_last.pool), RequestTally::of(m_last) });
     m_charts->addSnapshot(m_last);
     if (m_connectionsDock->isVisible()) {
         m_connections->setSnapshot(m_last);
@@ -1594,8 +1593,9 @@ void MainWindow::updateStatus(const EngineSnapshot &s)
         const CountSample &old = m_recent[recentSince(1.0)];
         const double span = latest.t - old.t;
         if (span >= 0.5) {
-            rps = double(latest.successes - old.successes) / span;
+            // RunStats' successes are the finished requests that did not fail.
             attempts = double(latest.requests.finished - old.requests.finished) / span;
+            rps = attempts - double(latest.requests.errors - old.requests.errors) / span;
         }
     }
     const bool failing = attempts > 1.5 * rps + 1.0;

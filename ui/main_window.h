@@ -266,7 +266,6 @@ private:
         std::uint64_t gets;
         std::uint64_t established;
         RequestTally requests;
-        std::uint64_t successes;
     };
 
     std::unique_ptr<EmbeddedServer> m_server;
